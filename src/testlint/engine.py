@@ -1,0 +1,192 @@
+"""Parse once, build facts, run the enabled rules, apply suppressions, return sorted findings.
+
+The engine never lets an exception reach the user: a file it cannot read or parse yields one
+TL000 finding naming the reason, and a rule that fails on a file yields a TL000 finding naming
+the rule, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from testlint.config import Config
+from testlint.facts import TestModule, build_facts
+from testlint.finding import Finding
+from testlint.project import Project
+from testlint.pytest_config import PytestConfig, find_pytest_config
+from testlint.registry import Registry, load_registry
+from testlint.rules.base import Rule, RuleContext
+from testlint.source import SourceFile, UnreadableSource, parse_source, parse_text, read_source
+
+TL000 = "TL000"
+TL000_NAME = "could-not-analyse"
+
+# flake8's own noqa syntax: `# noqa`, `# noqa: TL101`, `# noqa:TL101,TL102`
+NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
+
+
+def unreadable_finding(path: str, error: UnreadableSource) -> Finding:
+    return Finding(
+        path=path,
+        line=error.line,
+        col=error.col,
+        code=TL000,
+        name=TL000_NAME,
+        message=f"could not analyse: {error.reason}",
+        end_line=error.line,
+        end_col=error.col,
+    )
+
+
+def noqa_codes(line: str) -> frozenset[str] | None:
+    """None if the line has no noqa comment; an empty set for a bare `# noqa`."""
+    if "noqa" not in line.lower():
+        return None
+    match = NOQA.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return frozenset()
+    return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
+
+
+def is_suppressed(finding: Finding, source: SourceFile | None) -> bool:
+    if source is None:
+        return False
+    codes = noqa_codes(source.line(finding.line))
+    if codes is None:
+        return False
+    return not codes or any(finding.code.startswith(code) for code in codes)
+
+
+@dataclass
+class Engine:
+    project: Project
+    rules: list[Rule]
+    registry: Registry = field(default_factory=load_registry)
+    _options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._options = {rule.code: rule.make_options(self.project.config.options) for rule in self.rules}
+
+    @property
+    def config(self) -> Config:
+        return self.project.config
+
+    def lint_path(self, path: Path, display: str | None = None) -> list[Finding]:
+        shown = display or path.as_posix()
+        try:
+            source = read_source(path, shown)
+        except UnreadableSource as error:
+            return self._filter([unreadable_finding(shown, error)], None, path)
+        return self.lint_source(source, path)
+
+    def lint_bytes(self, data: bytes, path: Path, display: str | None = None) -> list[Finding]:
+        shown = display or path.as_posix()
+        try:
+            source = parse_source(shown, data)
+        except UnreadableSource as error:
+            return self._filter([unreadable_finding(shown, error)], None, path)
+        return self.lint_source(source, path)
+
+    def facts_for(self, source: SourceFile, path: Path) -> TestModule:
+        return build_facts(
+            source,
+            self.project.collection_rules,
+            project=self.project.lookup_for(path),
+            is_conftest=path.name == "conftest.py",
+            package=self.project.package_of(path),
+        )
+
+    def lint_source(self, source: SourceFile, path: Path) -> list[Finding]:
+        try:
+            module = self.facts_for(source, path)
+        except RecursionError:
+            error = UnreadableSource("too deeply nested to analyse")
+            return self._filter([unreadable_finding(source.path, error)], source, path)
+        findings: list[Finding] = []
+        for rule in self.rules:
+            ctx = RuleContext(rule=rule, module=module, options=self._options[rule.code],
+                              project=self.project)
+            try:
+                rule.check(ctx)
+            except Exception as exc:  # a rule bug must not end the run or hide other findings
+                error = UnreadableSource(
+                    f"internal error in {rule.code} ({type(exc).__name__}: {exc}); please report it"
+                )
+                findings.append(unreadable_finding(source.path, error))
+                continue
+            findings.extend(ctx.findings)
+        return self._filter(findings, source, path)
+
+    def _filter(self, findings: list[Finding], source: SourceFile | None, path: Path) -> list[Finding]:
+        ignored = self._per_file_ignores(path)
+        kept = [
+            f
+            for f in findings
+            if not any(f.code.startswith(code) for code in ignored)
+            and not is_suppressed(f, source)
+        ]
+        return sorted(kept, key=lambda f: f.sort_key)
+
+    def _per_file_ignores(self, path: Path) -> list[str]:
+        patterns = self.config.per_file_ignores
+        if not patterns:
+            return []
+        try:
+            relative = path.resolve().relative_to(self.config.root.resolve()).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        codes: list[str] = []
+        for pattern, pattern_codes in patterns.items():
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
+                codes.extend(c.upper() for c in pattern_codes)
+        return codes
+
+
+def make_engine(
+    paths: Sequence[Path],
+    config: Config | None = None,
+    pytest_config: PytestConfig | None = None,
+    registry: Registry | None = None,
+) -> Engine:
+    """An engine for these paths, with the rules the config enables."""
+    registry = registry or load_registry()
+    pytest_config = pytest_config or find_pytest_config(list(paths))
+    config = config or Config(root=pytest_config.rootdir)
+    rules = registry.resolve(config.select, config.ignore, config.extend_select)
+    return Engine(project=Project(config=config, pytest=pytest_config), rules=rules,
+                  registry=registry)
+
+
+def lint_text(
+    text: str,
+    path: str | Path = "test_example.py",
+    select: Iterable[str] | None = None,
+    options: dict[str, Any] | None = None,
+    project_dir: Path | None = None,
+) -> list[Finding]:
+    """Lint a snippet as if it were the file `path` (used by rule examples and integrations).
+
+    `select` lists codes or prefixes (None: the default rules); `options` maps rule option keys
+    to values as `[tool.testlint]` would.
+    """
+    registry = load_registry()
+    # a snippet with no project: a root that holds no conftest or config to pick up by accident
+    root = project_dir or Path("/__testlint_snippet__")
+    file_path = Path(path) if Path(path).is_absolute() else root / path
+    config = Config(root=root, select=tuple(select) if select is not None else None,
+                    options=dict(options or {}))
+    pytest_config = find_pytest_config([root]) if project_dir else PytestConfig(rootdir=root)
+    engine = make_engine([root], config=config, pytest_config=pytest_config, registry=registry)
+    try:
+        source = parse_text(str(path), text)
+    except UnreadableSource as error:
+        return [unreadable_finding(str(path), error)]
+    return engine.lint_source(source, file_path)

@@ -1,0 +1,1337 @@
+"""The per-file test model every rule reads, built once from the stdlib AST.
+
+A rule asks questions such as "which tests have no assertion?" or "which names in this test are
+mocks?"; the answers are computed here, once per file, with import aliases resolved to qualified
+names (`import pytest as pt; pt.raises` is `pytest.raises`). Rules never walk the tree themselves.
+
+Each node of the module is visited once: test bodies by their test, fixture and helper bodies by
+their definition, and everything else (module statements, decorators, class bodies) by one pass
+over the rest, which is where marker uses outside tests are found.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import fnmatch
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+from testlint.source import SourceFile
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+STDLIB_MODULES = frozenset(sys.stdlib_module_names)
+
+# Libraries whose calls are test machinery, never the code under test.
+TEST_SUPPORT_ROOTS = frozenset(
+    {
+        "pytest",
+        "_pytest",
+        "unittest",
+        "mock",
+        "pytest_mock",
+        "hypothesis",
+        "syrupy",
+        "inline_snapshot",
+        "freezegun",
+        "time_machine",
+        "responses",
+        "respx",
+        "pytest_httpx",
+        "testfixtures",
+    }
+)
+TESTING_MODULE_PREFIXES = ("numpy.testing", "pandas.testing", "pandas._testing", "pandas.util.testing")
+
+MOCK_FACTORIES = frozenset(
+    {
+        "unittest.mock.Mock",
+        "unittest.mock.MagicMock",
+        "unittest.mock.AsyncMock",
+        "unittest.mock.NonCallableMock",
+        "unittest.mock.NonCallableMagicMock",
+        "unittest.mock.PropertyMock",
+        "unittest.mock.create_autospec",
+        "unittest.mock.patch",
+        "unittest.mock.patch.object",
+        "unittest.mock.patch.multiple",
+        "unittest.mock.mock_open",
+    }
+)
+PATCH_CALLS = frozenset(
+    {"unittest.mock.patch", "unittest.mock.patch.object", "unittest.mock.patch.multiple"}
+)
+MOCKER_FIXTURES = frozenset(
+    {"mocker", "module_mocker", "class_mocker", "package_mocker", "session_mocker"}
+)
+MOCKER_FACTORY_ATTRS = frozenset(
+    {
+        "patch",
+        "patch.object",
+        "patch.multiple",
+        "Mock",
+        "MagicMock",
+        "AsyncMock",
+        "NonCallableMock",
+        "NonCallableMagicMock",
+        "PropertyMock",
+        "create_autospec",
+        "spy",
+        "stub",
+        "async_stub",
+        "mock_open",
+    }
+)
+MOCKER_PATCHES = frozenset({"patch", "patch.object", "patch.multiple"})
+MOCK_ASSERT_METHODS = frozenset(
+    {
+        "assert_called",
+        "assert_called_once",
+        "assert_called_with",
+        "assert_called_once_with",
+        "assert_any_call",
+        "assert_has_calls",
+        "assert_not_called",
+        "assert_awaited",
+        "assert_awaited_once",
+        "assert_awaited_with",
+        "assert_awaited_once_with",
+        "assert_any_await",
+        "assert_has_awaits",
+        "assert_not_awaited",
+    }
+)
+# Attributes that only a mock has; reading one in an assert makes it a mock assertion.
+MOCK_ONLY_ATTRS = frozenset(
+    {
+        "call_count",
+        "call_args",
+        "call_args_list",
+        "mock_calls",
+        "method_calls",
+        "await_count",
+        "await_args",
+        "await_args_list",
+    }
+)
+MOCK_STATE_ATTRS = MOCK_ONLY_ATTRS | {"called", "awaited"}
+
+RAISES_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call"})
+UNITTEST_RAISES = frozenset(
+    {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "assertWarns", "assertWarnsRegex"}
+)
+UNITTEST_WEAK = frozenset({"assertIsNotNone", "assertIsInstance", "assertNotIsInstance"})
+UNITTEST_EQUALITY = frozenset(
+    {"assertEqual", "assertEquals", "failUnlessEqual", "assertNotEqual", "assertNotEquals"}
+)
+FAIL_CALLS = frozenset({"pytest.fail"})
+SKIP_CALLS = frozenset({"pytest.skip", "pytest.xfail", "pytest.importorskip"})
+FIXTURE_DECORATORS = frozenset(
+    {"pytest.fixture", "pytest.yield_fixture", "pytest_asyncio.fixture", "pytest_trio.trio_fixture"}
+)
+UNITTEST_BASES = frozenset(
+    {"unittest.TestCase", "unittest.IsolatedAsyncioTestCase", "unittest.case.TestCase"}
+)
+DEFAULT_HELPER_PREFIXES = ("assert", "check", "verify", "expect")
+# Names with a helper prefix that are well known not to assert anything.
+NOT_ASSERTION_HELPERS = frozenset(
+    {"subprocess.check_call", "subprocess.check_output", "hypothesis.assume"}
+)
+
+
+class Kind(str, Enum):
+    """What an assertion checks."""
+
+    VALUE = "value"  # compares or checks a specific outcome
+    WEAK = "weak"  # only existence/type/truthiness (`is not None`, isinstance, `len(x) > 0`)
+    MOCK = "mock"  # only how mocks were called
+    RAISES = "raises"  # pytest.raises / warns / assertRaises
+    HELPER = "helper"  # delegated to a helper or fixture that asserts
+
+
+@dataclass(frozen=True)
+class Comparison:
+    left: ast.expr
+    op: ast.cmpop
+    right: ast.expr
+
+
+@dataclass
+class Assertion:
+    node: ast.AST  # the Assert statement or the Call that asserts
+    kind: Kind
+    api: str  # "assert", "unittest.assertEqual", "mock.assert_called_once_with", "pytest.raises", ...
+    expr: ast.expr | None = None  # the asserted expression (assert statement, assertTrue argument)
+    comparisons: tuple[Comparison, ...] = ()
+
+
+@dataclass
+class RaisesUse:
+    call: ast.Call
+    api: str  # "pytest.raises", "unittest.assertRaises", ...
+    expected: ast.expr | None  # the exception type expression
+    has_match: bool
+    body: list[ast.stmt] | None  # statements of the `with` block; None for the call form
+    with_node: ast.With | ast.AsyncWith | None
+
+
+@dataclass
+class Patch:
+    node: ast.Call | ast.expr
+    api: str  # "patch", "patch.object", "mocker.patch", "monkeypatch.setattr", ...
+    target: str | None  # dotted target when static ("pkg.mod.func")
+    injected: str | None = None  # parameter name a decorator passes the mock into
+
+
+@dataclass
+class CallSite:
+    node: ast.Call
+    dotted: str | None  # spelling of the callee ("client.get", "np.sum")
+    qualname: str | None  # resolved through imports ("numpy.sum"), else None
+    origin: str  # builtin | local | import | fixture | variable | mock | self | unknown
+    usage: str  # discarded | assigned | asserted | argument | other
+    bound: tuple[str, ...] = ()  # names the result is assigned to
+    result_read: bool = False  # for `assigned`: a bound name is read later in the test
+    in_assertion: bool = False
+
+
+@dataclass
+class MarkerUse:
+    name: str  # "parametrize"
+    node: ast.Attribute  # the `pytest.mark.<name>` attribute; its end is the name's end
+    where: str  # decorator | pytestmark | param | class | body | other
+    test: str | None  # qualified name of the enclosing test, when there is one
+    call: ast.Call | None = None  # `pytest.mark.name(...)` arguments, when called
+
+
+@dataclass
+class FixtureDef:
+    name: str
+    node: FunctionNode
+    params: tuple[str, ...]
+    autouse: bool
+    asserts: bool
+    returns_mock: bool
+    path: str
+
+
+@dataclass
+class TestFunction:
+    node: FunctionNode
+    name: str
+    qualname: str  # "TestCart.test_total" or "test_total"
+    cls: ast.ClassDef | None
+    is_unittest: bool
+    params: tuple[str, ...]  # without self/cls
+    decorators: tuple[str, ...]  # qualified decorator names ("pytest.mark.parametrize")
+    assertions: list[Assertion] = field(default_factory=list)
+    raises: list[RaisesUse] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    mock_names: set[str] = field(default_factory=set)
+    patches: list[Patch] = field(default_factory=list)
+    markers: list[MarkerUse] = field(default_factory=list)
+    nodes: list[ast.AST] = field(default_factory=list)  # every node of the body, in walk order
+    skips: bool = False  # calls pytest.skip/xfail or is marked skip/xfail
+
+    @property
+    def line(self) -> int:
+        return self.node.lineno
+
+    @property
+    def body(self) -> list[ast.stmt]:
+        return self.node.body
+
+
+class ProjectLookup(Protocol):
+    """What facts may ask of the rest of the project (conftest fixtures, helper modules)."""
+
+    def fixture(self, name: str) -> FixtureDef | None: ...
+
+    def function_asserts(self, qualname: str) -> bool | None: ...
+
+    def autouse_fixtures(self) -> list[FixtureDef]: ...
+
+
+class _NoProject:
+    def fixture(self, name: str) -> FixtureDef | None:
+        return None
+
+    def function_asserts(self, qualname: str) -> bool | None:
+        return None
+
+    def autouse_fixtures(self) -> list[FixtureDef]:
+        return []
+
+
+@dataclass
+class CollectionRules:
+    """pytest's naming rules for what it collects (python_classes / python_functions)."""
+
+    python_classes: tuple[str, ...] = ("Test",)
+    python_functions: tuple[str, ...] = ("test",)
+    helper_prefixes: tuple[str, ...] = DEFAULT_HELPER_PREFIXES
+
+    def is_test_class(self, name: str) -> bool:
+        return _matches(name, self.python_classes)
+
+    def is_test_function(self, name: str) -> bool:
+        return _matches(name, self.python_functions)
+
+
+def _matches(name: str, patterns: Iterable[str]) -> bool:
+    # pytest: "prefixes or glob patterns"
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            if fnmatch.fnmatchcase(name, pattern):
+                return True
+        elif name.startswith(pattern):
+            return True
+    return False
+
+
+@dataclass
+class TestModule:
+    source: SourceFile
+    imports: dict[str, str]  # local alias -> qualified name
+    tests: list[TestFunction]
+    fixtures: dict[str, FixtureDef]
+    helpers: dict[str, FunctionNode]  # module functions and class methods that are not tests
+    helper_asserts: dict[str, bool]
+    markers: list[MarkerUse]
+    defined: set[str]  # names bound at module level
+    is_conftest: bool
+    package: str | None  # dotted package of the file, for relative imports, when known
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def tree(self) -> ast.Module:
+        return self.source.tree
+
+    def dotted(self, node: ast.AST) -> str | None:
+        return dotted_name(node)
+
+    def qualname(self, node: ast.AST) -> str | None:
+        return qualify(node, self.imports)
+
+    def test_at(self, node: ast.AST) -> TestFunction | None:
+        line = getattr(node, "lineno", None)
+        if line is None:
+            return None
+        for test in self.tests:
+            end = test.node.end_lineno or test.node.lineno
+            if test.node.lineno <= line <= end:
+                return test
+        return None
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def root_name(node: ast.AST) -> str | None:
+    """The Name at the root of an attribute/call/subscript chain (`a` in `a.b().c[0]`)."""
+    while True:
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Name):
+            return node.id
+        else:
+            return None
+
+
+def _normalise(qualified: str) -> str:
+    # the `mock` backport and pytest's private module are the same API as their public names
+    if qualified == "mock" or qualified.startswith("mock."):
+        return "unittest." + qualified
+    if qualified.startswith("_pytest.mark.") or qualified == "_pytest.mark":
+        return "pytest.mark" + qualified[len("_pytest.mark") :]
+    if qualified.startswith("_pytest.python_api."):
+        return "pytest." + qualified[len("_pytest.python_api.") :]
+    if qualified.startswith("_pytest.") and qualified.count(".") == 2:
+        # _pytest.fixtures.fixture, _pytest.outcomes.fail, _pytest.recwarn.warns
+        return "pytest." + qualified.rsplit(".", 1)[1]
+    return qualified
+
+
+def qualify(node: ast.AST, imports: dict[str, str]) -> str | None:
+    name = dotted_name(node)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    base = imports.get(head)
+    if base is None:
+        return None
+    return _normalise(f"{base}.{rest}" if rest else base)
+
+
+def collect_imports(tree: ast.Module, package: str | None) -> dict[str, str]:
+    """Aliases bound by imports anywhere at module level (including under if/try blocks)."""
+    imports: dict[str, str] = {}
+    for stmt in _module_level_statements(tree.body):
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    imports[top] = top
+        elif isinstance(stmt, ast.ImportFrom):
+            module = _absolute_module(stmt, package)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+    return imports
+
+
+def _absolute_module(stmt: ast.ImportFrom, package: str | None) -> str:
+    module = stmt.module or ""
+    if not stmt.level:
+        return module
+    if package is None:
+        return "." * stmt.level + module
+    parts = package.split(".") if package else []
+    if stmt.level > 1:
+        parts = parts[: len(parts) - (stmt.level - 1)]
+    return ".".join([*parts, module] if module else parts)
+
+
+def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _module_level_statements(stmt.body)
+            yield from _module_level_statements(stmt.orelse)
+        elif isinstance(stmt, ast.Try | ast.TryStar):
+            yield from _module_level_statements(stmt.body)
+            for handler in stmt.handlers:
+                yield from _module_level_statements(handler.body)
+            yield from _module_level_statements(stmt.orelse)
+            yield from _module_level_statements(stmt.finalbody)
+        elif isinstance(stmt, ast.With):
+            yield from _module_level_statements(stmt.body)
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """All nodes below `node` (inclusive), parents before children."""
+    out = [node]
+    i = 0
+    while i < len(out):
+        current = out[i]
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, ast.AST):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(item for item in value if isinstance(item, ast.AST))
+        i += 1
+    return out
+
+
+def _bound_names(target: ast.AST) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [name for elt in target.elts for name in _bound_names(elt)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
+
+
+def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _string(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+class _Builder:
+    def __init__(
+        self,
+        source: SourceFile,
+        rules: CollectionRules,
+        project: ProjectLookup,
+        is_conftest: bool,
+        package: str | None,
+    ) -> None:
+        self.source = source
+        self.rules = rules
+        self.project = project
+        self.is_conftest = is_conftest
+        self.package = package
+        self.imports = collect_imports(source.tree, package)
+        self.markers: list[MarkerUse] = []
+        self.fixtures: dict[str, FixtureDef] = {}
+        self.helpers: dict[str, FunctionNode] = {}
+        self.helper_nodes: dict[str, list[ast.AST]] = {}
+        self.helper_asserts: dict[str, bool] = {}
+        self.tests: list[TestFunction] = []
+        self.defined: set[str] = set()
+        self.unittest_classes: set[str] = set()
+        self.class_bases: dict[str, list[str]] = {}
+        self.visited_defs: set[int] = set()
+        self.current_params: frozenset[str] = frozenset()
+
+    # ---- naming -------------------------------------------------------------------------
+    def qualname(self, node: ast.AST) -> str | None:
+        return qualify(node, self.imports)
+
+    def call_name(self, call: ast.Call) -> str | None:
+        return self.qualname(call.func)
+
+    def is_marker_attr(self, node: ast.Attribute) -> str | None:
+        """The marker name when `node` is `pytest.mark.<name>` (through any alias)."""
+        if not isinstance(node.value, ast.Name | ast.Attribute):
+            return None
+        base = self.qualname(node.value)
+        if base == "pytest.mark":
+            return node.attr
+        return None
+
+    # ---- module structure ----------------------------------------------------------------
+    def build(self) -> TestModule:
+        tree = self.source.tree
+        for stmt in _module_level_statements(tree.body):
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                self.defined.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    self.defined.update(_bound_names(target))
+            elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+                self.defined.update(_bound_names(stmt.target))
+        self._find_unittest_classes(tree.body)
+        self._scan_body(tree.body, cls=None, prefix="", class_is_test=False, is_unittest=False)
+        self._resolve_helper_asserts()
+        for test in self.tests:
+            self._analyse_test(test)
+        self._scan_rest(tree)
+        return TestModule(
+            source=self.source,
+            imports=self.imports,
+            tests=self.tests,
+            fixtures=self.fixtures,
+            helpers=self.helpers,
+            helper_asserts=self.helper_asserts,
+            markers=sorted(self.markers, key=lambda m: (m.node.lineno, m.node.col_offset)),
+            defined=self.defined,
+            is_conftest=self.is_conftest,
+            package=self.package,
+        )
+
+    def _find_unittest_classes(self, body: list[ast.stmt]) -> None:
+        classes = [s for s in _module_level_statements(body) if isinstance(s, ast.ClassDef)]
+        for cls in classes:
+            self.class_bases[cls.name] = [dotted_name(b) or "" for b in cls.bases]
+        changed = True
+        while changed:
+            changed = False
+            for cls in classes:
+                if cls.name in self.unittest_classes:
+                    continue
+                for base in cls.bases:
+                    qualified = self.qualname(base) or ""
+                    spelled = dotted_name(base) or ""
+                    if (
+                        qualified in UNITTEST_BASES
+                        or qualified.endswith(".TestCase")
+                        or spelled.endswith("TestCase")
+                        or spelled in self.unittest_classes
+                    ):
+                        self.unittest_classes.add(cls.name)
+                        changed = True
+                        break
+
+    def _decorator_names(self, node: FunctionNode | ast.ClassDef) -> list[str]:
+        names = []
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            names.append(self.qualname(target) or dotted_name(target) or "")
+        return names
+
+    def _fixture_decorator(self, node: FunctionNode) -> ast.expr | None:
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            qualified = self.qualname(target) or ""
+            if qualified in FIXTURE_DECORATORS or qualified.endswith(".fixture"):
+                return dec
+        return None
+
+    def _scan_body(
+        self,
+        body: list[ast.stmt],
+        cls: ast.ClassDef | None,
+        prefix: str,
+        class_is_test: bool,
+        is_unittest: bool,
+    ) -> None:
+        statements = _module_level_statements(body) if cls is None else iter(body)
+        for stmt in statements:
+            if isinstance(stmt, ast.ClassDef):
+                nested_unittest = stmt.name in self.unittest_classes
+                collected = nested_unittest or (
+                    self.rules.is_test_class(stmt.name) and not _has_init(stmt)
+                )
+                if cls is not None and not class_is_test:
+                    collected = False
+                self._scan_body(
+                    stmt.body,
+                    cls=stmt,
+                    prefix=f"{prefix}{stmt.name}.",
+                    class_is_test=collected,
+                    is_unittest=nested_unittest,
+                )
+            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._scan_function(stmt, cls, prefix, class_is_test, is_unittest)
+
+    def _scan_function(
+        self,
+        node: FunctionNode,
+        cls: ast.ClassDef | None,
+        prefix: str,
+        class_is_test: bool,
+        is_unittest: bool,
+    ) -> None:
+        self.visited_defs.add(id(node))
+        fixture_dec = self._fixture_decorator(node)
+        if fixture_dec is not None:
+            self._add_fixture(node, fixture_dec)
+            return
+        if cls is None:
+            is_test = self.rules.is_test_function(node.name)
+        elif is_unittest:
+            is_test = node.name.startswith("test")
+        else:
+            is_test = class_is_test and self.rules.is_test_function(node.name)
+        if is_test and not self.is_conftest:
+            params = _params(node, method=cls is not None and not _is_static(node))
+            self.tests.append(
+                TestFunction(
+                    node=node,
+                    name=node.name,
+                    qualname=prefix + node.name,
+                    cls=cls,
+                    is_unittest=is_unittest,
+                    params=params,
+                    decorators=tuple(self._decorator_names(node)),
+                )
+            )
+        else:
+            key = prefix + node.name
+            self.helpers[key] = node
+            self.helper_nodes[key] = walk(node)
+
+    def _add_fixture(self, node: FunctionNode, decorator: ast.expr) -> None:
+        name = node.name
+        autouse = False
+        if isinstance(decorator, ast.Call):
+            name = _string(_kwarg(decorator, "name")) or name
+            autouse_value = _kwarg(decorator, "autouse")
+            autouse = isinstance(autouse_value, ast.Constant) and bool(autouse_value.value)
+        nodes = walk(node)
+        params = _params(node, method=False)
+        mocks = self._mock_names(node, nodes, params, decorated_patches=[])
+        returns_mock = False
+        asserts = False
+        for sub in nodes:
+            if isinstance(sub, ast.Return | ast.Yield) and sub.value is not None:
+                if self._is_mock_expr(sub.value, mocks):
+                    returns_mock = True
+            elif isinstance(sub, ast.Assert):
+                asserts = True
+            elif isinstance(sub, ast.Call) and self._assertion_for_call(sub, mocks) is not None:
+                asserts = True
+            elif isinstance(sub, ast.Attribute):
+                self._note_marker(sub, where="other", test=None)
+        self.fixtures[name] = FixtureDef(
+            name=name,
+            node=node,
+            params=params,
+            autouse=autouse,
+            asserts=asserts,
+            returns_mock=returns_mock,
+            path=self.source.path,
+        )
+
+    # ---- helpers that assert -------------------------------------------------------------
+    def _resolve_helper_asserts(self) -> None:
+        direct: dict[str, bool] = {}
+        callees: dict[str, set[str]] = {}
+        for key, nodes in self.helper_nodes.items():
+            found = False
+            called: set[str] = set()
+            for sub in nodes:
+                if isinstance(sub, ast.Assert):
+                    found = True
+                elif isinstance(sub, ast.Call):
+                    if self._assertion_for_call(sub, set(), helpers_known=False) is not None:
+                        found = True
+                    called.update(self._local_helper_keys(sub, key))
+                elif isinstance(sub, ast.Raise):
+                    # a helper that raises on a bad outcome is an assertion helper too
+                    found = found or _raises_assertion_error(sub)
+            direct[key] = found
+            callees[key] = called
+        result = dict(direct)
+        changed = True
+        while changed:
+            changed = False
+            for key, called in callees.items():
+                if not result[key] and any(result.get(c) for c in called):
+                    result[key] = True
+                    changed = True
+        self.helper_asserts = result
+
+    def _local_helper_keys(self, call: ast.Call, context: str | None) -> list[str]:
+        """Helper keys a call may reach: `helper()` or `self.helper()` within the same class."""
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in self.helpers:
+            return [func.id]
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in {"self", "cls"}
+        ):
+            keys = [k for k in self.helpers if k.rsplit(".", 1)[-1] == func.attr and "." in k]
+            if context and "." in context:
+                own = context.rsplit(".", 1)[0] + "." + func.attr
+                if own in self.helpers:
+                    return [own]
+            return keys
+        return []
+
+    # ---- mocks -----------------------------------------------------------------------------
+    def _is_mock_factory_call(self, call: ast.Call, mocks: set[str]) -> bool:
+        qualified = self.call_name(call)
+        if qualified in MOCK_FACTORIES:
+            return True
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "start":
+            inner = func.value
+            if isinstance(inner, ast.Call):
+                return self._is_patch_call(inner) is not None
+        spelled = dotted_name(func)
+        if spelled:
+            head, _, rest = spelled.partition(".")
+            if head in MOCKER_FIXTURES and rest in MOCKER_FACTORY_ATTRS:
+                return True
+        return False
+
+    def _is_patch_call(self, call: ast.Call) -> str | None:
+        qualified = self.call_name(call)
+        if qualified in PATCH_CALLS:
+            return qualified.rsplit("mock.", 1)[1]  # "patch", "patch.object", ...
+        spelled = dotted_name(call.func)
+        if spelled:
+            head, _, rest = spelled.partition(".")
+            if head in MOCKER_FIXTURES and rest in MOCKER_PATCHES:
+                return f"mocker.{rest}"
+        return None
+
+    def _is_mock_expr(self, expr: ast.expr, mocks: set[str]) -> bool:
+        if isinstance(expr, ast.Call):
+            if self._is_mock_factory_call(expr, mocks):
+                return True
+            return root_name(expr.func) in mocks
+        if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
+            return root_name(expr) in mocks
+        return False
+
+    def _patch_target(self, call: ast.Call, api: str) -> str | None:
+        if api.endswith("patch") and call.args:
+            return _string(call.args[0])
+        if api.endswith("patch.object") and len(call.args) >= 2:
+            owner = self.qualname(call.args[0]) or dotted_name(call.args[0])
+            attr = _string(call.args[1])
+            if owner and attr:
+                return f"{owner}.{attr}"
+        return None
+
+    def _decorator_patches(self, node: FunctionNode, cls: ast.ClassDef | None) -> list[Patch]:
+        found: list[Patch] = []
+        decorators = list(reversed(node.decorator_list))  # bottom decorator injects first
+        if cls is not None:
+            decorators += list(reversed(cls.decorator_list))
+        for dec in decorators:
+            if not isinstance(dec, ast.Call):
+                continue
+            api = self._is_patch_call(dec)
+            if api is None or api.startswith("mocker"):
+                continue
+            injects = _kwarg(dec, "new") is None and api != "patch.multiple"
+            if api == "patch.object" and len(dec.args) >= 3:
+                injects = False
+            if api == "patch" and len(dec.args) >= 2:
+                injects = False
+            found.append(Patch(node=dec, api=api, target=self._patch_target(dec, api),
+                               injected="" if injects else None))
+        return found
+
+    def _mock_names(
+        self,
+        node: FunctionNode,
+        nodes: list[ast.AST],
+        params: tuple[str, ...],
+        decorated_patches: list[Patch],
+    ) -> set[str]:
+        mocks: set[str] = set()
+        injected = [p for p in decorated_patches if p.injected is not None]
+        for patch, param in zip(injected, params, strict=False):
+            patch.injected = param
+            mocks.add(param)
+        for param in params:
+            fixture = self.fixtures.get(param) or self.project.fixture(param)
+            if fixture is not None and fixture.returns_mock:
+                mocks.add(param)
+        assignments: list[tuple[list[str], ast.expr]] = []
+        for sub in nodes:
+            if isinstance(sub, ast.Assign):
+                names = [n for t in sub.targets for n in _bound_names(t)]
+                assignments.append((names, sub.value))
+            elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
+                assignments.append((_bound_names(sub.target), sub.value))
+            elif isinstance(sub, ast.With | ast.AsyncWith):
+                for item in sub.items:
+                    if item.optional_vars is not None:
+                        assignments.append((_bound_names(item.optional_vars), item.context_expr))
+            elif isinstance(sub, ast.NamedExpr):
+                assignments.append((_bound_names(sub.target), sub.value))
+        for _ in range(3):
+            before = len(mocks)
+            for names, value in assignments:
+                if self._is_mock_expr(value, mocks):
+                    mocks.update(names)
+            if len(mocks) == before:
+                break
+        return mocks
+
+    # ---- assertions ---------------------------------------------------------------------------
+    def _assertion_for_call(
+        self, call: ast.Call, mocks: set[str], helpers_known: bool = True
+    ) -> Assertion | None:
+        func = call.func
+        qualified = self.call_name(call)
+        attr = func.attr if isinstance(func, ast.Attribute) else None
+        if attr in MOCK_ASSERT_METHODS:
+            return Assertion(node=call, kind=Kind.MOCK, api=f"mock.{attr}")
+        if qualified in RAISES_CALLS:
+            return Assertion(node=call, kind=Kind.RAISES, api=qualified)
+        if qualified in FAIL_CALLS:
+            return Assertion(node=call, kind=Kind.VALUE, api=qualified)
+        if qualified and qualified.startswith(TESTING_MODULE_PREFIXES):
+            last = qualified.rsplit(".", 1)[-1]
+            if last.startswith(("assert", "raises")):
+                return Assertion(node=call, kind=Kind.VALUE, api=qualified)
+        if attr is not None and isinstance(func, ast.Attribute):
+            receiver = func.value
+            if isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}:
+                if attr in UNITTEST_RAISES:
+                    return Assertion(node=call, kind=Kind.RAISES, api=f"unittest.{attr}")
+                if attr in {"fail"}:
+                    return Assertion(node=call, kind=Kind.VALUE, api="unittest.fail")
+                if attr.startswith("assert") and attr[6:7].isupper():
+                    return self._unittest_assertion(call, attr, mocks)
+        name = attr if attr is not None else (func.id if isinstance(func, ast.Name) else None)
+        if name is None:
+            return None
+        if qualified in NOT_ASSERTION_HELPERS:
+            return None
+        if helpers_known:
+            keys = self._local_helper_keys(call, None)
+            if any(self.helper_asserts.get(k) for k in keys):
+                return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
+            if keys and not name.startswith("assert"):
+                return None  # a local helper that does not assert, whatever its name
+        if name.lower().startswith(self.rules.helper_prefixes):
+            if attr is not None and isinstance(func, ast.Attribute):
+                receiver_root = root_name(func.value)
+                # `obj.check()` on an arbitrary object is rarely an assertion, but on self or on a
+                # fixture (pytest-regressions' `data_regression.check(...)`) it is; `assert*` always
+                if (
+                    not name.startswith("assert")
+                    and receiver_root not in {"self", "cls"}
+                    and receiver_root not in self.current_params
+                ):
+                    return None
+            return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
+        if qualified and helpers_known:
+            verdict = self.project.function_asserts(qualified)
+            if verdict:
+                return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{qualified}")
+        return None
+
+    def _unittest_assertion(self, call: ast.Call, attr: str, mocks: set[str]) -> Assertion:
+        api = f"unittest.{attr}"
+        if attr in UNITTEST_WEAK:
+            return Assertion(node=call, kind=Kind.WEAK, api=api)
+        if attr in {"assertTrue", "assert_"} and call.args:
+            expr = call.args[0]
+            return Assertion(node=call, kind=self._classify_expr(expr, mocks), api=api, expr=expr,
+                             comparisons=_comparisons(expr))
+        comparisons: tuple[Comparison, ...] = ()
+        if attr in UNITTEST_EQUALITY and len(call.args) >= 2:
+            op: ast.cmpop = ast.Eq() if "Not" not in attr else ast.NotEq()
+            comparisons = (Comparison(call.args[0], op, call.args[1]),)
+        kind = Kind.VALUE
+        if call.args and all(self._mentions_mock_state(a, mocks) for a in call.args[:1]):
+            kind = Kind.MOCK
+        return Assertion(node=call, kind=kind, api=api, comparisons=comparisons)
+
+    def _mentions_mock_state(self, expr: ast.AST, mocks: set[str]) -> bool:
+        for sub in ast.walk(expr):
+            if isinstance(sub, ast.Attribute):
+                if sub.attr in MOCK_ONLY_ATTRS:
+                    return True
+                if sub.attr in MOCK_STATE_ATTRS and root_name(sub.value) in mocks:
+                    return True
+        return False
+
+    def _classify_expr(self, expr: ast.expr, mocks: set[str]) -> Kind:
+        if self._mentions_mock_state(expr, mocks):
+            return Kind.MOCK
+        if _is_weak(expr):
+            return Kind.WEAK
+        return Kind.VALUE
+
+    # ---- one test ------------------------------------------------------------------------------
+    def _analyse_test(self, test: TestFunction) -> None:
+        node = test.node
+        nodes = walk(node)
+        test.nodes = nodes
+        self.current_params = frozenset(test.params) - {"self", "cls"}
+        test.patches = self._decorator_patches(node, test.cls)
+        test.mock_names = self._mock_names(node, nodes, test.params, test.patches)
+        mocks = test.mock_names
+        params = set(test.params)
+        locals_: set[str] = set()
+        assertion_spans: list[tuple[int, int, int, int]] = []
+        raises_calls: set[int] = set()
+        with_items: set[int] = set()
+
+        for dec in node.decorator_list:
+            for sub in walk(dec):
+                if isinstance(sub, ast.Attribute):
+                    self._note_marker(sub, where="decorator", test=test)
+        if test.cls is not None:
+            # class-level marks apply to each test but are recorded once, by the class scan
+            pass
+
+        for sub in nodes:
+            if isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    locals_.update(_bound_names(target))
+            elif isinstance(sub, ast.AnnAssign | ast.AugAssign):
+                locals_.update(_bound_names(sub.target))
+            elif isinstance(sub, ast.For | ast.AsyncFor):
+                locals_.update(_bound_names(sub.target))
+            elif isinstance(sub, ast.With | ast.AsyncWith):
+                for item in sub.items:
+                    if item.optional_vars is not None:
+                        locals_.update(_bound_names(item.optional_vars))
+                    ctx = item.context_expr
+                    with_items.add(id(ctx))
+                    if isinstance(ctx, ast.Call):
+                        raises = self._raises_use(ctx, sub)
+                        if raises is not None:
+                            test.raises.append(raises)
+                            raises_calls.add(id(ctx))
+                            test.assertions.append(
+                                Assertion(node=ctx, kind=Kind.RAISES, api=raises.api)
+                            )
+                        api = self._is_patch_call(ctx)
+                        if api is not None:
+                            test.patches.append(
+                                Patch(node=ctx, api=api, target=self._patch_target(ctx, api))
+                            )
+            elif isinstance(sub, ast.comprehension):
+                locals_.update(_bound_names(sub.target))
+            elif isinstance(sub, ast.NamedExpr):
+                locals_.update(_bound_names(sub.target))
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                locals_.add(sub.name)
+            elif isinstance(sub, ast.Assert):
+                test.assertions.append(
+                    Assertion(
+                        node=sub,
+                        kind=self._classify_expr(sub.test, mocks),
+                        api="assert",
+                        expr=sub.test,
+                        comparisons=_comparisons(sub.test),
+                    )
+                )
+                assertion_spans.append(_span(sub))
+            elif isinstance(sub, ast.Raise) and _raises_assertion_error(sub):
+                test.assertions.append(Assertion(node=sub, kind=Kind.VALUE, api="raise"))
+            elif isinstance(sub, ast.Attribute):
+                self._note_marker(sub, where="body", test=test)
+            elif isinstance(sub, ast.Call) and id(sub) not in raises_calls:
+                qualified = self.call_name(sub)
+                if qualified in SKIP_CALLS:
+                    test.skips = True
+                assertion = self._assertion_for_call(sub, mocks)
+                if assertion is not None:
+                    if assertion.kind is Kind.RAISES and qualified in RAISES_CALLS:
+                        raises = self._raises_use(sub, None)
+                        if raises is not None:
+                            test.raises.append(raises)
+                    test.assertions.append(assertion)
+                    assertion_spans.append(_span(sub))
+                else:
+                    api = self._is_patch_call(sub)
+                    if api is not None and id(sub) not in with_items:
+                        test.patches.append(
+                            Patch(node=sub, api=api, target=self._patch_target(sub, api))
+                        )
+                    elif _is_monkeypatch(sub, params):
+                        test.patches.append(
+                            Patch(node=sub, api="monkeypatch.setattr",
+                                  target=self._monkeypatch_target(sub))
+                        )
+        # a fixture parameter whose fixture asserts carries the test's assertion
+        for param in test.params:
+            fixture = self.fixtures.get(param) or self.project.fixture(param)
+            if fixture is not None and fixture.asserts:
+                test.assertions.append(
+                    Assertion(node=node, kind=Kind.HELPER, api=f"fixture:{param}")
+                )
+        for fixture in self._autouse_fixtures():
+            if fixture.asserts:
+                test.assertions.append(
+                    Assertion(node=node, kind=Kind.HELPER, api=f"fixture:{fixture.name}")
+                )
+        for name in test.decorators:
+            if name.startswith("pytest.mark.") and name.split(".")[2] in {"skip", "xfail", "skipif"}:
+                test.skips = True
+        test.calls = self._call_sites(test, nodes, mocks, params, locals_, assertion_spans)
+
+    def _autouse_fixtures(self) -> list[FixtureDef]:
+        local = [f for f in self.fixtures.values() if f.autouse]
+        return local + [f for f in self.project.autouse_fixtures() if f.name not in self.fixtures]
+
+    def _monkeypatch_target(self, call: ast.Call) -> str | None:
+        if not call.args:
+            return None
+        first = call.args[0]
+        text = _string(first)
+        if text is not None:
+            return text
+        if len(call.args) >= 2:
+            owner = self.qualname(first) or dotted_name(first)
+            attr = _string(call.args[1])
+            if owner and attr:
+                return f"{owner}.{attr}"
+        return None
+
+    def _raises_use(self, call: ast.Call, with_node: ast.With | ast.AsyncWith | None) -> RaisesUse | None:
+        qualified = self.call_name(call)
+        func = call.func
+        if qualified in RAISES_CALLS:
+            api = qualified
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in UNITTEST_RAISES
+            and isinstance(func.value, ast.Name)
+            and func.value.id in {"self", "cls"}
+        ):
+            api = f"unittest.{func.attr}"
+        else:
+            return None
+        expected = call.args[0] if call.args else _kwarg(call, "expected_exception")
+        has_match = _kwarg(call, "match") is not None or "Regex" in api
+        body = with_node.body if with_node is not None else None
+        return RaisesUse(call=call, api=api, expected=expected, has_match=has_match, body=body,
+                         with_node=with_node)
+
+    def _call_sites(
+        self,
+        test: TestFunction,
+        nodes: list[ast.AST],
+        mocks: set[str],
+        params: set[str],
+        locals_: set[str],
+        assertion_spans: list[tuple[int, int, int, int]],
+    ) -> list[CallSite]:
+        usage: dict[int, tuple[str, tuple[str, ...]]] = {}
+        loads: dict[str, list[tuple[int, int]]] = {}
+        for sub in nodes:
+            if isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Call | ast.Await):
+                inner = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+                usage[id(inner)] = ("discarded", ())
+            elif isinstance(sub, ast.Assign | ast.AnnAssign) and sub.value is not None:
+                value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                names = tuple(n for t in targets for n in _bound_names(t))
+                usage[id(value)] = ("assigned", names)
+            elif isinstance(sub, ast.With | ast.AsyncWith):
+                for item in sub.items:
+                    names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
+                    usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
+            elif isinstance(sub, ast.Call):
+                for arg in [*sub.args, *(k.value for k in sub.keywords)]:
+                    usage.setdefault(id(arg), ("argument", ()))
+            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
+        sites: list[CallSite] = []
+        for sub in nodes:
+            if not isinstance(sub, ast.Call):
+                continue
+            kind, bound = usage.get(id(sub), ("other", ()))
+            in_assertion = any(_inside(sub, span) for span in assertion_spans)
+            if in_assertion and kind in {"other", "argument"}:
+                kind = "asserted"
+            read = False
+            if kind == "assigned":
+                end = (sub.end_lineno or sub.lineno, sub.end_col_offset or 0)
+                read = any(pos > end for name in bound for pos in loads.get(name, []))
+            sites.append(
+                CallSite(
+                    node=sub,
+                    dotted=dotted_name(sub.func),
+                    qualname=self.call_name(sub),
+                    origin=self._origin(sub, mocks, params, locals_),
+                    usage=kind,
+                    bound=bound,
+                    result_read=read,
+                    in_assertion=in_assertion,
+                )
+            )
+        return sites
+
+    def _origin(self, call: ast.Call, mocks: set[str], params: set[str], locals_: set[str]) -> str:
+        root = root_name(call.func)
+        if root is None:
+            return "unknown"
+        if root in mocks:
+            return "mock"
+        if root in {"self", "cls"}:
+            return "self"
+        if root in locals_:
+            return "variable"
+        if root in params:
+            return "fixture"
+        if root in self.imports:
+            return "import"
+        if root in self.defined:
+            return "local"
+        if root in BUILTIN_NAMES:
+            return "builtin"
+        return "unknown"
+
+    # ---- markers and the rest of the module -------------------------------------------------
+    def _note_marker(self, node: ast.Attribute, where: str, test: TestFunction | None) -> None:
+        name = self.is_marker_attr(node)
+        if name is None:
+            return
+        use = MarkerUse(name=name, node=node, where=where, test=test.qualname if test else None)
+        self.markers.append(use)
+        if test is not None:
+            test.markers.append(use)
+
+    def _scan_rest(self, tree: ast.Module) -> None:
+        """Find marker uses outside test/fixture/helper bodies (module and class level)."""
+        if "mark" not in self.source.text:
+            return
+        parent_where: dict[int, str] = {}
+        stack: list[tuple[ast.AST, str, TestFunction | None]] = [(tree, "other", None)]
+        tests_by_node = {id(t.node): t for t in self.tests}
+        while stack:
+            current, where, owner = stack.pop()
+            if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+                if id(current) in tests_by_node:
+                    continue  # decorators and body already scanned with the test
+                if id(current) in self.visited_defs and self._fixture_decorator(current) is not None:
+                    continue
+                for dec in current.decorator_list:
+                    stack.append((dec, "decorator", None))
+                if id(current) in self.visited_defs:
+                    continue  # helper bodies: marks there are rare and not tied to a test
+                for child in current.body:
+                    stack.append((child, "other", None))
+                continue
+            if isinstance(current, ast.ClassDef):
+                for dec in current.decorator_list:
+                    stack.append((dec, "class", None))
+                for child in current.body:
+                    stack.append((child, "other", None))
+                continue
+            if isinstance(current, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in current.targets
+            ):
+                stack.append((current.value, "pytestmark", None))
+                continue
+            if isinstance(current, ast.Call) and self.call_name(current) == "pytest.param":
+                marks = _kwarg(current, "marks")
+                for arg in current.args:
+                    stack.append((arg, where, owner))
+                if marks is not None:
+                    stack.append((marks, "param", owner))
+                continue
+            if isinstance(current, ast.Attribute):
+                name = self.is_marker_attr(current)
+                if name is not None:
+                    self.markers.append(
+                        MarkerUse(name=name, node=current, where=where,
+                                  test=owner.qualname if owner else None)
+                    )
+                    continue
+            for child in ast.iter_child_nodes(current):
+                stack.append((child, where, owner))
+        del parent_where
+        # pytest.param(marks=...) inside test bodies and decorators: re-label those uses
+        self._relabel_param_marks()
+
+    def _relabel_param_marks(self) -> None:
+        for test in self.tests:
+            for sub in test.nodes + [n for d in test.node.decorator_list for n in walk(d)]:
+                if isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
+                    marks = _kwarg(sub, "marks")
+                    if marks is None:
+                        continue
+                    ids = {id(n) for n in walk(marks)}
+                    for use in self.markers:
+                        if id(use.node) in ids:
+                            use.where = "param"
+
+
+def _has_init(cls: ast.ClassDef) -> bool:
+    return any(
+        isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name == "__init__"
+        for s in cls.body
+    )
+
+
+def _is_static(node: FunctionNode) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _params(node: FunctionNode, method: bool) -> tuple[str, ...]:
+    args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+    names = [a.arg for a in args]
+    if method and names:
+        names = names[1:]
+    return tuple(names)
+
+
+def _comparisons(expr: ast.expr) -> tuple[Comparison, ...]:
+    if isinstance(expr, ast.Compare):
+        out = []
+        left = expr.left
+        for op, right in zip(expr.ops, expr.comparators, strict=False):
+            out.append(Comparison(left, op, right))
+            left = right
+        return tuple(out)
+    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And):
+        return tuple(c for value in expr.values for c in _comparisons(value))
+    return ()
+
+
+def _is_weak(expr: ast.expr) -> bool:
+    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And):
+        return all(_is_weak(v) for v in expr.values)
+    if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
+        return True  # bare truthiness
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
+        if expr.func.id in {"isinstance", "hasattr", "callable", "bool", "len"}:
+            return True
+        return False
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+        op, right, left = expr.ops[0], expr.comparators[0], expr.left
+        if isinstance(op, ast.IsNot | ast.NotEq) and _is_none(right):
+            return True
+        if _is_len(left) and isinstance(right, ast.Constant) and isinstance(right.value, int):
+            if isinstance(op, ast.Gt) and right.value == 0:
+                return True
+            if isinstance(op, ast.GtE) and right.value in {0, 1}:
+                return True
+            if isinstance(op, ast.NotEq) and right.value == 0:
+                return True
+        if (
+            isinstance(op, ast.Is | ast.Eq)
+            and isinstance(left, ast.Call)
+            and isinstance(left.func, ast.Name)
+            and left.func.id == "type"
+        ):
+            return True
+    return False
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_len(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+
+
+def _raises_assertion_error(node: ast.Raise) -> bool:
+    exc = node.exc
+    if isinstance(exc, ast.Call):
+        exc = exc.func
+    name = dotted_name(exc) if exc is not None else None
+    return bool(name) and (name or "").rsplit(".", 1)[-1] in {"AssertionError", "Failed"}
+
+
+def _span(node: ast.AST) -> tuple[int, int, int, int]:
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", 0) or 0,
+        getattr(node, "end_col_offset", 0) or 0,
+    )
+
+
+def _inside(node: ast.AST, span: tuple[int, int, int, int]) -> bool:
+    line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+    start = (span[0], span[1])
+    end = (span[2], span[3])
+    return start <= (line, col) and (node.end_lineno or line, node.end_col_offset or col) <= end  # type: ignore[attr-defined]
+
+
+def _is_monkeypatch(call: ast.Call, params: set[str]) -> bool:
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in {"setattr", "setitem"}
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "monkeypatch"
+        and "monkeypatch" in params
+    )
+
+
+def build_facts(
+    source: SourceFile,
+    rules: CollectionRules | None = None,
+    project: ProjectLookup | None = None,
+    is_conftest: bool = False,
+    package: str | None = None,
+) -> TestModule:
+    """Build the test model of one parsed file."""
+    builder = _Builder(source, rules or CollectionRules(), project or _NoProject(), is_conftest,
+                       package)
+    return builder.build()
+
+
+FactsBuilder = Callable[[SourceFile], TestModule]

@@ -1,0 +1,168 @@
+"""The project around a test file: its config, pytest's config, conftest fixtures, test helpers.
+
+Conftest files and test-helper modules are parsed lazily, once per process, and only when a
+test file's facts ask about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from testlint.config import Config
+from testlint.facts import (
+    STDLIB_MODULES,
+    TEST_SUPPORT_ROOTS,
+    CollectionRules,
+    FixtureDef,
+    TestModule,
+    build_facts,
+)
+from testlint.pytest_config import PytestConfig
+from testlint.source import UnreadableSource, read_source
+
+TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
+
+
+@dataclass
+class Project:
+    config: Config
+    pytest: PytestConfig
+    _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
+    _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+
+    @property
+    def rootdir(self) -> Path:
+        return self.pytest.rootdir
+
+    @property
+    def collection_rules(self) -> CollectionRules:
+        return CollectionRules(
+            python_classes=self.pytest.python_classes,
+            python_functions=self.pytest.python_functions,
+            helper_prefixes=self.config.assertion_helper_prefixes,
+        )
+
+    def package_of(self, path: Path) -> str | None:
+        """The dotted package a file belongs to (by __init__.py files), or None if it has none."""
+        parts: list[str] = []
+        directory = path.resolve().parent
+        while (directory / "__init__.py").is_file():
+            parts.append(directory.name)
+            if directory.parent == directory:
+                break
+            directory = directory.parent
+        return ".".join(reversed(parts)) if parts else None
+
+    def _ancestors(self, path: Path) -> list[Path]:
+        """Directories from the rootdir down to the file's own directory."""
+        directory = path.resolve().parent
+        root = self.rootdir.resolve()
+        chain = [directory]
+        for parent in directory.parents:
+            if root != parent and root not in parent.parents:
+                break
+            chain.append(parent)
+        return list(reversed(chain))
+
+    def conftests_for(self, path: Path) -> list[TestModule]:
+        """Conftest facts that apply to a test file, outermost first."""
+        found = []
+        for directory in self._ancestors(path):
+            conftest = directory / "conftest.py"
+            if conftest.resolve() == path.resolve():
+                continue
+            if conftest not in self._conftests:
+                self._conftests[conftest] = self._parse(conftest, is_conftest=True)
+            module = self._conftests[conftest]
+            if module is not None:
+                found.append(module)
+        return found
+
+    def _parse(self, path: Path, is_conftest: bool) -> TestModule | None:
+        if not path.is_file():
+            return None
+        try:
+            source = read_source(path)
+        except UnreadableSource:
+            return None
+        try:
+            return build_facts(
+                source,
+                self.collection_rules,
+                is_conftest=is_conftest,
+                package=self.package_of(path),
+            )
+        except RecursionError:
+            return None
+
+    def lookup_for(self, path: Path) -> ProjectFileLookup:
+        return ProjectFileLookup(self, path)
+
+    def helper_module(self, qualname: str, near: Path) -> tuple[TestModule, str] | None:
+        """Resolve `pkg.helpers.func` (or `.helpers.func`) to a parsed test-helper module."""
+        if qualname.startswith("."):
+            level = len(qualname) - len(qualname.lstrip("."))
+            base = near.resolve().parent
+            for _ in range(level - 1):
+                base = base.parent
+            module, _, func = qualname.lstrip(".").rpartition(".")
+            candidates = [base / Path(*module.split("."))] if module else []
+            return self._load_helper(candidates, func)
+        module, _, func = qualname.rpartition(".")
+        top = module.split(".", 1)[0]
+        if not module or top in STDLIB_MODULES or top in TEST_SUPPORT_ROOTS:
+            return None
+        parts = module.split(".")
+        if not any(p in TEST_DIR_NAMES or "test" in p for p in parts):
+            return None  # only test-support modules are read; the code under test is not
+        roots = [d for d in self._ancestors(near)]
+        roots += [self.config.root / s for s in self.config.src]
+        candidates = [root / Path(*parts) for root in dict.fromkeys(roots)]
+        return self._load_helper(candidates, func)
+
+    def _load_helper(self, candidates: list[Path], func: str) -> tuple[TestModule, str] | None:
+        rootdir = self.rootdir.resolve()
+        for stem in candidates:
+            for file in (stem.with_suffix(".py"), stem / "__init__.py"):
+                resolved = file.resolve()
+                if rootdir != resolved and rootdir not in resolved.parents:
+                    continue
+                if file not in self._helper_modules:
+                    self._helper_modules[file] = self._parse(file, is_conftest=True)
+                module = self._helper_modules[file]
+                if module is not None:
+                    return module, func
+        return None
+
+
+@dataclass
+class ProjectFileLookup:
+    """The project as seen from one test file (the facts' ProjectLookup)."""
+
+    project: Project
+    path: Path
+    _conftests: list[TestModule] | None = None
+
+    @property
+    def conftests(self) -> list[TestModule]:
+        if self._conftests is None:
+            self._conftests = self.project.conftests_for(self.path)
+        return self._conftests
+
+    def fixture(self, name: str) -> FixtureDef | None:
+        for module in reversed(self.conftests):  # the nearest conftest wins
+            fixture = module.fixtures.get(name)
+            if fixture is not None:
+                return fixture
+        return None
+
+    def autouse_fixtures(self) -> list[FixtureDef]:
+        return [f for module in self.conftests for f in module.fixtures.values() if f.autouse]
+
+    def function_asserts(self, qualname: str) -> bool | None:
+        resolved = self.project.helper_module(qualname, self.path)
+        if resolved is None:
+            return None
+        module, func = resolved
+        return module.helper_asserts.get(func)

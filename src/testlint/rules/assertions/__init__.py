@@ -1,0 +1,1 @@
+"""TL1: assertions that prove nothing."""

@@ -1,0 +1,141 @@
+"""A test with no assertion at all only proves that the code did not raise.
+
+## What it does
+
+Flags a test function that contains no assertion of any kind: no `assert` statement, no
+`pytest.raises`/`pytest.warns`, no `self.assert*` call, no mock assertion, no `numpy.testing` or
+`pandas.testing` assertion, and no call to a helper or fixture that asserts (a function named
+`assert_*`/`check_*`/`verify_*`/`expect_*`, or one defined in the module, a conftest or a test
+helper module whose body asserts).
+
+Tests that are skipped or expected to fail, Hypothesis `@given` tests (which check "never raises"
+over many inputs on purpose) and pytest-benchmark tests are not flagged, and neither are
+placeholder tests, which TL106 reports.
+
+## Why it matters
+
+A generated test that calls the code and checks nothing passes for every implementation that
+returns without raising, including one that returns the wrong answer. It raises coverage and
+proves nothing about behaviour: a reviewer sees a green test named after a feature and assumes
+the feature is checked.
+
+## Example
+
+```python
+from shop.cart import Cart
+
+
+def test_add_item():
+    cart = Cart()
+    cart.add("apple", quantity=3)
+```
+
+## Use instead
+
+```python
+from shop.cart import Cart
+
+
+def test_add_item():
+    cart = Cart()
+    cart.add("apple", quantity=3)
+    assert cart.quantity("apple") == 3
+```
+
+## Rewrite guidance
+
+Keep the arrangement and the call, then assert on the observable outcome the test's name
+promises: the return value, the changed state, or the error raised (`pytest.raises(..., match=...)`).
+Choose expected values from the specification or worked examples, never by re-running the code.
+If the test only means "does not raise", say so explicitly and keep it short.
+
+## Options
+
+None.
+"""
+
+from __future__ import annotations
+
+from testlint.rules.assertions.tl106_placeholder_test import placeholder_reason
+from testlint.rules.base import RuleContext
+
+CODE = "TL101"
+NAME = "no-assertion"
+DEFAULT_ENABLED = True
+FIX = "none"
+
+VALID = [
+    """
+def test_total():
+    assert total([1, 2]) == 3
+""",
+    """
+import pytest
+
+def test_rejects_negative():
+    with pytest.raises(ValueError, match="negative"):
+        total([-1])
+""",
+    """
+def check_total(values, expected):
+    assert total(values) == expected
+
+def test_total_via_helper():
+    check_total([1, 2], 3)
+""",
+    """
+import unittest
+
+class TestTotal(unittest.TestCase):
+    def test_total(self):
+        self.assertEqual(total([1, 2]), 3)
+""",
+    """
+import pandas._testing as tm
+
+def test_frame():
+    tm.assert_frame_equal(make(), expected())
+""",
+    """
+import pytest
+
+@pytest.mark.skip(reason="needs network")
+def test_later():
+    fetch()
+""",
+]
+
+INVALID = [
+    """
+def test_total():
+    total([1, 2])
+""",
+    """
+class TestCart:
+    def test_add(self):
+        cart = Cart()
+        cart.add("apple")
+""",
+]
+
+EXEMPT_DECORATORS = ("hypothesis.given",)
+EXEMPT_PARAMS = frozenset({"benchmark"})
+
+
+def check(ctx: RuleContext) -> None:
+    for test in ctx.module.tests:
+        if test.assertions or test.skips:
+            continue
+        if any(d in EXEMPT_DECORATORS for d in test.decorators):
+            continue
+        if EXEMPT_PARAMS.intersection(test.params):
+            continue
+        if placeholder_reason(ctx, test) is not None:
+            continue  # TL106 reports it
+        ctx.report_name(
+            test.node,
+            "test has no assertion: it only proves the code does not raise; "
+            "assert on the result or the changed state",
+            test=test,
+        )
+

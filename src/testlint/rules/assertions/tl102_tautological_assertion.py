@@ -1,0 +1,182 @@
+"""An assertion that is true whatever the code under test does.
+
+## What it does
+
+Flags assertions that cannot fail: `assert True` (or any non-empty literal), `assert (x, "msg")`
+(a non-empty tuple is always true), an expression compared with itself (`x == x`, `x is x`) when
+it has no calls, and a literal compared with a literal (`assert 1 == 1`). The same checks apply to
+`self.assertTrue(True)` and `self.assertEqual(x, x)`.
+
+## Why it matters
+
+Such an assertion makes a test look checked while it checks nothing. `assert (result == 3,
+"wrong total")` is a classic slip: the parentheses build a tuple, which is always true, so the
+test never fails. Generated tests also end with `assert True` to "make the test pass".
+
+## Example
+
+```python
+def test_total():
+    result = total([1, 2])
+    assert (result == 3, "wrong total")
+
+
+def test_created():
+    create_user("ada")
+    assert True
+```
+
+## Use instead
+
+```python
+def test_total():
+    result = total([1, 2])
+    assert result == 3, "wrong total"
+
+
+def test_created():
+    user = create_user("ada")
+    assert user.name == "ada"
+```
+
+## Rewrite guidance
+
+Replace the always-true check with one about the result of the call under test: its value,
+the state it changed, or the error it raised. For a tuple, drop the parentheses so the message
+becomes the assertion's message.
+
+## Options
+
+None.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from testlint.facts import Assertion
+from testlint.rules.base import RuleContext
+
+CODE = "TL102"
+NAME = "tautological-assertion"
+DEFAULT_ENABLED = True
+FIX = "none"
+
+VALID = [
+    """
+def test_total():
+    assert total([1, 2]) == 3
+""",
+    """
+import math
+
+def test_nan_is_not_equal_to_itself():
+    value = math.nan
+    assert value != value
+""",
+    """
+def test_calls_are_not_pure():
+    assert next_id() != next_id()
+""",
+    """
+def test_assert_false_marks_unreachable():
+    assert not False or total([]) == 0
+""",
+]
+
+INVALID = [
+    """
+def test_total():
+    assert True
+""",
+    """
+def test_total():
+    result = total([1, 2])
+    assert (result == 3, "wrong total")
+""",
+    """
+def test_total():
+    result = total([1, 2])
+    assert result == result
+""",
+    """
+def test_literal():
+    assert 1 == 1
+""",
+    """
+import unittest
+
+class TestTotal(unittest.TestCase):
+    def test_total(self):
+        self.assertTrue(True)
+""",
+]
+
+REFLEXIVE_OPS = (ast.Eq, ast.Is, ast.LtE, ast.GtE)
+
+
+def _is_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(_is_literal(e) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        return isinstance(node.operand, ast.Constant)
+    return False
+
+
+def _always_true(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return bool(node.value) and node.value is not Ellipsis
+    if isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Dict):
+        return bool(getattr(node, "elts", None) or getattr(node, "keys", None))
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and v.value for v in node.values)
+    return False
+
+
+def _pure(node: ast.AST) -> bool:
+    """No calls, awaits, yields or comprehensions anywhere inside (evaluating twice is the same)."""
+    for sub in ast.walk(node):
+        if isinstance(
+            sub,
+            ast.Call | ast.Await | ast.Yield | ast.YieldFrom | ast.NamedExpr | ast.ListComp
+            | ast.GeneratorExp | ast.SetComp | ast.DictComp | ast.Lambda,
+        ):
+            return False
+    return True
+
+
+def tautology(assertion: Assertion) -> str | None:
+    """Why this assertion cannot fail, or None."""
+    expr = assertion.expr
+    if expr is None:
+        if assertion.api in {"unittest.assertEqual", "unittest.assertEquals"}:
+            for comp in assertion.comparisons:
+                if ast.dump(comp.left) == ast.dump(comp.right) and _pure(comp.left):
+                    return "it compares a value with itself"
+        return None
+    if isinstance(expr, ast.Tuple) and expr.elts:
+        return "a non-empty tuple is always true (drop the parentheses)"
+    if _always_true(expr):
+        return f"`{ast.unparse(expr)[:30]}` is always true"
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+        left, op, right = expr.left, expr.ops[0], expr.comparators[0]
+        if isinstance(op, REFLEXIVE_OPS) and ast.dump(left) == ast.dump(right) and _pure(left):
+            return "it compares a value with itself"
+        if _is_literal(left) and _is_literal(right):
+            return "it compares two literals"
+    return None
+
+
+def check(ctx: RuleContext) -> None:
+    for test in ctx.module.tests:
+        for assertion in test.assertions:
+            reason = tautology(assertion)
+            if reason is not None:
+                ctx.report(
+                    assertion.node,
+                    f"assertion can never fail: {reason}; assert on the result of the code "
+                    "under test",
+                    test=test,
+                )

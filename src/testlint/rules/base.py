@@ -1,0 +1,283 @@
+"""What a rule is: a module with docs, metadata, examples and a check; and what a check sees.
+
+A rule module defines, in order: a docstring with the fixed headings (see SECTIONS), `CODE`,
+`NAME`, `DEFAULT_ENABLED`, `FIX` ("none" | "safe" | "unsafe"), optionally an `Options` dataclass
+(each field is a config key, in kebab-case, under `[tool.testlint]`), `VALID` and `INVALID`
+example sources, and `check(ctx)`. Optional: `NEEDS` (a set such as {"inference"}) and
+`check_snapshot(ctx)` for rules over snapshot files.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from testlint.finding import Finding, Fix
+
+if TYPE_CHECKING:
+    from testlint.facts import TestFunction, TestModule
+    from testlint.project import Project
+
+SECTIONS = (
+    "What it does",
+    "Why it matters",
+    "Example",
+    "Use instead",
+    "Rewrite guidance",
+    "Options",
+)
+FIX_KINDS = ("none", "safe", "unsafe")
+CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RuleDefinitionError(Exception):
+    """A rule module that does not follow the rule contract."""
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    key: str  # kebab-case config key
+    attr: str  # dataclass field name
+    default: Any
+    type_name: str  # "int", "bool", "str", "list[str]"
+    help: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    default_enabled: bool
+    fix: str
+    doc: str
+    sections: dict[str, str]
+    valid: tuple[str, ...]
+    invalid: tuple[str, ...]
+    check: Callable[[RuleContext], None]
+    options_type: type | None
+    options: tuple[OptionSpec, ...]
+    module: str
+    needs: frozenset[str] = frozenset()
+    check_snapshot: Callable[[Any], None] | None = None
+
+    @property
+    def family(self) -> str:
+        return self.code[:3]
+
+    def make_options(self, values: dict[str, Any]) -> Any:
+        if self.options_type is None:
+            return None
+        kwargs = {spec.attr: values[spec.key] for spec in self.options if spec.key in values}
+        return self.options_type(**kwargs)
+
+    def code_examples(self, section: str) -> list[str]:
+        """The ```python blocks of a doc section, dedented."""
+        return [m.group(1) for m in _CODE_BLOCK.finditer(self.sections.get(section, ""))]
+
+
+_CODE_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+_HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+_TYPE_NAMES = {int: "int", bool: "bool", str: "str", float: "float"}
+
+
+def parse_sections(doc: str) -> tuple[str, dict[str, str]]:
+    """Split a rule docstring into its summary line and `## Heading` sections."""
+    text = doc.strip("\n")
+    summary = text.strip().splitlines()[0].strip() if text.strip() else ""
+    sections: dict[str, str] = {}
+    matches = list(_HEADING.finditer(text))
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        sections[match.group(1)] = text[match.end() : end].strip("\n")
+    return summary, sections
+
+
+def _option_specs(options_type: type | None, doc_options: str) -> tuple[OptionSpec, ...]:
+    if options_type is None:
+        return ()
+    if not dataclasses.is_dataclass(options_type):
+        raise RuleDefinitionError(f"{options_type!r} must be a dataclass")
+    specs = []
+    hints = {f.name: f for f in dataclasses.fields(options_type)}
+    for name, fld in hints.items():
+        if fld.default is not dataclasses.MISSING:
+            default = fld.default
+        elif fld.default_factory is not dataclasses.MISSING:
+            default = fld.default_factory()
+        else:
+            raise RuleDefinitionError(f"option {name} needs a default")
+        key = name.replace("_", "-")
+        specs.append(
+            OptionSpec(
+                key=key,
+                attr=name,
+                default=default,
+                type_name=_type_name(fld.type, default),
+                help=_option_help(doc_options, key),
+            )
+        )
+    return tuple(specs)
+
+
+def _type_name(annotation: Any, default: Any) -> str:
+    if isinstance(default, bool):
+        return "bool"
+    if isinstance(default, int):
+        return "int"
+    if isinstance(default, float):
+        return "float"
+    if isinstance(default, str):
+        return "str"
+    if isinstance(default, tuple | list | frozenset):
+        return "list[str]"
+    return str(annotation)
+
+
+def _option_help(doc_options: str, key: str) -> str:
+    for line in doc_options.splitlines():
+        if f"`{key}`" in line:
+            return line.strip().lstrip("-* ").strip()
+    return ""
+
+
+def rule_from_module(module: ModuleType) -> Rule:
+    """Read and validate one rule module."""
+    where = module.__name__
+    missing = [a for a in ("CODE", "NAME", "DEFAULT_ENABLED", "FIX", "check") if not hasattr(module, a)]
+    if missing:
+        raise RuleDefinitionError(f"{where}: missing {', '.join(missing)}")
+    code = module.CODE
+    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+        raise RuleDefinitionError(f"{where}: CODE {code!r} is not like TL101")
+    if not NAME_PATTERN.match(module.NAME):
+        raise RuleDefinitionError(f"{where}: NAME {module.NAME!r} is not kebab-case")
+    if module.FIX not in FIX_KINDS:
+        raise RuleDefinitionError(f"{where}: FIX must be one of {FIX_KINDS}")
+    doc = module.__doc__ or ""
+    summary, sections = parse_sections(doc)
+    options_type = getattr(module, "Options", None)
+    return Rule(
+        code=code,
+        name=module.NAME,
+        summary=summary,
+        default_enabled=bool(module.DEFAULT_ENABLED),
+        fix=module.FIX,
+        doc=doc,
+        sections=sections,
+        valid=tuple(getattr(module, "VALID", ())),
+        invalid=tuple(getattr(module, "INVALID", ())),
+        check=module.check,
+        options_type=options_type,
+        options=_option_specs(options_type, sections.get("Options", "")),
+        module=where,
+        needs=frozenset(getattr(module, "NEEDS", ())),
+        check_snapshot=getattr(module, "check_snapshot", None),
+    )
+
+
+@dataclass
+class RuleContext:
+    """What a rule's check sees: the file's facts, its options, the project, and `report`."""
+
+    rule: Rule
+    module: TestModule
+    options: Any
+    project: Project
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def source(self) -> Any:
+        return self.module.source
+
+    def report(
+        self,
+        node: ast.AST,
+        message: str,
+        *,
+        test: TestFunction | str | None = None,
+        fix: Fix | None = None,
+        end: ast.AST | None = None,
+    ) -> None:
+        source = self.module.source
+        line = getattr(node, "lineno", 1)
+        col = source.char_col(line, getattr(node, "col_offset", 0))
+        last = end if end is not None else node
+        end_line = getattr(last, "end_lineno", None) or line
+        end_byte = getattr(last, "end_col_offset", None)
+        end_col = source.char_col(end_line, end_byte) if end_byte is not None else col
+        if test is None:
+            found = self.module.test_at(node)
+            test_name = found.qualname if found else None
+        else:
+            test_name = test if isinstance(test, str) else test.qualname
+        self.findings.append(
+            Finding(
+                path=source.path,
+                line=line,
+                col=col + 1,
+                code=self.rule.code,
+                name=self.rule.name,
+                message=message,
+                end_line=end_line,
+                end_col=end_col + 1,
+                test=test_name,
+                fix=fix,
+            )
+        )
+
+    def report_name(self, node: ast.AST, message: str, *, test: TestFunction | str | None = None,
+                    fix: Fix | None = None) -> None:
+        """Report at the name of a def/class (where ruff and flake8 point), not its decorators."""
+        name = getattr(node, "name", None)
+        line = getattr(node, "lineno", 1)
+        if not isinstance(name, str):
+            self.report(node, message, test=test, fix=fix)
+            return
+        source = self.module.source
+        text = source.line(line)
+        start = source.char_col(line, getattr(node, "col_offset", 0))
+        keyword = text.find("def " if not isinstance(node, ast.ClassDef) else "class ", start)
+        col = text.find(name, keyword if keyword >= 0 else start)
+        if col < 0:
+            col = start
+        if test is None:
+            found = self.module.test_at(node)
+            test = found.qualname if found else None
+        self.report_at(line, col + 1, message, end_col=col + 1 + len(name),
+                       test=test if isinstance(test, str) or test is None else test.qualname,
+                       fix=fix)
+
+    def report_at(
+        self,
+        line: int,
+        col: int,
+        message: str,
+        *,
+        end_line: int | None = None,
+        end_col: int | None = None,
+        path: str | None = None,
+        test: str | None = None,
+        fix: Fix | None = None,
+    ) -> None:
+        """Report at an explicit 1-based line and character column (e.g. in a snapshot file)."""
+        self.findings.append(
+            Finding(
+                path=path or self.module.source.path,
+                line=line,
+                col=col,
+                code=self.rule.code,
+                name=self.rule.name,
+                message=message,
+                end_line=end_line or line,
+                end_col=end_col or col,
+                test=test,
+                fix=fix,
+            )
+        )

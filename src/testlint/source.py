@@ -1,0 +1,137 @@
+"""Reading one Python file into text, lines and a single stdlib AST, or a reason it cannot be read.
+
+Everything downstream (facts, rules, fixes) works from the one `SourceFile` built here, so a file
+is decoded and parsed exactly once per run.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+# Larger files are almost always generated data, not tests, and would dominate a run's time.
+MAX_FILE_BYTES = 5_000_000
+
+
+class UnreadableSource(Exception):
+    """A file that cannot be analysed; the message is the user-facing reason."""
+
+    def __init__(self, reason: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.col = col
+
+
+@dataclass
+class SourceFile:
+    path: str
+    text: str
+    tree: ast.Module
+    encoding: str = "utf-8"
+    lines: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lines = self.text.splitlines()
+
+    def line(self, lineno: int) -> str:
+        """The physical line `lineno` (1-based) without its line ending, or "" past the end."""
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1]
+        return ""
+
+    def char_col(self, lineno: int, byte_col: int) -> int:
+        """Convert an AST UTF-8 byte offset on `lineno` to a 0-based character offset."""
+        text = self.line(lineno)
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    def segment(self, node: ast.AST) -> str:
+        """The exact source text of a node (stdlib's get_source_segment, tolerant of odd nodes)."""
+        return ast.get_source_segment(self.text, node) or ""
+
+    @cached_property
+    def comments(self) -> dict[int, str]:
+        """Comment text by line number, from the tokenizer (so `#` inside strings is not one)."""
+        found: dict[int, str] = {}
+        if "#" not in self.text:
+            return found
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(self.text).readline):
+                if tok.type == tokenize.COMMENT:
+                    found[tok.start[0]] = tok.string
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            # The AST parsed, so this only happens on exotic input; fall back to a plain scan.
+            for number, text in enumerate(self.lines, start=1):
+                if "#" in text:
+                    found[number] = text[text.index("#") :]
+        return found
+
+
+_BLANK = re.compile(rb"\A\s*\Z")
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """Decode bytes the way Python does (BOM, PEP 263 cookie); raise UnreadableSource if invalid."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise UnreadableSource(f"invalid encoding declaration: {exc.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        line = data[: _first_bad_offset(data, encoding)].count(b"\n") + 1
+        raise UnreadableSource(f"not valid {encoding} text", line=line) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, encoding
+
+
+def _first_bad_offset(data: bytes, encoding: str) -> int:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    except LookupError:
+        return 0
+    return 0
+
+
+def parse_source(path: str, data: bytes) -> SourceFile:
+    """Build a SourceFile from raw bytes, or raise UnreadableSource with a one-line reason."""
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableSource(f"file is too large ({len(data):,} bytes; limit {MAX_FILE_BYTES:,})")
+    if b"\0" in data:
+        raise UnreadableSource("binary file (contains NUL bytes)")
+    if _BLANK.match(data):
+        raise UnreadableSource("empty file")
+    text, encoding = decode_source(data)
+    return parse_text(path, text, encoding)
+
+
+def parse_text(path: str, text: str, encoding: str = "utf-8") -> SourceFile:
+    try:
+        tree = ast.parse(text, filename=path, type_comments=False)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = (exc.offset or 1) if exc.lineno else 1
+        raise UnreadableSource(f"syntax error: {exc.msg}", line=line, col=max(col, 1)) from None
+    except (RecursionError, MemoryError):
+        raise UnreadableSource("too deeply nested to parse") from None
+    except ValueError as exc:  # e.g. source with NUL characters after decoding
+        raise UnreadableSource(f"cannot parse: {exc}") from None
+    return SourceFile(path=path, text=text, tree=tree, encoding=encoding)
+
+
+def read_source(path: Path, display: str | None = None) -> SourceFile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableSource(f"cannot read file: {exc.strerror or exc}") from None
+    return parse_source(display or str(path), data)
