@@ -95,6 +95,13 @@ class Engine:
             return self._filter([unreadable_finding(shown, error)], None, path)
         return self.lint_source(source, path)
 
+    def lint_files(self, files: Sequence[Path]) -> list[Finding]:
+        """Lint every file; findings sorted by path, then position."""
+        findings: list[Finding] = []
+        for path in files:
+            findings.extend(self.lint_path(path))
+        return sorted(findings, key=lambda f: f.sort_key)
+
     def facts_for(self, source: SourceFile, path: Path) -> TestModule:
         return build_facts(
             source,

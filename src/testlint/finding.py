@@ -42,24 +42,21 @@ class Finding:
         return (self.path, self.line, self.col, self.code)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        fix = data.pop("fix")
-        data["fix"] = (
-            None
-            if fix is None
+        return {
+            "code": self.code,
+            "name": self.name,
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "end_line": self.end_line,
+            "end_col": self.end_col,
+            "message": self.message,
+            "test": self.test,
+            "fix": None
+            if self.fix is None
             else {
-                "description": fix["description"],
-                "safe": fix["safe"],
-                "edits": [
-                    {
-                        "line": e["line"],
-                        "col": e["col"],
-                        "end_line": e["end_line"],
-                        "end_col": e["end_col"],
-                        "replacement": e["replacement"],
-                    }
-                    for e in fix["edits"]
-                ],
-            }
-        )
-        return data
+                "description": self.fix.description,
+                "safe": self.fix.safe,
+                "edits": [asdict(edit) for edit in self.fix.edits],
+            },
+        }

@@ -1,0 +1,236 @@
+"""The command line: `testlint [check] PATH...`, `testlint rules`, `testlint rule CODE`.
+
+Exit codes follow ruff: 0 no findings, 1 findings, 2 a usage or configuration error (always one
+line on stderr naming the problem, never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from testlint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class DefaultCommandGroup(click.Group):
+    """A group where an unknown first word means `check` (so `testlint tests/` works)."""
+
+    default_command = "check"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h", "--version"}):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"testlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def warn(message: str) -> None:
+    click.echo(f"testlint: warning: {message}", err=True)
+
+
+def _codes(values: Sequence[str]) -> tuple[str, ...]:
+    """`--select TL1,TL2 --select TL301` -> ("TL1", "TL2", "TL301")."""
+    out: list[str] = []
+    for value in values:
+        out.extend(part.strip().upper() for part in value.split(",") if part.strip())
+    return tuple(out)
+
+
+def _use_color(output_file: str | None) -> bool:
+    if output_file is not None or "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+@click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="testlint", message="%(prog)s %(version)s")
+def main() -> None:
+    """Find pytest tests that pass without proving anything.
+
+    `testlint PATH...` is short for `testlint check PATH...`.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--extend-select", multiple=True, help="Enable these in addition to the selection.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="Use this testlint.toml or pyproject.toml instead of searching for one.",
+)
+@click.option(
+    "--only-test-files",
+    is_flag=True,
+    help="Skip explicitly named files that pytest would not collect (for pre-commit hooks).",
+)
+def check(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    output_format: str,
+    output_file: str | None,
+    statistics: bool,
+    exit_zero: bool,
+    show_source: bool,
+    config_file: Path | None,
+    only_test_files: bool,
+) -> None:
+    """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
+    from testlint.config import ConfigError, load_config, validate_selection
+    from testlint.discovery import Discovery, MissingPathError, default_paths
+    from testlint.engine import make_engine
+    from testlint.pytest_config import find_pytest_config
+    from testlint.registry import UnknownRuleError, load_registry
+    from testlint.report import ReportContext, renderer
+
+    registry = load_registry()
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such file or directory")
+    start = list(paths) or [Path.cwd()]
+    pytest_config = find_pytest_config(start)
+    targets = list(paths) or default_paths(pytest_config)
+    try:
+        selection = {"--select": _codes(select), "--ignore": _codes(ignore),
+                     "--extend-select": _codes(extend_select)}
+        for flag, codes in selection.items():
+            validate_selection(registry, codes, flag)
+        config = load_config(start[0], registry, explicit=config_file)
+        config = config.with_overrides(
+            select=selection["--select"] or None,
+            ignore=selection["--ignore"],
+            extend_select=selection["--extend-select"],
+        )
+        engine = make_engine(targets, config=config, pytest_config=pytest_config, registry=registry)
+    except (ConfigError, UnknownRuleError) as exc:
+        fail(str(exc))
+    for note in pytest_config.ignored_sections:
+        warn(note)
+    discovery = Discovery(config=config, pytest=pytest_config, only_test_files=only_test_files)
+    try:
+        files = discovery.files(targets)
+    except MissingPathError as exc:
+        fail(str(exc))
+    findings = engine.lint_files(files)
+
+    sources: dict[str, list[str]] = {}
+    if show_source:
+        for path in {f.path for f in findings}:
+            try:
+                sources[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                sources[path] = []
+    context = ReportContext(
+        show_source=show_source,
+        statistics=statistics,
+        files_checked=len(files),
+        sources=sources,
+        color=_use_color(output_file) and output_format == "text",
+    )
+    text = renderer(output_format)(findings, context)
+    _emit(text, output_file)
+    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _emit(text: str, output_file: str | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    from testlint.catalogue import write_atomic
+
+    try:
+        write_atomic(Path(output_file), text)
+    except OSError as exc:
+        fail(f"{output_file}: cannot write: {exc.strerror or exc}")
+
+
+@main.command("rules")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True,
+)
+@click.option(
+    "--write",
+    "write_dir",
+    is_flag=False,
+    flag_value="rules",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Regenerate the Markdown catalogue (one page per rule + index.json) in this directory.",
+)
+@click.option("--check", "check_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Exit 1 if the catalogue in this directory is stale.")
+def rules_command(output_format: str, write_dir: Path | None, check_dir: Path | None) -> None:
+    """List every rule: code, name, default on/off, summary."""
+    import json
+
+    from testlint.catalogue import rule_metadata, stale_files, write_catalogue
+    from testlint.registry import load_registry
+
+    registry = load_registry()
+    if write_dir is not None:
+        changed = write_catalogue(registry, write_dir)
+        click.echo(f"{len(changed)} file(s) updated in {write_dir}", err=True)
+        return
+    if check_dir is not None:
+        stale = stale_files(registry, check_dir)
+        if stale:
+            click.echo(f"stale catalogue in {check_dir}: {', '.join(stale)}", err=True)
+            click.echo("run `testlint rules --write` to regenerate it", err=True)
+            sys.exit(EXIT_FINDINGS)
+        return
+    if output_format == "json":
+        click.echo(json.dumps([rule_metadata(r) for r in registry.rules.values()], indent=2))
+        return
+    for rule in registry.rules.values():
+        default = "on " if rule.default_enabled else "off"
+        click.echo(f"{rule.code}  {rule.name:<32} {default}  {rule.summary}")
+
+
+@main.command("rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Print one rule's documentation (by code or name)."""
+    from testlint.catalogue import rule_text
+    from testlint.registry import UnknownRuleError, load_registry
+
+    try:
+        rule = load_registry().get(code)
+    except UnknownRuleError as exc:
+        fail(str(exc))
+    click.echo(rule_text(rule), nl=False)
+
+
+def run(argv: Sequence[str] | None = None) -> Any:
+    """Entry point for tests and `python -m testlint` with an explicit argv."""
+    return main.main(args=list(argv) if argv is not None else None, prog_name="testlint")
