@@ -10,7 +10,10 @@ helper module whose body asserts).
 
 Tests that are skipped or expected to fail, Hypothesis `@given` tests (which check "never raises"
 over many inputs on purpose) and pytest-benchmark tests are not flagged, and neither are
-placeholder tests, which TL106 reports.
+placeholder tests, which TL106 reports. A test that says it means "does not raise" is not flagged
+either: its name says so (`test_..._does_not_raise`, `..._no_error`, `..._smoke`), or its docstring
+or a comment does ("should not raise", "nothing happens", "no exception"), or it cites the issue
+it is a regression test for (`# GH 1234`, `gh-1234`, `bpo-1234`, `issue #1234`).
 
 ## Why it matters
 
@@ -56,6 +59,10 @@ None.
 
 from __future__ import annotations
 
+import ast
+import re
+
+from testlint.facts import TestFunction
 from testlint.rules.assertions.tl106_placeholder_test import placeholder_reason
 from testlint.rules.base import RuleContext
 
@@ -121,6 +128,34 @@ class TestCart:
 EXEMPT_DECORATORS = ("hypothesis.given",)
 EXEMPT_PARAMS = frozenset({"benchmark"})
 
+# "this test means: the call does not raise", said in the name ...
+INTENT_NAME = re.compile(
+    r"(no|not|doesnt|does_not|never|without)_(raise|raises|raising|error|errors|exception|crash"
+    r"|crashes|fail|fails|failure|warn|warning|warnings)|smoke",
+)
+# ... or in the docstring or a comment, or by citing the issue it guards against
+INTENT_TEXT = re.compile(
+    r"(not|n't|never|no|nothing|without)\s+(\w+\s+){0,3}?(raise|raises|raised|raising|throw"
+    r"|crash|crashes|fail|fails|error|errors|exception|exceptions|warn|warning|segfault|hang)\b"
+    r"|nothing happens|smoke test|is accepted|are accepted|it works|it worked|just works"
+    r"|\bGH[ -]?#?\d+|\bgh-?\d+|\bbpo-\d+|\bissue\s*#?\d+|#\d{3,}",
+    re.IGNORECASE,
+)
+
+
+def declares_no_raise_intent(ctx: RuleContext, test: TestFunction) -> bool:
+    if INTENT_NAME.search(test.name.lower()):
+        return True
+    docstring = ast.get_docstring(test.node, clean=False)
+    if docstring and INTENT_TEXT.search(docstring):
+        return True
+    comments = ctx.module.source.comments
+    end = test.node.end_lineno or test.node.lineno
+    first = min([test.node.lineno, *(d.lineno for d in test.node.decorator_list)])
+    return any(
+        INTENT_TEXT.search(comments[line]) for line in range(first - 1, end + 1) if line in comments
+    )
+
 
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
@@ -132,6 +167,8 @@ def check(ctx: RuleContext) -> None:
             continue
         if placeholder_reason(ctx, test) is not None:
             continue  # TL106 reports it
+        if declares_no_raise_intent(ctx, test):
+            continue
         ctx.report_name(
             test.node,
             "test has no assertion: it only proves the code does not raise; "

@@ -4,7 +4,8 @@
 
 Flags a test whose body is only `pass`, `...`, a docstring or `raise NotImplementedError`, and a
 test with no assertion that carries a placeholder comment such as `# TODO`, `# FIXME` or
-`# add more tests`.
+`# add more tests`. An empty method in a test class that inherits from another test class is
+not flagged: that is how an inherited test is switched off.
 
 ## Why it matters
 
@@ -130,10 +131,19 @@ def _is_trivial(stmt: ast.stmt) -> bool:
     return False
 
 
+def _overrides_inherited_test(test: TestFunction) -> bool:
+    """An empty method in a subclass of another test class switches the inherited test off."""
+    if test.cls is None or test.is_unittest:
+        return False
+    return any(not (isinstance(b, ast.Name) and b.id == "object") for b in test.cls.bases)
+
+
 def placeholder_reason(ctx: RuleContext, test: TestFunction) -> str | None:
     if test.skips:
         return None
     if all(_is_trivial(stmt) for stmt in test.body):
+        if _overrides_inherited_test(test):
+            return None
         return "the body is empty"
     if test.assertions:
         return None
