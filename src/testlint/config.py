@@ -44,10 +44,12 @@ class Config:
         ignore: tuple[str, ...] = (),
         extend_select: tuple[str, ...] = (),
     ) -> Config:
-        """Apply command-line selection: --select replaces, --ignore/--extend-select add."""
+        """Apply command-line selection as ruff does: a --select starts the selection afresh
+        (the config's ignore and extend-select no longer apply); --ignore/--extend-select add."""
+        if select is not None:
+            return replace(self, select=select, ignore=ignore, extend_select=extend_select)
         return replace(
             self,
-            select=select if select is not None else self.select,
             ignore=self.ignore + ignore,
             extend_select=self.extend_select + extend_select,
         )

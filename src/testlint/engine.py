@@ -123,6 +123,10 @@ class Engine:
                               project=self.project)
             try:
                 rule.check(ctx)
+            except RecursionError:
+                error = UnreadableSource(f"too deeply nested for {rule.code} to analyse")
+                findings.append(unreadable_finding(source.path, error))
+                continue
             except Exception as exc:  # a rule bug must not end the run or hide other findings
                 error = UnreadableSource(
                     f"internal error in {rule.code} ({type(exc).__name__}: {exc}); please report it"
