@@ -145,11 +145,12 @@ def check(
 
     sources: dict[str, list[str]] = {}
     if show_source:
-        for path in {f.path for f in findings}:
+        for shown in {f.path for f in findings}:
             try:
-                sources[path] = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+                text = Path(shown).read_text(encoding="utf-8", errors="replace")
             except OSError:
-                sources[path] = []
+                text = ""
+            sources[shown] = text.splitlines()
     context = ReportContext(
         show_source=show_source,
         statistics=statistics,

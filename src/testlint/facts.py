@@ -23,6 +23,10 @@ from typing import Protocol
 from testlint.source import SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+# `try ... except*` exists from Python 3.11
+TRY_NODES: tuple[type[ast.stmt], ...] = tuple(
+    t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None
+)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 STDLIB_MODULES = frozenset(sys.stdlib_module_names)
@@ -420,14 +424,22 @@ def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
         if isinstance(stmt, ast.If):
             yield from _module_level_statements(stmt.body)
             yield from _module_level_statements(stmt.orelse)
-        elif isinstance(stmt, ast.Try | ast.TryStar):
-            yield from _module_level_statements(stmt.body)
-            for handler in stmt.handlers:
+        elif isinstance(stmt, TRY_NODES):
+            yield from _module_level_statements(getattr(stmt, "body", []))
+            for handler in getattr(stmt, "handlers", []):
                 yield from _module_level_statements(handler.body)
-            yield from _module_level_statements(stmt.orelse)
-            yield from _module_level_statements(stmt.finalbody)
+            yield from _module_level_statements(getattr(stmt, "orelse", []))
+            yield from _module_level_statements(getattr(stmt, "finalbody", []))
         elif isinstance(stmt, ast.With):
             yield from _module_level_statements(stmt.body)
+
+
+def walk_body(func: FunctionNode) -> list[ast.AST]:
+    """The nodes of a function's body (not its decorators, arguments or annotations)."""
+    out: list[ast.AST] = []
+    for stmt in func.body:
+        out.extend(walk(stmt))
+    return out
 
 
 def walk(node: ast.AST) -> list[ast.AST]:
@@ -660,9 +672,7 @@ class _Builder:
             if isinstance(sub, ast.Return | ast.Yield) and sub.value is not None:
                 if self._is_mock_expr(sub.value, mocks):
                     returns_mock = True
-            elif isinstance(sub, ast.Assert):
-                asserts = True
-            elif isinstance(sub, ast.Call) and self._assertion_for_call(sub, mocks) is not None:
+            elif isinstance(sub, ast.Assert) or (isinstance(sub, ast.Call) and self._assertion_for_call(sub, mocks) is not None):
                 asserts = True
             elif isinstance(sub, ast.Attribute):
                 self._note_marker(sub, where="other", test=None)
@@ -930,7 +940,7 @@ class _Builder:
     # ---- one test ------------------------------------------------------------------------------
     def _analyse_test(self, test: TestFunction) -> None:
         node = test.node
-        nodes = walk(node)
+        nodes = walk_body(node)
         test.nodes = nodes
         self.current_params = frozenset(test.params) - {"self", "cls"}
         test.patches = self._decorator_patches(node, test.cls)
@@ -954,9 +964,7 @@ class _Builder:
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     locals_.update(_bound_names(target))
-            elif isinstance(sub, ast.AnnAssign | ast.AugAssign):
-                locals_.update(_bound_names(sub.target))
-            elif isinstance(sub, ast.For | ast.AsyncFor):
+            elif isinstance(sub, ast.AnnAssign | ast.AugAssign) or isinstance(sub, ast.For | ast.AsyncFor):
                 locals_.update(_bound_names(sub.target))
             elif isinstance(sub, ast.With | ast.AsyncWith):
                 for item in sub.items:
@@ -977,9 +985,7 @@ class _Builder:
                             test.patches.append(
                                 Patch(node=ctx, api=api, target=self._patch_target(ctx, api))
                             )
-            elif isinstance(sub, ast.comprehension):
-                locals_.update(_bound_names(sub.target))
-            elif isinstance(sub, ast.NamedExpr):
+            elif isinstance(sub, ast.comprehension) or isinstance(sub, ast.NamedExpr):
                 locals_.update(_bound_names(sub.target))
             elif isinstance(sub, ast.ExceptHandler) and sub.name:
                 locals_.add(sub.name)
@@ -1168,7 +1174,6 @@ class _Builder:
         """Find marker uses outside test/fixture/helper bodies (module and class level)."""
         if "mark" not in self.source.text:
             return
-        parent_where: dict[int, str] = {}
         stack: list[tuple[ast.AST, str, TestFunction | None]] = [(tree, "other", None)]
         tests_by_node = {id(t.node): t for t in self.tests}
         while stack:
@@ -1211,9 +1216,8 @@ class _Builder:
                                   test=owner.qualname if owner else None)
                     )
                     continue
-            for child in ast.iter_child_nodes(current):
-                stack.append((child, where, owner))
-        del parent_where
+            for sub in ast.iter_child_nodes(current):
+                stack.append((sub, where, owner))
         # pytest.param(marks=...) inside test bodies and decorators: re-label those uses
         self._relabel_param_marks()
 

@@ -1,0 +1,93 @@
+"""Properties: the engine never crashes; findings do not depend on formatting or local names."""
+
+from __future__ import annotations
+
+import ast
+import io
+import keyword
+import tokenize
+from collections import Counter
+from pathlib import Path
+
+import hypothesmith
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from testlint.engine import lint_text
+
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "rules").glob("TL*.py"))
+
+
+def _no_internal_errors(source: str) -> None:
+    findings = lint_text(source, select=["ALL"])
+    crashes = [f for f in findings if f.code == "TL000" and "internal error" in f.message]
+    assert crashes == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_engine_never_crashes_on_grammar_generated_modules(source: str) -> None:
+    _no_internal_errors(source)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_node())
+def test_engine_never_crashes_on_ast_generated_modules(source: str) -> None:
+    _no_internal_errors(source)
+
+
+def _strip_comments(source: str) -> str:
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+              if t.type != tokenize.COMMENT]
+    return tokenize.untokenize(tokens)
+
+
+def _summary(source: str) -> Counter[tuple[str, str | None]]:
+    return Counter((f.code, f.test) for f in lint_text(source, select=["ALL"]))
+
+
+def test_findings_survive_reformatting() -> None:
+    for path in FIXTURES:
+        source = _strip_comments(path.read_text(encoding="utf-8"))
+        reformatted = ast.unparse(ast.parse(source))
+        assert _summary(reformatted) == _summary(source), path.name
+
+
+class _RenameLocals(ast.NodeTransformer):
+    """Rename every name a test function binds (and its uses) by a mapping."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        if node.id in self.names:
+            node.id = self.names[node.id]
+        return node
+
+
+def _local_names(tree: ast.Module) -> list[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    found.add(sub.id)
+    return sorted(found)
+
+
+identifiers = st.from_regex(r"\A[a-z][a-z0-9]{2,8}\Z").filter(lambda s: not keyword.iskeyword(s))
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_findings_survive_renaming_locals(data: st.DataObject) -> None:
+    path = data.draw(st.sampled_from(FIXTURES))
+    source = _strip_comments(path.read_text(encoding="utf-8"))
+    tree = ast.parse(source)
+    names = _local_names(tree)
+    fresh = data.draw(st.lists(identifiers, min_size=len(names), max_size=len(names), unique=True))
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    mapping = {old: f"v_{new}" for old, new in zip(names, fresh, strict=True)
+               if f"v_{new}" not in taken}
+    renamed = ast.unparse(_RenameLocals(mapping).visit(tree))
+    assert _summary(renamed) == _summary(ast.unparse(ast.parse(source)))
