@@ -203,3 +203,8 @@ def test_rules_write_regenerates_a_stale_catalogue(tmp_path: Path) -> None:
     run_cli(["rules", "--write", str(catalogue)], tmp_path)
     assert run_cli(["rules", "--check", str(catalogue)], tmp_path).exit_code == 0
     assert not (catalogue / "TL777.md").exists()
+
+
+def test_our_own_tests_pass_every_testlint_rule(repo: Path) -> None:
+    result = run_cli(["--select", "ALL", "tests"], repo)
+    assert (result.exit_code, result.stdout) == (0, "")
