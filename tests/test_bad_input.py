@@ -71,3 +71,9 @@ def test_deep_but_parseable_expression_does_not_crash(tmp_path: Path) -> None:
     result = run_cli(["test_deep.py"], tmp_path)
     assert result.exit_code in {0, 1}
     assert "internal error" not in result.stdout
+
+
+def test_syntax_warnings_of_the_linted_code_are_not_printed(tmp_path: Path) -> None:
+    write_files(tmp_path, {"test_w.py": "def test_x():\n    assert 1() == '\\d'\n"})
+    result = run_cli(["test_w.py"], tmp_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")

@@ -10,6 +10,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -117,7 +118,11 @@ def parse_source(path: str, data: bytes) -> SourceFile:
 
 def parse_text(path: str, text: str, encoding: str = "utf-8") -> SourceFile:
     try:
-        tree = ast.parse(text, filename=path, type_comments=False)
+        with warnings.catch_warnings():
+            # the user's code may trip SyntaxWarnings (`"a" is "a"`, invalid escapes): those are
+            # the compiler's to report, not the linter's, and must not clutter our output
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path, type_comments=False)
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = (exc.offset or 1) if exc.lineno else 1
