@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Protocol
 
 from testlint.source import SourceFile
@@ -250,6 +251,33 @@ class TestFunction:
     def body(self) -> list[ast.stmt]:
         return self.node.body
 
+    @cached_property
+    def _parents(self) -> dict[int, ast.AST]:
+        return parent_map(self.node)
+
+    def ancestors(self, node: ast.AST) -> list[ast.AST]:
+        """The nodes enclosing `node` in this test, nearest first, ending with the test's def.
+
+        Built on first use (one walk of the test), for rules that ask where a statement sits:
+        in a loop, an `except` handler, a `with pytest.raises` block, a nested function.
+        """
+        found: list[ast.AST] = []
+        parents = self._parents
+        current = parents.get(id(node))
+        while current is not None:
+            found.append(current)
+            if current is self.node:
+                break
+            current = parents.get(id(current))
+        return found
+
+    def in_nested_scope(self, node: ast.AST) -> bool:
+        """`node` runs in a function, lambda or class nested in the test, not in the test itself."""
+        return any(
+            isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef)
+            for a in self.ancestors(node)[:-1]
+        )
+
 
 class ProjectLookup(Protocol):
     """What facts may ask of the rest of the project (conftest fixtures, helper modules)."""
@@ -334,6 +362,21 @@ class TestModule:
             if test.node.lineno <= line <= end:
                 return test
         return None
+
+    @cached_property
+    def names_referenced(self) -> frozenset[str]:
+        """Every name the file reads: `Name` loads, attribute names, and identifier-like string
+        constants (`getattr(self, "check_x")`). Built on first use, by one walk of the file."""
+        found: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+                found.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                found.add(node.attr)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if node.value.isidentifier():
+                    found.add(node.value)
+        return frozenset(found)
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -1353,3 +1396,12 @@ def build_facts(
 
 
 FactsBuilder = Callable[[SourceFile], TestModule]
+
+
+def parent_map(root: ast.AST) -> dict[int, ast.AST]:
+    """Each node below `root` (by id) mapped to its parent."""
+    parents: dict[int, ast.AST] = {}
+    for node in walk(root):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    return parents
