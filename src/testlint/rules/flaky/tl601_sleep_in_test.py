@@ -164,9 +164,9 @@ def _local_constants(test: TestFunction) -> dict[str, float]:
         value: ast.expr | None = None
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-            targets, value = [node.target], None
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+        elif isinstance(
+            node, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension
+        ):
             targets, value = [node.target], None
         for target in targets:
             for sub in ast.walk(target):
