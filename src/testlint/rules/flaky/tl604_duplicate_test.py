@@ -176,9 +176,12 @@ def _bound_names(body: list[ast.stmt], params: set[str]) -> dict[str, str]:
 def _body(test: TestFunction) -> list[ast.stmt]:
     body = test.body
     first = body[0] if body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-        if isinstance(first.value.value, str):
-            body = body[1:]
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        body = body[1:]
     return body
 
 
