@@ -5,7 +5,8 @@
 Flags `print(...)`, `pprint.pprint(...)` and `pprint.pp(...)` called in a test's own body.
 
 Not flagged: a test that captures output on purpose (it takes `capsys`, `capfd`,
-`capsysbinary` or `capfdbinary`, or calls `readouterr()`, or prints inside `contextlib.redirect_stdout`/`redirect_stderr`),
+`capsysbinary` or `capfdbinary`, or calls `readouterr()`, or prints inside
+`contextlib.redirect_stdout`/`redirect_stderr`),
 `print(..., file=stream)` to a stream other than `sys.stdout`/`sys.stderr` (writing test input to
 a buffer), and prints in functions defined inside the test (a command or callback under test
 that prints).
