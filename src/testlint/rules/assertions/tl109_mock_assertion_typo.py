@@ -195,10 +195,10 @@ def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> str | Non
         return None
     lowered = name.lower()
     if lowered.startswith(ASSERT_PREFIXES) and len(name) >= 10:
-        real = _closest(name, MOCK_ASSERT_METHODS)
-        if real is not None:
+        near = _closest(name, MOCK_ASSERT_METHODS)
+        if near is not None:
             return (
-                f"`.{name}` is a misspelt mock assertion (did you mean `.{real}`?): it errors, "
+                f"`.{name}` is a misspelt mock assertion (did you mean `.{near}`?): it errors, "
                 "or on some mocks silently checks nothing"
             )
         if on_mock and ("call" in lowered or "await" in lowered):
