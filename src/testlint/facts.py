@@ -364,22 +364,34 @@ class TestModule:
         return None
 
     @cached_property
-    def names_referenced(self) -> frozenset[str]:
-        """Every name the file reads: `Name` loads, attribute names, and identifier-like string
-        constants (`getattr(self, "check_x")`). Built on first use, by one walk of the file."""
-        found: set[str] = set()
+    def _references(self) -> tuple[frozenset[str], frozenset[str]]:
+        names: set[str] = set()
+        attributes: set[str] = set()
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
-                found.add(node.id)
+                names.add(node.id)
             elif isinstance(node, ast.Attribute):
-                found.add(node.attr)
+                attributes.add(node.attr)
             elif (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)
                 and node.value.isidentifier()
             ):
-                found.add(node.value)
-        return frozenset(found)
+                names.add(node.value)
+                attributes.add(node.value)
+        return frozenset(names), frozenset(attributes)
+
+    @property
+    def names_referenced(self) -> frozenset[str]:
+        """Every name the file reads as a variable (`Name` loads) or spells as an identifier-like
+        string (`getattr(self, "check_x")`). Built on first use, by one walk of the file."""
+        return self._references[0]
+
+    @property
+    def attributes_referenced(self) -> frozenset[str]:
+        """Every attribute name the file reads or writes (`self.check_x`), and identifier-like
+        strings. Built with `names_referenced`."""
+        return self._references[1]
 
 
 def dotted_name(node: ast.AST) -> str | None:
