@@ -4,8 +4,8 @@
 
 Flags `return <value>` in a test function's own body (not in a function defined inside it),
 where the value is anything but `None` or the result of another test (`return
-super().test_total(data)`, which is `None`). A returned comparison (`return total == 30`) gets its own
-message: it is an assertion that lost its `assert`.
+super().test_total(data)`, which is `None`). A returned comparison (`return total == 30`) gets
+its own message: it is an assertion that lost its `assert`.
 
 ## Why it matters
 
