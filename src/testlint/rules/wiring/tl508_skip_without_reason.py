@@ -153,7 +153,9 @@ def _has_reason(call: ast.Call | None, positional_reason: bool) -> bool:
     if not positional_reason and call.args:
         # xfail(condition): a string condition is shown as the reason
         first = call.args[0]
-        return isinstance(first, ast.Constant) and isinstance(first.value, str) and bool(first.value)
+        return isinstance(first, ast.Constant) and isinstance(first.value, str) and (
+            bool(first.value)
+        )
     return False
 
 
@@ -243,12 +245,12 @@ def check(ctx: RuleContext) -> None:
             if not isinstance(node, ast.Call):
                 continue
             name = module.qualname(node.func)
-            if name == "pytest.skip" or (name == "pytest.xfail" and xfail_too):
-                if not _has_reason(node, positional_reason=True):
-                    kind = "skip" if name == "pytest.skip" else "xfail"
-                    ctx.report(
-                        node,
-                        f"`{name}()` without a reason: the report shows a bare {kind.upper()}; "
-                        "pass the reason (what is missing, on which platform)",
-                        test=test,
-                    )
+            wanted = name == "pytest.skip" or (name == "pytest.xfail" and xfail_too)
+            if wanted and not _has_reason(node, positional_reason=True):
+                kind = "skip" if name == "pytest.skip" else "xfail"
+                ctx.report(
+                    node,
+                    f"`{name}()` without a reason: the report shows a bare {kind.upper()}; "
+                    "pass the reason (what is missing, on which platform)",
+                    test=test,
+                )
