@@ -53,6 +53,7 @@ None.
 from __future__ import annotations
 
 import ast
+import itertools
 
 from testlint.facts import TestFunction
 from testlint.rules.base import RuleContext
@@ -126,7 +127,7 @@ def check(ctx: RuleContext) -> None:
             continue  # under if/try, or nested: alternatives, not redefinitions
         by_name.setdefault((test.qualname, id(block)), []).append(test)
     for tests in by_name.values():
-        for lost, later in zip(tests, tests[1:], strict=False):
+        for lost, later in itertools.pairwise(tests):
             ctx.report_name(
                 lost.node,
                 f"`{lost.name}` is defined again on line {later.line}, so this test never runs; "
