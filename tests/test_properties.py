@@ -47,6 +47,7 @@ def _summary(source: str) -> Counter[tuple[str, str | None]]:
 
 
 def test_findings_survive_reformatting() -> None:
+    assert FIXTURES, "no fixture files found"
     for path in FIXTURES:
         source = _strip_comments(path.read_text(encoding="utf-8"))
         reformatted = ast.unparse(ast.parse(source))

@@ -11,8 +11,9 @@ Not flagged: tests that differ in a fixture or a parameter they take (`client` v
 `admin_client` is a different test even when the bodies read alike); tests with different
 `parametrize` tables, marks or other decorators; identical bodies in two different classes
 (the class supplies attributes, fixtures or a base class that make them differ); placeholder
-bodies (`pass`, `...`, TL106's business); and bodies that read the test's own name
-(`request.node.name`, `self._testMethodName`, `self.id()`).
+bodies (`pass`, `...`, `raise NotImplementedError`: TL106's business); tests that assert nothing
+(TL101's business); and bodies that read the test's own name (`request.node.name`,
+`self._testMethodName`, `self.id()`).
 
 ## Why it matters
 
