@@ -255,6 +255,22 @@ class TestFunction:
     def _parents(self) -> dict[int, ast.AST]:
         return parent_map(self.node)
 
+    @cached_property
+    def own_nodes(self) -> list[ast.AST]:
+        """The body's nodes that run as part of the test itself, parents before children (the
+        order of `nodes`): a function, lambda or class defined in the test is included, its body
+        is not (it runs when called). Built on first use and shared by the rules that ask."""
+        found: list[ast.AST] = []
+        skipped: set[int] = set()
+        for node in self.nodes:
+            if id(node) in skipped:
+                skipped.update(id(child) for child in ast.iter_child_nodes(node))
+                continue
+            found.append(node)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+                skipped.update(id(child) for child in ast.iter_child_nodes(node))
+        return found
+
     def ancestors(self, node: ast.AST) -> list[ast.AST]:
         """The nodes enclosing `node` in this test, nearest first, ending with the test's def.
 

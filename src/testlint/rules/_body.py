@@ -16,16 +16,10 @@ NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
-def own_nodes(test: TestFunction) -> Iterator[ast.AST]:
-    """Every node of the test's body that runs as part of the test itself, in source order of
-    statements (a nested def or lambda is yielded, its body is not)."""
-    stack: list[ast.AST] = list(reversed(test.body))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, NESTED_SCOPES):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+def own_nodes(test: TestFunction) -> list[ast.AST]:
+    """Every node of the test's body that runs as part of the test itself, parents before
+    children (a nested def or lambda is included, its body is not)."""
+    return test.own_nodes
 
 
 def blocks(test: TestFunction) -> Iterator[list[ast.stmt]]:

@@ -49,7 +49,7 @@ from __future__ import annotations
 import ast
 
 from testlint.facts import TestModule
-from testlint.rules._body import assertion_nodes, blocks, call_name, contains
+from testlint.rules._body import assertion_nodes, blocks, call_name, contains, own_nodes
 from testlint.rules.base import RuleContext
 
 CODE = "TL108"
@@ -101,6 +101,19 @@ def test_items(cart):
 ]
 
 FAIL_CALLS = frozenset({"pytest.fail", "self.fail", "cls.fail"})
+LEAVES = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+
+
+def _may_leave(node: ast.AST) -> bool:
+    """A quick test, before looking at blocks: could this node end a block early?"""
+    if isinstance(node, LEAVES):
+        return True
+    if isinstance(node, ast.Assert):
+        return isinstance(node.test, ast.Constant) and not node.test.value
+    if isinstance(node, ast.Call):
+        func = node.func
+        return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) == "fail"
+    return False
 
 
 def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
@@ -115,6 +128,9 @@ def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
     if isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Constant) and not stmt.test.value:
         return "assert False"
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) != "fail":
+            return None
         name = call_name(module, stmt.value)
         if name in FAIL_CALLS:
             return f"{name}()"
@@ -124,7 +140,7 @@ def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         nodes = assertion_nodes(test)
-        if not nodes:
+        if not nodes or not any(_may_leave(n) for n in own_nodes(test)):
             continue
         for block in blocks(test):
             for i, stmt in enumerate(block[:-1]):

@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import ast
 
-from testlint.facts import TestFunction, TestModule
+from testlint.facts import Assertion, TestFunction, TestModule, root_name
 from testlint.rules._body import call_name, own_nodes
 from testlint.rules.base import RuleContext
 
@@ -317,12 +317,36 @@ def _clock_difference(module: TestModule, side: ast.AST, flow: _Flow) -> bool:
     return len(clocks) >= 2
 
 
+SOURCE_MODULES = frozenset({"random", "numpy", "uuid", "secrets", "datetime", "time"})
+
+
+def _in_source_order(test: TestFunction, assertions: dict[int, Assertion]) -> list[ast.AST]:
+    """The bindings and assertions of the test, in the order they run (straight-line order)."""
+    events: list[tuple[int, int, int, ast.AST]] = []
+    for depth, node in enumerate(own_nodes(test)):
+        if _binding(node) is None and id(node) not in assertions:
+            continue
+        anchor = node.context_expr if isinstance(node, ast.withitem) else node
+        line = getattr(anchor, "lineno", 0)
+        col = getattr(anchor, "col_offset", 0)
+        events.append((line, col, depth, node))  # parents come first in own_nodes
+    events.sort(key=lambda event: event[:3])
+    return [event[3] for event in events]
+
+
 def check(ctx: RuleContext) -> None:
     module = ctx.module
+    if not any(q.split(".", 1)[0] in SOURCE_MODULES for q in module.imports.values()):
+        return
     for test in module.tests:
         sources: dict[int, tuple[ast.Call, str]] = {}
         for node in own_nodes(test):
             if isinstance(node, ast.Call):
+                root = root_name(node.func)
+                if root is None or module.imports.get(root, "").split(".", 1)[0] not in (
+                    SOURCE_MODULES
+                ):
+                    continue
                 kind = source_kind(module, node)
                 if kind is not None:
                     sources[id(node)] = (node, kind)
@@ -339,7 +363,7 @@ def check(ctx: RuleContext) -> None:
         assertions = {id(a.node): a for a in test.assertions if a.node is not test.node}
         flow = _Flow(live)
         reported: set[int] = set()
-        for node in own_nodes(test):
+        for node in _in_source_order(test, assertions):
             binding = _binding(node)
             if binding is not None:
                 flow.assign(*binding)

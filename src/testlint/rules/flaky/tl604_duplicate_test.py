@@ -224,9 +224,28 @@ def fingerprint(test: TestFunction) -> str | None:
     return "".join(out)
 
 
+def _rough_key(test: TestFunction) -> tuple[object, ...]:
+    """Cheap to compute, equal for duplicates: only tests that share it are compared in full."""
+    body = _body(test)
+    return (
+        test.qualname.rsplit(".", 1)[0] if test.cls is not None else "",
+        test.params,
+        len(test.node.decorator_list),
+        len(body),
+        type(body[-1]).__name__ if body else "",
+        type(body[0]).__name__ if body else "",
+    )
+
+
 def check(ctx: RuleContext) -> None:
+    rough: dict[tuple[object, ...], int] = {}
+    for test in ctx.module.tests:
+        key_ = _rough_key(test)
+        rough[key_] = rough.get(key_, 0) + 1
     seen: dict[tuple[str, str], TestFunction] = {}
     for test in ctx.module.tests:
+        if rough[_rough_key(test)] < 2:
+            continue
         key = fingerprint(test)
         if key is None:
             continue

@@ -276,6 +276,22 @@ def _where(test: TestFunction, node: ast.AST) -> str:
     return "a branch"
 
 
+def _asserts_at_top_level(test: TestFunction, nodes: list[ast.AST]) -> bool:
+    """An assertion is a statement of the test's body itself (`assert ...`, `m.assert_x()`,
+    `x = self.assertRaises(...)`, `with pytest.raises(...)`)."""
+    ids = {id(node) for node in nodes}
+    for stmt in test.body:
+        if id(stmt) in ids:
+            return True
+        if isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign) and id(stmt.value) in ids:
+            return True
+        if isinstance(stmt, ast.With | ast.AsyncWith) and any(
+            id(item.context_expr) in ids for item in stmt.items
+        ):
+            return True
+    return False
+
+
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         if not test.assertions or any(a.node is test.node for a in test.assertions):
@@ -283,6 +299,8 @@ def check(ctx: RuleContext) -> None:
         if "hypothesis.given" in test.decorators:
             continue  # many generated examples: a loop empty in one runs in the next
         nodes = [a.node for a in test.assertions]
+        if _asserts_at_top_level(test, nodes):
+            continue  # the common case, decided without looking further
         if any(test.in_nested_scope(node) for node in nodes):
             continue
         if _Paths(ctx.module, test, nodes).runs(test.body):

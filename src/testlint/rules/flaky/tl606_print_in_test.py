@@ -129,11 +129,17 @@ def _to_other_stream(call: ast.Call) -> bool:
 
 
 def check(ctx: RuleContext) -> None:
+    if "print" not in ctx.source.text and "pp(" not in ctx.source.text:
+        return
     for test in ctx.module.tests:
         if _captures(test):
             continue
         for node in own_nodes(test):
             if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            spelled = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if spelled not in {"print", "pprint", "pp"}:
                 continue
             name = call_name(ctx.module, node)
             if name not in PRINTS or _to_other_stream(node):

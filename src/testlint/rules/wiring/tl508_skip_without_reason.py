@@ -219,12 +219,16 @@ def _mark_kind(module: TestModule, expr: ast.expr) -> tuple[str, ast.Call | None
 def check(ctx: RuleContext) -> None:
     module = ctx.module
     xfail_too = ctx.options.xfail_needs_reason
+    text = ctx.source.text
+    if "skip" not in text and "xfail" not in text:
+        return
     expressions, holders = _mark_roots(module)
-    for holder in holders:
-        expressions.extend(_param_marks(holder))
-    for test in module.tests:
-        for stmt in test.body:
-            expressions.extend(_param_marks(stmt))
+    if "param(" in text or "applymarker" in text:
+        for holder in holders:
+            expressions.extend(_param_marks(holder))
+        for test in module.tests:
+            for stmt in test.body:
+                expressions.extend(_param_marks(stmt))
     for expr in expressions:
         found = _mark_kind(module, expr)
         if found is None:
@@ -244,7 +248,11 @@ def check(ctx: RuleContext) -> None:
         for node in test.nodes:
             if not isinstance(node, ast.Call):
                 continue
-            name = module.qualname(node.func)
+            func = node.func
+            spelled = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if spelled not in {"skip", "xfail"}:
+                continue
+            name = module.qualname(func)
             wanted = name == "pytest.skip" or (name == "pytest.xfail" and xfail_too)
             if wanted and not _has_reason(node, positional_reason=True):
                 kind = "skip" if name == "pytest.skip" else "xfail"
