@@ -205,6 +205,13 @@ class CallSite:
 
 
 @dataclass
+class ModuleCall:
+    node: ast.Call
+    qualname: str | None  # resolved through imports ("decimal.Decimal"), else None
+    scope: FunctionNode | None  # the innermost enclosing def; None at module or class level
+
+
+@dataclass
 class MarkerUse:
     name: str  # "parametrize"
     node: ast.Attribute  # the `pytest.mark.<name>` attribute; its end is the name's end
@@ -310,10 +317,24 @@ class TestModule:
     defined: set[str]  # names bound at module level
     is_conftest: bool
     package: str | None  # dotted package of the file, for relative imports, when known
+    _module_calls: list[ModuleCall] | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
         return self.source.path
+
+    def calls_to(self, qualnames: Iterable[str]) -> list[ModuleCall]:
+        """Calls anywhere in the file (tests, fixtures, helpers, module and class level) whose
+        callee resolves to one of `qualnames`, in source order.
+
+        The index behind it is built on first use, by one walk of the file, so rules that look
+        for a call outside tests (`Decimal(19.99)` in a fixture or a module constant) share it
+        and files whose rules never ask pay nothing.
+        """
+        if self._module_calls is None:
+            self._module_calls = _index_calls(self.source.tree, self.imports)
+        wanted = frozenset(qualnames)
+        return [c for c in self._module_calls if c.qualname in wanted]
 
     @property
     def tree(self) -> ast.Module:
@@ -456,6 +477,25 @@ def walk(node: ast.AST) -> list[ast.AST]:
                 out.extend(item for item in value if isinstance(item, ast.AST))
         i += 1
     return out
+
+
+def _index_calls(tree: ast.Module, imports: dict[str, str]) -> list[ModuleCall]:
+    found: list[ModuleCall] = []
+    stack: list[tuple[ast.AST, FunctionNode | None]] = [(tree, None)]
+    while stack:
+        current, scope = stack.pop()
+        if isinstance(current, ast.Call):
+            found.append(ModuleCall(current, qualify(current.func, imports), scope))
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            # decorators, defaults and annotations run in the enclosing scope, the body in its own
+            body = {id(stmt) for stmt in current.body}
+            for child in ast.iter_child_nodes(current):
+                stack.append((child, current if id(child) in body else scope))
+            continue
+        for child in ast.iter_child_nodes(current):
+            stack.append((child, scope))
+    found.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
+    return found
 
 
 def _bound_names(target: ast.AST) -> list[str]:
