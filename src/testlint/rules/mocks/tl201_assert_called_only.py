@@ -321,7 +321,9 @@ def check(ctx: RuleContext) -> None:
                 continue
             if not _unread_value(site, with_items, prefixes):
                 continue
-            spelled = dotted_name(site.node.func) or _callee_name(site.node) or "the call"
+            spelled = " ".join(module.source.segment(site.node.func).split())
+            if not spelled or len(spelled) > 60:
+                spelled = dotted_name(site.node.func) or _callee_name(site.node) or "the call"
             ctx.report(
                 site.node,
                 f"only mocks are asserted and the value `{spelled}(...)` returns is never checked: "
