@@ -108,3 +108,16 @@ def test_money_identifiers_use_the_head_noun() -> None:
                                                          "tax", "discount", "subtotal"])]
     assert money == ["total_price", "unitPrice", "amount_due", "expected_total", "fees",
                      "subtotal_usd"]
+
+
+def test_tl401_columns_and_text_with_non_ascii_on_the_line() -> None:
+    source = """
+        def test_total_in_euro():
+            assert prices["€"].total == 19.99
+        """
+    assert findings(source, "TL401") == [
+        (2, 12, 2, 38, "TL401", "test_total_in_euro",
+         'money compared as a float (`prices["€"].total == 19.99`): most cents have no exact '
+         'float, so this passes or fails by rounding; compare integer cents or Decimal("...") '
+         "from a string"),
+    ]

@@ -78,7 +78,14 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from testlint.facts import MOCK_FACTORIES, MOCKER_FIXTURES, PATCH_CALLS, TestFunction, TestModule
+from testlint.facts import (
+    MOCK_FACTORIES,
+    MOCKER_FIXTURES,
+    PATCH_CALLS,
+    CallSite,
+    TestFunction,
+    TestModule,
+)
 from testlint.rules.base import RuleContext
 
 CODE = "TL203"
@@ -161,17 +168,11 @@ def _patch_weight(node: ast.AST, api: str) -> int:
     return 1
 
 
-def _is_mock_object(call: ast.Call, module: TestModule) -> bool:
-    qualified = module.qualname(call.func)
-    if qualified in MOCK_FACTORIES and qualified not in PATCH_CALLS:
+def _is_mock_object(site: CallSite) -> bool:
+    if site.qualname in MOCK_FACTORIES and site.qualname not in PATCH_CALLS:
         return True
-    func = call.func
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr in _MOCKER_MOCKS
-        and isinstance(func.value, ast.Name)
-        and func.value.id in MOCKER_FIXTURES
-    )
+    head, _, rest = (site.dotted or "").partition(".")
+    return head in MOCKER_FIXTURES and rest in _MOCKER_MOCKS
 
 
 def _replacement(node: ast.AST, api: str) -> ast.expr | None:
@@ -221,12 +222,8 @@ def count_mocks(test: TestFunction, module: TestModule) -> int:
         if isinstance(node, ast.Call):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 inside_patches.update(id(sub) for sub in ast.walk(arg))
-    for sub in test.nodes:
-        if (
-            isinstance(sub, ast.Call)
-            and id(sub) not in inside_patches
-            and _is_mock_object(sub, module)
-        ):
+    for site in test.calls:
+        if id(site.node) not in inside_patches and _is_mock_object(site):
             count += 1
     return count
 

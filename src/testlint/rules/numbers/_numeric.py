@@ -174,9 +174,24 @@ def _literal_text(node: ast.AST) -> str | None:
     return None
 
 
+def segment(module: TestModule, node: ast.AST) -> str:
+    """The source text of a node. For one-line nodes this slices the line directly (stdlib's
+    get_source_segment splits the whole file on every call)."""
+    line = getattr(node, "lineno", None)
+    end_line = getattr(node, "end_lineno", None)
+    col = getattr(node, "col_offset", None)
+    end_col = getattr(node, "end_col_offset", None)
+    if line is None or end_line != line or col is None or end_col is None:
+        return module.source.segment(node)
+    text = module.source.line(line)
+    if text.isascii():
+        return text[col:end_col]
+    return text.encode("utf-8")[col:end_col].decode("utf-8", errors="replace")
+
+
 def literal_source(node: ast.AST, module: TestModule) -> str:
     """The literal as written (`19.99`, `-0.1`, `1e-3`)."""
-    return module.source.segment(node) or (_literal_text(node) or "")
+    return segment(module, node) or (_literal_text(node) or "")
 
 
 def is_inexact_literal(node: ast.AST, module: TestModule) -> bool:
@@ -476,10 +491,27 @@ def tolerant(comparison: Comparison, module: TestModule) -> bool:
     return False
 
 
+_FLOATISH_TEXT = re.compile(r"[0-9][.eE]|\.[0-9]|/|float\(")
+
+
+def may_hold_floats(module: TestModule, test: TestFunction) -> bool:
+    """A cheap text check: the test, its decorators and its class's decorators contain a float
+    literal, a division or `float(`; without one, no comparison in it can be float by
+    construction, and the test is skipped before any binding is resolved."""
+    lines = module.source.lines
+    first = min([test.node.lineno, *(d.lineno for d in test.node.decorator_list)])
+    last = test.node.end_lineno or test.node.lineno
+    chunks = ["\n".join(lines[first - 1 : last])]
+    if test.cls is not None:
+        for dec in test.cls.decorator_list:
+            chunks.append("\n".join(lines[dec.lineno - 1 : dec.end_lineno or dec.lineno]))
+    return any(_FLOATISH_TEXT.search(chunk) for chunk in chunks)
+
+
 def is_equality(comparison: Comparison) -> bool:
     return isinstance(comparison.op, ast.Eq | ast.NotEq)
 
 
 def short(module: TestModule, node: ast.AST, limit: int = 40) -> str:
-    text = " ".join((module.source.segment(node) or "").split())
+    text = " ".join((segment(module, node) or "").split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -89,6 +89,7 @@ from testlint.rules.numbers._numeric import (
     float_literal,
     is_equality,
     looks_like_currency,
+    may_hold_floats,
     short,
     tolerant,
 )
@@ -203,6 +204,8 @@ def check(ctx: RuleContext) -> None:
     module = ctx.module
     money_names = tuple(ctx.options.money_names)
     for test in module.tests:
+        if not test.assertions or not may_hold_floats(module, test):
+            continue
         scope: Scope | None = None
         for assertion in test.assertions:
             for comparison in assertion.comparisons:

@@ -65,6 +65,7 @@ from testlint.rules.numbers._numeric import (
     is_equality,
     is_inexact_literal,
     literal_source,
+    may_hold_floats,
     tolerant,
 )
 from testlint.rules.numbers.tl401_float_money_equality import money_comparison
@@ -134,6 +135,8 @@ def check(ctx: RuleContext) -> None:
     module = ctx.module
     money_names = tuple(ctx.options.money_names)
     for test in module.tests:
+        if not test.assertions or not may_hold_floats(module, test):
+            continue
         scope: Scope | None = None
         for assertion in test.assertions:
             for comparison in assertion.comparisons:

@@ -63,6 +63,7 @@ None.
 from __future__ import annotations
 
 import ast
+import re
 from decimal import Decimal
 
 from testlint.facts import FunctionNode, ModuleCall, TestModule, walk_body
@@ -267,9 +268,27 @@ def _message(module: TestModule, call: ModuleCall, arg: ast.expr) -> str:
     )
 
 
+def _may_build_from_float(module: TestModule) -> bool:
+    """A text check before the call index is built: some `Decimal(` (through its aliases) whose
+    argument is not a string, an integer literal, `str(...)` or `int(...)`."""
+    spellings = []
+    for alias, qualified in module.imports.items():
+        if qualified in DECIMAL_TYPES:
+            spellings.append(re.escape(alias))
+        elif qualified in {"decimal", "_pydecimal"}:
+            spellings.append(re.escape(alias) + r"\s*\.\s*Decimal")
+    if not spellings:
+        return False
+    pattern = re.compile(
+        r"\b(?:" + "|".join(spellings) + r")\(\s*"
+        r"(?![rRbBuUfF]{0,2}[\"']|[0-9_]+\s*[),]|str\(|int\(|\))"
+    )
+    return pattern.search(module.source.text) is not None
+
+
 def check(ctx: RuleContext) -> None:
     module = ctx.module
-    if "Decimal" not in module.source.text:
+    if "Decimal" not in module.source.text or not _may_build_from_float(module):
         return
     resolver = _Resolver(module)
     for call in module.calls_to(DECIMAL_TYPES):
