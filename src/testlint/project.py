@@ -160,6 +160,9 @@ class ProjectFileLookup:
     def autouse_fixtures(self) -> list[FixtureDef]:
         return [f for module in self.conftests for f in module.fixtures.values() if f.autouse]
 
+    def conftest_modules(self) -> list[TestModule]:
+        return self.conftests
+
     def function_asserts(self, qualname: str) -> bool | None:
         resolved = self.project.helper_module(qualname, self.path)
         if resolved is None:
