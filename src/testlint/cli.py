@@ -92,6 +92,9 @@ def main() -> None:
     is_flag=True,
     help="Skip explicitly named files that pytest would not collect (for pre-commit hooks).",
 )
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff, apply unsafe fixes too.")
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -104,6 +107,9 @@ def check(
     show_source: bool,
     config_file: Path | None,
     only_test_files: bool,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
 ) -> None:
     """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
     from testlint.config import ConfigError, load_config, validate_selection
@@ -141,7 +147,19 @@ def check(
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
-    findings = engine.lint_files(files)
+    if fix or diff:
+        from testlint.fix import run_fixes
+
+        fixes = run_fixes(engine, files, unsafe=unsafe_fixes, write=not diff)
+        for note in fixes.notes(preview=diff):
+            click.echo(note, err=True)
+        if diff:
+            _emit(fixes.diff(), output_file)
+            sys.exit(EXIT_FINDINGS if (fixes.changed or fixes.errors) and not exit_zero
+                     else EXIT_CLEAN)
+        findings = fixes.remaining
+    else:
+        findings = engine.lint_files(files)
 
     sources: dict[str, list[str]] = {}
     if show_source:

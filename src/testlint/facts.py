@@ -1506,9 +1506,13 @@ def _iterate(expr: ast.expr, env: dict[str, list[object]],
             for text in texts:
                 lines.extend(line for line in text.splitlines() if line.strip())
             return lines
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and len(expr.args) == 1:
-        if expr.func.id in {"sorted", "list", "tuple", "set", "reversed"}:
-            return _iterate(expr.args[0], env, constants, depth + 1)
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Name)
+        and len(expr.args) == 1
+        and expr.func.id in {"sorted", "list", "tuple", "set", "reversed"}
+    ):
+        return _iterate(expr.args[0], env, constants, depth + 1)
     return None
 
 

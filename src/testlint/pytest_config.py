@@ -120,7 +120,9 @@ class _TomlSection:
 
 
 def _ignore(config: PytestConfig, path: Path, section: str, note: str, markers: Any) -> None:
-    config.ignored_sections.append(f"{path.name}: pytest ignores the [{section}] section here ({note})")
+    config.ignored_sections.append(
+        f"{path.name}: pytest ignores the [{section}] section here ({note})"
+    )
     declared = _marker_entries(_as_list(markers, lines=True)) if markers is not None else {}
     for name in declared:
         config.ignored_markers.setdefault(name, f"{path.name} [{section}]")
