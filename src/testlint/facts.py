@@ -324,6 +324,8 @@ class TestModule:
     declared_markers: dict[str, int] = field(default_factory=dict)
     # it also registers markers whose names cannot be read statically (so any name may be known)
     dynamic_markers: bool = False
+    # modules a conftest loads as plugins (`pytest_plugins = ["pkg.plugin"]`)
+    pytest_plugins: tuple[str, ...] = ()
     # the project as seen from this file (its conftests), for rules that need more than facts
     lookup: ProjectLookup = field(default_factory=lambda: _NoProject())
 
@@ -572,6 +574,7 @@ class _Builder:
             package=self.package,
             declared_markers=declared,
             dynamic_markers=dynamic,
+            pytest_plugins=self._pytest_plugins(),
             lookup=self.project,
         )
 
@@ -1245,6 +1248,19 @@ class _Builder:
                 stack.append((sub, where, owner))
         # pytest.param(marks=...) inside test bodies and decorators: re-label those uses
         self._relabel_param_marks()
+
+    def _pytest_plugins(self) -> tuple[str, ...]:
+        if not self.is_conftest or "pytest_plugins" not in self.source.text:
+            return ()
+        found: list[str] = []
+        for stmt in _module_level_statements(self.source.tree.body):
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in stmt.targets
+            ):
+                value = stmt.value
+                items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+                found.extend(text for text in map(_string, items) if text)
+        return tuple(found)
 
     def _marker_registrations(self) -> tuple[dict[str, int], bool]:
         """`declared_markers` and `dynamic_markers` of a conftest (none for other files)."""

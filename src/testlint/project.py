@@ -96,6 +96,27 @@ class Project:
         except RecursionError:
             return None
 
+    def plugin_module(self, dotted: str, near: Path) -> TestModule | None:
+        """A plugin module of the project itself (`pytest_plugins = ["tests.plugin"]`, `-p`),
+        parsed like a conftest; None for an installed plugin or a name that does not resolve."""
+        parts = [p for p in dotted.split(".") if p]
+        if not parts or not all(p.isidentifier() for p in parts):
+            return None
+        roots = [*self._ancestors(near), *(self.config.root / s for s in self.config.src)]
+        rootdir = self.rootdir.resolve()
+        for root in dict.fromkeys(roots):
+            for file in (root.joinpath(*parts).with_suffix(".py"),
+                         root.joinpath(*parts, "__init__.py")):
+                resolved = file.resolve()
+                if rootdir != resolved and rootdir not in resolved.parents:
+                    continue
+                if file not in self._helper_modules:
+                    self._helper_modules[file] = self._parse(file, is_conftest=True)
+                module = self._helper_modules[file]
+                if module is not None:
+                    return module
+        return None
+
     def lookup_for(self, path: Path) -> ProjectFileLookup:
         return ProjectFileLookup(self, path)
 
@@ -161,7 +182,22 @@ class ProjectFileLookup:
         return [f for module in self.conftests for f in module.fixtures.values() if f.autouse]
 
     def conftest_modules(self) -> list[TestModule]:
-        return self.conftests
+        """The conftests on this file's path, each followed by the project's own plugin modules
+        it loads (`pytest_plugins`), and the plugins `-p` in addopts names."""
+        modules: list[TestModule] = []
+        for conftest in self.conftests:
+            modules.append(conftest)
+            for name in conftest.pytest_plugins:
+                plugin = self.project.plugin_module(name, Path(conftest.path))
+                if plugin is not None:
+                    modules.append(plugin)
+        addopts = list(self.project.pytest.addopts)
+        for flag, value in zip(addopts, addopts[1:], strict=False):
+            if flag == "-p" and not value.startswith("no:"):
+                plugin = self.project.plugin_module(value, self.path)
+                if plugin is not None:
+                    modules.append(plugin)
+        return modules
 
     def function_asserts(self, qualname: str) -> bool | None:
         resolved = self.project.helper_module(qualname, self.path)

@@ -26,6 +26,7 @@ DEFAULT_NORECURSEDIRS = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_
 class PytestConfig:
     rootdir: Path
     inifile: Path | None = None
+    section: str = ""  # the section of the ini file pytest reads ("pytest", "tool:pytest", ...)
     python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
     python_classes: tuple[str, ...] = DEFAULT_PYTHON_CLASSES
     python_functions: tuple[str, ...] = DEFAULT_PYTHON_FUNCTIONS
@@ -164,6 +165,7 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
             if parser is None:
                 config.errors.append(f"{path}: cannot be parsed")
                 return True
+            config.section = "pytest"
             if parser.has_section("pytest"):
                 _from_ini_section(config, parser["pytest"])
             for other in ("tool:pytest", "tool.pytest", "tool.pytest.ini_options"):
@@ -179,6 +181,7 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
                     _TomlSection(table).get("markers"))
         else:
             config.inifile = path
+            config.section = table_name
             _from_ini_section(config, _TomlSection(table))
     matched = matched or bool(tables)
     for name, section, wrong in (("tox.ini", "pytest", "tool:pytest"),
@@ -196,6 +199,7 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
                         parser[section].get("markers"))
             else:
                 config.inifile = path
+                config.section = section
                 matched = True
                 _from_ini_section(config, parser[section])
         if parser.has_section(wrong):

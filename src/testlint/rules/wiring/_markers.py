@@ -52,7 +52,6 @@ PLUGIN_MARKERS: dict[str, str] = {
     "dependency": "pytest-dependency",
     "xdist_group": "pytest-xdist",
     "forked": "pytest-forked",
-    "isolate": "pytest-isolate",
     "benchmark": "pytest-benchmark / pytest-codspeed",
     "codspeed_benchmark": "pytest-codspeed",
     "freeze_time": "pytest-freezer / pytest-freezegun",
@@ -122,6 +121,7 @@ class Known:
     dynamic: bool  # a conftest registers markers whose names cannot be read statically
     ignored: dict[str, str]  # declared only in a section pytest ignores: name -> where
     inifile: Path | None
+    section: str  # the section of the ini file pytest reads
     strict: bool
 
     def knows(self, name: str) -> bool:
@@ -155,6 +155,7 @@ def known_markers(ctx: RuleContext) -> Known:
         dynamic=dynamic,
         ignored={k: v for k, v in pytest_config.ignored_markers.items() if k not in registered},
         inifile=pytest_config.inifile,
+        section=pytest_config.section,
         strict=pytest_config.strict_markers,
     )
 
@@ -217,8 +218,10 @@ def near(name: str, target: str, kind: str = "builtin") -> int | None:
             return None
         if shortest >= 5 or len(a) != len(b) or sorted(a) == sorted(b):
             return 1  # short names: an extra/missing letter or a swap, not a different word
-    if distance == 2 and shortest >= 9 and kind != "plugin":
-        return 2
+    if distance == 2 and shortest >= 9 and kind != "plugin" and not (
+        a.startswith(b) or b.startswith(a)
+    ):
+        return 2  # two slips in a long name; a suffix (`usefixtures_db`) is a name of its own
     return None
 
 
@@ -245,11 +248,11 @@ def _ini_where(inifile: Path | None) -> str:
     return inifile.name if inifile is not None else "pytest config"
 
 
-def declare_hint(inifile: Path | None) -> str:
+def declare_hint(inifile: Path | None, section: str = "") -> str:
     """Where the user should declare a marker, naming the section pytest reads."""
     if inifile is None:
         return "pyproject.toml [tool.pytest.ini_options] or pytest.ini [pytest]"
-    return f"{inifile.name} {section_for(inifile.name)}"
+    return f"{inifile.name} [{section}]" if section else f"{inifile.name} {section_for(inifile.name)}"
 
 
 def section_for(filename: str) -> str:

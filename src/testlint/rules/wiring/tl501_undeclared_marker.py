@@ -148,7 +148,7 @@ def message(name: str, known: Known) -> str:
     where = known.ignored.get(name)
     if where is not None:
         filename = where.split(" ", 1)[0]
-        target = (declare_hint(known.inifile) if known.inifile
+        target = (declare_hint(known.inifile, known.section) if known.inifile
                   else f"{filename} {section_for(filename)}")
         return (
             f"marker '{name}' is declared only in {where}, a section pytest ignores; "
@@ -162,7 +162,7 @@ def message(name: str, known: Known) -> str:
         effect = "pytest only warns (PytestUnknownMarkWarning) and nothing acts on it"
     return (
         f"unregistered marker '{name}': {effect}; declare it under `markers` in "
-        f"{declare_hint(known.inifile)}, or remove it"
+        f"{declare_hint(known.inifile, known.section)}, or remove it"
     )
 
 
