@@ -54,7 +54,8 @@ def test_each_declaration_place_counts(project: str, where: str, tmp_path: Path)
 
 
 def test_a_section_pytest_ignores_declares_nothing_and_the_user_is_told(tmp_path: Path) -> None:
-    result = run_cli(["check", "--select", "TL5", "tests"], _copy("markers-ignored-section", tmp_path))
+    project = _copy("markers-ignored-section", tmp_path)
+    result = run_cli(["check", "--select", "TL5", "tests"], project)
     undeclared = (
         "pytest only warns (PytestUnknownMarkWarning) and nothing acts on it; declare it under "
         "`markers` in pytest.ini [pytest], or remove it"
@@ -184,7 +185,9 @@ def test_a_conftest_that_registers_unreadable_names_silences_tl501_not_builtin_t
         ({"extra-markers": ["gpu", "db_*"]}, []),
     ],
 )
-def test_extra_markers_count_as_declared(options: dict[str, list[str]], expected: list[str]) -> None:
+def test_extra_markers_count_as_declared(
+    options: dict[str, list[str]], expected: list[str]
+) -> None:
     source = textwrap.dedent("""
         import pytest
 
@@ -245,7 +248,8 @@ def test_a_tie_between_two_markers_offers_no_fix() -> None:
         def test_a():
             assert 1 + 1 == 2
         """)
-    [finding] = lint_text(source, select=["TL502"], options={"extra-markers": ["smoke_b", "smoke_c"]})
+    extra = {"extra-markers": ["smoke_b", "smoke_c"]}
+    [finding] = lint_text(source, select=["TL502"], options=extra)
     assert (finding.message, finding.fix) == (
         "unknown marker 'smoke_a' looks like a misspelling of 'smoke_b' or 'smoke_c': pytest "
         "ignores it; rename it to the one you meant",
@@ -262,7 +266,8 @@ def test_plugin_corrections_are_unsafe_builtin_ones_safe() -> None:
         def test_a():
             assert 1 + 1 == 2
         """)
-    fixes = {f.message.split("'")[1]: f.fix.safe for f in lint_text(source, select=["TL502"]) if f.fix}
+    findings = lint_text(source, select=["TL502"])
+    fixes = {f.message.split("'")[1]: f.fix.safe for f in findings if f.fix}
     assert fixes == {"timout": False, "xfial": True}
 
 

@@ -252,7 +252,9 @@ def declare_hint(inifile: Path | None, section: str = "") -> str:
     """Where the user should declare a marker, naming the section pytest reads."""
     if inifile is None:
         return "pyproject.toml [tool.pytest.ini_options] or pytest.ini [pytest]"
-    return f"{inifile.name} [{section}]" if section else f"{inifile.name} {section_for(inifile.name)}"
+    if section:
+        return f"{inifile.name} [{section}]"
+    return f"{inifile.name} {section_for(inifile.name)}"
 
 
 def section_for(filename: str) -> str:
