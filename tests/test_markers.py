@@ -366,3 +366,32 @@ def test_pytest_config_records_markers_of_ignored_sections(tmp_path: Path) -> No
     assert (config.inifile, config.section, config.markers, config.ignored_markers) == (
         tmp_path / "setup.cfg", "tool:pytest", {"fast": "y"}, {"slow": "tox.ini [tool:pytest]"},
     )
+
+
+def test_without_an_ini_file_conftests_up_to_the_project_root_count(tmp_path: Path) -> None:
+    marked = """
+        import pytest
+
+        @pytest.mark.gpu
+        def test_a():
+            assert 1 + 1 == 2
+        """
+    registers = """
+        def pytest_configure(config):
+            config.addinivalue_line("markers", "gpu: needs a GPU")
+        """
+    write_files(tmp_path, {
+        "outside/conftest.py": registers,
+        "outside/project/pyproject.toml": "[project]\nname = 'shop'\n",
+        "outside/project/pkg/conftest.py": registers.replace("gpu", "tpu"),
+        "outside/project/pkg/tests/test_a.py": marked,
+        "outside/project/pkg/tests/test_b.py": marked.replace("gpu", "tpu"),
+    })
+    result = run_cli(["check", "--select", "TL501", "pkg/tests"], tmp_path / "outside/project")
+    # with no ini file pytest's rootdir is pkg/tests, but a run from the project root loads
+    # pkg/conftest.py too; the conftest outside the project (above pyproject.toml) never counts
+    assert [line.split(": TL501")[0] for line in result.stdout.splitlines()] == [
+        "pkg/tests/test_a.py:3:14",
+    ]
+    narrow = run_cli(["check", "--select", "TL501", "tests"], tmp_path / "outside/project/pkg")
+    assert narrow.stdout == result.stdout.replace("pkg/tests/", "tests/")

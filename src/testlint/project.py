@@ -7,6 +7,7 @@ test file's facts ask about them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from testlint.config import Config
@@ -22,6 +23,7 @@ from testlint.pytest_config import PytestConfig
 from testlint.source import UnreadableSource, read_source
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
+PROJECT_ROOT_MARKERS = (".git", ".hg", "pyproject.toml", "setup.py", "setup.cfg", "tox.ini")
 
 
 @dataclass
@@ -95,6 +97,27 @@ class Project:
             )
         except RecursionError:
             return None
+
+    def conftests_above_rootdir(self) -> list[TestModule]:
+        """With no ini file, pytest's rootdir is just the common ancestor of its arguments, and a
+        run from higher up (the usual `pytest` at the project root) also loads the conftests
+        above it: those up to the project's root (a directory with .git, pyproject.toml,
+        setup.py, ...), outermost first. Used where reading too little means false alarms."""
+        if self.pytest.inifile is not None:
+            return []
+        found: list[TestModule] = []
+        directory = self.rootdir.resolve()
+        while directory.parent != directory and not any(
+            (directory / marker).exists() for marker in PROJECT_ROOT_MARKERS
+        ):
+            directory = directory.parent
+            conftest = directory / "conftest.py"
+            if conftest not in self._conftests:
+                self._conftests[conftest] = self._parse(conftest, is_conftest=True)
+            module = self._conftests[conftest]
+            if module is not None:
+                found.append(module)
+        return list(reversed(found))
 
     def plugin_module(self, dotted: str, near: Path) -> TestModule | None:
         """A plugin module of the project itself (`pytest_plugins = ["tests.plugin"]`, `-p`),
@@ -185,14 +208,13 @@ class ProjectFileLookup:
         """The conftests on this file's path, each followed by the project's own plugin modules
         it loads (`pytest_plugins`), and the plugins `-p` in addopts names."""
         modules: list[TestModule] = []
-        for conftest in self.conftests:
+        for conftest in [*self.project.conftests_above_rootdir(), *self.conftests]:
             modules.append(conftest)
             for name in conftest.pytest_plugins:
                 plugin = self.project.plugin_module(name, Path(conftest.path))
                 if plugin is not None:
                     modules.append(plugin)
-        addopts = list(self.project.pytest.addopts)
-        for flag, value in zip(addopts, addopts[1:], strict=False):
+        for flag, value in pairwise(self.project.pytest.addopts):
             if flag == "-p" and not value.startswith("no:"):
                 plugin = self.project.plugin_module(value, self.path)
                 if plugin is not None:
