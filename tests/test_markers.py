@@ -395,3 +395,24 @@ def test_without_an_ini_file_conftests_up_to_the_project_root_count(tmp_path: Pa
     ]
     narrow = run_cli(["check", "--select", "TL501", "tests"], tmp_path / "outside/project/pkg")
     assert narrow.stdout == result.stdout.replace("pkg/tests/", "tests/")
+
+
+def test_a_project_plugin_named_with_dash_p_in_addopts_counts(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "pytest.ini": "[pytest]\naddopts = -p support.markers -p no:cacheprovider\n",
+        "support/__init__.py": "",
+        "support/markers.py": """
+            def pytest_configure(config):
+                config.addinivalue_line("markers", "gpu: needs a GPU")
+            """,
+        "test_a.py": """
+            import pytest
+
+            @pytest.mark.gpu
+            @pytest.mark.tpu
+            def test_a():
+                assert 1 + 1 == 2
+            """,
+    })
+    result = run_cli(["check", "--select", "TL501", "test_a.py"], tmp_path)
+    assert [line.split(": TL501")[0] for line in result.stdout.splitlines()] == ["test_a.py:4:14"]
