@@ -110,9 +110,12 @@ def test_a_pyproject_shadowed_by_pytest_ini_declares_nothing(tmp_path: Path) -> 
     )
 
 
-def test_strict_markers_changes_the_message(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "setting", ["addopts = -ra --strict-markers", "strict_markers = true", "strict = 1"],
+)
+def test_strict_markers_changes_the_message(setting: str, tmp_path: Path) -> None:
     write_files(tmp_path, {
-        "setup.cfg": "[tool:pytest]\naddopts = -ra --strict-markers\n",
+        "setup.cfg": f"[tool:pytest]\n{setting}\n",
         "test_a.py": """
             import pytest
 

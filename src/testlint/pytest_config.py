@@ -42,9 +42,16 @@ class PytestConfig:
     # a config file pytest would fail to read
     errors: list[str] = field(default_factory=list)
 
+    # `strict_markers = true` or `strict = true` in the ini file (pytest 9)
+    strict_markers_ini: bool = False
+
     @property
     def strict_markers(self) -> bool:
-        return "--strict-markers" in self.addopts or "--strict" in self.addopts
+        return (
+            "--strict-markers" in self.addopts
+            or "--strict" in self.addopts
+            or self.strict_markers_ini
+        )
 
 
 def _split_lines(value: str) -> list[str]:
@@ -107,6 +114,12 @@ def _from_ini_section(config: PytestConfig, section: Any) -> None:
         config.addopts = _as_list(get("addopts"))
     if get("pythonpath") is not None:
         config.pythonpath = _as_list(get("pythonpath"))
+    for key in ("strict", "strict_markers"):
+        value = get(key)
+        if value is not None:
+            config.strict_markers_ini = value is True or str(value).strip().lower() in {
+                "true", "1", "yes", "on"
+            }
 
 
 class _TomlSection:
