@@ -19,6 +19,7 @@ from testlint.facts import (
     build_facts,
 )
 from testlint.pytest_config import PytestConfig
+from testlint.snapshots import SnapshotFile, SnapshotFinder
 from testlint.source import UnreadableSource, read_source
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
@@ -30,6 +31,8 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
+    _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
 
     @property
     def rootdir(self) -> Path:
@@ -95,6 +98,16 @@ class Project:
             )
         except RecursionError:
             return None
+
+    def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
+        """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
+        snapshottest), read on first request and cached; never raises on unreadable files."""
+        found = self._snapshot_files.get(path)
+        if found is None:
+            tests = [test.qualname for test in module.tests]
+            found = self._snapshot_finder.for_module(path, module.path, tests)
+            self._snapshot_files[path] = found
+        return found
 
     def lookup_for(self, path: Path) -> ProjectFileLookup:
         return ProjectFileLookup(self, path)
