@@ -365,6 +365,7 @@ def _snapshottest_entries(data: bytes, owners: _Owners) -> tuple[SnapshotEntry, 
         size = Size(lines=literal_lines(value), items=leaf_items(value))
         match = _SNAPSHOTTEST_NAME.match(key)
         test_name = (match.group("name") if match else key).replace("::", ".")
-        entries.append(SnapshotEntry(name=key, line=value.lineno, col=value.col_offset + 1,
+        # the entry starts at its `snapshots['test_x 1'] = ...` statement
+        entries.append(SnapshotEntry(name=key, line=stmt.lineno, col=stmt.col_offset + 1,
                                      size=size, test=owners.owner(test_name)))
     return tuple(entries)
