@@ -8,7 +8,7 @@ spans more than `snapshot-max-lines` lines or holds more than `snapshot-max-item
 
 An expected value is a side of an equality assertion (`assert result == {...}`,
 `self.assertEqual(result, [...])`, `assertDictEqual`, `np.testing.assert_array_equal`, a helper
-such as `assert_rows_match(actual, expected)`), an assertion helper's argument passed under an
+such as `assert_rows_equal(actual, expected)`), an assertion helper's argument passed under an
 expected-value keyword (`expected=`, `expected_index=`, `want=`), or a name compared that way that
 holds a literal: the test's last assignment to it before the assertion, or a module constant.
 Literals with explanatory comments inside are taken as written and read by a person, not pasted.
@@ -190,8 +190,29 @@ def _position(node: ast.AST) -> Position:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def _bindings(nodes: list[ast.AST], into: dict[str, list[tuple[Position, ast.expr]]]) -> None:
-    for node in nodes:
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a block and the blocks nested in it (not nested defs or classes): an
+    assignment is a statement, so there is no need to visit every expression node."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        nested: list[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list):
+                nested.extend(block)
+        for handler in getattr(stmt, "handlers", ()):
+            nested.extend(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            nested.extend(case.body)
+        stack.extend(reversed(nested))
+
+
+def _bindings(body: list[ast.stmt], into: dict[str, list[tuple[Position, ast.expr]]]) -> None:
+    for node in _statements(body):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -215,7 +236,7 @@ class _Module:
     _inputs: set[str] | None = None
 
     def __post_init__(self) -> None:
-        _bindings(list(self.module.tree.body), self.constants)
+        _bindings(self.module.tree.body, self.constants)
 
     def call_name(self, call: ast.Call) -> str | None:
         return self.module.qualname(call.func) or dotted_name(call.func)
@@ -250,7 +271,7 @@ class _Scope:
         point, else the module constant; and whether it is the test's own (local) binding."""
         if self._bindings is None:
             self._bindings = {}
-            _bindings(self.test.nodes, self._bindings)
+            _bindings(self.test.node.body, self._bindings)
         local = [value for pos, value in self._bindings.get(name, []) if pos < before]
         if local:
             return local[-1], True
@@ -343,14 +364,18 @@ def _resolve(node: ast.expr, at: Position, scope: _Scope, depth: int = 0
         yield _Candidate(found.literal, node.id, local and found.local)
 
 
-def _is_comparing_helper(assertion: Assertion) -> bool:
-    """`assertEqual`, `tm.assert_frame_equal`, `assert_rows_match(actual, expected)`, ..."""
-    if not isinstance(assertion.node, ast.Call) or assertion.kind in {Kind.MOCK, Kind.RAISES}:
+def _is_equality_helper(assertion: Assertion) -> bool:
+    """`assertEqual`, `tm.assert_frame_equal`, `assert_rows_equal(actual, expected)`, ...
+
+    Only "equal" names: a `compare_all(formatter, table)` or `assert_match(value, name)` helper
+    takes other things than (actual, expected)."""
+    call = assertion.node
+    if not isinstance(call, ast.Call) or assertion.kind in {Kind.MOCK, Kind.RAISES}:
         return False
+    if len(call.args) < 2:
+        return False  # `assert_all_equal(values)` compares its input with itself
     last = assertion.api.rsplit(".", 1)[-1].rsplit(":", 1)[-1].lower()
-    if "not" in last or "almost" in last:
-        return False
-    return any(word in last for word in ("equal", "match", "same", "compare"))
+    return "equal" in last and "not" not in last and "almost" not in last
 
 
 def _expected_sides(test: TestFunction) -> Iterator[tuple[ast.expr, Position]]:
@@ -367,7 +392,7 @@ def _expected_sides(test: TestFunction) -> Iterator[tuple[ast.expr, Position]]:
             continue
         if assertion.kind in {Kind.MOCK, Kind.RAISES}:
             continue
-        if _is_comparing_helper(assertion):
+        if _is_equality_helper(assertion):
             for arg in call.args[:2]:
                 yield arg, at
         for keyword in call.keywords:
