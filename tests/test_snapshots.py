@@ -32,6 +32,8 @@ AMBR = "tests/__snapshots__/test_orders.ambr"
 ROWS = stored(f"{AMBR}:2:1", "TestExport.test_rows[csv]", "32 lines")
 STALE = stored(f"{AMBR}:36:1", "test_removed_long_ago", "29 lines")
 SUMMARY = stored(f"{AMBR}:74:1", "test_summary", "28 lines")
+HISTORY = stored("tests/__snapshots__/test_orders/test_history.ambr:2:1", "test_history",
+                 "29 lines")
 JSON = stored("tests/__snapshots__/test_orders/test_payload.json:1:1", "test_payload.json",
               "1 line / 60 items")
 API = stored("tests/snapshots/snap_test_api.py:10:1", "TestApi::test_me 1",
@@ -44,7 +46,7 @@ INLINE = f"tests/test_inline.py:7:43: TL304 inline snapshot stores 4 lines / 60 
 INLINE += INLINE_CURE
 LITERAL = "tests/test_inline.py:14:16: TL303 expected literal spans 28 lines / 26 items "
 LITERAL += f"{LIMITS}: {LITERAL_CURE}"
-EVERY_FINDING = [ROWS, STALE, SUMMARY, JSON, API, PAGE, TABLE, INLINE, LITERAL]
+EVERY_FINDING = [ROWS, STALE, SUMMARY, HISTORY, JSON, API, PAGE, TABLE, INLINE, LITERAL]
 
 
 def lint(project: Path, *args: str) -> Run:

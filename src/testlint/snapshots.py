@@ -5,7 +5,7 @@ beside it. For `tests/test_report.py` these are:
 
 - syrupy: `tests/__snapshots__/test_report.ambr`, one entry per snapshot, each starting with a
   `# name: test_x` line and ending with a `# ---` line; and syrupy's single-file extensions
-  (JSON, raw text), one file per snapshot under `tests/__snapshots__/test_report/`;
+  (JSON, raw text, amber), one file per snapshot under `tests/__snapshots__/test_report/`;
 - pytest-snapshot: `tests/snapshots/test_report/<test_name>[/<param id>]/<snapshot name>`, one
   file per snapshot;
 - snapshottest: the module `tests/snapshots/snap_test_report.py`, one
@@ -187,11 +187,16 @@ class SnapshotFinder:
             single = syrupy / stem
             if self.is_dir(single):
                 for file in self.files_under(single):
+                    shown = _join(shown_dir, SYRUPY_DIR, stem,
+                                  file.relative_to(single).as_posix())
+                    if file.suffix == ".ambr":  # SingleFileAmberSnapshotExtension
+                        data = _read(file)
+                        entries = _amber_entries(data, owners) if data is not None else ()
+                        found.append(SnapshotFile(file, shown, "syrupy-single-file", entries))
+                        continue
                     entry = _whole_file_entry(file, file.relative_to(single), owners,
                                               syrupy_name=True)
                     if entry is not None:
-                        shown = _join(shown_dir, SYRUPY_DIR, stem,
-                                      file.relative_to(single).as_posix())
                         found.append(SnapshotFile(file, shown, "syrupy-single-file", (entry,)))
 
         stored = directory / PYTEST_SNAPSHOT_DIR

@@ -7,7 +7,7 @@ each measured on its own and reported at its own line:
 
 - syrupy: each entry of `__snapshots__/<test file>.ambr` beside the test file (an entry starts at
   its `# name: test_x` line), and each file of syrupy's single-file extensions under
-  `__snapshots__/<test file>/`;
+  `__snapshots__/<test file>/` (JSON, raw text; a single-file `.ambr` entry by entry);
 - pytest-snapshot: each file under `snapshots/<test file>/<test name>/`;
 - snapshottest: each `snapshots['test_x 1'] = ...` value in `snapshots/snap_<test file>.py`;
 - inline-snapshot: the literal inside `snapshot(...)` (`from inline_snapshot import snapshot`,
