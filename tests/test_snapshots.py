@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import types
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from testlint.config import Config
+from testlint.engine import make_engine
+from testlint.registry import build_registry
+from testlint.rules.base import SnapshotContext
 from tests.helpers import Run, run_cli, write_files
 
 PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "snapshots"
@@ -152,3 +157,30 @@ def test_every_ambr_entry_is_measured_on_its_own(sizes: list[int], crlf: bool) -
             starts.append(f"__snapshots__/test_a.ambr:{line}:1")
         line += size + 4
     assert found == starts
+
+
+def _broken_snapshot_rule() -> types.ModuleType:
+    module = types.ModuleType("broken_snapshot_rule")
+    module.__doc__ = "A snapshot rule with a bug.\n\n## Options\n\nNone.\n"
+    module.CODE, module.NAME, module.DEFAULT_ENABLED, module.FIX = "XYZ901", "buggy", True, "none"
+    module.check = lambda ctx: None
+
+    def check_snapshot(ctx: SnapshotContext) -> None:
+        raise KeyError(ctx.snapshot.kind)
+
+    module.check_snapshot = check_snapshot
+    return module
+
+
+def test_a_failing_snapshot_check_is_reported_at_the_snapshot_not_raised() -> None:
+    registry = build_registry([_broken_snapshot_rule()])
+    tests = PROJECT / "tests"
+    engine = make_engine([tests], config=Config(root=PROJECT), registry=registry)
+    findings = engine.lint_path(tests / "test_render.py", "tests/test_render.py")
+    assert [(f.path, f.line, f.code, f.message) for f in findings] == [
+        (f"tests/snapshots/test_render/test_{name}", 1, "TL000",
+         "could not analyse: internal error in XYZ901 (KeyError: 'pytest-snapshot'); "
+         "please report it")
+        for name in ("page/page.html", "page/title.txt", "table/narrow/table.txt",
+                     "table/wide/table.txt")
+    ]
