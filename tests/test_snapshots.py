@@ -184,3 +184,18 @@ def test_a_failing_snapshot_check_is_reported_at_the_snapshot_not_raised() -> No
         for name in ("page/page.html", "page/title.txt", "table/narrow/table.txt",
                      "table/wide/table.txt")
     ]
+
+
+def test_a_stored_finding_spans_its_whole_entry() -> None:
+    tests = PROJECT / "tests"
+    engine = make_engine([tests], config=Config(root=PROJECT, select=("TL304",)))
+    findings = engine.lint_path(tests / "test_api.py", "tests/test_api.py")
+    findings += engine.lint_path(tests / "test_orders.py", "tests/test_orders.py")
+    assert [(f.path.rsplit("/", 1)[1], f.line, f.end_line, f.test) for f in findings] == [
+        ("snap_test_api.py", 10, 38, "TestApi.test_me"),
+        ("test_orders.ambr", 2, 34, "TestExport.test_rows"),
+        ("test_orders.ambr", 36, 65, None),
+        ("test_orders.ambr", 74, 102, "test_summary"),
+        ("test_history.ambr", 2, 31, "test_history"),
+        ("test_payload.json", 1, 1, "test_payload"),
+    ]

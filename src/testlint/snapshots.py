@@ -130,6 +130,7 @@ class SnapshotEntry:
     col: int  # 1-based character column
     size: Size
     test: str | None  # qualified name of the test it belongs to, when the module defines it
+    end_line: int = 0  # last line of the entry, when known (0: the start line)
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,7 @@ def _amber_entries(data: bytes, owners: _Owners) -> tuple[SnapshotEntry, ...]:
         if name is not None and body:
             entries.append(SnapshotEntry(name=name, line=start, col=1,
                                          size=Size(lines=body, items=None),
-                                         test=owners.owner(name)))
+                                         test=owners.owner(name), end_line=start + body))
 
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith(_AMBER_NAME):
@@ -321,7 +322,7 @@ def _whole_file_entry(file: Path, relative: Path, owners: _Owners,
     else:
         test = owners.owner(relative.parts[0])
     return SnapshotEntry(name=relative.as_posix(), line=1, col=1,
-                         size=Size(lines=lines, items=items), test=test)
+                         size=Size(lines=lines, items=items), test=test, end_line=max(lines, 1))
 
 
 def _json_items(value: object) -> int:
@@ -372,5 +373,6 @@ def _snapshottest_entries(data: bytes, owners: _Owners) -> tuple[SnapshotEntry, 
         test_name = (match.group("name") if match else key).replace("::", ".")
         # the entry starts at its `snapshots['test_x 1'] = ...` statement
         entries.append(SnapshotEntry(name=key, line=stmt.lineno, col=stmt.col_offset + 1,
-                                     size=size, test=owners.owner(test_name)))
+                                     size=size, test=owners.owner(test_name),
+                                     end_line=stmt.end_lineno or stmt.lineno))
     return tuple(entries)

@@ -296,4 +296,4 @@ class SnapshotContext(RuleContext):
     def report_entry(self, entry: SnapshotEntry, message: str) -> None:
         """Report at a snapshot entry, in the snapshot file, tied to the test that owns it."""
         self.report_at(entry.line, entry.col, message, path=self.snapshot.display,
-                       test=entry.test)
+                       end_line=entry.end_line or entry.line, test=entry.test)
