@@ -14,6 +14,8 @@ holds a literal: the test's last assignment to it before the assertion, or a mod
 Literals with explanatory comments inside are taken as written and read by a person, not pasted.
 Wrappers that only reshape the literal are seen through: `textwrap.dedent("""...""")`,
 `"""...""".strip()`, `"\\n".join([...])`, `sorted([...])`, `json.loads("""...""")`.
+A literal handed to a constructor (`DataFrame({...})`, `Order(**{...})`) is not followed: the
+constructor may be the code under test.
 
 Not expected values, so never flagged: parametrize tables (however long), literals passed as
 input to the code under test, fixture data, and a name that the test (or, for a module-level
