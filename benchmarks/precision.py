@@ -190,8 +190,9 @@ def table(sizes: dict[str, tuple[int, int]], counts: dict[str, Counter[str]],
         for s in SUITES
     )
     python = ".".join(map(str, sys.version_info[:2]))
+    chosen = "every rule on" if select == ("ALL",) else "rules " + ", ".join(select)
     notes = [
-        f"Measured with testlint {__version__} on Python {python}, every rule on, over: "
+        f"Measured with testlint {__version__} on Python {python}, {chosen}, over: "
         f"{versions}. Tests are test functions as testlint sees them (a parametrized test "
         "counts once).",
         "",
