@@ -23,12 +23,18 @@ from testlint.registry import load_registry
 
 
 def stats(
-    directory: Path, select: tuple[str, ...] | None, collect: list[Finding] | None = None
+    directory: Path,
+    select: tuple[str, ...] | None,
+    collect: list[Finding] | None = None,
+    project: Path | None = None,
 ) -> tuple[int, int, collections.Counter[str]]:
-    """(test files, tests, findings per rule) for one suite; `collect` receives the findings."""
-    pytest_config = find_pytest_config([directory])
-    config = Config(root=directory, select=select)
-    engine = make_engine([directory], config=config, pytest_config=pytest_config)
+    """(test files, tests, findings per rule) for one suite; `collect` receives the findings.
+
+    `project` is the directory pytest would be run from when it is not the suite's (pandas'
+    tests inside the package, with the package's conftest.py above them)."""
+    pytest_config = find_pytest_config([project or directory])
+    config = Config(root=project or directory, select=select)
+    engine = make_engine([project or directory], config=config, pytest_config=pytest_config)
     files = Discovery(config, pytest_config).files([directory])
     tests = 0
     counts: collections.Counter[str] = collections.Counter()

@@ -46,6 +46,7 @@ class Suite:
     version: str
     kind: str  # "sdist" | "wheel"
     tests: str  # the test directory inside the unpacked tree
+    project: str = ""  # where pytest runs from, inside the tree (default: the tree itself)
 
 
 SUITES = (
@@ -54,7 +55,9 @@ SUITES = (
     Suite("click", "8.5.1", "sdist", "tests"),
     Suite("flask", "3.1.3", "sdist", "tests"),
     Suite("httpx", "0.28.1", "sdist", "tests"),
-    Suite("pandas", "3.1.1", "wheel", "pandas/tests"),
+    # the wheel has no pytest configuration: run from the package, whose conftest.py registers
+    # the markers and fixtures the tests use, as pandas' own CI does from the repository root
+    Suite("pandas", "3.1.1", "wheel", "pandas/tests", project="pandas"),
 )
 
 
@@ -78,8 +81,9 @@ def _archive(directory: Path, suite: Suite, suffixes: tuple[str, ...]) -> Path |
     return None
 
 
-def fetch(suite: Suite, cache: Path) -> Path:
-    """The suite's test directory, downloaded and unpacked into the cache when missing."""
+def fetch(suite: Suite, cache: Path) -> tuple[Path, Path]:
+    """The suite's test directory and the directory pytest runs from, downloaded and unpacked
+    into the cache when missing."""
     requirement = f"{suite.name}=={suite.version}"
     if suite.kind == "sdist":
         tree = cache / f"{suite.name}-{suite.version}"
@@ -92,7 +96,7 @@ def fetch(suite: Suite, cache: Path) -> Path:
             if archive is None:
                 raise SystemExit(f"no sdist of {requirement} in {sdists}")
             _unpack_sdist(archive, tree)
-        return tree / suite.tests
+        return tree / suite.tests, tree / suite.project
     tree = cache / suite.name
     wheels = cache / "wheels"
     archive = _archive(wheels, suite, (".whl",))
@@ -107,7 +111,7 @@ def fetch(suite: Suite, cache: Path) -> Path:
             members = [m for m in wheel.namelist()
                        if m.startswith(suite.tests + "/") or m == f"{package}/conftest.py"]
             wheel.extractall(tree, members)
-    return tree / suite.tests
+    return tree / suite.tests, tree / suite.project
 
 
 def _unpack_sdist(archive: Path, tree: Path) -> None:
@@ -143,9 +147,9 @@ def measure(
     sizes: dict[str, tuple[int, int]] = {}
     counts: dict[str, Counter[str]] = {}
     for suite in SUITES:
-        directory = fetch(suite, cache)
+        directory, project = fetch(suite, cache)
         findings: list[Finding] = []
-        files, tests, found = stats(directory, select, findings)
+        files, tests, found = stats(directory, select, findings, project)
         sizes[suite.name] = (files, tests)
         counts[suite.name] = found
         for finding in findings:
