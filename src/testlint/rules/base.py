@@ -144,9 +144,17 @@ def _type_name(annotation: Any, default: Any) -> str:
 
 
 def _option_help(doc_options: str, key: str) -> str:
-    for line in doc_options.splitlines():
-        if f"`{key}`" in line:
-            return line.strip().lstrip("-* ").strip()
+    """The whole bullet (with its indented continuation lines) that names `key`."""
+    lines = doc_options.splitlines()
+    for i, line in enumerate(lines):
+        if f"`{key}`" not in line:
+            continue
+        parts = [line.strip().lstrip("-* ").strip()]
+        for more in lines[i + 1 :]:
+            if not more.strip() or not more[:1].isspace():
+                break
+            parts.append(more.strip())
+        return " ".join(parts)
     return ""
 
 
