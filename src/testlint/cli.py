@@ -209,7 +209,26 @@ def _emit(text: str, output_file: str | None) -> None:
 )
 @click.option("--check", "check_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Exit 1 if the catalogue in this directory is stale.")
-def rules_command(output_format: str, write_dir: Path | None, check_dir: Path | None) -> None:
+@click.option(
+    "--write-docs",
+    "write_docs_root",
+    is_flag=False,
+    flag_value=".",
+    default=None,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Regenerate the generated parts of the docs site (docs/, README.md, mkdocs.yml) of the "
+    "project in this directory.",
+)
+@click.option("--check-docs", "check_docs_root",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Exit 1 if a generated part of the docs of the project here is stale.")
+def rules_command(
+    output_format: str,
+    write_dir: Path | None,
+    check_dir: Path | None,
+    write_docs_root: Path | None,
+    check_docs_root: Path | None,
+) -> None:
     """List every rule: code, name, default on/off, summary."""
     import json
 
@@ -217,6 +236,9 @@ def rules_command(output_format: str, write_dir: Path | None, check_dir: Path | 
     from testlint.registry import load_registry
 
     registry = load_registry()
+    if write_docs_root is not None or check_docs_root is not None:
+        _docs_command(write_docs_root, check_docs_root)
+        return
     if write_dir is not None:
         changed = write_catalogue(registry, write_dir)
         click.echo(f"{len(changed)} file(s) updated in {write_dir}", err=True)
@@ -234,6 +256,25 @@ def rules_command(output_format: str, write_dir: Path | None, check_dir: Path | 
     for rule in registry.rules.values():
         default = "on " if rule.default_enabled else "off"
         click.echo(f"{rule.code}  {rule.name:<32} {default}  {rule.summary}")
+
+
+def _docs_command(write_root: Path | None, check_root: Path | None) -> None:
+    from testlint.docs_gen import DocsError, builtin_registry, stale_docs, write_docs
+
+    registry = builtin_registry()
+    try:
+        if write_root is not None:
+            changed = write_docs(registry, write_root)
+            click.echo(f"{len(changed)} file(s) updated under {write_root}", err=True)
+            return
+        assert check_root is not None
+        stale = stale_docs(registry, check_root)
+    except DocsError as exc:
+        fail(str(exc))
+    if stale:
+        click.echo(f"stale docs under {check_root}: {', '.join(stale)}", err=True)
+        click.echo("run `testlint rules --write-docs` to regenerate them", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("rule")

@@ -20,6 +20,7 @@ from testlint.facts import (
     build_facts,
 )
 from testlint.pytest_config import PytestConfig
+from testlint.snapshots import SnapshotFile, SnapshotFinder
 from testlint.source import UnreadableSource, read_source
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
@@ -32,6 +33,8 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
+    _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
 
     @property
     def rootdir(self) -> Path:
@@ -139,6 +142,16 @@ class Project:
                 if module is not None:
                     return module
         return None
+
+    def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
+        """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
+        snapshottest), read on first request and cached; never raises on unreadable files."""
+        found = self._snapshot_files.get(path)
+        if found is None:
+            tests = [test.qualname for test in module.tests]
+            found = self._snapshot_finder.for_module(path, module.path, tests)
+            self._snapshot_files[path] = found
+        return found
 
     def lookup_for(self, path: Path) -> ProjectFileLookup:
         return ProjectFileLookup(self, path)
