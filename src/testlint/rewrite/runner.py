@@ -154,6 +154,7 @@ class RewriteJob:
             if sandbox is not None:
                 sandbox.close()
         if self.show_prompt:
+            self.err(f"rewrite: {self.funnel.findings} findings; --show-prompt: nothing was sent")
             return 0
         self._finish(states, client)
         return 1 if unresolved else 0
