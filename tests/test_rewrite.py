@@ -64,35 +64,36 @@ REWRITTEN = ORIGINAL.replace(
     "def test_ten_percent_off(price_cents):\n    discount(price_cents, 10)\n",
     "def test_ten_percent_off(price_cents):\n    assert discount(price_cents, 10) == 1800\n",
 ).replace(
-    'def test_checkout_discount(checkout_config):\n    discount(2000, checkout_config["percent"])\n',
+    "def test_checkout_discount(checkout_config):\n"
+    '    discount(2000, checkout_config["percent"])\n',
     "def test_checkout_discount(checkout_config):\n"
     '    assert discount(2000, checkout_config["percent"]) == 1700\n',
 )
 
-DIFFS = """\
---- a/tests/test_pricing.py
-+++ b/tests/test_pricing.py
-@@ -2,7 +2,7 @@
- 
- 
- def test_ten_percent_off(price_cents):
--    discount(price_cents, 10)
-+    assert discount(price_cents, 10) == 1800
- 
- 
- def test_full_discount_is_free():
---- a/tests/test_pricing.py
-+++ b/tests/test_pricing.py
-@@ -28,7 +28,7 @@
- 
- # the checkout applies the configured discount
- def test_checkout_discount(checkout_config):
--    discount(2000, checkout_config["percent"])
-+    assert discount(2000, checkout_config["percent"]) == 1700
- 
- 
- def test_rounding():
-"""
+DIFFS = "".join(f"{line}\n" for line in [
+    "--- a/tests/test_pricing.py",
+    "+++ b/tests/test_pricing.py",
+    "@@ -2,7 +2,7 @@",
+    " ",
+    " ",
+    " def test_ten_percent_off(price_cents):",
+    "-    discount(price_cents, 10)",
+    "+    assert discount(price_cents, 10) == 1800",
+    " ",
+    " ",
+    " def test_full_discount_is_free():",
+    "--- a/tests/test_pricing.py",
+    "+++ b/tests/test_pricing.py",
+    "@@ -28,7 +28,7 @@",
+    " ",
+    " # the checkout applies the configured discount",
+    " def test_checkout_discount(checkout_config):",
+    '-    discount(2000, checkout_config["percent"])',
+    '+    assert discount(2000, checkout_config["percent"]) == 1700',
+    " ",
+    " ",
+    " def test_rounding():",
+])
 
 
 @pytest.fixture
