@@ -31,6 +31,7 @@ from testlint.source import SourceFile, UnreadableSource, read_source
 MAX_FIXTURES = 8
 MAX_CALLEES = 4
 MAX_REEXPORT_DEPTH = 4
+MAX_CLASS_MEMBERS = 30  # fields and public methods shown for a class
 # Calls the prompt never needs to describe: the language and test machinery.
 _SKIPPED_ROOTS = STDLIB_MODULES | TEST_SUPPORT_ROOTS | {"numpy", "pandas"}
 
@@ -145,6 +146,9 @@ def _class_signature(node: ast.ClassDef) -> str:
             lines.append(f"    {ast.unparse(stmt)}")
             members += 1
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _public(stmt.name):
+            if members >= MAX_CLASS_MEMBERS:
+                lines += ["", "    # ... more methods not shown"]
+                break
             lines.append("")
             lines.append(_function_signature(stmt, indent="    "))
             members += 1
@@ -185,15 +189,22 @@ def _is_test_path(path: Path, roots: list[Path]) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
-class _Sources:
-    """Parsed modules of the code under test, read once each."""
+class SourceIndex:
+    """Parsed modules of the code under test, each read once per run."""
 
     def __init__(self, roots: list[Path]) -> None:
         self.roots = roots
         self._parsed: dict[Path, SourceFile | None] = {}
+        self._resolved: dict[str, Definition | None] = {}
+
+    @classmethod
+    def for_project(cls, project: Project) -> SourceIndex:
+        return cls(source_roots(project))
 
     def module_file(self, dotted: str) -> Path | None:
         parts = dotted.split(".")
+        if not all(parts):
+            return None
         for root in self.roots:
             stem = root.joinpath(*parts)
             for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
@@ -209,8 +220,15 @@ class _Sources:
                 self._parsed[path] = None
         return self._parsed[path]
 
+    def resolve(self, qualname: str) -> Definition | None:
+        if qualname not in self._resolved:
+            self._resolved[qualname] = None  # a cycle of re-exports ends here
+            self._resolved[qualname] = _resolve(qualname, self, depth=0)
+        return self._resolved[qualname]
 
-def resolve_definition(qualname: str, project: Project) -> Definition | None:
+
+def resolve_definition(qualname: str, project: Project, index: SourceIndex | None = None
+                       ) -> Definition | None:
     """The function or class `qualname` names in the project's own sources, or None.
 
     This is the seam for the inference layer: it answers "one result or None" and never raises.
@@ -219,24 +237,24 @@ def resolve_definition(qualname: str, project: Project) -> Definition | None:
     if not top or top in _SKIPPED_ROOTS:
         return None
     try:
-        return _resolve(qualname, _Sources(source_roots(project)), depth=0)
+        return (index or SourceIndex.for_project(project)).resolve(qualname)
     except (OSError, RecursionError, ValueError):
         return None
 
 
-def _resolve(qualname: str, sources: _Sources, depth: int) -> Definition | None:
+def _resolve(qualname: str, index: SourceIndex, depth: int) -> Definition | None:
     if depth > MAX_REEXPORT_DEPTH:
         return None
     parts = qualname.split(".")
     for split in range(len(parts) - 1, 0, -1):
         module_name = ".".join(parts[:split])
-        path = sources.module_file(module_name)
+        path = index.module_file(module_name)
         if path is None:
             continue
-        source = sources.parse(path)
+        source = index.parse(path)
         if source is None:
             return None
-        return _lookup(source, path, module_name, parts[split:], sources, depth)
+        return _lookup(source, path, module_name, parts[split:], index, depth)
     return None
 
 
@@ -245,24 +263,25 @@ def _lookup(
     path: Path,
     module_name: str,
     attrs: list[str],
-    sources: _Sources,
+    index: SourceIndex,
     depth: int,
 ) -> Definition | None:
     body: list[ast.stmt] = source.tree.body
     scope: list[str] = []
     node: FunctionNode | ast.ClassDef | None = None
-    for index, attr in enumerate(attrs):
+    for position, attr in enumerate(attrs):
         found = _find_def(body, attr)
         if found is None:
-            if index == 0:
-                target = _imported_as(source.tree, attr, module_name, path)
-                if target is not None:
-                    rest = ".".join([target, *attrs[1:]])
-                    return _resolve(rest, sources, depth + 1)
+            if position == 0:
+                rest = attrs[1:]
+                for target in _elsewhere(source.tree, attr, module_name, path):
+                    definition = _resolve(".".join([target, *rest]), index, depth + 1)
+                    if definition is not None:
+                        return definition
             # a method we cannot see (inherited, dynamic): describe the class instead
             break
         node = found
-        if isinstance(found, ast.ClassDef) and index + 1 < len(attrs):
+        if isinstance(found, ast.ClassDef) and position + 1 < len(attrs):
             scope.append(found.name)
             body = found.body
         else:
@@ -286,21 +305,55 @@ def _find_def(body: list[ast.stmt], name: str) -> FunctionNode | ast.ClassDef | 
     return found
 
 
-def _imported_as(tree: ast.Module, name: str, module_name: str, path: Path) -> str | None:
+def _elsewhere(tree: ast.Module, name: str, module_name: str, path: Path) -> list[str]:
+    """Where else `name` may come from: `from x import name`, `name = other`, `from x import *`."""
     package = module_name if path.name == "__init__.py" else module_name.rpartition(".")[0]
+    explicit: list[str] = []
+    stars: list[str] = []
     for stmt in tree.body:
-        if not isinstance(stmt, ast.ImportFrom):
-            continue
-        for alias in stmt.names:
-            if (alias.asname or alias.name) != name:
-                continue
-            base = stmt.module or ""
-            if stmt.level:
-                parts = package.split(".") if package else []
-                if stmt.level > 1:
-                    parts = parts[: len(parts) - (stmt.level - 1)]
-                base = ".".join([*parts, base] if base else parts)
-            return f"{base}.{alias.name}" if base else alias.name
+        if isinstance(stmt, ast.ImportFrom):
+            base = _absolute(stmt, package)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    stars.append(f"{base}.{name}")
+                elif (alias.asname or alias.name) == name:
+                    explicit.append(f"{base}.{alias.name}" if base else alias.name)
+        elif (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+            and isinstance(stmt.value, ast.Name | ast.Attribute)
+        ):
+            value = ast.unparse(stmt.value)  # `ib = attrib`: the same module, or an import
+            head = value.split(".", 1)[0]
+            imported = _import_target(tree, head, package)
+            explicit.append(f"{imported}{value[len(head):]}" if imported
+                            else f"{module_name}.{value}")
+    return explicit + stars
+
+
+def _absolute(stmt: ast.ImportFrom, package: str) -> str:
+    base = stmt.module or ""
+    if not stmt.level:
+        return base
+    parts = package.split(".") if package else []
+    if stmt.level > 1:
+        parts = parts[: len(parts) - (stmt.level - 1)]
+    return ".".join([*parts, base] if base else parts)
+
+
+def _import_target(tree: ast.Module, name: str, package: str) -> str | None:
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom):
+            for alias in stmt.names:
+                if alias.name != "*" and (alias.asname or alias.name) == name:
+                    base = _absolute(stmt, package)
+                    return f"{base}.{alias.name}" if base else alias.name
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname == name:
+                    return alias.name
+                if alias.asname is None and alias.name.split(".", 1)[0] == name:
+                    return name
     return None
 
 
@@ -339,23 +392,37 @@ def _fixture_text(fixture: FixtureDef, module: TestModule) -> str | None:
     return _dedent_segment(source, fixture.node)
 
 
+def _segment(source: SourceFile, node: ast.stmt) -> str:
+    """A statement's text from the file's lines (ast.get_source_segment re-splits the file)."""
+    first, last = node.lineno, node.end_lineno or node.lineno
+    start = source.char_col(first, node.col_offset)
+    lines = [source.line(n) for n in range(first, last + 1)]
+    end_byte = node.end_col_offset
+    if end_byte is not None:
+        lines[-1] = lines[-1][: source.char_col(last, end_byte)]
+    lines[0] = lines[0][start:]
+    return "\n".join(lines)
+
+
 def _import_lines(module: TestModule) -> list[str]:
     return [
-        module.source.segment(stmt)
+        _segment(module.source, stmt)
         for stmt in module.tree.body
         if isinstance(stmt, ast.Import | ast.ImportFrom)
     ]
 
 
-def callees_of(test: TestFunction, project: Project) -> list[Definition]:
+def callees_of(test: TestFunction, project: Project, index: SourceIndex | None = None
+               ) -> list[Definition]:
     """The code under test this test calls, as Definitions, first call first."""
+    index = index or SourceIndex.for_project(project)
     found: list[Definition] = []
     seen: set[str] = set()
     for call in test.calls:
         if call.origin != "import" or call.qualname is None or call.qualname in seen:
             continue
         seen.add(call.qualname)
-        definition = resolve_definition(call.qualname, project)
+        definition = resolve_definition(call.qualname, project, index)
         if definition is not None and all(d.qualname != definition.qualname for d in found):
             found.append(definition)
         if len(found) >= MAX_CALLEES:
@@ -363,8 +430,8 @@ def callees_of(test: TestFunction, project: Project) -> list[Definition]:
     return found
 
 
-def build_context(finding: Finding, module: TestModule, path: Path, project: Project
-                  ) -> TestContext | None:
+def build_context(finding: Finding, module: TestModule, path: Path, project: Project,
+                  index: SourceIndex | None = None) -> TestContext | None:
     """The context of a finding on a test, or None when the finding is not about one test."""
     if finding.test is None:
         return None
@@ -379,5 +446,5 @@ def build_context(finding: Finding, module: TestModule, path: Path, project: Pro
         test_source=_dedent_segment(module.source, test.node),
         imports=_import_lines(module),
         fixtures=_fixture_sources(test, module, project, path),
-        callees=callees_of(test, project),
+        callees=callees_of(test, project, index),
     )

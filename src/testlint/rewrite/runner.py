@@ -9,15 +9,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from testlint.config import Config
 from testlint.engine import Engine, make_engine
+from testlint.facts import TestModule
 from testlint.finding import Finding
 from testlint.project import Project
+from testlint.pytest_config import PytestConfig
 from testlint.registry import Registry
 from testlint.rewrite import gates
 from testlint.rewrite.apply import FileState, read_file, unified_diff, write_files
-from testlint.rewrite.context import Definition, build_context, source_roots
+from testlint.rewrite.context import Definition, SourceIndex, build_context, source_roots
 from testlint.rewrite.prompt import Message, feedback, first_messages, render
 from testlint.rewrite.providers import (
     BudgetExhausted,
@@ -95,15 +98,13 @@ class RewriteJob:
     use_cache: bool = True
     out: Echo = print
     err: Echo = print
-    client_factory: Callable[[Settings, str | None, Path | None, list[str]], Client] | None = None
     funnel: Funnel = field(default_factory=Funnel)
+    _index: SourceIndex | None = None
+    _facts: dict[Path, tuple[str, TestModule]] = field(default_factory=dict)
 
     @property
     def project(self) -> Project:
         return self.engine.project
-
-    def _display(self, path: Path) -> str:
-        return path.as_posix()
 
     def _client(self, known: list[str]) -> Client:
         settings = self.settings
@@ -116,8 +117,8 @@ class RewriteJob:
                 "with api-key-env), or point --base-url at a local server"
             )
         cache_dir = self.project.rootdir / ".testlint_cache" / "rewrite"
-        factory = self.client_factory or (lambda s, k, c, kn: Client(s, k, c, known_secrets=kn))
-        return factory(settings, api_key, cache_dir if self.use_cache else None, known)
+        use_cache = self.use_cache and settings.cache
+        return Client(settings, api_key, cache_dir if use_cache else None, known_secrets=known)
 
     def execute(self) -> int:
         findings = self.engine.lint_files(self.files)
@@ -170,6 +171,19 @@ class RewriteJob:
 
     # ---- one finding ------------------------------------------------------------------------
 
+    def _module(self, state: FileState) -> TestModule | None:
+        """The facts of the file's current text, built once per version of the text."""
+        cached = self._facts.get(state.path)
+        if cached is not None and cached[0] == state.current:
+            return cached[1]
+        try:
+            source = parse_text(state.display, state.current)
+        except UnreadableSource:
+            return None
+        module = self.engine.facts_for(source, state.path)
+        self._facts[state.path] = (state.current, module)
+        return module
+
     def _refresh(self, finding: Finding, state: FileState) -> Finding | None:
         """The finding as it stands in the current text (an earlier rewrite may have moved it)."""
         if not state.changed:
@@ -188,13 +202,11 @@ class RewriteJob:
             self.funnel.resolved_earlier += 1
             return True
         finding = refreshed
-        try:
-            source = parse_text(state.display, state.current)
-        except UnreadableSource:
-            self.funnel.not_a_test += 1
-            return False
-        module = self.engine.facts_for(source, state.path)
-        ctx = build_context(finding, module, state.path, self.project)
+        module = self._module(state)
+        if self._index is None:
+            self._index = SourceIndex.for_project(self.project)
+        ctx = None if module is None else build_context(finding, module, state.path,
+                                                        self.project, self._index)
         if ctx is None:
             self.funnel.not_a_test += 1
             self.err(f"{where} skipped: the finding is not about one test function")
@@ -282,14 +294,13 @@ def make_job(
     targets: list[Path],
     config: Config,
     select: tuple[str, ...],
-    pytest_config: object,
+    pytest_config: PytestConfig,
     registry: Registry,
     settings: Settings,
-    **options: object,
+    **options: Any,
 ) -> RewriteJob:
-    from testlint.pytest_config import PytestConfig
-
-    assert isinstance(pytest_config, PytestConfig)
+    """The job for `testlint rewrite`: `select` picks the findings; gate 2 re-lints with every
+    rule the configuration enables plus the selected ones."""
     selected = config.with_overrides(select=select or None)
     engine = make_engine(targets, config=selected, pytest_config=pytest_config, registry=registry)
     gate_config = config.with_overrides(extend_select=select)
@@ -297,4 +308,4 @@ def make_job(
                               registry=registry)
     gate_engine.project = engine.project  # share the parsed conftests
     return RewriteJob(engine=engine, gate_engine=gate_engine, registry=registry,
-                      settings=settings, files=files, **options)  # type: ignore[arg-type]
+                      settings=settings, files=files, **options)
