@@ -244,6 +244,32 @@ def test_a_rewrite_that_mirrors_the_implementation_is_rejected_at_gate_2(shop: P
     assert result.exit_code == 1
 
 
+def test_a_rewrite_that_skips_the_test_is_rejected_at_gate_2(tmp_path: Path) -> None:
+    project = write_files(tmp_path, {
+        "src/cart.py": "def total(prices):\n    return sum(prices)\n",
+        "tests/test_cart.py": '''
+            import pytest
+
+            from cart import total
+
+
+            def test_total():
+                total([1, 2])
+            ''',
+    })
+    skipping = answer('@pytest.mark.skip(reason="flaky")\ndef test_total():\n'
+                      "    assert total([1, 2]) == 3\n")
+    with serve({"test_total": [skipping]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--model", "m",
+                          "--max-attempts", "1", "tests"], project)
+    assert result.stderr.splitlines()[0] == (
+        "tests/test_cart.py:6:5: TL101 test_total: proposal 1 rejected at gate 2 (re-lint: "
+        "finding gone, nothing new): the new test skips or xfails: that silences the finding "
+        "without checking anything; assert on the behaviour instead")
+    assert result.stdout == ""
+    assert result.exit_code == 1
+
+
 def test_show_prompt_sends_nothing_and_shows_no_line_of_the_implementation(shop: Path) -> None:
     with serve() as llm:
         result = run_cli(["rewrite", "--show-prompt", "--base-url", f"{llm.url}/v1",

@@ -307,6 +307,26 @@ def test_names_outside_the_project_do_not_resolve(tmp_path: Path) -> None:
     assert resolve_definition("elsewhere.thing", project) is None
 
 
+def test_star_imports_and_aliases_are_followed(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {
+        "pyproject.toml": "[tool.pytest.ini_options]\n",
+        "web/__init__.py": "from ._api import *\nfrom ._client import *\n",
+        "web/_api.py": "__all__ = ['get']\n\ndef get(url: str) -> str:\n    return url\n",
+        "web/_client.py": (
+            "from ._make import make_client\n\nClient = make_client\n"
+        ),
+        "web/_make.py": 'def make_client(base: str = "/") -> object:\n    """A client."""\n',
+    })
+    project = Project(config=Config(root=root), pytest=find_pytest_config([root]))
+    get = resolve_definition("web.get", project)
+    client = resolve_definition("web.Client", project)
+    assert get is not None
+    assert client is not None
+    assert (get.qualname, client.qualname) == ("web._api.get", "web._make.make_client")
+    assert client.signature() == (
+        'def make_client(base: str=\'/\') -> object:\n    """A client."""\n    ...')
+
+
 # ---- gates 3 and 4 run without the provider's keys ----------------------------------------------
 
 

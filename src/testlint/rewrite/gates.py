@@ -36,7 +36,7 @@ from testlint.finding import Finding
 from testlint.rewrite.context import Definition
 from testlint.rewrite.redact import PLACEHOLDER
 from testlint.rewrite.settings import DEFAULT_KEY_ENV, Settings
-from testlint.source import UnreadableSource, parse_text
+from testlint.source import SourceFile, UnreadableSource, parse_text
 
 GATES = ("1", "2", "3", "4")
 GATE_TITLES = {
@@ -227,6 +227,12 @@ def _check_rest_identical(original: str, new_text: str, qualname: str) -> None:
 # ---- gate 2: re-lint ----------------------------------------------------------------------------
 
 
+def _skips(engine: Engine, source: SourceFile, path: Path, qualname: str) -> bool:
+    module = engine.facts_for(source, path)
+    test = next((t for t in module.tests if t.qualname == qualname), None)
+    return test is not None and test.skips
+
+
 def _key(finding: Finding) -> tuple[str, str | None, str]:
     return (finding.code, finding.test, finding.message)
 
@@ -235,10 +241,16 @@ def relint(engine: Engine, path: Path, display: str, old_text: str, new_text: st
            finding: Finding) -> None:
     """Raise Rejected('2') unless the finding is gone and nothing new appears."""
     try:
-        before = engine.lint_source(parse_text(display, old_text), path)
-        after = engine.lint_source(parse_text(display, new_text), path)
+        old_source, new_source = parse_text(display, old_text), parse_text(display, new_text)
+        before = engine.lint_source(old_source, path)
+        after = engine.lint_source(new_source, path)
     except UnreadableSource as exc:
         raise Rejected("2", f"the new file cannot be analysed: {exc.reason}") from None
+    if finding.test is not None and _skips(engine, new_source, path, finding.test) and not _skips(
+        engine, old_source, path, finding.test
+    ):
+        raise Rejected("2", "the new test skips or xfails: that silences the finding without "
+                            "checking anything; assert on the behaviour instead")
     still = [f for f in after if f.code == finding.code and f.test == finding.test]
     if still:
         raise Rejected("2", f"{finding.code} still fires on the new test: {still[0].message}")
@@ -540,11 +552,20 @@ def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
     return _check_mutants(mutants, results[1] if len(results) > 1 else [], definitions)
 
 
+def _really_passed(output: str) -> bool:
+    """pytest's summary line counts a pass (exit code 0 also covers skipped and xfailed)."""
+    lines = [ln for ln in output.splitlines() if ln.strip()]
+    return bool(lines) and re.search(r"\b\d+ passed\b", lines[-1]) is not None
+
+
 def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float) -> None:
     """Gate 3: the new test passed `runs` times against the current code."""
     result = results[-1]
     if result.passed and len(results) == runs:
-        return
+        if all(_really_passed(r.output) for r in results):
+            return
+        raise Rejected("3", "the new test did not run to a pass (it was skipped or xfailed); "
+                            "a rewrite must check the behaviour, not skip it")
     number = len(results)
     which = f" (run {number} of {runs})" if number > 1 else ""
     if result.returncode is None:
