@@ -97,6 +97,7 @@ class TestContext:
     imports: list[str]  # the test file's module-level import statements
     fixtures: list[FixtureSource] = field(default_factory=list)
     callees: list[Definition] = field(default_factory=list)
+    shown_path: str = ""  # the test file relative to the rootdir, as the prompt names it
 
     @property
     def test_name(self) -> str:
@@ -377,9 +378,17 @@ def _fixture_sources(test: TestFunction, module: TestModule, project: Project, p
         text = _fixture_text(fixture, module)
         if text is None:
             continue
-        found.append(FixtureSource(name, fixture.path, text))
+        found.append(FixtureSource(name, _shown(Path(fixture.path), project), text))
         queue.extend(fixture.params)
     return found
+
+
+def _shown(path: Path, project: Project) -> str:
+    """A path as the prompt shows it: relative to the rootdir (no home directory is sent)."""
+    try:
+        return path.resolve().relative_to(project.rootdir.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name
 
 
 def _fixture_text(fixture: FixtureDef, module: TestModule) -> str | None:
@@ -447,4 +456,5 @@ def build_context(finding: Finding, module: TestModule, path: Path, project: Pro
         imports=_import_lines(module),
         fixtures=_fixture_sources(test, module, project, path),
         callees=callees_of(test, project, index),
+        shown_path=_shown(path, project),
     )

@@ -55,9 +55,9 @@ def user_prompt(ctx: TestContext, rule: Rule, context: str) -> str:
     parts = [
         f"testlint rewrite prompt v{TEMPLATE_VERSION}",
         CONTEXT_NOTE[context],
-        f"Rewrite the test `{ctx.test.qualname}` in {finding.path}.",
+        f"Rewrite the test `{ctx.test.qualname}` in {ctx.shown_path}.",
         "## Finding",
-        f"{finding.path}:{finding.line}:{finding.col}: {finding.code} {finding.message}",
+        f"{ctx.shown_path}:{finding.line}:{finding.col}: {finding.code} {finding.message}",
         f"## What {finding.code} ({rule.name}) asks for",
         rule.sections.get("Rewrite guidance", rule.summary).strip(),
         "## The test",
