@@ -379,14 +379,22 @@ def test_server_errors_are_retried_until_the_retry_budget_is_spent(shop: Path) -
     assert "answered HTTP 503" in result.stderr
 
 
-def test_the_request_budget_stops_the_run(shop: Path) -> None:
+@pytest.mark.parametrize(
+    ("budget", "reason"),
+    [
+        ("max-requests = 2", "request budget spent (max-requests = 2)"),
+        # each answer costs 120 tokens: after two, 240 >= 200
+        ("max-total-tokens = 200", "token budget spent (max-total-tokens = 200)"),
+    ],
+)
+def test_a_budget_stops_the_run(shop: Path, budget: str, reason: str) -> None:
     (shop / "pyproject.toml").write_text(
-        (SHOP / "pyproject.toml").read_text() + "max-requests = 2\n", encoding="utf-8")
+        (SHOP / "pyproject.toml").read_text() + f"{budget}\n", encoding="utf-8")
     with serve(SCRIPT) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--max-attempts", "1",
                           "tests/test_pricing.py"], shop)
     assert len(llm.requests) == 2
-    assert "  stopped early: request budget spent (max-requests = 2)" in result.stderr
+    assert f"  stopped early: {reason}" in result.stderr
     assert "rewrite: 8 findings, 2 proposals, 1 accepted" in result.stderr.splitlines()
     assert result.exit_code == 1
 

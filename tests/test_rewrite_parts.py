@@ -101,8 +101,8 @@ def test_a_private_key_header_alone_is_caught_by_the_last_check() -> None:
 
 
 @given(
-    before=st.text(alphabet=st.characters(blacklist_characters="[]"), max_size=40),
-    after=st.text(alphabet=st.characters(blacklist_characters="[]"), max_size=40),
+    before=st.text(alphabet=st.characters(exclude_characters="[]"), max_size=40),
+    after=st.text(alphabet=st.characters(exclude_characters="[]"), max_size=40),
     secret=st.sampled_from(SECRETS),
 )
 def test_a_secret_anywhere_never_survives_and_the_text_round_trips(before: str, after: str,
