@@ -4,8 +4,10 @@
 
 Flags a test in which every assertion is about mocks (`assert_called_once_with`,
 `assert_has_calls`, `.called`, `.call_count`, `.call_args`, ...) while the code under test
-returns a value the test never looks at. Until the linter can read the code under test, "returns
-a value" is judged from the test itself:
+returns a value the test never looks at. Whether the code "returns a value" is read
+from the code under test when the linter can resolve the call into the project's sources (a
+function whose every `return` is bare is a procedure, never flagged). When it cannot, it is
+judged from the test itself:
 
 - the result of a call into the code under test is bound to a name that is never read
   (`result = service.get_user(1)` and then only `cache.get.assert_called_once_with(...)`); or
@@ -77,7 +79,10 @@ through the real thing (an in-memory cache, a temporary database) over another m
 from __future__ import annotations
 
 import ast
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from testlint.facts import (
     MOCK_FACTORIES,
@@ -100,6 +105,8 @@ CODE = "TL201"
 NAME = "assert-called-only"
 DEFAULT_ENABLED = True
 FIX = "none"
+# Uses the code under test when it can be resolved (see "What it does"); works without it.
+NEEDS = frozenset({"inference"})
 
 
 @dataclass(frozen=True)
@@ -289,23 +296,68 @@ def _is_code_under_test(
     return True
 
 
-def _unread_value(site: CallSite, with_items: set[int], prefixes: frozenset[str]) -> bool:
+def _unread_value(
+    site: CallSite,
+    with_items: set[int],
+    prefixes: frozenset[str],
+    returns: Callable[[], bool | None],
+) -> bool:
     """The call's result is a value the test drops: bound and never read, or discarded while
-    its name says it computes something."""
+    the callee returns a value (by inference when it can tell, else by the callee's name)."""
     if id(site.node) in with_items:
         return False  # a context manager: its value is the `with` block
-    name = _callee_name(site.node) or ""
-    named_value = _first_word(name) in prefixes
+    if site.usage not in {"assigned", "discarded"}:
+        return False
+    if site.usage == "assigned" and site.result_read:
+        return False
+    verdict = returns()
+    if verdict is not None:
+        return verdict  # read from the code under test: a value, or a procedure
     if site.usage == "assigned":
-        return not site.result_read
-    if site.usage == "discarded":
-        return named_value
-    return False
+        return True
+    return _first_word(_callee_name(site.node) or "") in prefixes
+
+
+class _Returns:
+    """Asks inference, when it is present and can see the code under test, whether a call
+    returns a value; only for the few calls that reach this point (candidates of mock-only
+    tests), so runs without them never resolve anything."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self._inference: Any = None
+        self._ready = False
+
+    def _engine(self) -> Any:
+        if not self._ready:
+            self._ready = True
+            try:
+                found = importlib.import_module("testlint.inference")
+                inference = found.for_project(self.ctx.project)
+            except Exception:  # not in this build, or no project to resolve into
+                return None
+            if getattr(inference, "can_reach_code", False):
+                self._inference = inference
+        return self._inference
+
+    def of(self, site: CallSite, test: TestFunction) -> Callable[[], bool | None]:
+        def verdict() -> bool | None:
+            inference = self._engine()
+            if inference is None:
+                return None
+            try:
+                answer = inference.returns_value(site.node, self.ctx.module, test)
+            except Exception:
+                return None
+            return answer if isinstance(answer, bool) else None
+
+        return verdict
 
 
 def check(ctx: RuleContext) -> None:
     prefixes = frozenset(p.lower() for p in ctx.options.value_prefixes)
     module = ctx.module
+    returns = _Returns(ctx)
     for test in module.tests:
         if not test.assertions or not all(a.kind is Kind.MOCK for a in test.assertions):
             continue
@@ -319,7 +371,7 @@ def check(ctx: RuleContext) -> None:
         for site in test.calls:
             if site.in_assertion or not _is_code_under_test(site, test, module, self_mocks):
                 continue
-            if not _unread_value(site, with_items, prefixes):
+            if not _unread_value(site, with_items, prefixes, returns.of(site, test)):
                 continue
             spelled = " ".join(module.source.segment(site.node.func).split())
             if not spelled or len(spelled) > 60:
