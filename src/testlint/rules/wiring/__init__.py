@@ -1,0 +1,1 @@
+"""TL5: pytest wiring that silently does nothing (markers, imports, fixtures)."""
