@@ -347,7 +347,7 @@ class Inference:
                 return None  # one binding we cannot follow: not "one definition"
             results.append(found)
         first = results[0]
-        if all(r.qualname == first.qualname for r in results):
+        if all((r.path, r.line, r.kind) == (first.path, first.line, first.kind) for r in results):
             return first
         return None
 

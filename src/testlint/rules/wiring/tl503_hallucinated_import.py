@@ -267,7 +267,8 @@ def _check_attributes(
             continue  # `m.value.attr`: an attribute of a value, not of a module
         if inference.module_defines(modname, attr, installed) is False:
             reported.add(spelled)
-            ctx.report(node, _no_name_message(inference, modname, attr, installed), test=test)
+            message = _no_name_message(inference, modname, attr, installed, attribute=True)
+            ctx.report(node, message, test=test)
 
 
 def _dunder(name: str) -> bool:
@@ -284,11 +285,14 @@ def _where(inference: Inference, modname: str) -> str:
     return modname if inference.locate(modname) is not None else f"the installed {modname}"
 
 
-def _no_name_message(inference: Inference, modname: str, name: str, installed: bool) -> str:
+def _no_name_message(
+    inference: Inference, modname: str, name: str, installed: bool, attribute: bool = False
+) -> str:
     hint = _suggestion(inference, modname, name, installed)
+    fails = "with AttributeError" if attribute else "at import"
     return (
-        f"`{name}` is not defined in {_where(inference, modname)}{hint}: the test fails at "
-        "import; use a name the module really defines"
+        f"`{name}` is not defined in {_where(inference, modname)}{hint}: the test fails "
+        f"{fails}; use a name the module really defines"
     )
 
 
