@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli, write_files
+
 from testlint.config import Config
 from testlint.engine import lint_text, make_engine
 from testlint.inference import Inference, for_project, source_roots, source_roots_digest
