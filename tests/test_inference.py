@@ -165,8 +165,10 @@ def test_module_defines(billing: Inference) -> None:
     assert billing.module_defines("billing", "plugins") is True  # a submodule
     assert billing.module_defines("billing.lazy", "anything") is None  # module __getattr__
     assert billing.module_defines("billing.compat", "split_evenly") is True  # star import
-    assert billing.module_defines("json", "loads", installed=True) is True
-    assert billing.module_defines("json", "loads") is None  # installed modules only on request
+    assert billing.module_defines("pytest", "approx", installed=True) is True
+    assert billing.module_defines("pytest", "approximately", installed=True) is False
+    assert billing.module_defines("pytest", "approx") is None  # installed modules on request
+    assert billing.module_defines("json", "loads", installed=True) is None  # stdlib: versions
 
 
 def test_returns_value_for_assert_called_only(billing: Inference) -> None:

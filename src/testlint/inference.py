@@ -80,6 +80,20 @@ PROPERTY_DECORATORS = frozenset(
     {"property", "functools.cached_property", "cached_property", "abc.abstractproperty"}
 )
 MAX_DEPTH = 12
+# spellings of a module that adds names to itself at run time
+DYNAMIC_MARKERS = (
+    "globals()",
+    "locals()",
+    "vars()",
+    "sys.modules[",
+    "setattr(sys.modules",
+    "__dict__.update",
+    "_convert_(",
+    "global_enum",
+    "exec(",
+    "lazy_import",
+    "lazy_loader",
+)
 
 
 @dataclass(frozen=True)
@@ -192,7 +206,13 @@ class Inference:
         return self.locate(modname) is not None
 
     def locate_installed(self, modname: str) -> ModuleLocation | None:
-        """An installed module's file (stdlib or third party), found without importing it."""
+        """An installed third-party module's file, found without importing it.
+
+        The standard library is left out: it differs between the Python versions a project
+        supports (`copy.replace` is 3.13+), and testlint runs on one of them.
+        """
+        if modname.split(".", 1)[0] in STDLIB_MODULES:
+            return None
         if modname in self._installed:
             return self._installed[modname]
         found = _find_installed(modname)
@@ -848,7 +868,7 @@ def _is_dynamic(module: Any) -> bool:
     if "__getattr__" in module.locals:
         return True
     text = _module_text(module)
-    return "globals()" in text or "sys.modules[" in text or "setattr(sys.modules" in text
+    return any(marker in text for marker in DYNAMIC_MARKERS)
 
 
 def _module_text(module: Any) -> str:

@@ -690,6 +690,41 @@ def compare(expected: Tree, candidates: list[Candidate], threshold: float) -> Ma
     return best
 
 
+def mask(tree: Tree, supplied: list[Tree]) -> Tree:
+    """Replace every subtree equal to something the test supplied (an argument of the call, the
+    receiver) by an opaque leaf: what the implementation merely passes through is not a formula
+    it computes, and what matches only there is not a mirror."""
+    wanted = {t: i for i, t in enumerate(supplied) if t[2] or t[0] in {"t", "k", "g"}}
+    if not wanted:
+        return tree
+
+    def visit(node: Tree) -> Tree:
+        key = canonical(node) if node[2] else node
+        if key in wanted:
+            return ("arg", (wanted[key],), ())
+        if not node[2]:
+            return node
+        return (node[0], node[1], tuple(visit(child) for child in node[2]))
+
+    return canonical(visit(tree))
+
+
+def supplied_trees(scope: Scope, call: ast.Call | None, receiver: ast.expr | None) -> list[Tree]:
+    """The normalised expressions a test hands to the code under test (arguments, receiver)."""
+    nodes: list[ast.expr] = []
+    if call is not None:
+        nodes += [a.value if isinstance(a, ast.Starred) else a for a in call.args]
+        nodes += [k.value for k in call.keywords]
+    if receiver is not None:
+        nodes.append(receiver)
+    trees = []
+    for node in nodes:
+        tree = normalise_test_expr(scope, node)
+        if tree is not None:
+            trees.append(tree)
+    return trees
+
+
 def normalise_test_expr(scope: Scope, node: ast.expr) -> Tree | None:
     run = Normaliser()
     try:

@@ -66,7 +66,15 @@ import ast
 from dataclasses import dataclass
 
 from testlint.inference import for_project
-from testlint.mirror import compare, implementation_candidates, normalise_test_expr, test_scope
+from testlint.mirror import (
+    Candidate,
+    compare,
+    implementation_candidates,
+    mask,
+    normalise_test_expr,
+    supplied_trees,
+    test_scope,
+)
 from testlint.rules.base import RuleContext
 from testlint.undertest import (
     calls_in,
@@ -175,6 +183,9 @@ def check(ctx: RuleContext) -> None:
             candidates = implementation_candidates(
                 inference, function, actual.call, actual.receiver, scope
             )
+            supplied = supplied_trees(scope, actual.call, actual.receiver)
+            tree = mask(tree, supplied)
+            candidates = [Candidate(mask(c.tree, supplied), c.line) for c in candidates]
             match = compare(tree, candidates, threshold)
             if match is None:
                 continue

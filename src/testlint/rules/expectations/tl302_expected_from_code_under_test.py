@@ -236,8 +236,10 @@ def _private_helper(
         actual = reached(inference, module, test, actual_side)
         if actual is None or not actual.definition.is_code_under_test:
             continue
-        if actual.definition.kind not in {"function", "method", "property", "class"}:
-            continue
+        if actual.definition.kind not in {"function", "method", "property"}:
+            continue  # a constructor on this side is the expected value, not the code's answer
+        if actual.definition.is_private:
+            continue  # a private helper asserted against another: TL105's concern
         for call in calls_in(test, unwrap_approx(module, expected_side)):
             helper = inference.resolve_call(module, test, call)
             if helper is None or not _helper_of(helper, actual.definition):

@@ -3,13 +3,13 @@
 ## What it does
 
 Reads the modules a test imports (the project's own, resolved in its source roots, and with
-`installed-modules`, installed and standard-library modules found on the path) without importing
-them, and flags `from billing.summary import build_sumary`, `import billing.sumary` and
+`installed-modules`, installed third-party modules found on the path) without importing them, and flags `from billing.summary import build_sumary`, `import billing.sumary` and
 `summary.build_sumary(...)` when the module exists but defines no such name or submodule. Names
 a module binds in any way count (definitions, assignments, imports, conditional definitions,
 star imports of modules it can read), and a module that makes names at run time (`__getattr__`,
 `globals()` updates, `sys.modules` tricks) is trusted. Imports inside `try`/`if`/`with` blocks
-are left alone: the test expects them to fail somewhere.
+are left alone: the test expects them to fail somewhere. The standard library is not checked:
+it differs between the Python versions a project supports.
 
 ## Why it matters
 
@@ -21,21 +21,23 @@ it statically costs nothing and points at the right name.
 ## Example
 
 ```python
-from json import loads, parse_json
+import pytest
+from pytest import approx_equal
 
 
-def test_parse():
-    assert parse_json("[1]") == loads("[1]")
+def test_ratio():
+    assert 0.1 + 0.2 == approx_equal(0.3)
 ```
 
 ## Use instead
 
 ```python
-from json import loads
+import pytest
+from pytest import approx
 
 
-def test_parse():
-    assert loads("[1]") == [1]
+def test_ratio():
+    assert 0.1 + 0.2 == approx(0.3)
 ```
 
 ## Rewrite guidance
@@ -46,9 +48,8 @@ the error with `try`/`except ImportError`.
 
 ## Options
 
-- `installed-modules` (bool, default true): also check imports from installed third-party and
-  standard-library modules (read from their source files, never imported). Project modules are
-  always checked.
+- `installed-modules` (bool, default true): also check imports from installed third-party
+  modules (read from their source files, never imported). Project modules are always checked.
 """
 
 from __future__ import annotations
@@ -76,39 +77,39 @@ class Options:
 
 VALID = [
     """
-from json import JSONDecodeError, loads
-from collections import abc
+from json import loads, parse_json
+from pytest import approx, raises
 
 
 def test_loads():
-    assert loads("[1]") == [1]
+    assert loads("[0.3]") == [approx(0.1 + 0.2)]
 """,
     """
 try:
-    from json import parse_json
+    from pytest import approx_equal
 except ImportError:
-    parse_json = None
+    approx_equal = None
 """,
     """
-import json
+import pytest
 
 
 def test_attribute_set_by_the_test(monkeypatch):
-    monkeypatch.setattr(json, "custom_hook", print, raising=False)
-    assert json.custom_hook is print
+    monkeypatch.setattr(pytest, "custom_hook", print, raising=False)
+    assert pytest.custom_hook is print
 """,
 ]
 
 INVALID = [
     """
-from json import loads, parse_json
+from pytest import approx, approx_equal
 """,
     """
-import json
+import pytest
 
 
-def test_loads():
-    assert json.load_string("[1]") == [1]
+def test_ratio():
+    assert 0.1 + 0.2 == pytest.approx_equal(0.3)
 """,
 ]
 
