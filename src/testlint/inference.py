@@ -75,6 +75,11 @@ SKIPPED_DIRS = frozenset(
     }
 )
 COMPILED_SUFFIXES = (".pyx", ".pxd", ".so", ".pyd")
+# files at a project's top level that are tooling, not code under test
+NOT_CODE_FILES = frozenset(
+    {"__init__.py", "conftest.py", "setup.py", "noxfile.py", "tasks.py", "fabfile.py",
+     "manage.py", "docs_conf.py", "conf.py"}
+)
 BUILTIN_NAMES = frozenset(dir(builtins))
 PROPERTY_DECORATORS = frozenset(
     {"property", "functools.cached_property", "cached_property", "abc.abstractproperty"}
@@ -179,12 +184,15 @@ class Inference:
         self._lookups: dict[tuple[str, str], Definition | None] = {}
         self._functions: dict[int, FunctionSource | None] = {}
         self.built: list[str] = []  # module names built, in order (for measurements and tests)
-        self.has_sources = any(_has_python(root) for root in source_roots)
+        self._test_dir_cache: dict[Path, bool] = {}
+        self.has_sources = any(self._has_code(root) for root in source_roots)
+        # can a call in a test reach code under test at all? (sources, or a snippet's stand-ins)
         # A snippet (lint_text without a project) has no code under test to resolve into; the
         # functions and classes it defines next to its tests stand in for it, so that a rule's
         # examples can show the implementation and the test side by side.
         self.snippet = not rootdir.exists()
         self._local_modules: dict[str, TestModule] = {}
+        self.can_reach_code = self.has_sources or self.snippet
         self._installed: dict[str, ModuleLocation | None] = {}
 
     # ---- module files -------------------------------------------------------------------
@@ -240,10 +248,59 @@ class Inference:
                 return False
         for root in self.source_roots:
             try:
-                relative = resolved.relative_to(root.resolve())
+                relative = resolved.relative_to(root)
             except ValueError:
                 continue
-            return not any(part in TEST_DIR_NAMES for part in relative.parts[:-1])
+            if root.name in TEST_DIR_NAMES:
+                return False
+            directory = root
+            for part in relative.parts[:-1]:
+                directory = directory / part
+                if self._is_test_dir(directory):
+                    return False
+            return True
+        return False
+
+    def _is_test_dir(self, directory: Path) -> bool:
+        """A directory of the test tree: named so (tests, testing), or holding test files."""
+        if directory in self._test_dir_cache:
+            return self._test_dir_cache[directory]
+        found = directory.name in TEST_DIR_NAMES
+        if not found:
+            try:
+                with os.scandir(directory) as entries:
+                    found = any(
+                        entry.name.endswith(".py")
+                        and any(fnmatch.fnmatch(entry.name, p) for p in self.python_files)
+                        for entry in entries
+                    )
+            except OSError:
+                found = False
+        self._test_dir_cache[directory] = found
+        return found
+
+    def _has_code(self, root: Path) -> bool:
+        """Whether a source root holds code that is not tests (checked at its top level)."""
+        if root.name in TEST_DIR_NAMES:
+            return False  # pytest's rootdir is the test directory itself
+        try:
+            entries = list(os.scandir(root))
+        except OSError:
+            return False
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir() and name not in SKIPPED_DIRS and not name.startswith("."):
+                path = Path(entry.path)
+                if self._is_test_dir(path):
+                    continue
+                if (path / "__init__.py").is_file() or any(path.glob("*/__init__.py")):
+                    return True
+            elif (
+                name.endswith(".py")
+                and name not in NOT_CODE_FILES
+                and not any(fnmatch.fnmatch(name, p) for p in self.python_files)
+            ):
+                return True
         return False
 
     def module(self, modname: str, installed: bool = False) -> Any:
@@ -259,13 +316,11 @@ class Inference:
         return built
 
     def _build(self, path: Path, modname: str) -> Any:
-        try:
-            from astroid import MANAGER
-            from astroid.builder import AstroidBuilder
-        except ImportError:  # pragma: no cover - astroid is a dependency
+        builder = _static_builder()
+        if builder is None:  # pragma: no cover - astroid is a dependency
             return None
         try:
-            module = AstroidBuilder(MANAGER, apply_transforms=False).file_build(str(path), modname)
+            module = builder.file_build(str(path), modname)
         except Exception:  # astroid's build errors, RecursionError on deep code: unknown
             return None
         self.built.append(modname)
@@ -803,6 +858,40 @@ class Inference:
             return None
 
 
+# ---- building ----------------------------------------------------------------------------
+_BUILDER: list[Any] = []
+
+
+def _static_builder() -> Any:
+    """An astroid builder that only builds: no transforms, and none of the post-build steps
+    that run inference or follow imports through astroid's own import system (instance
+    attributes, star imports); star imports are followed here, within the import roots."""
+    if _BUILDER:
+        return _BUILDER[0]
+    try:
+        from astroid import MANAGER
+        from astroid.builder import AstroidBuilder
+    except ImportError:  # pragma: no cover - astroid is a dependency
+        return None
+
+    class StaticBuilder(AstroidBuilder):  # type: ignore[misc]
+        def add_from_names_to_locals(self, node: Any, global_name: Any) -> None:
+            module = node.root()
+            for name, asname in node.names:
+                if name == "*":
+                    continue
+                bound = asname or name
+                owner = module if bound in global_name else node.parent
+                owner.set_local(bound, node)
+                owner.scope().locals[bound].sort(key=lambda n: n.fromlineno or 0)
+
+        def delayed_assattr(self, node: Any) -> None:
+            return None
+
+    _BUILDER.append(StaticBuilder(MANAGER, apply_transforms=False))
+    return _BUILDER[0]
+
+
 # ---- helpers on astroid nodes ------------------------------------------------------------
 def _def_line(node: Any) -> int:
     """The line of `def`/`class` itself (astroid's lineno is the first decorator's)."""
@@ -1032,13 +1121,6 @@ def _find_installed(modname: str) -> ModuleLocation | None:
     return ModuleLocation(modname, path, "compiled", path.parent)
 
 
-def _has_python(root: Path) -> bool:
-    try:
-        return root.is_dir() and (any(root.glob("*.py")) or any(root.glob("*/__init__.py")))
-    except OSError:
-        return False
-
-
 def _top_level_names(tree: ast.Module) -> Iterator[str]:
     from testlint.facts import _bound_names, _module_level_statements
 
@@ -1061,14 +1143,14 @@ def single_assignment(test: TestFunction, name: str) -> ast.expr | None:
     return bindings.get(name)
 
 
-_BINDINGS: dict[int, tuple[TestFunction, dict[str, ast.expr]]] = {}
+_BINDINGS_ATTR = "_testlint_bindings"
 
 
 def test_bindings(test: TestFunction) -> dict[str, ast.expr]:
     """Locals of a test bound once by a simple assignment and not mutated afterwards."""
-    cached = _BINDINGS.get(id(test.node))
-    if cached is not None and cached[0] is test:
-        return cached[1]
+    cached: dict[str, ast.expr] | None = test.__dict__.get(_BINDINGS_ATTR)
+    if cached is not None:
+        return cached
     counts: dict[str, int] = {}
     values: dict[str, ast.expr] = {}
     mutated: set[str] = set()
@@ -1107,10 +1189,7 @@ def test_bindings(test: TestFunction) -> dict[str, ast.expr]:
     for param in test.params:
         counts[param] = counts.get(param, 0) + 2
     result = {n: v for n, v in values.items() if counts.get(n) == 1 and n not in mutated}
-    _BINDINGS[id(test.node)] = (test, result)
-    if len(_BINDINGS) > 4096:
-        _BINDINGS.clear()
-        _BINDINGS[id(test.node)] = (test, result)
+    test.__dict__[_BINDINGS_ATTR] = result  # computed once per test, dropped with the facts
     return result
 
 

@@ -151,6 +151,8 @@ def test_total():
 def check(ctx: RuleContext) -> None:
     module = ctx.module
     inference = for_project(ctx.project)
+    if not inference.can_reach_code:
+        return  # no source roots with code: nothing in these tests resolves into a project
     threshold = ctx.options.similarity_threshold
     for test in module.tests:
         reported: set[int] = set()

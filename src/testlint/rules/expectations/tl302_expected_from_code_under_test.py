@@ -59,7 +59,6 @@ import re
 
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
-from testlint.mirror import Normaliser, TooBig, canonical, test_scope
 from testlint.rules.base import RuleContext
 from testlint.undertest import Equality, calls_in, equalities, follow, reached, unwrap_approx
 
@@ -140,14 +139,12 @@ def check(ctx: RuleContext) -> None:
     module = ctx.module
     inference = for_project(ctx.project)
     for test in module.tests:
-        if _about_determinism(test.name):
-            continue
         reported: set[int] = set()
         for equality in equalities(module, test):
             found = _same_call(inference, module, test, equality) or _private_helper(
                 inference, module, test, equality
             )
-            if found is None:
+            if found is None or _about_determinism(test.name):
                 continue
             node, message = found
             if id(node) in reported:
@@ -159,37 +156,39 @@ def check(ctx: RuleContext) -> None:
 def _same_call(
     inference: Inference, module: TestModule, test: TestFunction, equality: Equality
 ) -> tuple[ast.AST, str] | None:
-    """Both sides are the same call into the code under test, with the same arguments."""
+    """Both sides are the same call into the code under test, with the same arguments, made
+    back to back (nothing that could change state or context in between)."""
     left = follow(test, unwrap_approx(module, equality.left))
     right = follow(test, unwrap_approx(module, equality.right))
     if not isinstance(left, ast.Call) or not isinstance(right, ast.Call) or left is right:
         return None
-    if inference.has_sources or inference.snippet:
-        left_def = inference.resolve_call(module, test, left)
-        right_def = inference.resolve_call(module, test, right)
-        if left_def is None or right_def is None or left_def.qualname != right_def.qualname:
-            return _same_unresolved(inference, module, test, left, right)
-        if not left_def.is_code_under_test or left_def.kind not in {"function", "method"}:
-            return None
-        name = left_def.qualname
-        where = f" ({left_def.path.name}:{left_def.line})"
-    else:
-        return _same_unresolved(inference, module, test, left, right)
-    if not _same_arguments(inference, module, test, left, right):
+    if _written(left) != _written(right) or not _back_to_back(test, left, right):
         return None
-    return right, (
+    left_def = inference.resolve_call(module, test, left)
+    right_def = inference.resolve_call(module, test, right)
+    if left_def is None or right_def is None:
+        if inference.snippet and left_def is None and right_def is None:
+            return _same_by_spelling(module, left, right)
+        return None
+    if left_def.qualname != right_def.qualname:
+        return None
+    if not left_def.is_code_under_test or left_def.kind not in {"function", "method"}:
+        return None
+    return right, _same_message(left_def.qualname, f" ({left_def.path.name}:{left_def.line})")
+
+
+def _same_message(name: str, where: str) -> str:
+    return (
         f"expected value comes from calling {name}{where} again with the same arguments, so "
         "the assertion compares the code with itself; write the expected value independently "
-        "(a literal from the spec, a worked example)"
+        "(a literal from the spec, a worked example), or name a determinism check so"
     )
 
 
-def _same_unresolved(
-    inference: Inference, module: TestModule, test: TestFunction, left: ast.Call, right: ast.Call
+def _same_by_spelling(
+    module: TestModule, left: ast.Call, right: ast.Call
 ) -> tuple[ast.AST, str] | None:
-    """Without a project to resolve into: the same imported function, judged by spelling."""
-    if inference.has_sources:
-        return None
+    """A snippet has no project: the same imported function, judged by its spelling."""
     name = module.qualname(left.func)
     if name is None or name != module.qualname(right.func):
         return None
@@ -199,28 +198,43 @@ def _same_unresolved(
         return None
     if not last[:1].islower() and not last.startswith("_"):
         return None  # a class: `C(1) == C(1)` tests equality itself
-    if not _same_arguments(inference, module, test, left, right):
+    return right, _same_message(name, "")
+
+
+def _written(call: ast.Call) -> str:
+    """The call as written, positions and contexts aside (`a` and `b` bound to equal values
+    are two objects: `hash(a) == hash(b)` checks hashing, not the code against itself)."""
+    return ast.dump(call, annotate_fields=False)
+
+
+def _back_to_back(test: TestFunction, first: ast.Call, second: ast.Call) -> bool:
+    """In one statement, or in two simple top-level statements (not inside a `with`, a loop,
+    a branch) with only assignments between them."""
+    body = test.node.body
+    spans = [(s.lineno, s.end_lineno or s.lineno) for s in body]
+
+    def index(call: ast.Call) -> int | None:
+        for number, (start, end) in enumerate(spans):
+            if start <= call.lineno <= end:
+                return number
         return None
-    return right, (
-        f"expected value comes from calling {name} again with the same arguments, so the "
-        "assertion compares the code with itself; write the expected value independently "
-        "(a literal from the spec, a worked example)"
-    )
+
+    i, j = index(first), index(second)
+    if i is None or j is None:
+        return False
+    if i == j:
+        return True
+    i, j = min(i, j), max(i, j)
+    simple = (ast.Assign, ast.AnnAssign, ast.Assert, ast.Expr)
+    if not isinstance(body[i], simple) or not isinstance(body[j], simple):
+        return False
+    return all(_simple_assignment(stmt) for stmt in body[i + 1 : j])
 
 
-def _same_arguments(
-    inference: Inference, module: TestModule, test: TestFunction, left: ast.Call, right: ast.Call
-) -> bool:
-    scope = test_scope(inference, module, test)
-
-    def shape(call: ast.Call) -> object:
-        run = Normaliser()
-        try:
-            return canonical(run.expr(call, scope))
-        except (TooBig, RecursionError):
-            return object()
-
-    return shape(left) == shape(right)
+def _simple_assignment(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Assign):
+        return all(isinstance(t, ast.Name) for t in stmt.targets)
+    return isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
 
 
 def _private_helper(

@@ -240,19 +240,22 @@ def _check_attributes(
     rebound: set[str] = set(test.params)
     strings: set[str] = set()
     stored: set[str] = set()
+    loads: list[ast.Attribute] = []
     for node in test.nodes:
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            rebound.add(node.id)
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.ctx, ast.Load):
+                loads.append(node)
+            else:
+                spelled = dotted_name(node)
+                if spelled:
+                    stored.add(spelled)
+        elif isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                rebound.add(node.id)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             strings.add(node.value)
-        elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-            spelled = dotted_name(node)
-            if spelled:
-                stored.add(spelled)
     reported: set[str] = set()
-    for node in test.nodes:
-        if not isinstance(node, ast.Attribute) or not isinstance(node.ctx, ast.Load):
-            continue
+    for node in loads:
         prefix = dotted_name(node.value)
         if prefix is None:
             continue
