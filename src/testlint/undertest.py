@@ -166,10 +166,20 @@ def mentions_name(expr: ast.expr, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(expr))
 
 
-def expected_side(equality: Equality) -> tuple[ast.expr, ast.expr]:
-    """(actual, expected) by convention when nothing else tells them apart."""
+ACTUAL_NAMES = ("result", "res", "actual", "got", "out", "output", "observed", "returned", "rv")
+EXPECTED_NAMES = ("expected", "expect", "exp", "want", "wanted", "reference", "ref", "truth")
+
+
+def _named(node: ast.expr, prefixes: tuple[str, ...]) -> bool:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id.lower().startswith(prefixes)
+
+
+def actual_and_expected(equality: Equality) -> tuple[ast.expr, ast.expr]:
+    """(actual, expected): by the names tests give them (`result`, `expected`), else by
+    position (`assert actual == expected`, `assert_equal(actual, expected)`)."""
     left, right = equality.left, equality.right
-    for name in ("expected", "want", "wanted", "expect"):
-        if isinstance(left, ast.Name) and left.id.startswith(name):
-            return right, left
+    if _named(left, EXPECTED_NAMES) or _named(right, ACTUAL_NAMES):
+        return right, left
     return left, right

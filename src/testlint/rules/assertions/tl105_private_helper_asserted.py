@@ -54,7 +54,7 @@ import ast
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
 from testlint.rules.base import RuleContext
-from testlint.undertest import Reached, equalities, reached
+from testlint.undertest import Reached, actual_and_expected, equalities, reached
 
 CODE = "TL105"
 NAME = "private-helper-asserted"
@@ -125,21 +125,10 @@ def _asserted_private(
     compared: set[int] = set()
     for equality in equalities(module, test):
         compared.add(id(equality.assertion.node))
-        sides = [
-            (equality.left, reached(inference, module, test, equality.left)),
-            (equality.right, reached(inference, module, test, equality.right)),
-        ]
-        public = any(
-            (r is not None and _public_code(r))
-            or (r is None and inference.snippet and _spelled_call(module, side, private=False))
-            for side, r in sides
-        )
-        for side, result in sides:
-            if public:
-                break  # the private call is the expected side of a public one: TL302
-            hit = _private(inference, module, test, side, result)
-            if hit is not None:
-                found.append(hit)
+        actual, _expected = actual_and_expected(equality)
+        hit = _private(inference, module, test, actual, reached(inference, module, test, actual))
+        if hit is not None:
+            found.append(hit)
     for assertion in test.assertions:
         if id(assertion.node) in compared or assertion.expr is None:
             continue
@@ -154,15 +143,6 @@ def _asserted_private(
             if hit is not None:
                 found.append(hit)
     return found
-
-
-def _public_code(result: Reached) -> bool:
-    definition = result.definition
-    return (
-        definition.is_code_under_test
-        and not definition.is_private
-        and definition.kind in {"function", "method", "property"}
-    )
 
 
 def _private(

@@ -60,7 +60,15 @@ import re
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
 from testlint.rules.base import RuleContext
-from testlint.undertest import Equality, calls_in, equalities, follow, reached, unwrap_approx
+from testlint.undertest import (
+    Equality,
+    actual_and_expected,
+    calls_in,
+    equalities,
+    follow,
+    reached,
+    unwrap_approx,
+)
 
 CODE = "TL302"
 NAME = "expected-from-code-under-test"
@@ -162,7 +170,9 @@ def _same_call(
     right = follow(test, unwrap_approx(module, equality.right))
     if not isinstance(left, ast.Call) or not isinstance(right, ast.Call) or left is right:
         return None
-    if _written(left) != _written(right) or not _back_to_back(test, left, right):
+    if _written(left) != _written(right):
+        return None
+    if not _back_to_back(test, left, right, equality.assertion.node):
         return None
     left_def = inference.resolve_call(module, test, left)
     right_def = inference.resolve_call(module, test, right)
@@ -207,28 +217,32 @@ def _written(call: ast.Call) -> str:
     return ast.dump(call, annotate_fields=False)
 
 
-def _back_to_back(test: TestFunction, first: ast.Call, second: ast.Call) -> bool:
-    """In one statement, or in two simple top-level statements (not inside a `with`, a loop,
-    a branch) with only assignments between them."""
+def _back_to_back(
+    test: TestFunction, first: ast.Call, second: ast.Call, assertion: ast.AST
+) -> bool:
+    """The two calls and the assertion in one statement, or in simple top-level statements
+    (not inside a `with`, a loop, a branch) with only assignments to names between them:
+    nothing could change the inputs, the context or the results in between."""
     body = test.node.body
     spans = [(s.lineno, s.end_lineno or s.lineno) for s in body]
 
-    def index(call: ast.Call) -> int | None:
+    def index(node: ast.AST) -> int | None:
+        line = getattr(node, "lineno", 0)
         for number, (start, end) in enumerate(spans):
-            if start <= call.lineno <= end:
+            if start <= line <= end:
                 return number
         return None
 
-    i, j = index(first), index(second)
-    if i is None or j is None:
+    i, j, k = index(first), index(second), index(assertion)
+    if i is None or j is None or k is None:
         return False
-    if i == j:
+    if i == j == k:
         return True
-    i, j = min(i, j), max(i, j)
+    start, end = min(i, j, k), max(i, j, k)
     simple = (ast.Assign, ast.AnnAssign, ast.Assert, ast.Expr)
-    if not isinstance(body[i], simple) or not isinstance(body[j], simple):
+    if not all(isinstance(body[n], simple) for n in (i, j, k)):
         return False
-    return all(_simple_assignment(stmt) for stmt in body[i + 1 : j])
+    return all(_simple_assignment(stmt) for stmt in body[start + 1 : end])
 
 
 def _simple_assignment(stmt: ast.stmt) -> bool:
@@ -240,29 +254,27 @@ def _simple_assignment(stmt: ast.stmt) -> bool:
 def _private_helper(
     inference: Inference, module: TestModule, test: TestFunction, equality: Equality
 ) -> tuple[ast.AST, str] | None:
-    """One side reaches the code under test, the other calls a private helper of its module."""
-    if not (inference.has_sources or inference.snippet):
+    """The actual side reaches the public code under test, the expected side calls a private
+    helper of the same module."""
+    if not inference.can_reach_code:
         return None
-    for actual_side, expected_side in (
-        (equality.left, equality.right),
-        (equality.right, equality.left),
-    ):
-        actual = reached(inference, module, test, actual_side)
-        if actual is None or not actual.definition.is_code_under_test:
+    actual_side, expected_side = actual_and_expected(equality)
+    actual = reached(inference, module, test, actual_side)
+    if actual is None or not actual.definition.is_code_under_test:
+        return None
+    if actual.definition.kind not in {"function", "method", "property"}:
+        return None  # a constructor on this side is the expected value, not the code's answer
+    if actual.definition.is_private:
+        return None  # asserting on a private helper: TL105's concern
+    for call in calls_in(test, unwrap_approx(module, expected_side)):
+        helper = inference.resolve_call(module, test, call)
+        if helper is None or not _helper_of(helper, actual.definition):
             continue
-        if actual.definition.kind not in {"function", "method", "property"}:
-            continue  # a constructor on this side is the expected value, not the code's answer
-        if actual.definition.is_private:
-            continue  # a private helper asserted against another: TL105's concern
-        for call in calls_in(test, unwrap_approx(module, expected_side)):
-            helper = inference.resolve_call(module, test, call)
-            if helper is None or not _helper_of(helper, actual.definition):
-                continue
-            return call, (
-                f"expected value comes from {helper.qualname}, a private helper of the code "
-                f"under test ({helper.path.name}:{helper.line}): when it is wrong both sides "
-                "agree; write the expected value independently (a literal, a worked example)"
-            )
+        return call, (
+            f"expected value comes from {helper.qualname}, a private helper of the code "
+            f"under test ({helper.path.name}:{helper.line}): when it is wrong both sides "
+            "agree; write the expected value independently (a literal, a worked example)"
+        )
     return None
 
 

@@ -3,7 +3,8 @@
 ## What it does
 
 Reads the modules a test imports (the project's own, resolved in its source roots, and with
-`installed-modules`, installed third-party modules found on the path) without importing them, and flags `from billing.summary import build_sumary`, `import billing.sumary` and
+`installed-modules`, installed third-party modules found on the path) without importing them,
+and flags `from billing.summary import build_sumary`, `import billing.sumary` and
 `summary.build_sumary(...)` when the module exists but defines no such name or submodule. Names
 a module binds in any way count (definitions, assignments, imports, conditional definitions,
 star imports of modules it can read), and a module that makes names at run time (`__getattr__`,
