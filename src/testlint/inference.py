@@ -33,6 +33,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,10 +43,8 @@ from testlint.facts import (
     FunctionNode,
     TestFunction,
     TestModule,
-    collect_imports,
     dotted_name,
 )
-from testlint.source import SourceFile, UnreadableSource, read_source
 
 if TYPE_CHECKING:
     from testlint.project import Project
@@ -144,11 +143,10 @@ class FunctionSource:
     """A resolved function's stdlib AST and what is needed to read its body."""
 
     definition: Definition
-    node: FunctionNode
-    module_source: SourceFile
+    node: FunctionNode  # parsed from the function's own lines: positions are the file's
     imports: dict[str, str]  # the defining module's alias -> qualified name
     module_names: frozenset[str]  # names bound at the module's top level
-    class_node: ast.ClassDef | None
+    memo: dict[str, Any] = field(default_factory=dict)  # analyses of the body, computed once
 
 
 @dataclass
@@ -177,9 +175,7 @@ class Inference:
         self.python_files = python_files
         self._locations: dict[str, ModuleLocation | None] = {}
         self._modules: dict[Path, Any] = {}
-        self._sources: dict[
-            Path, tuple[SourceFile, dict[int, FunctionNode], dict[int, ast.ClassDef]] | None
-        ] = {}
+        self._module_maps: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
         self._resolved: dict[str, Definition | None] = {}
         self._lookups: dict[tuple[str, str], Definition | None] = {}
         self._functions: dict[int, FunctionSource | None] = {}
@@ -768,59 +764,23 @@ class Inference:
             local = self._local_modules.get(definition.module)
             if local is None:
                 return None
-            owner = definition.owner if isinstance(definition.owner, ast.ClassDef) else None
             return FunctionSource(
                 definition=definition,
                 node=definition.node,
-                module_source=local.source,
                 imports=local.imports,
                 module_names=frozenset(local.defined),
-                class_node=owner,
             )
-        parsed = self._parsed(definition.path)
-        if parsed is None:
-            return None
-        source, functions, classes = parsed
-        node = functions.get(definition.line)
+        node = _function_ast(definition.node)
         if node is None or node.name != definition.name:
             return None
-        class_node = None
-        if definition.owner is not None:
-            class_node = classes.get(_def_line(definition.owner))
-        location = self.locate(definition.module)
-        package = definition.module
-        if location is not None and location.kind != "package":
-            package = definition.module.rpartition(".")[0]
-        imports = collect_imports(source.tree, package or None)
-        names = frozenset(_top_level_names(source.tree))
-        return FunctionSource(
-            definition=definition,
-            node=node,
-            module_source=source,
-            imports=imports,
-            module_names=names,
-            class_node=class_node,
-        )
-
-    def _parsed(
-        self, path: Path
-    ) -> tuple[SourceFile, dict[int, FunctionNode], dict[int, ast.ClassDef]] | None:
-        if path in self._sources:
-            return self._sources[path]
-        try:
-            source = read_source(path)
-        except UnreadableSource:
-            self._sources[path] = None
-            return None
-        functions: dict[int, FunctionNode] = {}
-        classes: dict[int, ast.ClassDef] = {}
-        for node in ast.walk(source.tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                functions.setdefault(node.lineno, node)
-            elif isinstance(node, ast.ClassDef):
-                classes.setdefault(node.lineno, node)
-        self._sources[path] = (source, functions, classes)
-        return self._sources[path]
+        module = definition.node.root()
+        if definition.module not in self._module_maps:
+            self._module_maps[definition.module] = (
+                _astroid_imports(module),
+                frozenset(module.locals),
+            )
+        imports, names = self._module_maps[definition.module]
+        return FunctionSource(definition=definition, node=node, imports=imports, module_names=names)
 
     def returns_value(
         self,
@@ -856,6 +816,74 @@ class Inference:
             return _returns_value(definition.node)
         except (RecursionError, Exception):
             return None
+
+
+def _function_ast(node: Any) -> FunctionNode | None:
+    """The stdlib AST of an astroid function, parsed from its own lines of the file (a whole
+    module is never parsed twice), with the file's line numbers."""
+    try:
+        first = node.fromlineno if not node.decorators else node.decorators.nodes[0].fromlineno
+        last = node.tolineno
+        lines = _file_lines(node.root().file or "")[first - 1 : last]
+    except Exception:
+        return None
+    if not lines:
+        return None
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    body = "\n".join(line[indent:] if line[:indent].isspace() or not line[:indent] else line
+                     for line in lines)
+    try:
+        tree = ast.parse(body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    function = tree.body[0] if tree.body else None
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    ast.increment_lineno(tree, first - 1)
+    return function
+
+
+@lru_cache(maxsize=32)
+def _file_lines(path: str) -> list[str]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return []
+    from testlint.source import UnreadableSource, decode_source
+
+    try:
+        text, _ = decode_source(data)
+    except UnreadableSource:
+        return []
+    return text.splitlines()
+
+
+def _astroid_imports(module: Any) -> dict[str, str]:
+    """A module's alias -> qualified name map (as facts.collect_imports), from astroid."""
+    from astroid import nodes
+
+    package = module.name if module.package else module.name.rpartition(".")[0]
+    found: dict[str, str] = {}
+    for statement in module.body:
+        for node in _walk_module_level(statement):
+            if isinstance(node, nodes.Import):
+                for name, alias in node.names:
+                    if alias:
+                        found[alias] = name
+                    else:
+                        top = name.split(".", 1)[0]
+                        found[top] = top
+            elif isinstance(node, nodes.ImportFrom):
+                source = node.modname or ""
+                if node.level:
+                    parts = package.split(".") if package else []
+                    if node.level > 1:
+                        parts = parts[: len(parts) - (node.level - 1)]
+                    source = ".".join([*parts, source] if source else parts)
+                for name, alias in node.names:
+                    if name != "*":
+                        found[alias or name] = f"{source}.{name}" if source else name
+    return found
 
 
 # ---- building ----------------------------------------------------------------------------
@@ -1119,22 +1147,6 @@ def _find_installed(modname: str) -> ModuleLocation | None:
         kind = "package" if path.name == "__init__.py" else "module"
         return ModuleLocation(modname, path, kind, path.parent)
     return ModuleLocation(modname, path, "compiled", path.parent)
-
-
-def _top_level_names(tree: ast.Module) -> Iterator[str]:
-    from testlint.facts import _bound_names, _module_level_statements
-
-    for stmt in _module_level_statements(tree.body):
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield stmt.name
-        elif isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                yield from _bound_names(target)
-        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-            yield from _bound_names(stmt.target)
-        elif isinstance(stmt, ast.Import | ast.ImportFrom):
-            for alias in stmt.names:
-                yield alias.asname or alias.name.split(".", 1)[0]
 
 
 def single_assignment(test: TestFunction, name: str) -> ast.expr | None:

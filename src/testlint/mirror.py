@@ -29,6 +29,7 @@ from testlint.inference import Definition, FunctionSource, Inference, test_bindi
 BUILTIN_NAMES = frozenset(dir(builtins))
 MAX_NODES = 600
 MAX_INLINE_DEPTH = 3
+MAX_FUNCTION_LINES = 120
 # reducers whose list-comprehension argument is the same as a generator expression
 REDUCERS = frozenset(
     {"sum", "min", "max", "any", "all", "sorted", "set", "frozenset", "tuple", "list", "dict"}
@@ -380,7 +381,7 @@ def implementation_candidates(
             found.append(Candidate(tree, line))
         return tree
 
-    for ret in _returns(function.node):
+    for ret in _memo_returns(function):
         if ret.value is None:
             continue
         add(ret.value, ret.lineno)
@@ -394,10 +395,29 @@ def implementation_candidates(
             parts = list(value.values)
         for part in parts:
             add(part, getattr(part, "lineno", ret.lineno))
-    for name, value in _local_assignments(function.node)[0].items():
-        del name
+    for value in _memo_locals(function)[0].values():
         add(value, value.lineno)
     return found
+
+
+def _memo_returns(function: FunctionSource) -> list[ast.Return]:
+    if "returns" not in function.memo:
+        function.memo["returns"] = list(_returns(function.node))
+    result: list[ast.Return] = function.memo["returns"]
+    return result
+
+
+def _memo_locals(function: FunctionSource) -> tuple[dict[str, ast.expr], set[str]]:
+    if "locals" not in function.memo:
+        function.memo["locals"] = _local_assignments(function.node)
+    result: tuple[dict[str, ast.expr], set[str]] = function.memo["locals"]
+    return result
+
+
+def too_big(function: FunctionSource) -> bool:
+    """A long function is an algorithm, not a formula a test could write again."""
+    node = function.node
+    return (node.end_lineno or node.lineno) - node.lineno > MAX_FUNCTION_LINES
 
 
 def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Return]:
@@ -546,7 +566,7 @@ def _function_scope(
         names[args.kwarg.arg] = Sym(("p", ("**",), ()))
     elif keywords:
         return None
-    single, bound = _local_assignments(node)
+    single, bound = _memo_locals(function)
     for name in bound:
         if name in names:
             # a parameter rebound in the body: its value is no longer the argument
@@ -622,7 +642,7 @@ def _inline_helper(
     helper = inference.function_source(target)
     if helper is None:
         return None
-    returns = [r for r in _returns(helper.node) if r.value is not None]
+    returns = [r for r in _memo_returns(helper) if r.value is not None]
     if len(returns) != 1 or not _straight_line(helper.node):
         return None
     inner = _function_scope(
@@ -694,9 +714,12 @@ def mask(tree: Tree, supplied: list[Tree]) -> Tree:
     wanted = {t: i for i, t in enumerate(supplied) if t[2] or t[0] in {"t", "k", "g"}}
     if not wanted:
         return tree
+    heads = {(t[0], t[1]) for t in wanted}
 
     def visit(node: Tree) -> Tree:
-        key = canonical(node) if node[2] else node
+        key = node
+        if (node[0], node[1]) in heads and node[2]:
+            key = canonical(node)
         if key in wanted:
             return ("arg", (wanted[key],), ())
         if not node[2]:

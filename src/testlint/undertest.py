@@ -183,3 +183,23 @@ def actual_and_expected(equality: Equality) -> tuple[ast.expr, ast.expr]:
     if _named(left, EXPECTED_NAMES) or _named(right, ACTUAL_NAMES):
         return right, left
     return left, right
+
+
+def private_name(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def names_something_private(test: TestFunction, expr: ast.expr) -> bool:
+    """Whether a call or attribute with a private name (`_x`) appears in the expression or the
+    locals it uses: a cheap test before resolving anything."""
+    for call in calls_in(test, expr):
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if private_name(name):
+            return True
+    node = follow(test, expr)
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        if isinstance(node, ast.Attribute) and private_name(node.attr):
+            return True
+        node = follow(test, node.value)
+    return False

@@ -54,7 +54,13 @@ import ast
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
 from testlint.rules.base import RuleContext
-from testlint.undertest import Reached, actual_and_expected, equalities, reached
+from testlint.undertest import (
+    Reached,
+    actual_and_expected,
+    equalities,
+    names_something_private,
+    reached,
+)
 
 CODE = "TL105"
 NAME = "private-helper-asserted"
@@ -126,6 +132,8 @@ def _asserted_private(
     for equality in equalities(module, test):
         compared.add(id(equality.assertion.node))
         actual, _expected = actual_and_expected(equality)
+        if not names_something_private(test, actual):
+            continue
         hit = _private(inference, module, test, actual, reached(inference, module, test, actual))
         if hit is not None:
             found.append(hit)
@@ -137,6 +145,8 @@ def _asserted_private(
             expr = expr.operand
         targets = [c.left for c in assertion.comparisons] or [expr]
         for target in targets:
+            if not names_something_private(test, target):
+                continue
             hit = _private(
                 inference, module, test, target, reached(inference, module, test, target)
             )

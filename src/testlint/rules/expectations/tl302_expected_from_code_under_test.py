@@ -66,6 +66,7 @@ from testlint.undertest import (
     calls_in,
     equalities,
     follow,
+    names_something_private,
     reached,
     unwrap_approx,
 )
@@ -259,6 +260,8 @@ def _private_helper(
     if not inference.can_reach_code:
         return None
     actual_side, expected_side = actual_and_expected(equality)
+    if not names_something_private(test, unwrap_approx(module, expected_side)):
+        return None
     actual = reached(inference, module, test, actual_side)
     if actual is None or not actual.definition.is_code_under_test:
         return None
