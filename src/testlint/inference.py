@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from testlint.facts import (
     STDLIB_MODULES,
+    TRY_NODES,
     TEST_SUPPORT_ROOTS,
     FunctionNode,
     TestFunction,
@@ -1166,38 +1167,55 @@ def test_bindings(test: TestFunction) -> dict[str, ast.expr]:
     counts: dict[str, int] = {}
     values: dict[str, ast.expr] = {}
     mutated: set[str] = set()
-    for node in test.nodes:
+    stack: list[ast.stmt] = list(reversed(test.node.body))
+    while stack:  # statements only: bindings and mutations are statements
+        node = stack.pop()
         if isinstance(node, ast.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
                 values[name] = node.value
                 counts[name] = counts.get(name, 0) + 1
-                continue
-            for target in node.targets:
-                _count_targets(target, counts, mutated)
+            else:
+                for target in node.targets:
+                    _count_targets(target, counts, mutated)
         elif isinstance(node, ast.AnnAssign):
             if isinstance(node.target, ast.Name) and node.value is not None:
                 values[node.target.id] = node.value
                 counts[node.target.id] = counts.get(node.target.id, 0) + 1
             else:
                 _count_targets(node.target, counts, mutated)
-        elif isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension):
+        elif isinstance(node, ast.AugAssign):
             _count_targets(node.target, counts, mutated, force=True)
-        elif isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    _count_targets(item.optional_vars, counts, mutated, force=True)
-        elif isinstance(node, ast.NamedExpr):
-            _count_targets(node.target, counts, mutated, force=True)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            counts[node.name] = counts.get(node.name, 0) + 2
+        elif isinstance(node, ast.Expr):
+            call = node.value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+                receiver = call.func.value
+                if isinstance(receiver, ast.Name):
+                    mutated.add(receiver.id)  # `expected.append(...)`: the value changed later
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 _count_targets(target, counts, mutated, force=True)
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                mutated.add(func.value.id)  # `expected.append(...)`: the value changed later
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            counts[node.name] = counts.get(node.name, 0) + 2
+        else:
+            if isinstance(node, ast.For | ast.AsyncFor):
+                _count_targets(node.target, counts, mutated, force=True)
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        _count_targets(item.optional_vars, counts, mutated, force=True)
+            elif isinstance(node, TRY_NODES):
+                for handler in getattr(node, "handlers", []):
+                    if handler.name:
+                        counts[handler.name] = counts.get(handler.name, 0) + 2
+                    stack.extend(reversed(handler.body))
+            for name in ("body", "orelse", "finalbody"):
+                children = getattr(node, name, None)
+                if isinstance(children, list):
+                    stack.extend(reversed(children))
+            if isinstance(node, ast.Match):
+                for case in node.cases:
+                    stack.extend(reversed(case.body))
     for param in test.params:
         counts[param] = counts.get(param, 0) + 2
     result = {n: v for n, v in values.items() if counts.get(n) == 1 and n not in mutated}
