@@ -1,0 +1,311 @@
+"""Fixtures that pytest and its installed plugins provide, read statically.
+
+pytest's own fixtures are read from the `_pytest` package's source files, and a plugin's from the
+module its `pytest11` entry point names (and the modules that module imports fixtures from), by
+parsing them with `ast`: nothing is imported or executed. Read once per process, and only when a
+rule asks (TL504).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+# pytest's builtin fixtures, for when its sources cannot be read (a zipapp, a stripped install)
+PYTEST_BUILTINS = frozenset(
+    {
+        "cache",
+        "capfd",
+        "capfdbinary",
+        "caplog",
+        "capsys",
+        "capsysbinary",
+        "capteesys",
+        "doctest_namespace",
+        "monkeypatch",
+        "pytestconfig",
+        "record_property",
+        "record_testsuite_property",
+        "record_xml_attribute",
+        "recwarn",
+        "request",
+        "subtests",
+        "testdir",
+        "pytester",
+        "tmp_path",
+        "tmp_path_factory",
+        "tmpdir",
+        "tmpdir_factory",
+        "linecomp",
+        "LineMatcher",
+    }
+)
+# Fixtures of popular plugins: a project that uses them may be linted where they are not
+# installed (an isolated pre-commit environment); such a name is a missing dependency, not an
+# invented fixture.
+KNOWN_PLUGIN_FIXTURES = frozenset(
+    {
+        # pytest-mock
+        "mocker",
+        "module_mocker",
+        "class_mocker",
+        "package_mocker",
+        "session_mocker",
+        # pytest-asyncio, anyio, pytest-trio, pytest-aiohttp
+        "event_loop",
+        "event_loop_policy",
+        "unused_tcp_port",
+        "unused_tcp_port_factory",
+        "unused_udp_port",
+        "unused_udp_port_factory",
+        "anyio_backend",
+        "anyio_backend_name",
+        "anyio_backend_options",
+        "nursery",
+        "autojump_clock",
+        "mock_clock",
+        "aiohttp_client",
+        "aiohttp_server",
+        "aiohttp_raw_server",
+        "aiohttp_unused_port",
+        "loop",
+        # pytest-xdist, pytest-benchmark, pytest-cov, pytest-timeout, pytest-randomly
+        "worker_id",
+        "testrun_uid",
+        "benchmark",
+        "benchmark_weave",
+        "cov",
+        "no_cover",
+        # HTTP: pytest-httpx, pytest-httpbin, requests-mock, respx, pytest-httpserver,
+        # pytest-localserver, pytest-responses
+        "httpx_mock",
+        "httpbin",
+        "httpbin_secure",
+        "httpbin_both",
+        "httpbin_ca_bundle",
+        "class_based_httpbin",
+        "class_based_httpbin_secure",
+        "requests_mock",
+        "respx_mock",
+        "httpserver",
+        "httpsserver",
+        "smtpserver",
+        "httpserver_ipv4",
+        "httpserver_ipv6",
+        "httpserver_listen_address",
+        "make_httpserver",
+        "responses",
+        # pytest-django
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_db_setup",
+        "django_db_blocker",
+        "client",
+        "async_client",
+        "admin_client",
+        "admin_user",
+        "django_user_model",
+        "django_username_field",
+        "rf",
+        "async_rf",
+        "settings",
+        "live_server",
+        "mailoutbox",
+        "django_mail_patch_dns",
+        "django_mail_dnsname",
+        "django_assert_num_queries",
+        "django_assert_max_num_queries",
+        "django_capture_on_commit_callbacks",
+        # pytest-flask
+        "app",
+        "config",
+        "request_ctx",
+        "accept_json",
+        "accept_jsonp",
+        "accept_any",
+        "accept_mimetype",
+        "client_class",
+        # snapshots and data: syrupy, pytest-snapshot, pytest-regressions, pytest-datadir
+        "snapshot",
+        "data_regression",
+        "file_regression",
+        "num_regression",
+        "ndarrays_regression",
+        "dataframe_regression",
+        "image_regression",
+        "datadir",
+        "shared_datadir",
+        "original_datadir",
+        "original_shared_datadir",
+        # time: pytest-freezegun, pytest-freezer, time-machine
+        "freezer",
+        "time_machine",
+        # others: pytest-qt, pytest-socket, pytest-subtests, pytest-playwright, pytest-lazyfixture
+        "qtbot",
+        "qapp",
+        "qtlog",
+        "qtmodeltester",
+        "socket_disabled",
+        "socket_enabled",
+        "page",
+        "browser",
+        "context",
+        "browser_context_args",
+        "browser_type",
+        "browser_name",
+        "launch_browser",
+        "is_chromium",
+        "is_firefox",
+        "is_webkit",
+        "base_url",
+        "extra",
+        "metadata",
+        "include_metadata_in_junit_xml",
+        "caplog_handler",
+        "xprocess",
+        "tmp_dir_factory",
+    }
+)
+FIXTURE_DECORATOR_NAMES = frozenset({"fixture", "yield_fixture", "trio_fixture"})
+MAX_PLUGIN_MODULES = 60
+
+
+def fixtures_in_tree(tree: ast.Module) -> set[str]:
+    """Names of the fixtures a module defines (`@pytest.fixture`, `@fixture(name=...)`)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            last = (
+                target.attr
+                if isinstance(target, ast.Attribute)
+                else (target.id if isinstance(target, ast.Name) else "")
+            )
+            if last not in FIXTURE_DECORATOR_NAMES:
+                continue
+            name = node.name
+            if isinstance(dec, ast.Call):
+                for keyword in dec.keywords:
+                    value = keyword.value
+                    if (
+                        keyword.arg == "name"
+                        and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                    ):
+                        name = value.value
+            found.add(name)
+    return found
+
+
+def _parse(path: Path) -> ast.Module | None:
+    try:
+        return ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _find(modname: str) -> Path | None:
+    from testlint.inference import _find_installed
+
+    location = _find_installed(modname)
+    if location is None or location.kind not in {"module", "package"}:
+        return None
+    return location.path
+
+
+def fixtures_of_module(
+    modname: str, seen: set[str] | None = None, find: Callable[[str], Path | None] | None = None
+) -> set[str] | None:
+    """Fixtures a module provides to pytest, and those it imports or names in `pytest_plugins`;
+    None when it cannot be read. `find` locates a module's file (default: installed ones)."""
+    seen = seen if seen is not None else set()
+    if modname in seen or len(seen) > MAX_PLUGIN_MODULES:
+        return set()
+    seen.add(modname)
+    find = find or _find
+    path = find(modname)
+    if path is None:
+        return None
+    tree = _parse(path)
+    if tree is None:
+        return None
+    found = fixtures_in_tree(tree)
+    package = modname if path.name == "__init__.py" else modname.rpartition(".")[0]
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            source = _absolute(node, package)
+            if source is None:
+                continue
+            imported = fixtures_of_module(source, seen, find)
+            if not imported:
+                continue
+            if any(alias.name == "*" for alias in node.names):
+                found |= imported
+            for alias in node.names:
+                if alias.name in imported:
+                    found.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets
+        ):
+            for name in plugin_names(node.value) or []:
+                found |= fixtures_of_module(name, seen, find) or set()
+    return found
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str | None:
+    if not node.level:
+        return node.module
+    parts = package.split(".") if package else []
+    if node.level > 1:
+        parts = parts[: len(parts) - (node.level - 1)]
+    joined = ".".join([*parts, node.module] if node.module else parts)
+    return joined or None
+
+
+def plugin_names(value: ast.expr) -> list[str] | None:
+    """`pytest_plugins = "a"` / `["a", "b"]`; None when not a literal."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return [value.value]
+    if isinstance(value, ast.List | ast.Tuple):
+        names = []
+        for elt in value.elts:
+            if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                return None
+            names.append(elt.value)
+        return names
+    return None
+
+
+@lru_cache(maxsize=1)
+def pytest_builtin_fixtures() -> frozenset[str]:
+    """pytest's own fixtures, read from the installed `_pytest` sources (plus a fixed list)."""
+    found = set(PYTEST_BUILTINS)
+    path = _find("_pytest")
+    if path is not None:
+        for file in sorted(path.parent.rglob("*.py")):
+            tree = _parse(file)
+            if tree is not None:
+                found |= fixtures_in_tree(tree)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def installed_plugin_fixtures() -> frozenset[str]:
+    """Fixtures of the plugins installed through the `pytest11` entry point group."""
+    from importlib.metadata import entry_points
+
+    found: set[str] = set()
+    try:
+        plugins = list(entry_points(group="pytest11"))
+    except Exception:
+        return frozenset()
+    for entry in plugins:
+        modname = entry.value.split(":", 1)[0].strip()
+        found |= fixtures_of_module(modname) or set()
+    return frozenset(found)

@@ -1,0 +1,249 @@
+"""Expected value computed by the same formula as the code under test.
+
+## What it does
+
+Finds assertions that compare the result of the code under test with an expected value that is
+computed the way the implementation computes it. testlint resolves the call into the project,
+takes the function's body, substitutes the test's arguments (and the defaults) for the
+parameters, inlines its simple local variables and its module's private one-line helpers, renames
+locals canonically, and compares the result with the test's expected expression (inline or
+through a local such as `expected`). An exact match fires, and so does a near match (a
+tree-based similarity above `similarity-threshold`) when the shared structure is more than a
+constant or a bare name. Methods, properties and attributes of returned objects
+(`summary.total_cents`) are covered.
+
+## Why it matters
+
+A test that writes the implementation's arithmetic again passes by construction: if the formula
+is wrong, the expectation is wrong in the same way, and the test stays green through every bug
+it was written to catch. This is the most common failure of tests written by reading the code.
+
+## Example
+
+```python
+def discount(price, pct):
+    return round(price * (1 - pct / 100), 2)
+
+
+def test_discount():
+    assert discount(80, 25) == round(80 * (1 - 25 / 100), 2)
+```
+
+## Use instead
+
+```python
+import pytest
+
+
+def discount(price, pct):
+    return round(price * (1 - pct / 100), 2)
+
+
+@pytest.mark.parametrize(
+    ("price", "pct", "expected"),
+    [(80, 25, 60.0), (19.99, 10, 17.99), (100, 0, 100.0)],
+)
+def test_discount(price, pct, expected):
+    assert discount(price, pct) == expected
+```
+
+## Rewrite guidance
+
+Replace the re-computed expectation with an independent oracle: a literal worked out by hand or
+taken from the specification, a table of worked examples (`pytest.mark.parametrize`), or a
+property that holds whatever the formula (bounds, monotonicity, a round trip). Do not copy the
+arithmetic of the function under test into the test.
+
+## Options
+
+- `similarity-threshold` (float, default 0.75): how similar (0 to 1, over normalised subtrees)
+  an expected expression must be to one the implementation computes to count as a near match.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from testlint.facts import TestFunction, TestModule
+from testlint.inference import for_project
+from testlint.mirror import (
+    Candidate,
+    Scope,
+    compare,
+    implementation_candidates,
+    is_trivial,
+    mask,
+    normalise_test_expr,
+    supplied_trees,
+    test_scope,
+    too_big,
+)
+from testlint.rules.base import RuleContext
+from testlint.undertest import (
+    Equality,
+    calls_in,
+    code_under_test,
+    equalities,
+    follow,
+    reached,
+    unwrap_approx,
+)
+
+CODE = "TL301"
+NAME = "implementation-mirroring"
+DEFAULT_ENABLED = True
+FIX = "none"
+NEEDS = frozenset({"inference"})
+
+
+@dataclass(frozen=True)
+class Options:
+    similarity_threshold: float = 0.75
+
+
+VALID = [
+    """
+def area(width, height):
+    return width * height
+
+
+def test_area():
+    assert area(3, 4) == 12
+""",
+    """
+def identity(value):
+    return value
+
+
+def test_identity(value=3):
+    assert identity(value) == value
+""",
+    """
+def triangular(n):
+    return n * (n + 1) // 2
+
+
+def test_triangular_matches_counting():
+    n = 10
+    assert triangular(n) == sum(range(1, n + 1))
+""",
+]
+
+INVALID = [
+    """
+def area(width, height):
+    return width * height
+
+
+def test_area():
+    assert area(3, 4) == 3 * 4
+""",
+    """
+def total(prices, tax):
+    subtotal = sum(prices)
+    return round(subtotal * (1 + tax), 2)
+
+
+def test_total():
+    items = [10, 20]
+    expected = round(sum(items) * (1 + 0.2), 2)
+    assert total(items, 0.2) == expected
+""",
+]
+
+
+def check(ctx: RuleContext) -> None:
+    module = ctx.module
+    inference = for_project(ctx.project)
+    if not inference.can_reach_code:
+        return  # no source roots with code: nothing in these tests resolves into a project
+    threshold = ctx.options.similarity_threshold
+    for test in module.tests:
+        reported: set[int] = set()
+        scope = None
+        cheap = test_scope(None, module, test)
+        for equality in equalities(module, test):
+            if not _worth_resolving(cheap, module, test, equality):
+                continue  # no formula on a side the code could answer: spare the resolution
+            left = reached(inference, module, test, equality.left)
+            right = reached(inference, module, test, equality.right)
+            left_cut = left is not None and code_under_test(left.definition)
+            right_cut = right is not None and code_under_test(right.definition)
+            if left_cut == right_cut:
+                continue  # neither side, or both (a property or a self-derived expectation)
+            actual = left if left_cut else right
+            expected = equality.right if left_cut else equality.left
+            assert actual is not None
+            expected = unwrap_approx(module, expected)
+            if any(
+                (found := inference.resolve_call(module, test, call)) is not None
+                and found.qualname == actual.definition.qualname
+                for call in calls_in(test, expected)
+            ):
+                continue  # the expectation calls the same code: TL302's finding
+            function = inference.function_source(actual.definition)
+            if function is None or too_big(function):
+                continue
+            if scope is None:
+                scope = test_scope(inference, module, test)
+            tree = normalise_test_expr(scope, expected)
+            if tree is None:
+                continue
+            candidates = implementation_candidates(
+                inference, function, actual.call, actual.receiver, scope
+            )
+            supplied = supplied_trees(scope, actual.call, actual.receiver)
+            tree = mask(tree, supplied)
+            candidates = [Candidate(mask(c.tree, supplied), c.line) for c in candidates]
+            match = compare(tree, candidates, threshold)
+            if match is None:
+                continue
+            where = follow(test, expected)
+            if not isinstance(where, ast.expr) or getattr(where, "lineno", None) is None:
+                where = expected
+            if id(where) in reported:
+                continue
+            reported.add(id(where))
+            definition = actual.definition
+            place = f"{definition.path.name}:{match.candidate.line}"
+            how = (
+                "re-computes"
+                if match.score >= 1.0
+                else (f"nearly re-computes ({round(match.score * 100)}% the same)")
+            )
+            ctx.report(
+                where,
+                f"expected value {how} {definition.qualname} ({place}), so it agrees with every "
+                "bug there; use an independent oracle: a literal from the spec, a table of "
+                "worked examples, or a property",
+                test=test,
+            )
+
+
+def _worth_resolving(
+    scope: Scope, module: TestModule, test: TestFunction, equality: Equality
+) -> bool:
+    """A side with a formula, facing a side that may be the code's answer: a call of a function
+    or method (a lowercase name) or an attribute. Judged without resolving anything (resolution
+    only renames leaves, so it never turns a trivial tree into a formula)."""
+    for expected, actual in ((equality.right, equality.left), (equality.left, equality.right)):
+        if not _may_answer(test, module, actual):
+            continue
+        tree = normalise_test_expr(scope, unwrap_approx(module, expected))
+        if tree is not None and not is_trivial(tree):
+            return True
+    return False
+
+
+def _may_answer(test: TestFunction, module: TestModule, side: ast.expr) -> bool:
+    node = follow(test, unwrap_approx(module, side))
+    if isinstance(node, ast.Attribute):
+        return True  # a property, or a field of a returned object
+    while isinstance(node, ast.Subscript):
+        node = follow(test, node.value)
+    if not isinstance(node, ast.Call):
+        return isinstance(node, ast.Attribute)
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return bool(name) and (name[:1].islower() or name.startswith("_"))

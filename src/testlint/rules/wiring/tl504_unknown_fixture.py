@@ -1,0 +1,334 @@
+"""Test parameter that no fixture provides.
+
+## What it does
+
+Flags a test parameter (and a `pytest.mark.usefixtures` name) that nothing provides: not a
+fixture of the module or of any `conftest.py` from the test's directory up to the rootdir, not
+one of pytest's builtins, not a fixture of an installed plugin (read statically from the
+`pytest11` entry points), of a module named in `pytest_plugins` or `-p`, not a `parametrize`
+argument name, not filled by `@given` or a `@patch` decorator, and not listed in
+`extra-fixtures`. A parameter with a default value is not a fixture. Modules that make fixtures
+dynamically (`pytest_generate_tests`, star imports, plugins that cannot be read) are left alone.
+
+## Why it matters
+
+pytest reports `fixture 'sample_cart' not found` only when the test runs: a generated test that
+asks for a fixture it imagined never ran at all, and in a large suite such an error is easy to
+lose among the skips.
+
+## Example
+
+```python
+def test_total(sample_cart):
+    assert sample_cart.total() == 900
+```
+
+## Use instead
+
+```python
+import pytest
+
+
+@pytest.fixture
+def sample_cart():
+    return Cart([Item("tea", 250, 2), Item("cake", 400)])
+
+
+def test_total(sample_cart):
+    assert sample_cart.total() == 900
+```
+
+## Rewrite guidance
+
+Define the fixture the test needs in the test module or the nearest `conftest.py` (or build the
+object inside the test), or use the existing fixture the message suggests.
+
+## Options
+
+- `extra-fixtures` (list of str, default empty): fixture names provided in ways testlint cannot
+  see (a plugin that is not installed where testlint runs, a fixture registered at run time).
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from testlint.facts import TestFunction, TestModule
+from testlint.fixture_index import (
+    KNOWN_PLUGIN_FIXTURES,
+    fixtures_in_tree,
+    fixtures_of_module,
+    installed_plugin_fixtures,
+    plugin_names,
+    pytest_builtin_fixtures,
+)
+from testlint.inference import Inference, for_project
+from testlint.rules.base import RuleContext
+
+CODE = "TL504"
+NAME = "unknown-fixture"
+DEFAULT_ENABLED = False
+FIX = "none"
+NEEDS = frozenset({"inference"})
+
+
+@dataclass(frozen=True)
+class Options:
+    extra_fixtures: tuple[str, ...] = ()
+
+
+VALID = [
+    """
+import pytest
+
+
+@pytest.fixture
+def cart():
+    return []
+
+
+@pytest.mark.parametrize("quantity", [1, 2])
+def test_add(cart, quantity, tmp_path, monkeypatch, request):
+    cart.append(quantity)
+    assert cart == [quantity]
+""",
+    """
+from hypothesis import given, strategies as st
+
+
+@given(st.integers())
+def test_int(value):
+    assert isinstance(value, int)
+""",
+    """
+from unittest import mock
+
+
+@mock.patch("os.getcwd")
+def test_patched(getcwd, tmp_path, limit=3):
+    getcwd.return_value = str(tmp_path)
+    assert limit == 3
+""",
+]
+
+INVALID = [
+    """
+def test_total(sample_cart):
+    assert sample_cart.total() == 900
+""",
+    """
+import pytest
+
+
+@pytest.mark.usefixtures("clean_databse")
+def test_total():
+    assert 1 + 1 == 2
+""",
+]
+
+
+def check(ctx: RuleContext) -> None:
+    module = ctx.module
+    inference = for_project(ctx.project)
+    known = _module_level_provided(ctx, inference, module)
+    if known is None:
+        return  # fixtures made in ways we cannot see
+    known |= set(ctx.options.extra_fixtures)
+    for test in module.tests:
+        if test.is_unittest:
+            continue
+        provided = _test_provided(module, test)
+        if provided is None:
+            continue
+        available = known | provided
+        for arg in _fixture_parameters(test):
+            if arg.arg not in available:
+                ctx.report(arg, _message(arg.arg, available), test=test)
+        for node, name in _usefixtures(module, test):
+            if name not in available:
+                ctx.report(node, _message(name, available), test=test)
+
+
+def _message(name: str, available: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(available), n=1, cutoff=0.8)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    return (
+        f"no fixture named `{name}`{hint}: pytest fails this test at setup; define it in the "
+        "module or a conftest.py, or build the value in the test"
+    )
+
+
+def _module_level_provided(
+    ctx: RuleContext, inference: Inference, module: TestModule
+) -> set[str] | None:
+    """Everything that provides fixtures to every test of this file, or None if unknowable."""
+    found: set[str] = set(pytest_builtin_fixtures()) | set(installed_plugin_fixtures())
+    found |= KNOWN_PLUGIN_FIXTURES
+    modules = [module]
+    if not inference.snippet:
+        modules = [*ctx.project.lookup_for(Path(module.path)).conftests, module]
+    for source in modules:
+        if _dynamic(source):
+            return None
+        found |= set(source.fixtures)
+        found |= set(source.imports)  # an imported fixture function is registered too
+        found |= source.defined
+        for names in _pytest_plugins(source):
+            if names is None:
+                return None
+            for name in names:
+                fixtures = _plugin_fixtures(inference, name)
+                if fixtures is None:
+                    return None
+                found |= fixtures
+    for name in _addopts_plugins(ctx):
+        if name.startswith("no:"):
+            continue
+        fixtures = _plugin_fixtures(inference, name)
+        if fixtures is None:
+            return None
+        found |= fixtures
+    return found
+
+
+def _dynamic(module: TestModule) -> bool:
+    for stmt in module.tree.body:
+        if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+            return True
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name in {
+            "pytest_generate_tests",
+            "pytest_collection_modifyitems",
+            "pytest_pycollect_makeitem",
+            "pytest_fixture_setup",
+            "pytest_plugin_registered",
+            "pytest_configure",
+        }:
+            # pytest_configure may register plugin objects that carry fixtures
+            return stmt.name != "pytest_configure" or "register" in ast.unparse(stmt)
+    return False
+
+
+def _pytest_plugins(module: TestModule) -> list[list[str] | None]:
+    found: list[list[str] | None] = []
+    for stmt in module.tree.body:
+        if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in targets):
+                value = stmt.value
+                found.append(plugin_names(value) if value is not None else None)
+    return found
+
+
+def _addopts_plugins(ctx: RuleContext) -> list[str]:
+    opts = list(ctx.project.pytest.addopts)
+    names = []
+    for index, opt in enumerate(opts):
+        if opt == "-p" and index + 1 < len(opts):
+            names.append(opts[index + 1])
+        elif opt.startswith("-p") and len(opt) > 2:
+            names.append(opt[2:])
+    return names
+
+
+def _plugin_fixtures(inference: Inference, modname: str) -> set[str] | None:
+    def find(name: str) -> Path | None:
+        location = inference.locate_any(name)
+        if location is None or location.kind not in {"module", "package"}:
+            return None
+        return location.path
+
+    return fixtures_of_module(modname, find=find)
+
+
+def _test_provided(module: TestModule, test: TestFunction) -> set[str] | None:
+    """Names only this test gets: parametrize argnames, @given, @patch, class fixtures."""
+    provided: set[str] = set()
+    sources: list[ast.expr] = list(test.node.decorator_list)
+    if test.cls is not None:
+        sources += list(test.cls.decorator_list)
+        sources += [s.value for s in test.cls.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
+        local_classes = {c.name for c in module.tree.body if isinstance(c, ast.ClassDef)}
+        for base in test.cls.bases:
+            if not (
+                isinstance(base, ast.Name) and (base.id in local_classes or base.id == "object")
+            ):
+                return None  # a base class from elsewhere may carry fixtures
+        provided |= fixtures_in_tree(ast.Module(body=[test.cls], type_ignores=[]))
+    sources += [s.value for s in module.tree.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
+    for source in sources:
+        for node in ast.walk(source):
+            if not isinstance(node, ast.Call):
+                continue
+            name = module.qualname(node.func) or ""
+            if name.endswith("mark.parametrize"):
+                argnames = node.args[0] if node.args else _keyword(node, "argnames")
+                names = _argnames(argnames)
+                if names is None:
+                    return None
+                provided |= names
+            elif name.endswith(".given") or name == "given":
+                provided |= {k.arg for k in node.keywords if k.arg}
+                if node.args:
+                    positional = [a.arg for a in test.node.args.args]
+                    provided |= set(positional[len(positional) - len(node.args) :])
+    for patch in test.patches:
+        if patch.injected:
+            provided.add(patch.injected)
+    return provided
+
+
+def _is_pytestmark(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "pytestmark" for t in stmt.targets
+    )
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _argnames(node: ast.expr | None) -> set[str] | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {n.strip() for n in node.value.split(",") if n.strip()}
+    if isinstance(node, ast.List | ast.Tuple):
+        names: set[str] = set()
+        for elt in node.elts:
+            if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                return None
+            names.add(elt.value.strip())
+        return names
+    return None
+
+
+def _fixture_parameters(test: TestFunction) -> list[ast.arg]:
+    args = test.node.args
+    positional = [*args.posonlyargs, *args.args]
+    with_default = len(args.defaults)
+    plain = positional[: len(positional) - with_default] if with_default else positional
+    if test.cls is not None and plain and not _is_static(test.node):
+        plain = plain[1:]
+    keyword_only = [a for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False) if d is None]
+    return [*plain, *keyword_only]
+
+
+def _is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _usefixtures(module: TestModule, test: TestFunction) -> list[tuple[ast.AST, str]]:
+    found: list[tuple[ast.AST, str]] = []
+    for dec in test.node.decorator_list:
+        if not isinstance(dec, ast.Call):
+            continue
+        if not (module.qualname(dec.func) or "").endswith("mark.usefixtures"):
+            continue
+        for arg in dec.args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.append((arg, arg.value))
+    return found

@@ -1,0 +1,266 @@
+"""The inference layer and the rules that look into the code under test, on real projects."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import run_cli, write_files
+
+from testlint.config import Config
+from testlint.engine import lint_text, make_engine
+from testlint.inference import Inference, for_project, source_roots, source_roots_digest
+from testlint.pytest_config import find_pytest_config
+from testlint.source import read_source
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECTS = REPO / "fixtures" / "projects"
+BILLING = PROJECTS / "billing"
+INFERENCE_RULES = ("TL105", "TL301", "TL302", "TL503", "TL504")
+EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>TL\d{3}(?:\s*,\s*TL\d{3})*)")
+SRC = str(REPO / "src")
+
+
+def _engine(root: Path, select: tuple[str, ...] = INFERENCE_RULES):
+    pytest_config = find_pytest_config([root])
+    config = Config(root=root, select=select)
+    return make_engine([root], config=config, pytest_config=pytest_config)
+
+
+def _project_tests(project: Path) -> list[Path]:
+    return sorted(project.rglob("test_*.py"))
+
+
+def _expected(path: Path) -> set[tuple[int, str]]:
+    found = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            for code in re.split(r"\s*,\s*", match.group("codes")):
+                found.add((number, code))
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for project in sorted(PROJECTS.iterdir()) for p in _project_tests(project)],
+    ids=lambda p: str(p.relative_to(PROJECTS)),
+)
+def test_project_fixture_expectations(path: Path) -> None:
+    """In each fixture project, lines marked `# expect:` fire exactly, all others stay silent."""
+    project = next(p for p in PROJECTS.iterdir() if p in path.parents)
+    engine = _engine(project)
+    actual = {(f.line, f.code) for f in engine.lint_path(path) if f.code != "TL000"}
+    assert actual == _expected(path)
+
+
+def test_billing_messages_name_the_function_and_place() -> None:
+    result = run_cli(
+        ["check", "--select", "TL301,TL302", "--exit-zero", "tests/test_mirroring.py",
+         "tests/test_self_derived.py"],
+        BILLING,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "tests/test_mirroring.py:17:33: TL301 expected value re-computes "
+        "billing.summary.discount (summary.py:27), so it agrees with every bug there; use an "
+        "independent oracle: a literal from the spec, a table of worked examples, or a property"
+    )
+    assert (
+        "tests/test_mirroring.py:60:35: TL301 expected value re-computes "
+        "billing.summary.build_summary (summary.py:31)"
+    ) in result.stdout
+    assert (
+        "tests/test_self_derived.py:23:16: TL302 expected value comes from "
+        "billing.summary._apply_rate, a private helper of the code under test (summary.py:21): "
+        "when it is wrong both sides agree; write the expected value independently (a literal, "
+        "a worked example)"
+    ) in lines
+
+
+def test_hallucinated_import_messages_suggest_the_real_name() -> None:
+    result = run_cli(
+        ["check", "--select", "TL503", "--exit-zero", "tests/test_imports.py"], BILLING
+    )
+    assert result.stdout.splitlines() == [
+        "tests/test_imports.py:6:8: TL503 billing has no module or name `nosuchmodule`: the "
+        "test fails at import; import a module that exists",
+        "tests/test_imports.py:12:29: TL503 `build_sumary` is not defined in billing.summary "
+        "(did you mean `build_summary`?): the test fails at import; use a name the module "
+        "really defines",
+        "tests/test_imports.py:14:1: TL503 billing has no module or name `sumary` (did you mean "
+        "`summary`?): the test fails at import; import a module that exists",
+        "tests/test_imports.py:24:12: TL503 `format_cent` is not defined in billing.money (did "
+        "you mean `format_cents`?): the test fails with AttributeError; use a name the module "
+        "really defines",
+        "tests/test_imports.py:32:36: TL503 `Trolley` is not defined in billing.cart: the test "
+        "fails at import; use a name the module really defines",
+    ]
+
+
+# ---- resolution ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def billing() -> Inference:
+    return for_project(_engine(BILLING).project)
+
+
+def test_source_roots_from_pythonpath_then_src_then_rootdir() -> None:
+    roots = source_roots(_engine(BILLING).project)
+    assert roots == ((BILLING / "src").resolve(), BILLING.resolve())
+
+
+def test_configured_src_replaces_the_defaults(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "pyproject.toml": '[tool.testlint]\nsrc = ["lib"]\n',
+        "lib/shop/__init__.py": "def price():\n    return 1\n",
+        "src/decoy/__init__.py": "",
+    })
+    from testlint.config import load_config
+    from testlint.registry import load_registry
+
+    config = load_config(tmp_path, load_registry())
+    engine = make_engine([tmp_path], config=config, pytest_config=find_pytest_config([tmp_path]))
+    inference = for_project(engine.project)
+    assert inference.source_roots == ((tmp_path / "lib").resolve(),)
+    assert inference.resolve("shop.price").line == 1
+    assert inference.resolve("decoy") is None
+
+
+def test_resolves_re_exports_to_the_defining_module(billing: Inference) -> None:
+    found = billing.resolve("billing.discount")
+    assert (found.qualname, found.kind, found.path.name, found.line) == (
+        "billing.summary.discount", "function", "summary.py", 25
+    )
+    assert found.is_code_under_test
+
+
+def test_resolves_methods_properties_and_submodules(billing: Inference) -> None:
+    assert billing.resolve("billing.Cart.total").kind == "method"
+    assert billing.resolve("billing.cart.Cart.count").kind == "property"
+    assert billing.resolve("billing.plugins.vouchers.redeem").qualname == (
+        "billing.plugins.vouchers.redeem"
+    )
+    assert billing.resolve("billing.compat.format_cents").qualname == "billing.money.format_cents"
+
+
+def test_conditional_definitions_are_not_one_definition(billing: Inference) -> None:
+    assert billing.resolve("billing.compat.new_api") is None
+    assert billing.module_defines("billing.compat", "new_api") is True
+
+
+def test_test_tree_is_not_code_under_test(billing: Inference) -> None:
+    assert billing.is_code_under_test(BILLING / "src" / "billing" / "cart.py")
+    assert not billing.is_code_under_test(BILLING / "tests" / "conftest.py")
+    assert not billing.is_code_under_test(BILLING / "tests" / "test_imports.py")
+
+
+def test_module_defines(billing: Inference) -> None:
+    assert billing.module_defines("billing.summary", "build_summary") is True
+    assert billing.module_defines("billing.summary", "build_sumary") is False
+    assert billing.module_defines("billing", "plugins") is True  # a submodule
+    assert billing.module_defines("billing.lazy", "anything") is None  # module __getattr__
+    assert billing.module_defines("billing.compat", "split_evenly") is True  # star import
+    assert billing.module_defines("pytest", "approx", installed=True) is True
+    assert billing.module_defines("pytest", "approximately", installed=True) is False
+    assert billing.module_defines("pytest", "approx") is None  # installed modules on request
+    assert billing.module_defines("json", "loads", installed=True) is None  # stdlib: versions
+
+
+def test_returns_value_for_assert_called_only(billing: Inference) -> None:
+    """The API TL201 uses: does the code under test give its caller a value?"""
+    assert billing.returns_value("billing.summary.discount") is True
+    assert billing.returns_value("billing.cart.Cart.add") is False
+    assert billing.returns_value("billing.Cart") is True
+    assert billing.returns_value("billing.nothing_here") is None
+
+
+def test_returns_value_of_a_call_in_a_test(billing: Inference) -> None:
+    engine = _engine(BILLING)
+    path = BILLING / "tests" / "test_mirroring.py"
+    module = engine.facts_for(read_source(path), path)
+    test = next(t for t in module.tests if t.name == "test_cart_total_literal")
+    calls = {site.dotted: site.node for site in test.calls}
+    assert billing.returns_value(calls["cart.total"], module, test) is True
+    assert billing.returns_value(calls["Cart"], module, test) is True
+
+
+def test_source_roots_digest_follows_source_edits_only(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "src/shop/__init__.py": "def price():\n    return 1\n",
+        "tests/test_shop.py": "def test_price():\n    assert True\n",
+    })
+    project = _engine(tmp_path).project
+    before = source_roots_digest(project)
+    (tmp_path / "tests" / "test_shop.py").write_text("def test_other():\n    assert 1\n")
+    assert source_roots_digest(project) == before
+    source = tmp_path / "src" / "shop" / "__init__.py"
+    source.write_text("def price():\n    return 2  # changed\n")
+    os.utime(source, ns=(1, 1))
+    assert source_roots_digest(project) != before
+
+
+# ---- laziness ------------------------------------------------------------------------------
+_PROBE = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from testlint.config import Config
+    from testlint.engine import make_engine
+    from testlint.pytest_config import find_pytest_config
+
+    root = Path(sys.argv[1])
+    select = tuple(sys.argv[2].split(",")) if sys.argv[2] != "default" else None
+    engine = make_engine([root], config=Config(root=root, select=select),
+                         pytest_config=find_pytest_config([root]))
+    count = sum(len(engine.lint_path(p)) for p in sorted(root.rglob("test_*.py")))
+    print(count, "astroid" in sys.modules)
+    """
+)
+
+
+def _probe(root: Path, select: str) -> tuple[int, bool]:
+    env = {**os.environ, "PYTHONPATH": SRC}
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(root), select],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout.split()
+    return int(out[0]), out[1] == "True"
+
+
+def test_no_inference_rule_enabled_never_imports_astroid() -> None:
+    findings, imported = _probe(BILLING, "TL101,TL102,TL103,TL104,TL106")
+    assert not imported
+    assert findings > 0  # the rules ran and found something
+
+
+def test_inference_rules_import_astroid_when_a_test_reaches_the_project() -> None:
+    assert _probe(BILLING, "TL301") == (10, True)
+
+
+def test_snippets_without_a_project_never_import_astroid() -> None:
+    code = (
+        "import sys; from testlint.engine import lint_text; "
+        "f = lint_text('def f(x):\\n    return x * 2\\n\\ndef test_f():\\n"
+        "    assert f(3) == 3 * 2\\n', select=['TL301']); "
+        "print(len(f), 'astroid' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": SRC}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == ["1", "False"]
+
+
+def test_rule_examples_show_the_implementation_beside_the_test() -> None:
+    source = (
+        "def area(width, height):\n    return width * height\n\n\n"
+        "def test_area():\n    assert area(3, 4) == 3 * 4\n"
+    )
+    [finding] = lint_text(source, select=["TL301"])
+    assert (finding.line, finding.col, finding.message.split(",")[0]) == (
+        6, 26, "expected value re-computes test_example.area (test_example.py:2)"
+    )
