@@ -141,10 +141,16 @@ def test_python_classes_and_unittest_cases(tmp_path: Path) -> None:
                     run()
             """,
     })
-    result = run_cli(["--format", "json", "test_a.py"], tmp_path)
+    result = run_cli(["--format", "json", "--select", "TL101", "test_a.py"], tmp_path)
     import json
 
     assert [f["test"] for f in json.loads(result.stdout)] == ["DescribeCart.test_a", "Legacy.test_c"]
+    # TL506 explains why DescribeWithInit's test is missing
+    also = run_cli(["--select", "TL506", "test_a.py"], tmp_path)
+    assert also.stdout == (
+        "test_a.py:15:7: TL506 pytest does not collect `DescribeWithInit` because it has "
+        "`__init__`: its 1 test(s) never run; build state in fixtures or setup_method instead\n"
+    )
 
 
 def test_ignored_pytest_section_is_reported(tmp_path: Path) -> None:

@@ -53,6 +53,7 @@ LAYOUT_RULES = frozenset({"TL303", "TL304"})
 
 
 def test_findings_survive_reformatting() -> None:
+    assert FIXTURES, "no fixture files found"
     for path in FIXTURES:
         source = _strip_comments(path.read_text(encoding="utf-8"))
         reformatted = ast.unparse(ast.parse(source))

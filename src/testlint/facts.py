@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Protocol
 
 from testlint.source import SourceFile
@@ -262,6 +263,49 @@ class TestFunction:
     def body(self) -> list[ast.stmt]:
         return self.node.body
 
+    @cached_property
+    def _parents(self) -> dict[int, ast.AST]:
+        return parent_map(self.node)
+
+    @cached_property
+    def own_nodes(self) -> list[ast.AST]:
+        """The body's nodes that run as part of the test itself, parents before children (the
+        order of `nodes`): a function, lambda or class defined in the test is included, its body
+        is not (it runs when called). Built on first use and shared by the rules that ask."""
+        found: list[ast.AST] = []
+        skipped: set[int] = set()
+        for node in self.nodes:
+            if id(node) in skipped:
+                skipped.update(id(child) for child in ast.iter_child_nodes(node))
+                continue
+            found.append(node)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+                skipped.update(id(child) for child in ast.iter_child_nodes(node))
+        return found
+
+    def ancestors(self, node: ast.AST) -> list[ast.AST]:
+        """The nodes enclosing `node` in this test, nearest first, ending with the test's def.
+
+        Built on first use (one walk of the test), for rules that ask where a statement sits:
+        in a loop, an `except` handler, a `with pytest.raises` block, a nested function.
+        """
+        found: list[ast.AST] = []
+        parents = self._parents
+        current = parents.get(id(node))
+        while current is not None:
+            found.append(current)
+            if current is self.node:
+                break
+            current = parents.get(id(current))
+        return found
+
+    def in_nested_scope(self, node: ast.AST) -> bool:
+        """`node` runs in a function, lambda or class nested in the test, not in the test itself."""
+        return any(
+            isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef)
+            for a in self.ancestors(node)[:-1]
+        )
+
 
 class ProjectLookup(Protocol):
     """What facts may ask of the rest of the project (conftest fixtures, helper modules)."""
@@ -388,6 +432,36 @@ class TestModule:
             if test.node.lineno <= line <= end:
                 return test
         return None
+
+    @cached_property
+    def _references(self) -> tuple[frozenset[str], frozenset[str]]:
+        names: set[str] = set()
+        attributes: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                attributes.add(node.attr)
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value.isidentifier()
+            ):
+                names.add(node.value)
+                attributes.add(node.value)
+        return frozenset(names), frozenset(attributes)
+
+    @property
+    def names_referenced(self) -> frozenset[str]:
+        """Every name the file reads as a variable (`Name` loads) or spells as an identifier-like
+        string (`getattr(self, "check_x")`). Built on first use, by one walk of the file."""
+        return self._references[0]
+
+    @property
+    def attributes_referenced(self) -> frozenset[str]:
+        """Every attribute name the file reads or writes (`self.check_x`), and identifier-like
+        strings. Built with `names_referenced`."""
+        return self._references[1]
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -1693,3 +1767,12 @@ def build_facts(
 
 
 FactsBuilder = Callable[[SourceFile], TestModule]
+
+
+def parent_map(root: ast.AST) -> dict[int, ast.AST]:
+    """Each node below `root` (by id) mapped to its parent."""
+    parents: dict[int, ast.AST] = {}
+    for node in walk(root):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    return parents

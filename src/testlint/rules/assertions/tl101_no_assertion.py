@@ -10,7 +10,8 @@ helper module whose body asserts).
 
 Tests that are skipped or expected to fail, Hypothesis `@given` tests (which check "never raises"
 over many inputs on purpose) and pytest-benchmark tests are not flagged, and neither are
-placeholder tests, which TL106 reports. A test that says it means "does not raise" is not flagged
+placeholder tests, which TL106 reports, and a test whose `try: ... except E: pass` expected an
+error, which TL603 reports. A test that says it means "does not raise" is not flagged
 either: its name says so (`test_..._does_not_raise`, `..._no_error`, `..._smoke`), or its docstring
 or a comment does ("should not raise", "nothing happens", "no exception"), or it cites the issue
 it is a regression test for (`# GH 1234`, `gh-1234`, `bpo-1234`, `issue #1234`).
@@ -65,6 +66,7 @@ import re
 from testlint.facts import TestFunction
 from testlint.rules.assertions.tl106_placeholder_test import placeholder_reason
 from testlint.rules.base import RuleContext
+from testlint.rules.flaky.tl603_swallowed_failure import swallowed_failures
 
 CODE = "TL101"
 NAME = "no-assertion"
@@ -167,6 +169,8 @@ def check(ctx: RuleContext) -> None:
             continue
         if placeholder_reason(ctx, test) is not None:
             continue  # TL106 reports it
+        if any(s.expected_error for s in swallowed_failures(ctx.module, test)):
+            continue  # TL603 reports it: `try: f() except E: pass` that expected an error
         if declares_no_raise_intent(ctx, test):
             continue
         ctx.report_name(

@@ -1,0 +1,155 @@
+"""A comparison written as a statement: its result is thrown away, so it checks nothing.
+
+## What it does
+
+Flags an expression statement in a test that is a comparison (`result == expected`,
+`len(items) > 0`, `not a == b`): Python evaluates it and discards the result, because the
+`assert` in front of it is missing.
+
+Not flagged: a comparison inside a block that expects it to raise or warn (`with
+pytest.raises(TypeError): a < b`, `pytest.warns`, `self.assertRaises`, `np.errstate`, a
+`tm.assert_produces_warning`-style context, `warnings.catch_warnings`), or inside a `try` with an
+`except` (the test is about the comparison raising); a comparison whose line carries a comment
+that writes down its result (`90 in index  # True`: evaluated on purpose, for its side effect);
+and comparisons in functions defined inside the test.
+
+## Why it matters
+
+`result == 3` on its own line looks like a check in review and in a diff, and it is one keystroke
+away from being one. The test passes whatever `result` is. Generated tests produce it when a line
+that started as `assert` is edited, and humans produce it when an `assert` is split across lines.
+
+## Example
+
+```python
+def test_total(cart):
+    cart.add("apple", quantity=3)
+    cart.total() == 150
+```
+
+## Use instead
+
+```python
+def test_total(cart):
+    cart.add("apple", quantity=3)
+    assert cart.total() == 150
+```
+
+## Rewrite guidance
+
+Put `assert` in front of the comparison. If the comparison is there to check that it raises or
+warns, wrap it in `pytest.raises(...)`/`pytest.warns(...)` with `match=`.
+
+## Options
+
+None.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from testlint.rules._body import call_name, own_nodes
+from testlint.rules.base import RuleContext
+
+CODE = "TL107"
+NAME = "comparison-not-asserted"
+DEFAULT_ENABLED = True
+FIX = "none"
+
+VALID = [
+    """
+def test_total(cart):
+    assert cart.total() == 150
+""",
+    """
+import pytest
+
+def test_unorderable():
+    with pytest.raises(TypeError, match="not supported"):
+        Version("1") < object()
+""",
+    """
+def test_compare_raises():
+    try:
+        Version("1") < object()
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("no TypeError")
+""",
+]
+
+INVALID = [
+    """
+def test_total(cart):
+    cart.total() == 150
+""",
+    """
+def test_hash():
+    hash(a) == hash(b)
+""",
+    """
+class TestCart:
+    def test_empty(self, cart):
+        if cart.is_new:
+            len(cart.items) == 0
+""",
+]
+
+# a comment that writes down the comparison's result: `# True`, `# -> False`, `# None`
+RESULT_COMMENT = re.compile(r"^(?:->\s*|=>\s*|is\s+|returns?\s+)?(?:true|false|none|nan)\b", re.I)
+# a `with` block whose context manager's name says it expects an error or a warning
+EXPECTING_WORDS = ("raise", "warn", "error", "errstate", "assert", "expect", "catch", "deprecat")
+
+
+def _is_comparison(expr: ast.expr) -> bool:
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        return _is_comparison(expr.operand)
+    return isinstance(expr, ast.Compare)
+
+
+def check(ctx: RuleContext) -> None:
+    for test in ctx.module.tests:
+        for node in own_nodes(test):
+            if not (isinstance(node, ast.Expr) and _is_comparison(node.value)):
+                continue
+            if _expects_error(ctx, node, test.ancestors(node)):
+                continue
+            if _explained(ctx, node):
+                continue
+            shown = ast.unparse(node.value)
+            if len(shown) > 40:
+                shown = shown[:37] + "..."
+            ctx.report(
+                node,
+                f"`{shown}` is computed and thrown away, so it checks nothing; "
+                "put `assert` in front of it",
+                test=test,
+            )
+
+
+def _explained(ctx: RuleContext, node: ast.AST) -> bool:
+    """`90 in idx  # True`: a comment on the line shows the comparison is evaluated on purpose,
+    for its side effect, with its result known (a test of caching, of `__contains__`)."""
+    comment = ctx.module.source.comments.get(getattr(node, "end_lineno", 0) or 0, "")
+    return bool(RESULT_COMMENT.match(comment.lstrip("#").strip()))
+
+
+def _expects_error(ctx: RuleContext, node: ast.AST, ancestors: list[ast.AST]) -> bool:
+    child = node
+    for ancestor in ancestors:
+        if isinstance(ancestor, ast.Try) and ancestor.handlers and child in ancestor.body:
+            return True
+        child = ancestor
+        if isinstance(ancestor, ast.With | ast.AsyncWith):
+            for item in ancestor.items:
+                expr = item.context_expr
+                target = expr.func if isinstance(expr, ast.Call) else expr
+                name = (call_name(ctx.module, expr) if isinstance(expr, ast.Call) else None) or (
+                    ast.unparse(target)
+                )
+                if any(word in name.lower() for word in EXPECTING_WORDS):
+                    return True
+    return False

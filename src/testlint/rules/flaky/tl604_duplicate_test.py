@@ -1,0 +1,261 @@
+"""Two tests with the same body: a copy-paste that checks nothing new.
+
+## What it does
+
+Flags a test whose body is identical to an earlier test's body in the same module and the same
+class (or both at module level), once the docstring is dropped and the names the body binds
+itself (locals, loop variables, `as` targets) are renamed in order of appearance. The two tests
+must also take the same parameters and carry the same decorators.
+
+Not flagged: tests that differ in a fixture or a parameter they take (`client` versus
+`admin_client` is a different test even when the bodies read alike); tests with different
+`parametrize` tables, marks or other decorators; identical bodies in two different classes
+(the class supplies attributes, fixtures or a base class that make them differ); placeholder
+bodies (`pass`, `...`, `raise NotImplementedError`: TL106's business); tests that assert nothing
+(TL101's business); and bodies that read the test's own name (`request.node.name`,
+`self._testMethodName`, `self.id()`).
+
+## Why it matters
+
+Generated suites often hold the same test twice under two names (`test_add_numbers` and
+`test_add_positive_numbers` both asserting `add(2, 3) == 5`). The copy doubles the run time of
+that check and the maintenance when behaviour changes, and it hides what is missing: the case the
+second name promised (negative numbers, say) is never tested.
+
+## Example
+
+```python
+from calc import add
+
+
+def test_add_numbers():
+    result = add(2, 3)
+    assert result == 5
+
+
+def test_add_positive_numbers():
+    total = add(2, 3)
+    assert total == 5
+```
+
+## Use instead
+
+```python
+import pytest
+
+from calc import add
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [(2, 3, 5), (-2, -3, -5), (0, 0, 0)])
+def test_add(a, b, expected):
+    assert add(a, b) == expected
+```
+
+## Rewrite guidance
+
+Delete the copy, or make it test what its name promises: different inputs, an edge case, an
+error case. When several tests differ only in their data, turn them into one parametrized test.
+
+## Options
+
+None.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from testlint.facts import TestFunction
+from testlint.rules.base import RuleContext
+
+CODE = "TL604"
+NAME = "duplicate-test"
+DEFAULT_ENABLED = True
+FIX = "none"
+
+VALID = [
+    """
+def test_user_page(client):
+    assert client.get("/me").status_code == 200
+
+def test_admin_page(admin_client):
+    assert admin_client.get("/me").status_code == 200
+""",
+    """
+import pytest
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_small(n):
+    assert is_valid(n)
+
+@pytest.mark.parametrize("n", [10**6, 10**9])
+def test_large(n):
+    assert is_valid(n)
+""",
+    """
+class TestJson:
+    def test_roundtrip(self):
+        assert self.codec.loads(self.codec.dumps(DATA)) == DATA
+
+class TestYaml:
+    def test_roundtrip(self):
+        assert self.codec.loads(self.codec.dumps(DATA)) == DATA
+""",
+    """
+def test_one():
+    pass
+
+def test_two():
+    pass
+""",
+]
+
+INVALID = [
+    """
+def test_add_numbers():
+    result = add(2, 3)
+    assert result == 5
+
+def test_add_positive_numbers():
+    total = add(2, 3)
+    assert total == 5
+""",
+    """
+class TestCart:
+    def test_total(self, cart):
+        \"\"\"The total sums prices.\"\"\"
+        assert cart.total() == 30
+
+    def test_total_is_correct(self, cart):
+        assert cart.total() == 30
+""",
+]
+
+# reading the test's own name makes identical bodies behave differently
+NAME_READERS = frozenset({"_testMethodName", "node", "function", "originalname", "id"})
+
+
+def _dump(node: object, names: dict[str, str], out: list[str]) -> None:
+    """Like `ast.dump` without positions, with the names in `names` renamed."""
+    if isinstance(node, ast.AST):
+        out.append(type(node).__name__ + "(")
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, str) and (
+                (name == "id" and isinstance(node, ast.Name))
+                or (name == "arg" and isinstance(node, ast.arg))
+                or (name == "name" and isinstance(node, ast.ExceptHandler))
+            ):
+                value = names.get(value, value)
+            _dump(value, names, out)
+            out.append(",")
+        out.append(")")
+    elif isinstance(node, list):
+        out.append("[")
+        for item in node:
+            _dump(item, names, out)
+            out.append(",")
+        out.append("]")
+    else:
+        out.append(repr(node))
+
+
+def _bound_names(body: list[ast.stmt], params: set[str]) -> dict[str, str]:
+    found: dict[str, None] = {}
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                found.setdefault(node.id)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                found.setdefault(node.name)
+            elif isinstance(node, ast.arg):
+                found.setdefault(node.arg)
+    bound = [name for name in found if name not in params]
+    return {name: f"_v{i}" for i, name in enumerate(bound)}
+
+
+def _body(test: TestFunction) -> list[ast.stmt]:
+    body = test.body
+    first = body[0] if body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        body = body[1:]
+    return body
+
+
+def _is_placeholder(body: list[ast.stmt]) -> bool:
+    """`pass`, `...`, a string, `raise NotImplementedError` (TL106's placeholders)."""
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+            exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                continue
+        return False
+    return True
+
+
+def _reads_own_name(test: TestFunction) -> bool:
+    return any(
+        isinstance(node, ast.Attribute) and node.attr in NAME_READERS
+        and isinstance(node.value, ast.Name) and node.value.id in {"request", "self"}
+        for node in test.nodes
+    )
+
+
+def fingerprint(test: TestFunction) -> str | None:
+    """The normalised body, params and decorators of a test; None when it must not be compared."""
+    body = _body(test)
+    if not body or not test.assertions or _is_placeholder(body) or _reads_own_name(test):
+        return None
+    args = test.node.args
+    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    out: list[str] = ["async" if isinstance(test.node, ast.AsyncFunctionDef) else "def",
+                      repr(test.params)]
+    for decorator in test.node.decorator_list:
+        _dump(decorator, {}, out)
+    _dump(body, _bound_names(body, params), out)
+    return "".join(out)
+
+
+def _rough_key(test: TestFunction) -> tuple[object, ...]:
+    """Cheap to compute, equal for duplicates: only tests that share it are compared in full."""
+    body = _body(test)
+    return (
+        test.qualname.rsplit(".", 1)[0] if test.cls is not None else "",
+        test.params,
+        len(test.node.decorator_list),
+        len(body),
+        type(body[-1]).__name__ if body else "",
+        type(body[0]).__name__ if body else "",
+    )
+
+
+def check(ctx: RuleContext) -> None:
+    rough: dict[tuple[object, ...], int] = {}
+    for test in ctx.module.tests:
+        key_ = _rough_key(test)
+        rough[key_] = rough.get(key_, 0) + 1
+    seen: dict[tuple[str, str], TestFunction] = {}
+    for test in ctx.module.tests:
+        if rough[_rough_key(test)] < 2:
+            continue
+        key = fingerprint(test)
+        if key is None:
+            continue
+        scope = test.qualname.rsplit(".", 1)[0] if test.cls is not None else ""
+        first = seen.setdefault((scope, key), test)
+        if first is test or first.qualname == test.qualname:
+            continue  # a redefinition with the same name is TL509's
+        ctx.report_name(
+            test.node,
+            f"{test.name} has the same body as {first.name} (line {first.line}): a copy that "
+            "checks nothing new; delete it or test what its name promises (parametrize the data)",
+            test=test,
+        )
