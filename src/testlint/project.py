@@ -30,6 +30,14 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    # Files besides the linted one whose content (or absence) its findings depend on: the
+    # engine starts a fresh record per file, the result cache keys the file's entry on them.
+    # Anything that reads another project file for a test file's sake must call note_read.
+    reads: dict[Path, None] | None = None
+
+    def note_read(self, path: Path) -> None:
+        if self.reads is not None:
+            self.reads[path] = None
 
     @property
     def rootdir(self) -> Path:
@@ -47,11 +55,13 @@ class Project:
         """The dotted package a file belongs to (by __init__.py files), or None if it has none."""
         parts: list[str] = []
         directory = path.resolve().parent
+        self.note_read(directory / "__init__.py")
         while (directory / "__init__.py").is_file():
             parts.append(directory.name)
             if directory.parent == directory:
                 break
             directory = directory.parent
+            self.note_read(directory / "__init__.py")
         return ".".join(reversed(parts)) if parts else None
 
     def _ancestors(self, path: Path) -> list[Path]:
@@ -72,6 +82,7 @@ class Project:
             conftest = directory / "conftest.py"
             if conftest.resolve() == path.resolve():
                 continue
+            self.note_read(conftest)
             if conftest not in self._conftests:
                 self._conftests[conftest] = self._parse(conftest, is_conftest=True)
             module = self._conftests[conftest]
@@ -128,6 +139,7 @@ class Project:
                 resolved = file.resolve()
                 if rootdir != resolved and rootdir not in resolved.parents:
                     continue
+                self.note_read(file)
                 if file not in self._helper_modules:
                     self._helper_modules[file] = self._parse(file, is_conftest=True)
                 module = self._helper_modules[file]
