@@ -159,6 +159,6 @@ def test_plugin_reuses_flake8s_tree(project: Path, monkeypatch: pytest.MonkeyPat
     assert [(line, col, message[:5]) for line, col, message, _ in results] == [
         (6, 4, "TL101"),
         (11, 9, "TL104"),
-        (15, 4, "TL101"),  # noqa is flake8's to apply, not the plugin's
+        (15, 4, "TL101"),  # suppression comments are for flake8 to apply, not the plugin
         (19, 4, "TL101"),
     ]
