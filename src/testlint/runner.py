@@ -6,14 +6,10 @@ the same way, and the engine sorts the findings at the end.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +18,8 @@ from testlint.finding import Finding
 from testlint.progress import Progress
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from testlint.engine import Engine
 
 # Below this many files to lint, starting workers costs more than it saves.
@@ -161,6 +159,11 @@ def _chunks(paths: Sequence[Path], jobs: int) -> list[list[Path]]:
 def _in_pool(
     engine: Engine, paths: Sequence[Path], jobs: int, progress: Progress, stats: RunStats
 ) -> Iterator[Result]:
+    # imported here: a pre-commit run over a few files never starts a pool
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     context: BaseContext
     if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
         # forked workers inherit the engine, the imported rules and the registry as they are
