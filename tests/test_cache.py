@@ -173,3 +173,24 @@ def test_a_copied_project_does_not_reuse_entries_of_the_original(
     (moved / "tests" / "test_plain.py").write_text("def test_plain():\n    assert run()\n")
     assert lint(moved) == (0, "")
     assert lint(project) == (1, f"tests/test_plain.py:1:5: {NO_ASSERTION}\n")
+
+
+def _amber(rows: int) -> str:
+    body = "".join(f"    'v{row}',\n" for row in range(rows))
+    return f"# serializer version: 1\n# name: test_a\n  list([\n{body}  ])\n# ---\n"
+
+
+def test_a_changed_or_new_stored_snapshot_is_seen(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "testlint.toml": "",
+        "tests/test_x.py": "def test_a(snapshot):\n    assert make() == snapshot\n",
+    })
+    assert lint(tmp_path) == (0, "")
+    snapshots = tmp_path / "tests" / "__snapshots__"
+    snapshots.mkdir()
+    (snapshots / "test_x.ambr").write_text(_amber(40), encoding="utf-8")
+    code, out = lint(tmp_path)  # a snapshot directory that appeared
+    assert (code, [line.split(": ")[0] for line in out.splitlines()]) == (
+        1, ["tests/__snapshots__/test_x.ambr:2:1"])
+    (snapshots / "test_x.ambr").write_text(_amber(3), encoding="utf-8")
+    assert lint(tmp_path) == (0, "")  # a snapshot that shrank

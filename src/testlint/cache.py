@@ -78,6 +78,21 @@ def _code_fingerprint(module_files: Iterable[str]) -> list[tuple[str, int, int]]
     return found
 
 
+def _listing_digest(directory: str) -> str:
+    """A directory (snapshots): every file below it by name, size and modification time."""
+    rows: list[str] = []
+    for base, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(base, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            rows.append(f"{os.path.relpath(path, directory)}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "dir:" + content_digest("\n".join(rows).encode("utf-8", "surrogateescape"))
+
+
 def run_key(parts: dict[str, Any], rule_modules: Sequence[str]) -> str:
     """The digest of everything that applies to every file of a run."""
     files = [
@@ -192,6 +207,8 @@ class ResultCache:
         if path not in self._digests:
             try:
                 self._digests[path] = content_digest(Path(path).read_bytes())
+            except IsADirectoryError:
+                self._digests[path] = _listing_digest(path)
             except OSError:
                 self._digests[path] = None
         return self._digests[path]

@@ -871,6 +871,10 @@ class _Builder:
             return None
         if qualified in NOT_ASSERTION_HELPERS:
             return None
+        if _passes_assertion_function(call):
+            # `_check_roundtrip(df, tm.assert_frame_equal, path)`: the helper asserts through
+            # the comparator it is handed
+            return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
         if helpers_known:
             keys = self._local_helper_keys(call, None)
             if any(self.helper_asserts.get(k) for k in keys):
@@ -1264,6 +1268,16 @@ def _comparisons(expr: ast.expr) -> tuple[Comparison, ...]:
     if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And):
         return tuple(c for value in expr.values for c in _comparisons(value))
     return ()
+
+
+def _passes_assertion_function(call: ast.Call) -> bool:
+    """An argument is an assertion function itself, not called (`tm.assert_frame_equal`)."""
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Name | ast.Attribute):
+            last = arg.id if isinstance(arg, ast.Name) else arg.attr
+            if last.startswith("assert_") or (last.startswith("assert") and last[6:7].isupper()):
+                return True
+    return False
 
 
 def _is_weak(expr: ast.expr) -> bool:

@@ -63,8 +63,12 @@ class Fingerprinter:
         return digest
 
     def fingerprint(self, finding: Finding) -> str:
-        span = span_text(self.source, finding)
         test_digest = self._test_digest(finding.test) if finding.test else None
+        if finding.path != self.source.path:
+            # in another file (a stored snapshot): its name, the owning test and the message
+            return _digest(finding.code, finding.path.rsplit("/", 1)[-1], finding.test or "",
+                           test_digest or "", finding.message)
+        span = span_text(self.source, finding)
         if test_digest is not None:
             return _digest(finding.code, finding.test or "", test_digest, span)
         whole = _squash(" ".join(self.source.lines[finding.line - 1 : finding.end_line]))

@@ -19,6 +19,12 @@ from testlint.facts import (
     build_facts,
 )
 from testlint.pytest_config import PytestConfig
+from testlint.snapshots import (
+    PYTEST_SNAPSHOT_DIR,
+    SYRUPY_DIR,
+    SnapshotFile,
+    SnapshotFinder,
+)
 from testlint.source import UnreadableSource, read_source
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
@@ -30,6 +36,8 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
+    _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
     # Files besides the linted one whose content (or absence) its findings depend on: the
     # engine starts a fresh record per file, the result cache keys the file's entry on them.
     # Anything that reads another project file for a test file's sake must call note_read.
@@ -106,6 +114,18 @@ class Project:
             )
         except RecursionError:
             return None
+
+    def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
+        """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
+        snapshottest), read on first request and cached; never raises on unreadable files."""
+        for name in (SYRUPY_DIR, PYTEST_SNAPSHOT_DIR):
+            self.note_read(path.parent / name)  # the cache digests a directory's whole listing
+        found = self._snapshot_files.get(path)
+        if found is None:
+            tests = [test.qualname for test in module.tests]
+            found = self._snapshot_finder.for_module(path, module.path, tests)
+            self._snapshot_files[path] = found
+        return found
 
     def lookup_for(self, path: Path) -> ProjectFileLookup:
         return ProjectFileLookup(self, path)

@@ -1,0 +1,1 @@
+"""TL3: expected values that cannot fail."""
