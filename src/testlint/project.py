@@ -36,6 +36,9 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    _helper_lookups: dict[
+        tuple[str, Path], tuple[tuple[TestModule, str] | None, tuple[Path, ...]]
+    ] = field(default_factory=dict)
     _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
     _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
     # Files besides the linted one whose content (or absence) its findings depend on: the
@@ -131,7 +134,26 @@ class Project:
         return ProjectFileLookup(self, path)
 
     def helper_module(self, qualname: str, near: Path) -> tuple[TestModule, str] | None:
-        """Resolve `pkg.helpers.func` (or `.helpers.func`) to a parsed test-helper module."""
+        """Resolve `pkg.helpers.func` (or `.helpers.func`) to a parsed test-helper module.
+
+        The answer depends only on the directory of `near`, so it is memoised per directory
+        (resolving candidate paths dominated facts on large suites), together with the files
+        the lookup read, which are noted again for every file that asks."""
+        key = (qualname, near.parent)
+        memo = self._helper_lookups.get(key)
+        if memo is None:
+            outer, self.reads = self.reads, {}
+            try:
+                found = self._find_helper_module(qualname, near)
+                memo = (found, tuple(self.reads))
+            finally:
+                self.reads = outer
+            self._helper_lookups[key] = memo
+        for path in memo[1]:
+            self.note_read(path)
+        return memo[0]
+
+    def _find_helper_module(self, qualname: str, near: Path) -> tuple[TestModule, str] | None:
         if qualname.startswith("."):
             level = len(qualname) - len(qualname.lstrip("."))
             base = near.resolve().parent
