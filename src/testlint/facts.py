@@ -442,19 +442,57 @@ def walk_body(func: FunctionNode) -> list[ast.AST]:
     return out
 
 
+# Fields that never hold a child worth visiting: names, flags, and the Load/Store/Del context
+# markers (a shared instance on every Name, Attribute, Subscript...: a third of all nodes, and
+# nothing asks about them except through `.ctx`).
+_LEAF_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "name", "module", "level", "kind", "conversion", "is_async",
+     "simple", "type_comment", "n", "s", "tag"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        names: tuple[str, ...] = getattr(cls, "_fields", ())
+        fields = _CHILD_FIELDS[cls] = tuple(f for f in names if f not in _LEAF_FIELDS)
+    return fields
+
+
+# the node types each per-test scan acts on; every other node is skipped by one set lookup
+_TEST_BODY_TYPES = frozenset({
+    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith,
+    ast.comprehension, ast.NamedExpr, ast.ExceptHandler, ast.Assert, ast.Raise, ast.Attribute,
+    ast.Call,
+})
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr})
+_USAGE_TYPES = frozenset({ast.Expr, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call,
+                          ast.Name})
+
+
 def walk(node: ast.AST) -> list[ast.AST]:
-    """All nodes below `node` (inclusive), parents before children."""
+    """All nodes below `node` (inclusive), parents before children; the expression context
+    markers (`ast.Load`, `ast.Store`, `ast.Del`) are not included."""
     out = [node]
+    append = out.append
+    fields_of = _CHILD_FIELDS.get
+    node_type = ast.AST
     i = 0
     while i < len(out):
         current = out[i]
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, ast.AST):
-                out.append(value)
-            elif isinstance(value, list):
-                out.extend(item for item in value if isinstance(item, ast.AST))
         i += 1
+        fields = fields_of(current.__class__)
+        if fields is None:
+            fields = _child_fields(current.__class__)
+        for name in fields:
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+            elif isinstance(value, node_type):
+                append(value)
     return out
 
 
@@ -507,13 +545,20 @@ class _Builder:
         self.class_bases: dict[str, list[str]] = {}
         self.visited_defs: set[int] = set()
         self.current_params: frozenset[str] = frozenset()
+        self._call_names: dict[int, str | None] = {}  # the tree outlives the builder: ids hold
+        self._autouse: list[FixtureDef] | None = None
 
     # ---- naming -------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
         return qualify(node, self.imports)
 
     def call_name(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
+        # asked several times per call (assertion? patch? call site?): memoised per node
+        key = id(call)
+        if key in self._call_names:
+            return self._call_names[key]
+        name = self._call_names[key] = self.qualname(call.func)
+        return name
 
     def is_marker_attr(self, node: ast.Attribute) -> str | None:
         """The marker name when `node` is `pytest.mark.<name>` (through any alias)."""
@@ -818,6 +863,8 @@ class _Builder:
                 mocks.add(param)
         assignments: list[tuple[list[str], ast.expr]] = []
         for sub in nodes:
+            if sub.__class__ not in _BINDING_TYPES:
+                continue
             if isinstance(sub, ast.Assign):
                 names = [n for t in sub.targets for n in _bound_names(t)]
                 assignments.append((names, sub.value))
@@ -926,8 +973,9 @@ class _Builder:
         return Assertion(node=call, kind=kind, api=api, comparisons=comparisons)
 
     def _mentions_mock_state(self, expr: ast.AST, mocks: set[str]) -> bool:
-        for sub in ast.walk(expr):
-            if isinstance(sub, ast.Attribute):
+        for sub in walk(expr):
+            if sub.__class__ is ast.Attribute:
+                assert isinstance(sub, ast.Attribute)
                 if sub.attr in MOCK_ONLY_ATTRS:
                     return True
                 if sub.attr in MOCK_STATE_ATTRS and root_name(sub.value) in mocks:
@@ -965,6 +1013,8 @@ class _Builder:
             pass
 
         for sub in nodes:
+            if sub.__class__ not in _TEST_BODY_TYPES:
+                continue  # Name, Constant, operators...: nothing below is about them
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     locals_.update(_bound_names(target))
@@ -1052,8 +1102,13 @@ class _Builder:
         test.calls = self._call_sites(test, nodes, mocks, params, locals_, assertion_spans)
 
     def _autouse_fixtures(self) -> list[FixtureDef]:
-        local = [f for f in self.fixtures.values() if f.autouse]
-        return local + [f for f in self.project.autouse_fixtures() if f.name not in self.fixtures]
+        # asked once per test, after the module's fixtures are all known: computed once
+        if self._autouse is None:
+            local = [f for f in self.fixtures.values() if f.autouse]
+            self._autouse = local + [
+                f for f in self.project.autouse_fixtures() if f.name not in self.fixtures
+            ]
+        return self._autouse
 
     def _monkeypatch_target(self, call: ast.Call) -> str | None:
         if not call.args:
@@ -1101,6 +1156,8 @@ class _Builder:
         usage: dict[int, tuple[str, tuple[str, ...]]] = {}
         loads: dict[str, list[tuple[int, int]]] = {}
         for sub in nodes:
+            if sub.__class__ not in _USAGE_TYPES:
+                continue
             if isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Call | ast.Await):
                 inner = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
                 usage[id(inner)] = ("discarded", ())
@@ -1120,7 +1177,7 @@ class _Builder:
                 loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
         sites: list[CallSite] = []
         for sub in nodes:
-            if not isinstance(sub, ast.Call):
+            if sub.__class__ is not ast.Call:
                 continue
             kind, bound = usage.get(id(sub), ("other", ()))
             in_assertion = any(_inside(sub, span) for span in assertion_spans)
@@ -1226,6 +1283,8 @@ class _Builder:
         self._relabel_param_marks()
 
     def _relabel_param_marks(self) -> None:
+        if "param" not in self.source.text:
+            return  # no pytest.param anywhere
         for test in self.tests:
             for sub in test.nodes + [n for d in test.node.decorator_list for n in walk(d)]:
                 if isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
