@@ -547,6 +547,7 @@ class _Builder:
         self.current_params: frozenset[str] = frozenset()
         self._call_names: dict[int, str | None] = {}  # the tree outlives the builder: ids hold
         self._autouse: list[FixtureDef] | None = None
+        self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
 
     # ---- naming -------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
@@ -562,9 +563,13 @@ class _Builder:
 
     def is_marker_attr(self, node: ast.Attribute) -> str | None:
         """The marker name when `node` is `pytest.mark.<name>` (through any alias)."""
-        if not isinstance(node.value, ast.Name | ast.Attribute):
+        value = node.value
+        if value.__class__ is ast.Attribute:
+            if value.attr != "mark":
+                return None  # `x.y.z`: only `<...>.mark.<name>` can be a marker
+        elif value.__class__ is not ast.Name:
             return None
-        base = self.qualname(node.value)
+        base = self.qualname(value)
         if base == "pytest.mark":
             return node.attr
         return None
@@ -1008,6 +1013,8 @@ class _Builder:
             for sub in walk(dec):
                 if isinstance(sub, ast.Attribute):
                     self._note_marker(sub, where="decorator", test=test)
+                elif isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
+                    self._param_calls.append(sub)
         if test.cls is not None:
             # class-level marks apply to each test but are recorded once, by the class scan
             pass
@@ -1062,6 +1069,8 @@ class _Builder:
                 qualified = self.call_name(sub)
                 if qualified in SKIP_CALLS:
                     test.skips = True
+                elif qualified == "pytest.param":
+                    self._param_calls.append(sub)
                 assertion = self._assertion_for_call(sub, mocks)
                 if assertion is not None:
                     if assertion.kind is Kind.RAISES and qualified in RAISES_CALLS:
@@ -1155,6 +1164,7 @@ class _Builder:
     ) -> list[CallSite]:
         usage: dict[int, tuple[str, tuple[str, ...]]] = {}
         loads: dict[str, list[tuple[int, int]]] = {}
+        calls: list[ast.Call] = []
         for sub in nodes:
             if sub.__class__ not in _USAGE_TYPES:
                 continue
@@ -1171,14 +1181,13 @@ class _Builder:
                     names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
                     usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
             elif isinstance(sub, ast.Call):
+                calls.append(sub)
                 for arg in [*sub.args, *(k.value for k in sub.keywords)]:
                     usage.setdefault(id(arg), ("argument", ()))
             elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
                 loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
         sites: list[CallSite] = []
-        for sub in nodes:
-            if sub.__class__ is not ast.Call:
-                continue
+        for sub in calls:
             kind, bound = usage.get(id(sub), ("other", ()))
             in_assertion = any(_inside(sub, span) for span in assertion_spans)
             if in_assertion and kind in {"other", "argument"}:
@@ -1283,18 +1292,14 @@ class _Builder:
         self._relabel_param_marks()
 
     def _relabel_param_marks(self) -> None:
-        if "param" not in self.source.text:
-            return  # no pytest.param anywhere
-        for test in self.tests:
-            for sub in test.nodes + [n for d in test.node.decorator_list for n in walk(d)]:
-                if isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
-                    marks = _kwarg(sub, "marks")
-                    if marks is None:
-                        continue
-                    ids = {id(n) for n in walk(marks)}
-                    for use in self.markers:
-                        if id(use.node) in ids:
-                            use.where = "param"
+        for call in self._param_calls:
+            marks = _kwarg(call, "marks")
+            if marks is None:
+                continue
+            ids = {id(n) for n in walk(marks)}
+            for use in self.markers:
+                if id(use.node) in ids:
+                    use.where = "param"
 
 
 def _has_init(cls: ast.ClassDef) -> bool:

@@ -197,6 +197,7 @@ class ProjectFileLookup:
     project: Project
     path: Path
     _conftests: list[TestModule] | None = None
+    _asserts: dict[str, bool | None] = field(default_factory=dict)
 
     @property
     def conftests(self) -> list[TestModule]:
@@ -215,8 +216,9 @@ class ProjectFileLookup:
         return [f for module in self.conftests for f in module.fixtures.values() if f.autouse]
 
     def function_asserts(self, qualname: str) -> bool | None:
+        if qualname in self._asserts:  # the file's reads were noted on the first ask
+            return self._asserts[qualname]
         resolved = self.project.helper_module(qualname, self.path)
-        if resolved is None:
-            return None
-        module, func = resolved
-        return module.helper_asserts.get(func)
+        verdict = None if resolved is None else resolved[0].helper_asserts.get(resolved[1])
+        self._asserts[qualname] = verdict
+        return verdict
