@@ -59,7 +59,6 @@ from pathlib import Path
 from testlint.facts import TestFunction, TestModule
 from testlint.fixture_index import (
     KNOWN_PLUGIN_FIXTURES,
-    fixtures_in_tree,
     fixtures_of_module,
     installed_plugin_fixtures,
     plugin_names,
@@ -256,7 +255,6 @@ def _test_provided(module: TestModule, test: TestFunction) -> set[str] | None:
                 isinstance(base, ast.Name) and (base.id in local_classes or base.id == "object")
             ):
                 return None  # a base class from elsewhere may carry fixtures
-        provided |= fixtures_in_tree(ast.Module(body=[test.cls], type_ignores=[]))
     sources += [s.value for s in module.tree.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
     for source in sources:
         for node in ast.walk(source):
