@@ -2,6 +2,9 @@
 
     python benchmarks/corpus_stats.py DIR [DIR...] [--select TL1,TL2]
 
+benchmarks/precision.py runs this over pinned releases of well-kept projects and writes the
+numbers into docs/precision.md.
+
 Each DIR is linted with its own pytest configuration, as `testlint DIR` would.
 """
 
@@ -14,14 +17,24 @@ from pathlib import Path
 from testlint.config import Config
 from testlint.discovery import Discovery
 from testlint.engine import make_engine
+from testlint.finding import Finding
 from testlint.pytest_config import find_pytest_config
 from testlint.registry import load_registry
 
 
-def stats(directory: Path, select: tuple[str, ...] | None) -> tuple[int, int, collections.Counter[str]]:
-    pytest_config = find_pytest_config([directory])
-    config = Config(root=directory, select=select)
-    engine = make_engine([directory], config=config, pytest_config=pytest_config)
+def stats(
+    directory: Path,
+    select: tuple[str, ...] | None,
+    collect: list[Finding] | None = None,
+    project: Path | None = None,
+) -> tuple[int, int, collections.Counter[str]]:
+    """(test files, tests, findings per rule) for one suite; `collect` receives the findings.
+
+    `project` is the directory pytest would be run from when it is not the suite's (pandas'
+    tests inside the package, with the package's conftest.py above them)."""
+    pytest_config = find_pytest_config([project or directory])
+    config = Config(root=project or directory, select=select)
+    engine = make_engine([project or directory], config=config, pytest_config=pytest_config)
     files = Discovery(config, pytest_config).files([directory])
     tests = 0
     counts: collections.Counter[str] = collections.Counter()
@@ -33,7 +46,10 @@ def stats(directory: Path, select: tuple[str, ...] | None) -> tuple[int, int, co
         except UnreadableSource:
             continue
         tests += len(engine.facts_for(source, path).tests)
-        counts.update(f.code for f in engine.lint_source(source, path))
+        findings = engine.lint_source(source, path)
+        counts.update(f.code for f in findings)
+        if collect is not None:
+            collect.extend(findings)
     return len(files), tests, counts
 
 
@@ -50,7 +66,8 @@ def main() -> None:
         print(f"{str(directory)[-40:]:<40} {files:>6} {tests:>7}  "
               + " ".join(f"{counts.get(c, 0):>6}" for c in codes))
         per_k = {c: 1000 * counts.get(c, 0) / max(tests, 1) for c in codes}
-        print(f"{'  per 1,000 tests':<40} {'':>6} {'':>7}  " + " ".join(f"{per_k[c]:>6.1f}" for c in codes))
+        print(f"{'  per 1,000 tests':<40} {'':>6} {'':>7}  "
+              + " ".join(f"{per_k[c]:>6.1f}" for c in codes))
 
 
 if __name__ == "__main__":

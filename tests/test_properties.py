@@ -42,15 +42,21 @@ def _strip_comments(source: str) -> str:
     return tokenize.untokenize(tokens)
 
 
-def _summary(source: str) -> Counter[tuple[str, str | None]]:
-    return Counter((f.code, f.test) for f in lint_text(source, select=["ALL"]))
+def _summary(source: str, skip: frozenset[str] = frozenset()) -> Counter[tuple[str, str | None]]:
+    return Counter((f.code, f.test) for f in lint_text(source, select=["ALL"])
+                   if f.code not in skip)
+
+
+# Rules whose definition is the layout itself: a giant snapshot is one that spans more than N
+# source lines, and ast.unparse folds a 30-line payload onto one line.
+LAYOUT_RULES = frozenset({"TL303", "TL304"})
 
 
 def test_findings_survive_reformatting() -> None:
     for path in FIXTURES:
         source = _strip_comments(path.read_text(encoding="utf-8"))
         reformatted = ast.unparse(ast.parse(source))
-        assert _summary(reformatted) == _summary(source), path.name
+        assert _summary(reformatted, LAYOUT_RULES) == _summary(source, LAYOUT_RULES), path.name
 
 
 class _RenameLocals(ast.NodeTransformer):

@@ -1,4 +1,5 @@
-"""The command line: `testlint [check] PATH...`, `testlint rules`, `testlint rule CODE`.
+"""The command line: `testlint [check] PATH...`, `testlint rules`, `testlint rule CODE`,
+`testlint rewrite PATH...` (the optional LLM step, imported only when that command runs).
 
 Exit codes follow ruff: 0 no findings, 1 findings, 2 a usage or configuration error (always one
 line on stderr naming the problem, never a traceback).
@@ -92,6 +93,9 @@ def main() -> None:
     is_flag=True,
     help="Skip explicitly named files that pytest would not collect (for pre-commit hooks).",
 )
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff, apply unsafe fixes too.")
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -104,6 +108,9 @@ def check(
     show_source: bool,
     config_file: Path | None,
     only_test_files: bool,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
 ) -> None:
     """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
     from testlint.config import ConfigError, load_config, validate_selection
@@ -141,7 +148,19 @@ def check(
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
-    findings = engine.lint_files(files)
+    if fix or diff:
+        from testlint.fix import run_fixes
+
+        fixes = run_fixes(engine, files, unsafe=unsafe_fixes, write=not diff)
+        for note in fixes.notes(preview=diff):
+            click.echo(note, err=True)
+        if diff:
+            _emit(fixes.diff(), output_file)
+            sys.exit(EXIT_FINDINGS if (fixes.changed or fixes.errors) and not exit_zero
+                     else EXIT_CLEAN)
+        findings = fixes.remaining
+    else:
+        findings = engine.lint_files(files)
 
     sources: dict[str, list[str]] = {}
     if show_source:
@@ -191,7 +210,26 @@ def _emit(text: str, output_file: str | None) -> None:
 )
 @click.option("--check", "check_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Exit 1 if the catalogue in this directory is stale.")
-def rules_command(output_format: str, write_dir: Path | None, check_dir: Path | None) -> None:
+@click.option(
+    "--write-docs",
+    "write_docs_root",
+    is_flag=False,
+    flag_value=".",
+    default=None,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Regenerate the generated parts of the docs site (docs/, README.md, mkdocs.yml) of the "
+    "project in this directory.",
+)
+@click.option("--check-docs", "check_docs_root",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Exit 1 if a generated part of the docs of the project here is stale.")
+def rules_command(
+    output_format: str,
+    write_dir: Path | None,
+    check_dir: Path | None,
+    write_docs_root: Path | None,
+    check_docs_root: Path | None,
+) -> None:
     """List every rule: code, name, default on/off, summary."""
     import json
 
@@ -199,6 +237,9 @@ def rules_command(output_format: str, write_dir: Path | None, check_dir: Path | 
     from testlint.registry import load_registry
 
     registry = load_registry()
+    if write_docs_root is not None or check_docs_root is not None:
+        _docs_command(write_docs_root, check_docs_root)
+        return
     if write_dir is not None:
         changed = write_catalogue(registry, write_dir)
         click.echo(f"{len(changed)} file(s) updated in {write_dir}", err=True)
@@ -218,6 +259,25 @@ def rules_command(output_format: str, write_dir: Path | None, check_dir: Path | 
         click.echo(f"{rule.code}  {rule.name:<32} {default}  {rule.summary}")
 
 
+def _docs_command(write_root: Path | None, check_root: Path | None) -> None:
+    from testlint.docs_gen import DocsError, builtin_registry, stale_docs, write_docs
+
+    registry = builtin_registry()
+    try:
+        if write_root is not None:
+            changed = write_docs(registry, write_root)
+            click.echo(f"{len(changed)} file(s) updated under {write_root}", err=True)
+            return
+        assert check_root is not None
+        stale = stale_docs(registry, check_root)
+    except DocsError as exc:
+        fail(str(exc))
+    if stale:
+        click.echo(f"stale docs under {check_root}: {', '.join(stale)}", err=True)
+        click.echo("run `testlint rules --write-docs` to regenerate them", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
 @main.command("rule")
 @click.argument("code")
 def rule_command(code: str) -> None:
@@ -230,6 +290,81 @@ def rule_command(code: str) -> None:
     except UnknownRuleError as exc:
         fail(str(exc))
     click.echo(rule_text(rule), nl=False)
+
+
+@main.command("rewrite")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Rewrite findings of these codes or prefixes only.")
+@click.option("--provider", type=click.Choice(["openai", "anthropic"]),
+              help="Wire format: OpenAI chat completions (also Ollama, vLLM, llama.cpp, "
+                   "LM Studio) or Anthropic messages.")
+@click.option("--model", help="Model name, e.g. gpt-4o-mini, claude-sonnet-4-5, qwen2.5-coder.")
+@click.option("--base-url", help="The endpoint, e.g. http://localhost:11434/v1 for Ollama.")
+@click.option("--write", is_flag=True, help="Apply the accepted rewrites (atomically).")
+@click.option("--run", "run_tests", is_flag=True,
+              help="Run each proposal under pytest and against mutants (executes model-written "
+                   "code in a temporary copy of the project).")
+@click.option("--max-attempts", type=click.IntRange(min=1),
+              help="Proposals per finding; a rejection is fed back to the model.")
+@click.option("--show-prompt", is_flag=True, help="Print what would be sent and send nothing.")
+@click.option("--context", "context_mode", type=click.Choice(["signature", "full"]),
+              help="What the prompt shows of the code under test (default: signature and "
+                   "docstring only; `full` sends its body too).")
+@click.option("--no-cache", is_flag=True, help="Ask the model again even for a cached prompt.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="Use this testlint.toml or pyproject.toml instead of searching for one.")
+def rewrite(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    provider: str | None,
+    model: str | None,
+    base_url: str | None,
+    write: bool,
+    run_tests: bool,
+    max_attempts: int | None,
+    show_prompt: bool,
+    context_mode: str | None,
+    no_cache: bool,
+    config_file: Path | None,
+) -> None:
+    """Propose fixed tests for findings with a model; keep only those that pass the gates.
+
+    Needs `pip install 'testlint[llm]'`. Prints a unified diff per accepted rewrite and a
+    funnel summary; exit 0 when every finding was rewritten, 1 when some remain, 2 on errors.
+    """
+    from testlint.config import ConfigError, load_config, validate_selection
+    from testlint.discovery import Discovery, MissingPathError, default_paths
+    from testlint.pytest_config import find_pytest_config
+    from testlint.registry import UnknownRuleError, load_registry
+    from testlint.rewrite.providers import MissingExtra
+    from testlint.rewrite.runner import RewriteError, make_job
+    from testlint.rewrite.settings import SettingsError, parse_settings, with_flags
+
+    registry = load_registry()
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such file or directory")
+    start = list(paths) or [Path.cwd()]
+    pytest_config = find_pytest_config(start)
+    targets = list(paths) or default_paths(pytest_config)
+    try:
+        codes = _codes(select)
+        validate_selection(registry, codes, "--select")
+        config = load_config(start[0], registry, explicit=config_file)
+        where = str(config.path) if config.path else "configuration"
+        settings = parse_settings(config.extra.get("rewrite", {}), where)
+        settings = with_flags(settings, provider=provider, model=model, base_url=base_url,
+                              max_attempts=max_attempts, context=context_mode)
+        files = Discovery(config=config, pytest=pytest_config).files(targets)
+        job = make_job(files, targets, config, codes, pytest_config, registry, settings,
+                       run=run_tests, write=write, show_prompt=show_prompt,
+                       use_cache=not no_cache, out=lambda text: click.echo(text, nl=False),
+                       err=lambda text: click.echo(text, err=True))
+        code = job.execute()
+    except (ConfigError, UnknownRuleError, SettingsError, RewriteError, MissingPathError,
+            MissingExtra) as exc:
+        fail(str(exc))
+    sys.exit(code)
 
 
 def run(argv: Sequence[str] | None = None) -> Any:

@@ -80,6 +80,25 @@ _CORE_KEYS: dict[str, tuple[str, str]] = {
     "src": ("src", "list[str]"),
     "assertion-helper-prefixes": ("assertion_helper_prefixes", "list[str]"),
 }
+# what each core key means: the configuration reference in docs/ is generated from this and
+# from _CORE_KEYS and Config's defaults (a test fails if a key has no entry here)
+CORE_KEY_HELP: dict[str, str] = {
+    "select": "Rule codes or prefixes to enable (`TL1`, `TL104`, `ALL`). Unset: every rule "
+    "that is enabled by default.",
+    "ignore": "Rule codes or prefixes to turn off. The most specific selector wins: "
+    "`select = [\"TL1\"]` with `ignore = [\"TL101\"]` turns off TL101 only.",
+    "extend-select": "Rule codes or prefixes to enable in addition to `select` (or to the "
+    "default rules): the way to turn on opt-in rules.",
+    "per-file-ignores": "Glob pattern (relative to the configuration file) to rule codes or "
+    "prefixes ignored in the matching files.",
+    "exclude": "Glob patterns of files and directories not to lint, relative to the "
+    "configuration file.",
+    "extend-exclude": "More patterns to exclude, added to `exclude`.",
+    "src": "The project's source roots (the code under test), for rules that look into it. "
+    "Unset: `src/` if present, else the project root minus the test paths.",
+    "assertion-helper-prefixes": "A call to a function whose name starts with one of these "
+    "counts as an assertion (a project's own `check_frame(...)` helpers).",
+}
 # sub-tables that extensions (the rewrite step) validate themselves
 EXTENSION_TABLES = frozenset({"rewrite", "lsp"})
 

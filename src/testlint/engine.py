@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from testlint.finding import Finding
 from testlint.project import Project
 from testlint.pytest_config import PytestConfig, find_pytest_config
 from testlint.registry import Registry, load_registry
-from testlint.rules.base import Rule, RuleContext
+from testlint.rules.base import Rule, RuleContext, SnapshotContext
+from testlint.snapshots import SnapshotFile
 from testlint.source import SourceFile, UnreadableSource, parse_source, parse_text, read_source
 
 TL000 = "TL000"
@@ -54,6 +55,19 @@ def noqa_codes(line: str) -> frozenset[str] | None:
     if not codes:
         return frozenset()
     return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
+
+
+def _suppressed_at_test(finding: Finding, source: SourceFile, module: TestModule | None) -> bool:
+    """A finding outside the test file counts as reported on its test's `def` line."""
+    if module is None or finding.test is None:
+        return False
+    for test in module.tests:
+        if test.qualname == finding.test:
+            codes = noqa_codes(source.line(test.node.lineno))
+            if codes is None:
+                return False
+            return not codes or any(finding.code.startswith(code) for code in codes)
+    return False
 
 
 def is_suppressed(finding: Finding, source: SourceFile | None) -> bool:
@@ -121,29 +135,69 @@ class Engine:
         for rule in self.rules:
             ctx = RuleContext(rule=rule, module=module, options=self._options[rule.code],
                               project=self.project)
-            try:
-                rule.check(ctx)
-            except RecursionError:
-                error = UnreadableSource(f"too deeply nested for {rule.code} to analyse")
-                findings.append(unreadable_finding(source.path, error))
-                continue
-            except Exception as exc:  # a rule bug must not end the run or hide other findings
-                error = UnreadableSource(
-                    f"internal error in {rule.code} ({type(exc).__name__}: {exc}); please report it"
-                )
-                findings.append(unreadable_finding(source.path, error))
-                continue
-            findings.extend(ctx.findings)
-        return self._filter(findings, source, path)
+            findings.extend(self._run(rule, rule.check, ctx, source.path))
+        snapshots = self._snapshots(path, module)
+        for snapshot in snapshots:
+            for rule in self.rules:
+                if rule.check_snapshot is None:
+                    continue
+                snapshot_ctx = SnapshotContext(rule=rule, module=module,
+                                               options=self._options[rule.code],
+                                               project=self.project, snapshot=snapshot)
+                findings.extend(self._run(rule, rule.check_snapshot, snapshot_ctx,
+                                          snapshot.display))
+        return self._filter(findings, source, path, module, snapshots)
 
-    def _filter(self, findings: list[Finding], source: SourceFile | None, path: Path) -> list[Finding]:
+    def _run(self, rule: Rule, check: Callable[[Any], None], ctx: RuleContext,
+             where: str) -> list[Finding]:
+        """One rule's check; a failure becomes a TL000 finding at `where`, never a traceback."""
+        try:
+            check(ctx)
+        except RecursionError:
+            error = UnreadableSource(f"too deeply nested for {rule.code} to analyse")
+            return [unreadable_finding(where, error)]
+        except Exception as exc:  # a rule bug must not end the run or hide other findings
+            error = UnreadableSource(
+                f"internal error in {rule.code} ({type(exc).__name__}: {exc}); please report it"
+            )
+            return [unreadable_finding(where, error)]
+        return ctx.findings
+
+    def _snapshots(self, path: Path, module: TestModule) -> list[SnapshotFile]:
+        """The test module's stored snapshots, looked up only when a rule checks snapshots."""
+        if module.is_conftest or not any(r.check_snapshot is not None for r in self.rules):
+            return []
+        try:
+            return self.project.snapshot_files(path, module)
+        except OSError:
+            return []
+
+    def _filter(
+        self,
+        findings: list[Finding],
+        source: SourceFile | None,
+        path: Path,
+        module: TestModule | None = None,
+        snapshots: Sequence[SnapshotFile] = (),
+    ) -> list[Finding]:
         ignored = self._per_file_ignores(path)
-        kept = [
-            f
-            for f in findings
-            if not any(f.code.startswith(code) for code in ignored)
-            and not is_suppressed(f, source)
-        ]
+        stored = {snapshot.display: snapshot.path for snapshot in snapshots}
+        kept = []
+        for finding in findings:
+            if any(finding.code.startswith(code) for code in ignored):
+                continue
+            if source is not None and finding.path != source.path and finding.path in stored:
+                # a finding in a stored snapshot: per-file-ignores match the snapshot's path
+                # too, and a noqa comment goes on the `def` line of the test that owns it
+                # (snapshot formats have no comments of their own)
+                own = self._per_file_ignores(stored[finding.path])
+                if any(finding.code.startswith(code) for code in own):
+                    continue
+                if _suppressed_at_test(finding, source, module):
+                    continue
+            elif is_suppressed(finding, source):
+                continue
+            kept.append(finding)
         return sorted(kept, key=lambda f: f.sort_key)
 
     def _per_file_ignores(self, path: Path) -> list[str]:

@@ -125,6 +125,9 @@ MOCK_ONLY_ATTRS = frozenset(
 )
 MOCK_STATE_ATTRS = MOCK_ONLY_ATTRS | {"called", "awaited"}
 
+# attributes of a MarkDecorator that read it rather than apply it (`pytest.mark.skip.mark`)
+INTROSPECTION_ATTRS = frozenset({"mark", "name", "args", "kwargs", "markname"})
+
 RAISES_CALLS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call"})
 UNITTEST_RAISES = frozenset(
     {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "assertWarns", "assertWarnsRegex"}
@@ -205,12 +208,21 @@ class CallSite:
 
 
 @dataclass
+class ModuleCall:
+    node: ast.Call
+    qualname: str | None  # resolved through imports ("decimal.Decimal"), else None
+    scope: FunctionNode | None  # the innermost enclosing def; None at module or class level
+
+
+@dataclass
 class MarkerUse:
     name: str  # "parametrize"
     node: ast.Attribute  # the `pytest.mark.<name>` attribute; its end is the name's end
     where: str  # decorator | pytestmark | param | class | body | other
     test: str | None  # qualified name of the enclosing test, when there is one
     call: ast.Call | None = None  # `pytest.mark.name(...)` arguments, when called
+    # only read for introspection (`pytest.mark.skip.mark`, `.name`), never applied to a test
+    introspected: bool = False
 
 
 @dataclass
@@ -260,6 +272,8 @@ class ProjectLookup(Protocol):
 
     def autouse_fixtures(self) -> list[FixtureDef]: ...
 
+    def conftest_modules(self) -> list[TestModule]: ...
+
 
 class _NoProject:
     def fixture(self, name: str) -> FixtureDef | None:
@@ -269,6 +283,9 @@ class _NoProject:
         return None
 
     def autouse_fixtures(self) -> list[FixtureDef]:
+        return []
+
+    def conftest_modules(self) -> list[TestModule]:
         return []
 
 
@@ -285,6 +302,21 @@ class CollectionRules:
 
     def is_test_function(self, name: str) -> bool:
         return _matches(name, self.python_functions)
+
+
+def has_helper_prefix(name: str, prefixes: Iterable[str]) -> bool:
+    """`check_total`, `checkTotal`, `assert_called`, `verify`: the prefix is a whole word of the
+    name (`checkout`, `expected_rows`' `expected` or `verifying` are not assertion helpers)."""
+    bare = name.lstrip("_")
+    lowered = bare.lower()
+    for prefix in prefixes:
+        prefix = prefix.lower()
+        if not lowered.startswith(prefix):
+            continue
+        rest = bare[len(prefix):]
+        if not rest or not rest[0].isalpha() or rest[0].isupper():
+            return True
+    return False
 
 
 def _matches(name: str, patterns: Iterable[str]) -> bool:
@@ -310,10 +342,32 @@ class TestModule:
     defined: set[str]  # names bound at module level
     is_conftest: bool
     package: str | None  # dotted package of the file, for relative imports, when known
+    # markers a conftest registers with `config.addinivalue_line("markers", "name: ...")`, by line
+    declared_markers: dict[str, int] = field(default_factory=dict)
+    # it also registers markers whose names cannot be read statically (so any name may be known)
+    dynamic_markers: bool = False
+    # modules a conftest loads as plugins (`pytest_plugins = ["pkg.plugin"]`)
+    pytest_plugins: tuple[str, ...] = ()
+    # the project as seen from this file (its conftests), for rules that need more than facts
+    lookup: ProjectLookup = field(default_factory=lambda: _NoProject())
+    _module_calls: list[ModuleCall] | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
         return self.source.path
+
+    def calls_to(self, qualnames: Iterable[str]) -> list[ModuleCall]:
+        """Calls anywhere in the file (tests, fixtures, helpers, module and class level) whose
+        callee resolves to one of `qualnames`, in source order.
+
+        The index behind it is built on first use, by one walk of the file, so rules that look
+        for a call outside tests (`Decimal(19.99)` in a fixture or a module constant) share it
+        and files whose rules never ask pay nothing.
+        """
+        if self._module_calls is None:
+            self._module_calls = _index_calls(self.source.tree, self.imports)
+        wanted = frozenset(qualnames)
+        return [c for c in self._module_calls if c.qualname in wanted]
 
     @property
     def tree(self) -> ast.Module:
@@ -458,6 +512,25 @@ def walk(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def _index_calls(tree: ast.Module, imports: dict[str, str]) -> list[ModuleCall]:
+    found: list[ModuleCall] = []
+    stack: list[tuple[ast.AST, FunctionNode | None]] = [(tree, None)]
+    while stack:
+        current, scope = stack.pop()
+        if isinstance(current, ast.Call):
+            found.append(ModuleCall(current, qualify(current.func, imports), scope))
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            # decorators, defaults and annotations run in the enclosing scope, the body in its own
+            body = {id(stmt) for stmt in current.body}
+            for child in ast.iter_child_nodes(current):
+                stack.append((child, current if id(child) in body else scope))
+            continue
+        for child in ast.iter_child_nodes(current):
+            stack.append((child, scope))
+    found.sort(key=lambda c: (c.node.lineno, c.node.col_offset))
+    return found
+
+
 def _bound_names(target: ast.AST) -> list[str]:
     if isinstance(target, ast.Name):
         return [target.id]
@@ -506,6 +579,7 @@ class _Builder:
         self.unittest_classes: set[str] = set()
         self.class_bases: dict[str, list[str]] = {}
         self.visited_defs: set[int] = set()
+        self.introspected: set[int] = set()  # ids of `pytest.mark.x` nodes only introspected
         self.current_params: frozenset[str] = frozenset()
 
     # ---- naming -------------------------------------------------------------------------
@@ -541,6 +615,7 @@ class _Builder:
         for test in self.tests:
             self._analyse_test(test)
         self._scan_rest(tree)
+        declared, dynamic = self._marker_registrations()
         return TestModule(
             source=self.source,
             imports=self.imports,
@@ -552,6 +627,10 @@ class _Builder:
             defined=self.defined,
             is_conftest=self.is_conftest,
             package=self.package,
+            declared_markers=declared,
+            dynamic_markers=dynamic,
+            pytest_plugins=self._pytest_plugins(),
+            lookup=self.project,
         )
 
     def _find_unittest_classes(self, body: list[ast.stmt]) -> None:
@@ -871,6 +950,10 @@ class _Builder:
             return None
         if qualified in NOT_ASSERTION_HELPERS:
             return None
+        if _passes_assertion_function(call):
+            # `_check_roundtrip(df, tm.assert_frame_equal, path)`: the helper asserts through
+            # the comparator it is handed
+            return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
         if helpers_known:
             keys = self._local_helper_keys(call, None)
             if any(self.helper_asserts.get(k) for k in keys):
@@ -886,7 +969,7 @@ class _Builder:
             # `super().test_x(...)` runs the inherited test (or helper), whose assertions we
             # cannot see from here
             return Assertion(node=call, kind=Kind.HELPER, api=f"super:{name}")
-        if name.lstrip("_").lower().startswith(self.rules.helper_prefixes):
+        if has_helper_prefix(name, self.rules.helper_prefixes):
             if attr is not None and isinstance(func, ast.Attribute):
                 receiver_root = root_name(func.value)
                 # `obj.check()` on an arbitrary object is rarely an assertion, but on self or on a
@@ -1162,10 +1245,13 @@ class _Builder:
 
     # ---- markers and the rest of the module -------------------------------------------------
     def _note_marker(self, node: ast.Attribute, where: str, test: TestFunction | None) -> None:
+        if node.attr in INTROSPECTION_ATTRS and isinstance(node.value, ast.Attribute):
+            self.introspected.add(id(node.value))  # parents are visited before their children
         name = self.is_marker_attr(node)
         if name is None:
             return
-        use = MarkerUse(name=name, node=node, where=where, test=test.qualname if test else None)
+        use = MarkerUse(name=name, node=node, where=where, test=test.qualname if test else None,
+                        introspected=id(node) in self.introspected)
         self.markers.append(use)
         if test is not None:
             test.markers.append(use)
@@ -1185,9 +1271,7 @@ class _Builder:
                     continue
                 for dec in current.decorator_list:
                     stack.append((dec, "decorator", None))
-                if id(current) in self.visited_defs:
-                    continue  # helper bodies: marks there are rare and not tied to a test
-                for child in current.body:
+                for child in current.body:  # a helper's body, or a def nested in one
                     stack.append((child, "other", None))
                 continue
             if isinstance(current, ast.ClassDef):
@@ -1209,17 +1293,39 @@ class _Builder:
                     stack.append((marks, "param", owner))
                 continue
             if isinstance(current, ast.Attribute):
+                if current.attr in INTROSPECTION_ATTRS and isinstance(current.value, ast.Attribute):
+                    self.introspected.add(id(current.value))
                 name = self.is_marker_attr(current)
                 if name is not None:
                     self.markers.append(
                         MarkerUse(name=name, node=current, where=where,
-                                  test=owner.qualname if owner else None)
+                                  test=owner.qualname if owner else None,
+                                  introspected=id(current) in self.introspected)
                     )
                     continue
             for sub in ast.iter_child_nodes(current):
                 stack.append((sub, where, owner))
         # pytest.param(marks=...) inside test bodies and decorators: re-label those uses
         self._relabel_param_marks()
+
+    def _pytest_plugins(self) -> tuple[str, ...]:
+        if not self.is_conftest or "pytest_plugins" not in self.source.text:
+            return ()
+        found: list[str] = []
+        for stmt in _module_level_statements(self.source.tree.body):
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in stmt.targets
+            ):
+                value = stmt.value
+                items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+                found.extend(text for text in map(_string, items) if text)
+        return tuple(found)
+
+    def _marker_registrations(self) -> tuple[dict[str, int], bool]:
+        """`declared_markers` and `dynamic_markers` of a conftest (none for other files)."""
+        if not self.is_conftest or "addinivalue_line" not in self.source.text:
+            return {}, False
+        return marker_registrations(self.source.tree)
 
     def _relabel_param_marks(self) -> None:
         for test in self.tests:
@@ -1264,6 +1370,16 @@ def _comparisons(expr: ast.expr) -> tuple[Comparison, ...]:
     if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And):
         return tuple(c for value in expr.values for c in _comparisons(value))
     return ()
+
+
+def _passes_assertion_function(call: ast.Call) -> bool:
+    """An argument is an assertion function itself, not called (`tm.assert_frame_equal`)."""
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Name | ast.Attribute):
+            last = arg.id if isinstance(arg, ast.Name) else arg.attr
+            if last.startswith("assert_") or (last.startswith("assert") and last[6:7].isupper()):
+                return True
+    return False
 
 
 def _is_weak(expr: ast.expr) -> bool:
@@ -1337,6 +1453,230 @@ def _is_monkeypatch(call: ast.Call, params: set[str]) -> bool:
         and func.value.id == "monkeypatch"
         and "monkeypatch" in params
     )
+
+
+# ---- markers a conftest registers ------------------------------------------------------------
+# `config.addinivalue_line("markers", "slow: ...")`, also through a loop over a literal list
+# (`for line in MARKERS: config.addinivalue_line("markers", line)`), an f-string or `+`.
+
+_MAX_VALUES = 200  # more possible values than this: treat the registration as unreadable
+
+
+def marker_name(line: str) -> str:
+    """The marker a `markers` ini line declares, split as pytest does ("slow(x): ..." -> "slow")."""
+    return line.split(":", 1)[0].split("(", 1)[0].strip()
+
+
+def marker_registrations(tree: ast.Module) -> tuple[dict[str, int], bool]:
+    """Marker names registered through `addinivalue_line("markers", ...)`, and whether some
+    registration could not be read statically."""
+    constants = _module_constants(tree)
+    scopes: dict[int, dict[str, list[object]]] = {}
+    calls: list[ast.Call] = []
+    for node in walk(tree):  # parents before children, so an outer loop binds first
+        env = scopes.get(id(node), {})
+        if isinstance(node, ast.For | ast.AsyncFor):
+            inner = {**env, **_bind(node.target, _iterate(node.iter, env, constants))}
+            for stmt in node.body:
+                for sub in walk(stmt):
+                    scopes[id(sub)] = inner
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            inner = dict(env)
+            for comp in node.generators:
+                inner.update(_bind(comp.target, _iterate(comp.iter, inner, constants)))
+            parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            for part in parts:
+                for sub in walk(part):
+                    scopes[id(sub)] = inner
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "addinivalue_line"
+        ):
+            calls.append(node)
+    declared: dict[str, int] = {}
+    dynamic = False
+    for call in calls:
+        args = list(call.args)
+        for keyword in ("name", "line"):
+            given = _kwarg(call, keyword)
+            if given is not None:
+                args.append(given)
+        if len(args) < 2 or _string(args[0]) != "markers":
+            continue
+        env = scopes.get(id(call), {})
+        values = _strings(args[1], env, constants)
+        if values is None:
+            dynamic = True
+            continue
+        for value in values:
+            name = marker_name(value)
+            if name.isidentifier():
+                declared.setdefault(name, call.lineno)
+            else:
+                dynamic = True
+    return declared, dynamic
+
+
+def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
+    found: dict[str, ast.expr] = {}
+    for stmt in _module_level_statements(tree.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name):
+                found[target.id] = stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+            found[stmt.target.id] = stmt.value
+    return found
+
+
+def _bind(target: ast.expr, items: list[object] | None) -> dict[str, list[object]]:
+    """Bind a loop target to the values it takes (None: unknown)."""
+    if isinstance(target, ast.Name):
+        return {target.id: items} if items is not None else {target.id: []}
+    if isinstance(target, ast.Tuple | ast.List):
+        out: dict[str, list[object]] = {}
+        for i, elt in enumerate(target.elts):
+            column = None
+            if items is not None and all(isinstance(v, tuple) and len(v) > i for v in items):
+                column = [v[i] for v in items if isinstance(v, tuple)]
+            out.update(_bind(elt, column))
+        return out
+    return {}
+
+
+def _iterate(expr: ast.expr, env: dict[str, list[object]],
+             constants: dict[str, ast.expr], depth: int = 0) -> list[object] | None:
+    """The items a loop over `expr` yields: strings or tuples of strings; None if unknown."""
+    if depth > 5:
+        return None
+    if isinstance(expr, ast.Name) and expr.id in constants and expr.id not in env:
+        return _iterate(constants[expr.id], env, constants, depth + 1)
+    if isinstance(expr, ast.List | ast.Tuple | ast.Set):
+        out: list[object] = []
+        for elt in expr.elts:
+            if isinstance(elt, ast.Tuple):
+                parts = [_strings(e, env, constants, depth + 1) for e in elt.elts]
+                out.append(tuple(p[0] if p and len(p) == 1 else None for p in parts))
+            else:
+                values = _strings(elt, env, constants, depth + 1)
+                if values is None:
+                    return None
+                out.extend(values)
+        return out
+    if isinstance(expr, ast.Dict):
+        keys = [_strings(k, env, constants, depth + 1) if k is not None else None
+                for k in expr.keys]
+        if any(k is None or len(k) != 1 for k in keys):
+            return None
+        return [k[0] for k in keys if k]
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        owner, method = expr.func.value, expr.func.attr
+        if method == "items":
+            names = _iterate(owner, env, constants, depth + 1)
+            descriptions = _dict_values(owner, env, constants, depth + 1)
+            if names is None or descriptions is None or len(names) != len(descriptions):
+                return None
+            return [(k, v) for k, v in zip(names, descriptions, strict=True)]
+        if method == "keys":
+            return _iterate(owner, env, constants, depth + 1)
+        if method == "values":
+            found = _dict_values(owner, env, constants, depth + 1)
+            return list(found) if found is not None else None
+        if method in {"split", "splitlines"}:
+            texts = _strings(owner, env, constants, depth + 1)
+            if texts is None:
+                return None
+            lines: list[object] = []
+            for text in texts:
+                lines.extend(line for line in text.splitlines() if line.strip())
+            return lines
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Name)
+        and len(expr.args) == 1
+        and expr.func.id in {"sorted", "list", "tuple", "set", "reversed"}
+    ):
+        return _iterate(expr.args[0], env, constants, depth + 1)
+    return None
+
+
+def _dict_values(expr: ast.expr, env: dict[str, list[object]],
+                 constants: dict[str, ast.expr], depth: int) -> list[object] | None:
+    if isinstance(expr, ast.Name) and expr.id in constants:
+        return _dict_values(constants[expr.id], env, constants, depth + 1)
+    if isinstance(expr, ast.Dict):
+        values = [_strings(v, env, constants, depth + 1) for v in expr.values]
+        return [v[0] if v and len(v) == 1 else "" for v in values]
+    return None
+
+
+def _strings(expr: ast.expr, env: dict[str, list[object]],
+             constants: dict[str, ast.expr], depth: int = 0) -> list[str] | None:
+    """The string values `expr` may have; None if they cannot be known statically.
+
+    Only the part before the first `:` or `(` matters to a marker's name, so a value whose
+    known prefix already holds one of them is complete even if the rest is unknown.
+    """
+    if depth > 5:
+        return None
+    if isinstance(expr, ast.Constant):
+        return [expr.value] if isinstance(expr.value, str) else None
+    if isinstance(expr, ast.Name):
+        if expr.id in env:
+            values = env[expr.id]
+            if not values or not all(isinstance(v, str) for v in values):
+                return None
+            return [v for v in values if isinstance(v, str)]
+        if expr.id in constants:
+            return _strings(constants[expr.id], env, constants, depth + 1)
+        return None
+    if isinstance(expr, ast.JoinedStr):
+        parts: list[ast.expr] = []
+        for value in expr.values:
+            parts.append(value.value if isinstance(value, ast.FormattedValue) else value)
+        return _concat(parts, env, constants, depth)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        return _concat([expr.left, expr.right], env, constants, depth)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):  # "%s: %s" % (name, text)
+        first = expr.right.elts[0] if isinstance(expr.right, ast.Tuple) and expr.right.elts else (
+            expr.right)
+        return _formatted(expr.left, "%s", first, env, constants, depth)
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "format"
+        and expr.args
+    ):  # "{}: {}".format(name, text)
+        return _formatted(expr.func.value, "{}", expr.args[0], env, constants, depth)
+    return None
+
+
+def _formatted(template: ast.expr, slot: str, first: ast.expr, env: dict[str, list[object]],
+               constants: dict[str, ast.expr], depth: int) -> list[str] | None:
+    text = _string(template)
+    if text is None:
+        return None
+    head, found, _ = text.partition(slot)
+    if ":" in head or "(" in head or not found:
+        return [head]
+    values = _strings(first, env, constants, depth + 1)
+    return [head + v for v in values] if values is not None else None
+
+
+def _concat(parts: list[ast.expr], env: dict[str, list[object]],
+            constants: dict[str, ast.expr], depth: int) -> list[str] | None:
+    results = [""]
+    for part in parts:
+        if all(":" in r or "(" in r for r in results):
+            break  # the name is already complete
+        values = _strings(part, env, constants, depth + 1)
+        if values is None:
+            return None
+        results = [r + v for r in results for v in values]
+        if len(results) > _MAX_VALUES:
+            return None
+    return results
 
 
 def build_facts(

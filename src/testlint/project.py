@@ -7,6 +7,7 @@ test file's facts ask about them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from testlint.config import Config
@@ -19,9 +20,11 @@ from testlint.facts import (
     build_facts,
 )
 from testlint.pytest_config import PytestConfig
+from testlint.snapshots import SnapshotFile, SnapshotFinder
 from testlint.source import UnreadableSource, read_source
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
+PROJECT_ROOT_MARKERS = (".git", ".hg", "pyproject.toml", "setup.py", "setup.cfg", "tox.ini")
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
+    _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
 
     @property
     def rootdir(self) -> Path:
@@ -96,6 +101,58 @@ class Project:
         except RecursionError:
             return None
 
+    def conftests_above_rootdir(self) -> list[TestModule]:
+        """With no ini file, pytest's rootdir is just the common ancestor of its arguments, and a
+        run from higher up (the usual `pytest` at the project root) also loads the conftests
+        above it: those up to the project's root (a directory with .git, pyproject.toml,
+        setup.py, ...), outermost first. Used where reading too little means false alarms."""
+        if self.pytest.inifile is not None:
+            return []
+        found: list[TestModule] = []
+        directory = self.rootdir.resolve()
+        while directory.parent != directory and not any(
+            (directory / marker).exists() for marker in PROJECT_ROOT_MARKERS
+        ):
+            directory = directory.parent
+            conftest = directory / "conftest.py"
+            if conftest not in self._conftests:
+                self._conftests[conftest] = self._parse(conftest, is_conftest=True)
+            module = self._conftests[conftest]
+            if module is not None:
+                found.append(module)
+        return list(reversed(found))
+
+    def plugin_module(self, dotted: str, near: Path) -> TestModule | None:
+        """A plugin module of the project itself (`pytest_plugins = ["tests.plugin"]`, `-p`),
+        parsed like a conftest; None for an installed plugin or a name that does not resolve."""
+        parts = [p for p in dotted.split(".") if p]
+        if not parts or not all(p.isidentifier() for p in parts):
+            return None
+        roots = [*self._ancestors(near), *(self.config.root / s for s in self.config.src)]
+        rootdir = self.rootdir.resolve()
+        for root in dict.fromkeys(roots):
+            for file in (root.joinpath(*parts).with_suffix(".py"),
+                         root.joinpath(*parts, "__init__.py")):
+                resolved = file.resolve()
+                if rootdir != resolved and rootdir not in resolved.parents:
+                    continue
+                if file not in self._helper_modules:
+                    self._helper_modules[file] = self._parse(file, is_conftest=True)
+                module = self._helper_modules[file]
+                if module is not None:
+                    return module
+        return None
+
+    def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
+        """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
+        snapshottest), read on first request and cached; never raises on unreadable files."""
+        found = self._snapshot_files.get(path)
+        if found is None:
+            tests = [test.qualname for test in module.tests]
+            found = self._snapshot_finder.for_module(path, module.path, tests)
+            self._snapshot_files[path] = found
+        return found
+
     def lookup_for(self, path: Path) -> ProjectFileLookup:
         return ProjectFileLookup(self, path)
 
@@ -159,6 +216,23 @@ class ProjectFileLookup:
 
     def autouse_fixtures(self) -> list[FixtureDef]:
         return [f for module in self.conftests for f in module.fixtures.values() if f.autouse]
+
+    def conftest_modules(self) -> list[TestModule]:
+        """The conftests on this file's path, each followed by the project's own plugin modules
+        it loads (`pytest_plugins`), and the plugins `-p` in addopts names."""
+        modules: list[TestModule] = []
+        for conftest in [*self.project.conftests_above_rootdir(), *self.conftests]:
+            modules.append(conftest)
+            for name in conftest.pytest_plugins:
+                plugin = self.project.plugin_module(name, Path(conftest.path))
+                if plugin is not None:
+                    modules.append(plugin)
+        for flag, value in pairwise(self.project.pytest.addopts):
+            if flag == "-p" and not value.startswith("no:"):
+                plugin = self.project.plugin_module(value, self.path)
+                if plugin is not None:
+                    modules.append(plugin)
+        return modules
 
     def function_asserts(self, qualname: str) -> bool | None:
         resolved = self.project.helper_module(qualname, self.path)

@@ -26,6 +26,7 @@ DEFAULT_NORECURSEDIRS = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_
 class PytestConfig:
     rootdir: Path
     inifile: Path | None = None
+    section: str = ""  # the section of the ini file pytest reads ("pytest", "tool:pytest", ...)
     python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
     python_classes: tuple[str, ...] = DEFAULT_PYTHON_CLASSES
     python_functions: tuple[str, ...] = DEFAULT_PYTHON_FUNCTIONS
@@ -36,12 +37,21 @@ class PytestConfig:
     pythonpath: tuple[str, ...] = ()
     # sections that look like pytest configuration but that pytest does not read
     ignored_sections: list[str] = field(default_factory=list)
+    # markers declared only in such a section: name -> where ("pytest.ini [tool:pytest]")
+    ignored_markers: dict[str, str] = field(default_factory=dict)
     # a config file pytest would fail to read
     errors: list[str] = field(default_factory=list)
 
+    # `strict_markers = true` or `strict = true` in the ini file (pytest 9)
+    strict_markers_ini: bool = False
+
     @property
     def strict_markers(self) -> bool:
-        return "--strict-markers" in self.addopts or "--strict" in self.addopts
+        return (
+            "--strict-markers" in self.addopts
+            or "--strict" in self.addopts
+            or self.strict_markers_ini
+        )
 
 
 def _split_lines(value: str) -> list[str]:
@@ -104,6 +114,12 @@ def _from_ini_section(config: PytestConfig, section: Any) -> None:
         config.addopts = _as_list(get("addopts"))
     if get("pythonpath") is not None:
         config.pythonpath = _as_list(get("pythonpath"))
+    for key in ("strict", "strict_markers"):
+        value = get(key)
+        if value is not None:
+            config.strict_markers_ini = value is True or str(value).strip().lower() in {
+                "true", "1", "yes", "on"
+            }
 
 
 class _TomlSection:
@@ -117,65 +133,91 @@ class _TomlSection:
         return value
 
 
+def _ignore(config: PytestConfig, path: Path, section: str, note: str, markers: Any) -> None:
+    config.ignored_sections.append(
+        f"{path.name}: pytest ignores the [{section}] section here ({note})"
+    )
+    declared = _marker_entries(_as_list(markers, lines=True)) if markers is not None else {}
+    for name in declared:
+        config.ignored_markers.setdefault(name, f"{path.name} [{section}]")
+
+
+def _toml_tables(path: Path) -> dict[str, dict[str, Any]]:
+    """pytest's tables in a pyproject.toml: {"tool.pytest.ini_options": ..., "tool.pytest": ...}."""
+    try:
+        data = load_toml(path)
+    except (TOMLDecodeError, OSError, UnicodeDecodeError):
+        return {}
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    pytest_table = tool.get("pytest")
+    if not isinstance(pytest_table, dict):
+        return {}
+    tables: dict[str, dict[str, Any]] = {}
+    ini_options = pytest_table.get("ini_options")
+    native = {k: v for k, v in pytest_table.items() if k != "ini_options"}
+    if native:
+        tables["tool.pytest"] = native
+    if isinstance(ini_options, dict):
+        tables["tool.pytest.ini_options"] = ini_options
+    return tables
+
+
 def _candidate(directory: Path, config: PytestConfig) -> bool:
-    """Fill `config` from the pytest config file in `directory`, if one matches."""
+    """Fill `config` from the pytest config file in `directory`, if one matches.
+
+    Sections pytest does not read (a [tool:pytest] in pytest.ini, or a pyproject.toml that a
+    pytest.ini in the same directory shadows) are noted, with the markers they declare.
+    """
+    matched = False
     for name in ("pytest.ini", ".pytest.ini"):
         path = directory / name
         if path.is_file():
             config.inifile = path
+            matched = True
             parser = _ini_sections(path)
             if parser is None:
                 config.errors.append(f"{path}: cannot be parsed")
                 return True
+            config.section = "pytest"
             if parser.has_section("pytest"):
                 _from_ini_section(config, parser["pytest"])
             for other in ("tool:pytest", "tool.pytest", "tool.pytest.ini_options"):
                 if parser.has_section(other):
-                    config.ignored_sections.append(
-                        f"{path.name}: pytest ignores the [{other}] section here (it reads [pytest])"
-                    )
-            return True
+                    _ignore(config, path, other, "it reads [pytest]", parser[other].get("markers"))
+            break
     path = directory / "pyproject.toml"
-    if path.is_file():
-        try:
-            data = load_toml(path)
-        except (TOMLDecodeError, OSError, UnicodeDecodeError):
-            data = {}
-        tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
-        pytest_table = tool.get("pytest")
-        if isinstance(pytest_table, dict):
-            ini_options = pytest_table.get("ini_options")
-            native = {k: v for k, v in pytest_table.items() if k != "ini_options"}
-            if isinstance(ini_options, dict) or native:
+    tables = _toml_tables(path) if path.is_file() else {}
+    for table_name, table in tables.items():
+        if matched:
+            shadow = config.inifile.name if config.inifile else "pytest.ini"
+            _ignore(config, path, table_name, f"{shadow} takes precedence",
+                    _TomlSection(table).get("markers"))
+        else:
+            config.inifile = path
+            config.section = table_name
+            _from_ini_section(config, _TomlSection(table))
+    matched = matched or bool(tables)
+    for name, section, wrong in (("tox.ini", "pytest", "tool:pytest"),
+                                 ("setup.cfg", "tool:pytest", "pytest")):
+        path = directory / name
+        if not path.is_file():
+            continue
+        parser = _ini_sections(path)
+        if parser is None:
+            continue
+        if parser.has_section(section):
+            if matched:
+                shadow = config.inifile.name if config.inifile else "pytest.ini"
+                _ignore(config, path, section, f"{shadow} takes precedence",
+                        parser[section].get("markers"))
+            else:
                 config.inifile = path
-                if native:
-                    _from_ini_section(config, _TomlSection(native))
-                if isinstance(ini_options, dict):
-                    _from_ini_section(config, _TomlSection(ini_options))
-                return True
-    path = directory / "tox.ini"
-    if path.is_file():
-        parser = _ini_sections(path)
-        if parser is not None and parser.has_section("pytest"):
-            config.inifile = path
-            _from_ini_section(config, parser["pytest"])
-            return True
-        if parser is not None and parser.has_section("tool:pytest"):
-            config.ignored_sections.append(
-                "tox.ini: pytest ignores the [tool:pytest] section here (it reads [pytest])"
-            )
-    path = directory / "setup.cfg"
-    if path.is_file():
-        parser = _ini_sections(path)
-        if parser is not None and parser.has_section("tool:pytest"):
-            config.inifile = path
-            _from_ini_section(config, parser["tool:pytest"])
-            return True
-        if parser is not None and parser.has_section("pytest"):
-            config.ignored_sections.append(
-                "setup.cfg: pytest ignores the [pytest] section here (it reads [tool:pytest])"
-            )
-    return False
+                config.section = section
+                matched = True
+                _from_ini_section(config, parser[section])
+        if parser.has_section(wrong):
+            _ignore(config, path, wrong, f"it reads [{section}]", parser[wrong].get("markers"))
+    return matched
 
 
 def common_ancestor(paths: list[Path]) -> Path:
@@ -192,12 +234,16 @@ def find_pytest_config(paths: list[Path]) -> PytestConfig:
     """Locate pytest's ini file and rootdir for these arguments, as pytest would."""
     start = common_ancestor(paths)
     ignored: list[str] = []
+    ignored_markers: dict[str, str] = {}
     for directory in (start, *start.parents):
         config = PytestConfig(rootdir=directory)
         if _candidate(directory, config):
             config.ignored_sections[:0] = ignored
+            config.ignored_markers = {**config.ignored_markers, **ignored_markers}
             return config
         ignored.extend(config.ignored_sections)
+        for name, where in config.ignored_markers.items():
+            ignored_markers.setdefault(name, where)
     # No ini file: pytest uses the first directory upwards with setup.py, else the ancestor.
     rootdir = next((d for d in (start, *start.parents) if (d / "setup.py").is_file()), start)
-    return PytestConfig(rootdir=rootdir, ignored_sections=ignored)
+    return PytestConfig(rootdir=rootdir, ignored_sections=ignored, ignored_markers=ignored_markers)

@@ -4,7 +4,9 @@ A rule module defines, in order: a docstring with the fixed headings (see SECTIO
 `NAME`, `DEFAULT_ENABLED`, `FIX` ("none" | "safe" | "unsafe"), optionally an `Options` dataclass
 (each field is a config key, in kebab-case, under `[tool.testlint]`), `VALID` and `INVALID`
 example sources, and `check(ctx)`. Optional: `NEEDS` (a set such as {"inference"}) and
-`check_snapshot(ctx)` for rules over snapshot files.
+`check_snapshot(ctx)` for rules over stored snapshot files: the engine calls it with a
+`SnapshotContext` once for each snapshot file that belongs to the linted test module (see
+testlint.snapshots), and the rule reports with `ctx.report_entry(entry, message)`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from testlint.finding import Finding, Fix
 if TYPE_CHECKING:
     from testlint.facts import TestFunction, TestModule
     from testlint.project import Project
+    from testlint.snapshots import SnapshotEntry, SnapshotFile
 
 SECTIONS = (
     "What it does",
@@ -141,9 +144,17 @@ def _type_name(annotation: Any, default: Any) -> str:
 
 
 def _option_help(doc_options: str, key: str) -> str:
-    for line in doc_options.splitlines():
-        if f"`{key}`" in line:
-            return line.strip().lstrip("-* ").strip()
+    """The whole bullet (with its indented continuation lines) that names `key`."""
+    lines = doc_options.splitlines()
+    for i, line in enumerate(lines):
+        if f"`{key}`" not in line:
+            continue
+        parts = [line.strip().lstrip("-* ").strip()]
+        for more in lines[i + 1 :]:
+            if not more.strip() or not more[:1].isspace():
+                break
+            parts.append(more.strip())
+        return " ".join(parts)
     return ""
 
 
@@ -281,3 +292,16 @@ class RuleContext:
                 fix=fix,
             )
         )
+
+
+@dataclass(kw_only=True)
+class SnapshotContext(RuleContext):
+    """What a rule's `check_snapshot` sees: one stored snapshot file of the linted test module,
+    besides everything a `check` sees (the test module's facts, options, project)."""
+
+    snapshot: SnapshotFile
+
+    def report_entry(self, entry: SnapshotEntry, message: str) -> None:
+        """Report at a snapshot entry, in the snapshot file, tied to the test that owns it."""
+        self.report_at(entry.line, entry.col, message, path=self.snapshot.display,
+                       end_line=entry.end_line or entry.line, test=entry.test)

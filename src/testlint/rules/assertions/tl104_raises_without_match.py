@@ -171,16 +171,32 @@ def _inspected_later(test: TestFunction, raises: RaisesUse) -> bool:
     return False
 
 
+def _cannot_raise(stmt: ast.stmt) -> bool:
+    """`pass`, or binding a name to another name or to constants (`path = tmp_path`)."""
+    if isinstance(stmt, ast.Pass):
+        return True
+    if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+        value = stmt.value
+        if isinstance(value, ast.Name):
+            return True
+        return all(
+            isinstance(node, ast.Constant | ast.BinOp | ast.UnaryOp | ast.operator | ast.unaryop)
+            for node in ast.walk(value)
+        )
+    return False
+
+
 def check(ctx: RuleContext) -> None:
     broad = set(ctx.options.broad_exceptions)
     for test in ctx.module.tests:
         for raises in test.raises:
             if raises.api != "pytest.raises":
                 continue
-            if raises.body is not None and len(raises.body) > 1:
+            body = [stmt for stmt in raises.body or () if not _cannot_raise(stmt)]
+            if len(body) > 1:
                 ctx.report(
                     raises.call,
-                    f"pytest.raises block has {len(raises.body)} statements: the error may come "
+                    f"pytest.raises block has {len(body)} statements: the error may come "
                     "from setup; keep only the call that should raise inside it",
                     test=test,
                 )

@@ -1,0 +1,113 @@
+"""Runs one pytest node several times, each in a fresh process, for gates 3 and 4.
+
+This file is copied next to (not into) the temporary copy of the project and run as a script,
+so it imports nothing from testlint and nothing of it shadows the project's modules. It imports
+pytest once, then forks one child per run: every run starts
+from a clean process (no module state carried over) without paying pytest's start-up again.
+Where fork is unavailable each run is a plain `python -m pytest` subprocess.
+
+The job (a JSON file, argv[1]): {"args": [...], "timeout": seconds, "phases": [{"until":
+"failure" | "killed", "variants": [{"files": {path: text}}, ...]}, ...]}. A variant's files are
+written before its run and restored after it. A phase stops at the first run that fails
+("failure": any exit code but 0; later phases are then skipped) or at the first run that a
+mutant kills ("killed": exit code 1 or a timeout). The results are printed as one JSON line:
+one list per phase run of [{"returncode": int | null, "output": str}, ...].
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+
+def _run_forked(args: list[str], timeout: float) -> tuple[int | None, str]:
+    import pytest
+
+    handle, out_path = tempfile.mkstemp(prefix="testlint-run-", suffix=".txt")
+    os.close(handle)
+    pid = os.fork()
+    if pid == 0:  # the child: output to the file, exit with pytest's code
+        code = 4
+        try:
+            fd = os.open(out_path, os.O_WRONLY | os.O_TRUNC)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            code = int(pytest.main(list(args)))
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + timeout
+    returncode = None
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            returncode = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            break
+        time.sleep(0.005)
+    with open(out_path, encoding="utf-8", errors="replace") as stream:
+        output = stream.read()
+    os.unlink(out_path)
+    return returncode, output
+
+
+def _run_subprocess(args: list[str], timeout: float) -> tuple[int | None, str]:
+    try:
+        done = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True,
+                              text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return done.returncode, (done.stdout or "") + (done.stderr or "")
+
+
+def _run_variant(variant: dict[str, Any], job: dict[str, Any], fork: bool
+                 ) -> tuple[int | None, str]:
+    saved: dict[str, bytes] = {}
+    try:
+        for path, text in variant.get("files", {}).items():
+            with open(path, "rb") as stream:
+                saved[path] = stream.read()
+            with open(path, "wb") as stream:
+                stream.write(text.encode("utf-8"))
+        run = _run_forked if fork else _run_subprocess
+        return run(job["args"], job["timeout"])
+    finally:
+        for path, data in saved.items():
+            with open(path, "wb") as stream:
+                stream.write(data)
+
+
+def main() -> None:
+    with open(sys.argv[1], encoding="utf-8") as stream:
+        job = json.load(stream)
+    fork = hasattr(os, "fork")
+    if fork:
+        import pytest  # noqa: F401 - once, before the children
+    results: list[list[dict[str, Any]]] = []
+    for phase in job["phases"]:
+        phase_results: list[dict[str, Any]] = []
+        results.append(phase_results)
+        for variant in phase["variants"]:
+            returncode, output = _run_variant(variant, job, fork)
+            phase_results.append({"returncode": returncode, "output": output[-20000:]})
+            if phase["until"] == "failure" and returncode != 0:
+                break
+            if phase["until"] == "killed" and returncode in (1, None):
+                break
+        if phase["until"] == "failure" and phase_results and phase_results[-1]["returncode"] != 0:
+            break  # a later phase (mutants) means nothing when the test fails on the real code
+    sys.stdout.write("\n@@testlint-results@@" + json.dumps(results) + "\n")
+
+
+if __name__ == "__main__":
+    main()

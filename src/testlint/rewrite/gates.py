@@ -1,0 +1,604 @@
+"""The gates a proposal must pass, in order; the first that fails rejects it with a reason.
+
+1. parse: the answer is one Python function, the target test, and replacing it (libcst) leaves
+   the rest of the file byte-identical;
+2. re-lint: the finding is gone and no new finding appears;
+3. run (`--run`): the new test passes under pytest against the current code, several times, in a
+   subprocess with a timeout, in a temporary copy of the project whose environment holds no
+   provider keys;
+4. verify-red (`--run`): in that copy, deterministic mutants of the code under test (return
+   None, a flipped comparison, a changed constant, a dropped branch, a swapped operator) and the
+   new test must fail on at least one: a test that no mutant can fail is decoration.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from testlint.engine import Engine
+from testlint.facts import FunctionNode
+from testlint.finding import Finding
+from testlint.rewrite.context import Definition
+from testlint.rewrite.redact import PLACEHOLDER
+from testlint.rewrite.settings import DEFAULT_KEY_ENV, Settings
+from testlint.source import SourceFile, UnreadableSource, parse_text
+
+GATES = ("1", "2", "3", "4")
+GATE_TITLES = {
+    "1": "one function, only the target test",
+    "2": "re-lint: finding gone, nothing new",
+    "3": "passes under pytest",
+    "4": "verify-red: fails on a mutant",
+}
+MAX_MUTANTS = 16
+SITES_PER_KIND = 3
+
+
+class Rejected(Exception):
+    def __init__(self, gate: str, reason: str) -> None:
+        super().__init__(reason)
+        self.gate = gate
+        self.reason = reason
+
+
+# ---- gate 1: one function, only the target test -------------------------------------------------
+
+_FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\r?\n(.*?)```", re.S | re.I)
+
+
+def extract_code(answer: str) -> str | None:
+    """The first fenced code block, else the whole answer if it looks like code."""
+    match = _FENCE.search(answer)
+    if match:
+        return match.group(1)
+    stripped = answer.strip()
+    if stripped.startswith(("def ", "async def ", "@")):
+        return stripped + "\n"
+    return None
+
+
+def _target_node(tree: ast.Module, qualname: str) -> FunctionNode | None:
+    *classes, name = qualname.split(".")
+    body: list[ast.stmt] = tree.body
+    for cls in classes:
+        found = next((s for s in body if isinstance(s, ast.ClassDef) and s.name == cls), None)
+        if found is None:
+            return None
+        body = found.body
+    matches = [s for s in body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+               and s.name == name]
+    return matches[-1] if matches else None
+
+
+def _span(node: FunctionNode) -> tuple[int, int]:
+    start = min([d.lineno for d in node.decorator_list] + [node.lineno])
+    return start, node.end_lineno or node.lineno
+
+
+def _tail(lines: list[str], end: int, col: int) -> list[str]:
+    """The lines after a function, without the blank lines and the function's own trailing
+    comments (indented deeper than its `def`) that a formatter may attach to it."""
+    rest = lines[end:]
+    i = 0
+    while i < len(rest):
+        text = rest[i]
+        stripped = text.strip()
+        indent = len(text) - len(text.lstrip())
+        if not stripped or (stripped.startswith("#") and indent > col):
+            i += 1
+            continue
+        break
+    return rest[i:]
+
+
+def _describe(statement: Any) -> str:
+    import libcst as cst
+
+    if isinstance(statement, cst.FunctionDef):
+        return f"function `{statement.name.value}`"
+    if isinstance(statement, cst.ClassDef):
+        return f"class `{statement.name.value}`"
+    code = cst.Module(body=[statement]).code.strip().splitlines()
+    return f"`{code[0][:60]}`" if code else "a statement"
+
+
+def replace_test(original: str, qualname: str, answer: str, restore: Any = None) -> str:
+    """The file with the target test replaced by the answer's function; raise Rejected('1')."""
+    import libcst as cst
+
+    name = qualname.rsplit(".", 1)[-1]
+    code = extract_code(answer)
+    if code is None:
+        raise Rejected("1", "the answer holds no ```python code block")
+    if restore is not None:
+        code = restore(code)
+    if PLACEHOLDER.search(code):
+        raise Rejected("1", "the answer holds a redaction placeholder that testlint cannot "
+                            "restore; keep the placeholders exactly as given")
+    code = textwrap.dedent(code).strip("\n") + "\n"
+    try:
+        proposal = cst.parse_module(code)
+    except cst.ParserSyntaxError as exc:
+        raise Rejected("1", f"the answer does not parse: {exc.message} "
+                            f"(line {exc.raw_line}, column {exc.raw_column})") from None
+    others = [s for s in proposal.body if not isinstance(s, cst.FunctionDef)]
+    if others:
+        raise Rejected("1", "the answer holds more than the test function: "
+                            f"{_describe(others[0])}; it may only replace `{name}`")
+    functions = [s for s in proposal.body if isinstance(s, cst.FunctionDef)]
+    if not functions:
+        raise Rejected("1", "the answer holds no function")
+    if len(functions) > 1 or functions[0].name.value != name:
+        names = ", ".join(f"`{f.name.value}`" for f in functions)
+        raise Rejected("1", f"the answer defines {names}; it may replace only the target test "
+                            f"`{name}` and must not edit any other function")
+    try:
+        module = cst.parse_module(original)
+    except cst.ParserSyntaxError as exc:
+        raise Rejected("1", f"libcst cannot parse the test file: {exc.message}") from None
+    replacer = _make_replacer_class()(qualname.split("."), functions[0])
+    new_text = module.visit(replacer).code
+    if replacer.replaced != 1:
+        raise Rejected("1", f"`{qualname}` was not found exactly once in the file")
+    _check_rest_identical(original, new_text, qualname)
+    return new_text
+
+
+def _make_replacer_class() -> type:
+    import libcst as cst
+
+    class Replacer(cst.CSTTransformer):
+        def __init__(self, path: list[str], new: cst.FunctionDef) -> None:
+            super().__init__()
+            self.path = path
+            self.new = new
+            self.stack: list[str] = []
+            self.functions = 0
+            self.replaced = 0
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            self.stack.append(node.name.value)
+            return True
+
+        def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+            self.stack.pop()
+            return updated
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            self.functions += 1
+            return True
+
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef
+                              ) -> cst.FunctionDef:
+            self.functions -= 1
+            if self.functions or [*self.stack, original.name.value] != self.path:
+                return updated
+            self.replaced += 1
+            body = self.new.body
+            if isinstance(body, cst.IndentedBlock) and isinstance(original.body, cst.IndentedBlock):
+                # keep the blank lines that separated the old test from what follows
+                blanks = [line for line in original.body.footer if line.comment is None]
+                body = body.with_changes(footer=blanks)
+            return self.new.with_changes(leading_lines=original.leading_lines, body=body)
+
+    return Replacer
+
+
+def _check_rest_identical(original: str, new_text: str, qualname: str) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the linter's rules judge the code, not the compiler
+            old_tree = ast.parse(original)
+            new_tree = ast.parse(new_text)
+            compile(new_tree, "<rewrite>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise Rejected("1", f"the file does not compile with the new test: {exc.msg} "
+                            f"(line {exc.lineno})") from None
+    old_node = _target_node(old_tree, qualname)
+    new_node = _target_node(new_tree, qualname)
+    if old_node is None or new_node is None:
+        raise Rejected("1", f"`{qualname}` is missing after the replacement")
+    old_lines = original.splitlines(keepends=True)
+    new_lines = new_text.splitlines(keepends=True)
+    old_start, old_end = _span(old_node)
+    new_start, new_end = _span(new_node)
+    same_head = old_lines[: old_start - 1] == new_lines[: new_start - 1]
+    same_tail = (_tail(old_lines, old_end, old_node.col_offset)
+                 == _tail(new_lines, new_end, new_node.col_offset))
+    if not (same_head and same_tail):
+        raise Rejected("1", "replacing the test changed other parts of the file")
+
+
+# ---- gate 2: re-lint ----------------------------------------------------------------------------
+
+
+def _skips(engine: Engine, source: SourceFile, path: Path, qualname: str) -> bool:
+    module = engine.facts_for(source, path)
+    test = next((t for t in module.tests if t.qualname == qualname), None)
+    return test is not None and test.skips
+
+
+def _key(finding: Finding) -> tuple[str, str | None, str]:
+    return (finding.code, finding.test, finding.message)
+
+
+def relint(engine: Engine, path: Path, display: str, old_text: str, new_text: str,
+           finding: Finding) -> None:
+    """Raise Rejected('2') unless the finding is gone and nothing new appears."""
+    try:
+        old_source, new_source = parse_text(display, old_text), parse_text(display, new_text)
+        before = engine.lint_source(old_source, path)
+        after = engine.lint_source(new_source, path)
+    except UnreadableSource as exc:
+        raise Rejected("2", f"the new file cannot be analysed: {exc.reason}") from None
+    if finding.test is not None and _skips(engine, new_source, path, finding.test) and not _skips(
+        engine, old_source, path, finding.test
+    ):
+        raise Rejected("2", "the new test skips or xfails: that silences the finding without "
+                            "checking anything; assert on the behaviour instead")
+    still = [f for f in after if f.code == finding.code and f.test == finding.test]
+    if still:
+        raise Rejected("2", f"{finding.code} still fires on the new test: {still[0].message}")
+    new = Counter(_key(f) for f in after) - Counter(_key(f) for f in before)
+    if new:
+        first = next(f for f in after if _key(f) in new)
+        raise Rejected("2", f"the new test brings a new finding: line {first.line}: "
+                            f"{first.code} {first.message}")
+
+
+# ---- gates 3 and 4: a sandboxed copy of the project ---------------------------------------------
+
+_SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+    ".pytest_cache", ".mypy_cache", ".ruff_cache", ".testlint_cache", ".hypothesis", ".eggs",
+    "build", "dist",
+})
+_SECRET_NAME = re.compile(r"(?i)(api[_-]?key|secret|token|passw|credential|private[_-]?key)")
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    ignored = set()
+    for name in names:
+        full = os.path.join(directory, name)
+        skipped = name in _SKIP_DIRS or name.endswith((".egg-info", ".pyc"))
+        if skipped or os.path.isfile(os.path.join(full, "pyvenv.cfg")):  # any virtualenv
+            ignored.add(name)
+    return ignored
+
+
+def sandbox_environment(settings: Settings, python_paths: list[Path],
+                        base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the pytest runs: no provider keys, no secrets, no bytecode files."""
+    env = dict(os.environ if base is None else base)
+    for name in list(env):
+        provider_key = name == settings.key_env or name in DEFAULT_KEY_ENV.values()
+        if provider_key or _SECRET_NAME.search(name):
+            del env[name]
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    paths = [str(p) for p in python_paths]
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
+@dataclass
+class RunResult:
+    returncode: int | None  # None: timed out
+    output: str
+
+    @property
+    def passed(self) -> bool:
+        return self.returncode == 0
+
+    def summary(self, limit: int = 20) -> str:
+        lines = self.output.splitlines()
+        wanted = [ln for ln in lines if ln.startswith(("E ", "FAILED", "ERROR"))]
+        chosen = wanted[:limit] if wanted else lines[-limit:]
+        return "\n".join(chosen).strip()
+
+
+RESULTS_MARK = "@@testlint-results@@"
+
+
+class Sandbox:
+    """A temporary copy of the project where model-written tests run.
+
+    Runs go through `_driver.py`, copied beside the project copy: it imports pytest once and
+    forks a fresh process per run, so gate 3's repeated runs and gate 4's mutants stay cheap.
+    """
+
+    def __init__(self, root: Path, settings: Settings, source_roots: list[Path]) -> None:
+        self.original = root.resolve()
+        self.settings = settings
+        self._tmp = Path(tempfile.mkdtemp(prefix="testlint-rewrite-"))
+        self.root = self._tmp / "project" / (self.original.name or "project")
+        shutil.copytree(self.original, self.root, ignore=_ignore, symlinks=True)
+        self.driver = self._tmp / "driver" / "_testlint_driver.py"
+        self.driver.parent.mkdir()
+        self.driver.write_text(Path(__file__).with_name("_driver.py").read_text("utf-8"), "utf-8")
+        self._jobs = 0
+        inside = [self.map(p) for p in source_roots]
+        self.env = sandbox_environment(settings, [p for p in inside if p is not None])
+
+    def map(self, path: Path) -> Path | None:
+        """The copy of a path of the project, or None if it lies outside it."""
+        try:
+            relative = path.resolve().relative_to(self.original)
+        except ValueError:
+            return None
+        return self.root / relative
+
+    def write(self, path: Path, text: str) -> None:
+        target = self.map(path)
+        if target is None:
+            raise Rejected("3", f"{path} is outside the project copied for the run")
+        target.write_bytes(text.encode("utf-8"))
+
+    def run(self, nodeid: str, phases: list[tuple[list[dict[Path, str]], str]]
+            ) -> list[list[RunResult]]:
+        """Run the node once per variant (files to swap in) of each phase, in one driver process.
+
+        A phase is (variants, until): "failure" stops at the first failing run and skips the later
+        phases, "killed" stops at the first run that fails or times out.
+        """
+        self._jobs += 1
+        job = self.driver.with_name(f"job-{self._jobs}.json")
+        args = ["-q", "--no-header", "-p", "no:cacheprovider", "-x", *self.settings.pytest_args,
+                nodeid]
+        job.write_text(json.dumps({
+            "args": args,
+            "timeout": self.settings.run_timeout,
+            "phases": [
+                {"until": until,
+                 "variants": [{"files": {str(p): t for p, t in v.items()}} for v in variants]}
+                for variants, until in phases
+            ],
+        }), "utf-8")
+        count = sum(len(variants) for variants, _ in phases)
+        limit = self.settings.run_timeout * count + 60
+        try:
+            done = subprocess.run(
+                [sys.executable, str(self.driver), str(job)], cwd=self.root, env=self.env,
+                capture_output=True, text=True, timeout=limit, stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return [[RunResult(None, "")]]
+        marker = done.stdout.rfind(RESULTS_MARK)
+        if marker < 0:
+            tail = (done.stdout + done.stderr).strip().splitlines()[-10:]
+            return [[RunResult(4, "the test runner failed:\n" + "\n".join(tail))]]
+        data = json.loads(done.stdout[marker + len(RESULTS_MARK):])
+        return [[RunResult(r["returncode"], r["output"]) for r in phase] for phase in data]
+
+    def nodeid(self, path: Path, qualname: str) -> str:
+        target = self.map(path)
+        if target is None:
+            raise Rejected("3", f"{path} is outside the project copied for the run")
+        return "::".join([target.relative_to(self.root).as_posix(), *qualname.split(".")])
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+# ---- mutants ------------------------------------------------------------------------------------
+
+_FLIPS: dict[type, type] = {
+    ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt,
+    ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+    ast.In: ast.NotIn, ast.NotIn: ast.In,
+}
+_SWAPS: dict[type, type] = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Mult, ast.Mod: ast.FloorDiv,
+}
+_SYMBOLS: dict[type, str] = {
+    ast.Lt: "<", ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Eq: "==", ast.NotEq: "!=",
+    ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in", ast.Add: "+",
+    ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+}
+
+
+@dataclass
+class Mutant:
+    description: str  # "shop.pricing.discount: line 7: `>=` -> `<`"
+    path: Path
+    text: str
+
+
+def _body_nodes(func: FunctionNode) -> list[ast.AST]:
+    """Nodes of the function's body in a fixed order, docstring and nested defs excluded."""
+    body = func.body[1:] if ast.get_docstring(func) is not None else func.body
+    out: list[ast.AST] = []
+    for stmt in body:
+        for node in ast.walk(stmt):
+            out.append(node)
+    return out
+
+
+def _mutations(func: FunctionNode) -> Iterator[tuple[str, FunctionNode]]:
+    nodes = _body_nodes(func)
+    if not any(isinstance(n, ast.Yield | ast.YieldFrom) for n in nodes):
+        mutant = copy.deepcopy(func)
+        keep = 1 if ast.get_docstring(func) is not None else 0
+        mutant.body = [*mutant.body[:keep], ast.Return(value=ast.Constant(value=None))]
+        yield "return None", mutant
+
+    def sites(kind: type, want: Any = None) -> list[int]:
+        found = [i for i, n in enumerate(nodes)
+                 if isinstance(n, kind) and (want is None or want(n))]
+        return found[:SITES_PER_KIND]
+
+    def numeric(node: ast.Constant) -> bool:
+        return isinstance(node.value, int | float) and not isinstance(node.value, complex)
+
+    def clone(index: int) -> tuple[FunctionNode, Any]:
+        mutant = copy.deepcopy(func)
+        return mutant, _body_nodes(mutant)[index]
+
+    for index in sites(ast.Compare):
+        mutant, node = clone(index)
+        old = type(node.ops[0])
+        if old in _FLIPS:
+            node.ops[0] = _FLIPS[old]()
+            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_FLIPS[old]]}`", mutant)
+    for index in sites(ast.Constant, numeric):
+        mutant, node = clone(index)
+        value = node.value
+        if isinstance(value, bool):
+            node.value = not value
+        else:
+            node.value = value + 1
+        yield f"line {node.lineno}: {value!r} -> {node.value!r}", mutant
+    for index in sites(ast.If):
+        mutant, node = clone(index)
+        node.body = [ast.Pass()]
+        yield f"line {node.lineno}: drop the `if` branch", mutant
+    for index in sites(ast.BinOp):
+        mutant, node = clone(index)
+        old = type(node.op)
+        if old in _SWAPS:
+            node.op = _SWAPS[old]()
+            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_SWAPS[old]]}`", mutant)
+
+
+def _splice(text: str, func: FunctionNode, mutant: FunctionNode) -> str | None:
+    lines = text.splitlines(keepends=True)
+    start, end = _span(func)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    indent = " " * func.col_offset
+    ast.fix_missing_locations(mutant)
+    body = ast.unparse(mutant).splitlines()
+    new = newline.join(indent + line if line.strip() else "" for line in body) + newline
+    result = "".join(lines[: start - 1]) + new + "".join(lines[end:])
+    try:
+        ast.parse(result)
+    except SyntaxError:
+        return None
+    return result
+
+
+def _functions_of(definition: Definition) -> list[FunctionNode]:
+    node = definition.node
+    if isinstance(node, ast.ClassDef):
+        return [s for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+                and (not s.name.startswith("_") or s.name == "__init__")]
+    return [node]
+
+
+def mutants_of(definitions: list[Definition]) -> list[Mutant]:
+    """Deterministic mutants of the code under test, `return None` of each function first."""
+    found: list[list[Mutant]] = []
+    for definition in definitions:
+        text = definition.source.text
+        for func in _functions_of(definition):
+            where = definition.qualname
+            if isinstance(definition.node, ast.ClassDef):
+                where = f"{definition.qualname}.{func.name}"
+            group = []
+            for description, mutant in _mutations(func):
+                spliced = _splice(text, func, mutant)
+                if spliced is not None:
+                    group.append(Mutant(f"{where}: {description}", definition.path, spliced))
+            found.append(group)
+    # interleave so that every function's `return None` comes first
+    ordered: list[Mutant] = []
+    for depth in range(max((len(g) for g in found), default=0)):
+        ordered.extend(g[depth] for g in found if depth < len(g))
+    return ordered[:MAX_MUTANTS]
+
+
+def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
+              definitions: list[Definition], on_gate: Any = None) -> str:
+    """Gates 3 and 4 in one driver process; returns the mutant the new test caught.
+
+    `on_gate(gate)` is called as each gate is entered (for the funnel). The copy keeps the new
+    test afterwards; the caller restores it on rejection.
+    """
+    sandbox.write(path, new_text)
+    nodeid = sandbox.nodeid(path, qualname)
+    runs = sandbox.settings.runs
+    mutants = [m for m in mutants_of(definitions) if sandbox.map(m.path) is not None]
+    mutant_variants: list[dict[Path, str]] = []
+    for mutant in mutants:
+        target = sandbox.map(mutant.path)
+        assert target is not None
+        mutant_variants.append({target: mutant.text})
+    phases: list[tuple[list[dict[Path, str]], str]] = [([{} for _ in range(runs)], "failure")]
+    if mutant_variants:
+        phases.append((mutant_variants, "killed"))
+    results = sandbox.run(nodeid, phases)
+    if on_gate is not None:
+        on_gate("3")
+    _check_runs(results[0], runs, nodeid, sandbox.settings.run_timeout)
+    if on_gate is not None:
+        on_gate("4")
+    return _check_mutants(mutants, results[1] if len(results) > 1 else [], definitions)
+
+
+def _really_passed(output: str) -> bool:
+    """pytest's summary line counts a pass (exit code 0 also covers skipped and xfailed)."""
+    lines = [ln for ln in output.splitlines() if ln.strip()]
+    return bool(lines) and re.search(r"\b\d+ passed\b", lines[-1]) is not None
+
+
+def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float) -> None:
+    """Gate 3: the new test passed `runs` times against the current code."""
+    result = results[-1]
+    if result.passed and len(results) == runs:
+        if all(_really_passed(r.output) for r in results):
+            return
+        raise Rejected("3", "the new test did not run to a pass (it was skipped or xfailed); "
+                            "a rewrite must check the behaviour, not skip it")
+    number = len(results)
+    which = f" (run {number} of {runs})" if number > 1 else ""
+    if result.returncode is None:
+        raise Rejected("3", f"the new test did not finish within {timeout:g}s{which}")
+    if result.returncode == 5:
+        raise Rejected("3", f"pytest collected no test for {nodeid}")
+    detail = result.summary()
+    first = next((ln for ln in detail.splitlines() if ln.startswith("E ")), "")
+    first = f": {first[1:].strip()}" if first else ""
+    if result.returncode == 1:
+        raise Rejected("3", f"the new test fails against the current code{which}{first}\n"
+                            f"{detail}")
+    raise Rejected("3", f"pytest could not run the new test (exit code {result.returncode})"
+                        f"{which}{first}\n{detail}")
+
+
+def _check_mutants(mutants: list[Mutant], results: list[RunResult],
+                   definitions: list[Definition]) -> str:
+    """Gate 4: the new test failed on at least one mutant."""
+    if not definitions:
+        raise Rejected("4", "no code under test was found in the project's sources to mutate; "
+                            "call the project's own function and assert on its result")
+    if not mutants:
+        raise Rejected("4", "the code under test offers nothing to mutate")
+    survived: list[str] = []
+    for mutant, result in zip(mutants, results, strict=False):
+        if result.returncode in (1, None):
+            return mutant.description
+        if result.returncode == 0:
+            survived.append(mutant.description)
+    if not survived:
+        raise Rejected("4", "no mutant of the code under test could be run")
+    shown = "; ".join(survived[:6]) + ("; ..." if len(survived) > 6 else "")
+    raise Rejected("4", f"the new test passed against all {len(survived)} mutants of the code "
+                        f"under test ({shown}): it would not notice those bugs; assert the exact "
+                        "result the specification gives")

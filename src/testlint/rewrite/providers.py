@@ -1,0 +1,309 @@
+"""Model providers over httpx: the OpenAI chat-completions wire format (OpenAI, Ollama, vLLM,
+llama.cpp server, LM Studio through `base-url`) and the Anthropic messages format.
+
+A request is retried with capped exponential backoff on 429, 408 and 5xx and on transport
+errors, honouring `retry-after`. An answer cut off at the token limit or refused by the model is a
+failure, not a proposal. Token usage is summed over the run. Answers are cached on disk by a
+hash of provider, model, template version and the messages, so a re-run costs nothing.
+Every request body is checked for secrets just before it is sent; one that holds any is not sent.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from testlint.rewrite.prompt import TEMPLATE_VERSION, Message
+from testlint.rewrite.redact import find_secrets
+from testlint.rewrite.settings import Settings
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
+ANTHROPIC_VERSION = "2023-06-01"
+
+
+class MissingExtra(Exception):
+    """httpx is not installed."""
+
+
+class ProviderError(Exception):
+    """This answer cannot be a proposal (cut off, refused, empty, a secret in the request)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind  # truncated | refused | empty | secret | bad-response
+
+
+class FatalProviderError(Exception):
+    """The provider cannot be used at all (unreachable, unauthorised, unknown model)."""
+
+
+class BudgetExhausted(Exception):
+    """The run's request or token budget is spent; no more requests are made."""
+
+
+@dataclass
+class Answer:
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached: bool = False
+
+
+@dataclass
+class Usage:
+    requests: int = 0  # HTTP requests sent, retries included
+    retries: int = 0
+    cached: int = 0  # answers served from the cache
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+def import_httpx() -> Any:
+    try:
+        import httpx
+    except ImportError:
+        raise MissingExtra(
+            "the rewrite step needs httpx: pip install 'testlint[llm]'"
+        ) from None
+    return httpx
+
+
+def cache_key(settings: Settings, messages: list[Message]) -> str:
+    data = {
+        "provider": settings.provider,
+        "model": settings.model,
+        "template": TEMPLATE_VERSION,
+        "messages": [[m.role, m.content] for m in messages],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+# ---- wire formats -------------------------------------------------------------------------------
+
+
+def openai_request(settings: Settings, messages: list[Message]) -> tuple[str, dict[str, Any]]:
+    # OpenAI's own endpoint wants max_completion_tokens; compatible servers know max_tokens
+    limit_key = "max_completion_tokens" if settings.uses_default_endpoint else "max_tokens"
+    body = {
+        "model": settings.model,
+        "messages": [{"role": m.role, "content": m.content} for m in messages],
+        limit_key: settings.max_output_tokens,
+    }
+    return f"{settings.url}/chat/completions", body
+
+
+def openai_answer(data: dict[str, Any]) -> Answer:
+    choices = data.get("choices") or []
+    if not choices or not isinstance(choices[0], dict):
+        raise ProviderError("bad-response", "the answer has no choices")
+    choice = choices[0]
+    message = choice.get("message") or {}
+    reason = choice.get("finish_reason")
+    usage = data.get("usage") or {}
+    if message.get("refusal"):
+        raise ProviderError("refused", f"the model refused: {str(message['refusal'])[:200]}")
+    if reason == "content_filter":
+        raise ProviderError("refused", "the answer was stopped by the provider's content filter")
+    if reason == "length":
+        raise ProviderError("truncated", "the answer was cut off at max-output-tokens "
+                                         "(finish_reason: length)")
+    text = message.get("content")
+    if not isinstance(text, str) or not text.strip():
+        raise ProviderError("empty", "the answer is empty")
+    return Answer(text, int(usage.get("prompt_tokens") or 0),
+                  int(usage.get("completion_tokens") or 0))
+
+
+def anthropic_request(settings: Settings, messages: list[Message]) -> tuple[str, dict[str, Any]]:
+    system = "\n\n".join(m.content for m in messages if m.role == "system")
+    body: dict[str, Any] = {
+        "model": settings.model,
+        "max_tokens": settings.max_output_tokens,
+        "messages": [{"role": m.role, "content": m.content} for m in messages
+                     if m.role != "system"],
+    }
+    if system:
+        body["system"] = system
+    return f"{settings.url}/v1/messages", body
+
+
+def anthropic_answer(data: dict[str, Any]) -> Answer:
+    reason = data.get("stop_reason")
+    usage = data.get("usage") or {}
+    if reason == "refusal":
+        raise ProviderError("refused", "the model refused (stop_reason: refusal)")
+    if reason == "max_tokens":
+        raise ProviderError("truncated", "the answer was cut off at max-output-tokens "
+                                         "(stop_reason: max_tokens)")
+    blocks = data.get("content") or []
+    text = "".join(b.get("text", "") for b in blocks
+                   if isinstance(b, dict) and b.get("type") == "text")
+    if not text.strip():
+        raise ProviderError("empty", "the answer is empty")
+    return Answer(text, int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
+
+
+def _headers(settings: Settings, api_key: str | None) -> dict[str, str]:
+    headers = {"content-type": "application/json", "user-agent": "testlint-rewrite"}
+    if settings.provider == "anthropic":
+        headers["anthropic-version"] = ANTHROPIC_VERSION
+        if api_key:
+            headers["x-api-key"] = api_key
+    elif api_key:
+        headers["authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+def retry_delay(headers: Any, attempt: int, cap: float) -> float:
+    """Seconds to wait before retry number `attempt` (0-based): the server's word, else backoff."""
+    value: str | None = headers.get("retry-after-ms")
+    if value is not None:
+        try:
+            return min(cap, max(0.0, float(value) / 1000))
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is not None:
+        try:
+            return min(cap, max(0.0, float(value)))
+        except ValueError:
+            try:
+                parsed = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                parsed = None
+            if parsed is not None:
+                return min(cap, max(0.0, parsed.timestamp() - time.time()))
+    return backoff(attempt, cap)
+
+
+def backoff(attempt: int, cap: float) -> float:
+    """Exponential backoff: 0.5 s, 1 s, 2 s, ... capped."""
+    return min(cap, 0.5 * 2.0**attempt)
+
+
+def _error_message(response: Any) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return str(response.text)[:200].strip()
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("type") or "")[:200]
+    return str(error or data)[:200]
+
+
+@dataclass
+class Client:
+    settings: Settings
+    api_key: str | None
+    cache_dir: Path | None = None
+    known_secrets: list[str] = field(default_factory=list)
+    sleep: Callable[[float], None] = time.sleep
+    usage: Usage = field(default_factory=Usage)
+    _http: Any = None
+
+    def __post_init__(self) -> None:
+        httpx = import_httpx()
+        timeout = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=True)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _cached(self, key: str) -> Answer | None:
+        if self.cache_dir is None:
+            return None
+        try:
+            data = json.loads((self.cache_dir / f"{key}.json").read_text(encoding="utf-8"))
+            return Answer(str(data["text"]), cached=True)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _store(self, key: str, answer: Answer) -> None:
+        if self.cache_dir is None:
+            return
+        from testlint.catalogue import write_atomic
+
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.cache_dir / f"{key}.json", json.dumps({"text": answer.text}))
+        except OSError:
+            pass  # a cache that cannot be written only costs a request next time
+
+    def complete(self, messages: list[Message]) -> Answer:
+        settings = self.settings
+        if settings.provider == "anthropic":
+            url, body = anthropic_request(settings, messages)
+        else:
+            url, body = openai_request(settings, messages)
+        payload = json.dumps(body)
+        left = find_secrets(payload, self.known_secrets)
+        if left:
+            raise ProviderError(
+                "secret", f"not sent: the prompt still holds a secret ({', '.join(left)})")
+        key = cache_key(settings, messages)
+        cached = self._cached(key)
+        if cached is not None:
+            self.usage.cached += 1
+            return cached
+        data = self._post(url, payload)
+        answer = anthropic_answer(data) if settings.provider == "anthropic" else openai_answer(data)
+        self._store(key, answer)
+        return answer
+
+    def _post(self, url: str, payload: str) -> dict[str, Any]:
+        httpx = import_httpx()
+        settings = self.settings
+        headers = _headers(settings, self.api_key)
+        attempt = 0
+        while True:
+            if self.usage.requests >= settings.max_requests:
+                raise BudgetExhausted(
+                    f"request budget spent (max-requests = {settings.max_requests})")
+            if self.usage.total_tokens >= settings.max_total_tokens:
+                raise BudgetExhausted(
+                    f"token budget spent (max-total-tokens = {settings.max_total_tokens})")
+            self.usage.requests += 1
+            try:
+                response = self._http.post(url, content=payload.encode(), headers=headers)
+            except httpx.TransportError as exc:
+                if attempt >= settings.max_retries:
+                    raise FatalProviderError(
+                        f"cannot reach {url}: {exc or type(exc).__name__}") from None
+                self.sleep(backoff(attempt, settings.max_backoff))
+                attempt += 1
+                self.usage.retries += 1
+                continue
+            if response.status_code in RETRY_STATUSES and attempt < settings.max_retries:
+                self.sleep(retry_delay(response.headers, attempt, settings.max_backoff))
+                attempt += 1
+                self.usage.retries += 1
+                continue
+            if response.status_code != 200:
+                raise FatalProviderError(
+                    f"{url} answered HTTP {response.status_code}: {_error_message(response)}")
+            try:
+                data = response.json()
+            except ValueError:
+                raise ProviderError("bad-response", "the answer is not JSON") from None
+            if not isinstance(data, dict):
+                raise ProviderError("bad-response", "the answer is not a JSON object")
+            usage = data.get("usage") or {}
+            if isinstance(usage, dict):
+                if settings.provider == "anthropic":
+                    self.usage.input_tokens += int(usage.get("input_tokens") or 0)
+                    self.usage.output_tokens += int(usage.get("output_tokens") or 0)
+                else:
+                    self.usage.input_tokens += int(usage.get("prompt_tokens") or 0)
+                    self.usage.output_tokens += int(usage.get("completion_tokens") or 0)
+            return data

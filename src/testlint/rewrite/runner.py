@@ -1,0 +1,311 @@
+"""The rewrite loop: for each finding on a test, ask for a proposal, run it through the gates,
+feed a rejection back as the next attempt's feedback, and count everything in a funnel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from testlint.config import Config
+from testlint.engine import Engine, make_engine
+from testlint.facts import TestModule
+from testlint.finding import Finding
+from testlint.project import Project
+from testlint.pytest_config import PytestConfig
+from testlint.registry import Registry
+from testlint.rewrite import gates
+from testlint.rewrite.apply import FileState, read_file, unified_diff, write_files
+from testlint.rewrite.context import Definition, SourceIndex, build_context, source_roots
+from testlint.rewrite.prompt import Message, feedback, first_messages, render
+from testlint.rewrite.providers import (
+    BudgetExhausted,
+    Client,
+    FatalProviderError,
+    ProviderError,
+    Usage,
+)
+from testlint.rewrite.redact import Redactor, environment_secrets, find_secrets
+from testlint.rewrite.settings import Settings
+from testlint.source import UnreadableSource, parse_text
+
+Echo = Callable[[str], None]
+
+
+class RewriteError(Exception):
+    """A problem that ends the run (exit 2): the message is one line."""
+
+
+@dataclass
+class Funnel:
+    findings: int = 0
+    not_a_test: int = 0  # findings not about one test function (nothing to rewrite)
+    resolved_earlier: int = 0  # gone after an earlier rewrite of the same test
+    blocked: int = 0  # prompts not sent because a secret was left in them
+    failed: Counter[str] = field(default_factory=Counter)  # answers that were not proposals
+    proposals: int = 0
+    checked: Counter[str] = field(default_factory=Counter)  # proposals that reached each gate
+    passed: Counter[str] = field(default_factory=Counter)
+    accepted: int = 0
+    stopped: str | None = None  # why the run stopped early (a budget)
+
+    def lines(self, run: bool, usage: Usage | None, written: int | None) -> list[str]:
+        out = [f"rewrite: {self.findings} findings, {self.proposals} proposals, "
+               f"{self.accepted} accepted"]
+        if self.not_a_test:
+            out.append(f"  not about one test (skipped): {self.not_a_test}")
+        if self.resolved_earlier:
+            out.append(f"  resolved by an earlier rewrite: {self.resolved_earlier}")
+        if self.blocked:
+            out.append(f"  prompts not sent (a secret was left in them): {self.blocked}")
+        if self.failed:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.failed.items()))
+            out.append(f"  answers that were not proposals: {sum(self.failed.values())} ({kinds})")
+        for gate in gates.GATES:
+            title = gates.GATE_TITLES[gate]
+            if gate in {"3", "4"} and not run:
+                out.append(f"  gate {gate} {title}: not run (pass --run)")
+                continue
+            out.append(f"  gate {gate} {title}: {self.checked[gate]} checked, "
+                       f"{self.passed[gate]} passed")
+        if written is not None:
+            out.append(f"  written: {written} file(s)")
+        if self.stopped:
+            out.append(f"  stopped early: {self.stopped}")
+        if usage is not None:
+            out.append(
+                f"usage: {usage.requests} requests ({usage.retries} retried, {usage.cached} "
+                f"answers from cache), {usage.input_tokens} input + {usage.output_tokens} "
+                f"output tokens"
+            )
+        return out
+
+
+@dataclass
+class RewriteJob:
+    engine: Engine  # selects the findings to rewrite
+    gate_engine: Engine  # re-lints with every rule the project enables plus the selection
+    registry: Registry
+    settings: Settings
+    files: list[Path]
+    run: bool = False
+    write: bool = False
+    show_prompt: bool = False
+    use_cache: bool = True
+    out: Echo = print
+    err: Echo = print
+    funnel: Funnel = field(default_factory=Funnel)
+    _index: SourceIndex | None = None
+    _facts: dict[Path, tuple[str, TestModule]] = field(default_factory=dict)
+
+    @property
+    def project(self) -> Project:
+        return self.engine.project
+
+    def _client(self, known: list[str]) -> Client:
+        settings = self.settings
+        if not settings.model:
+            raise RewriteError("no model: pass --model or set 'model' in [tool.testlint.rewrite]")
+        api_key = os.environ.get(settings.key_env) or None
+        if api_key is None and settings.uses_default_endpoint:
+            raise RewriteError(
+                f"no API key: set the environment variable {settings.key_env} (or name another "
+                "with api-key-env), or point --base-url at a local server"
+            )
+        cache_dir = self.project.rootdir / ".testlint_cache" / "rewrite"
+        use_cache = self.use_cache and settings.cache
+        return Client(settings, api_key, cache_dir if use_cache else None, known_secrets=known)
+
+    def execute(self) -> int:
+        findings = self.engine.lint_files(self.files)
+        self.funnel.findings = len(findings)
+        known = environment_secrets(names=[self.settings.key_env])
+        client: Client | None = None
+        sandbox: gates.Sandbox | None = None
+        states: dict[Path, FileState] = {}
+        unresolved = 0
+        try:
+            if findings and not self.show_prompt:
+                client = self._client(known)
+            for finding in findings:
+                path = Path(finding.path)
+                if path not in states:
+                    states[path] = read_file(path, finding.path)
+                state = states[path]
+                if self.funnel.stopped:
+                    unresolved += 1
+                    continue
+                if self.run and sandbox is None and not self.show_prompt and finding.test:
+                    try:
+                        sandbox = gates.Sandbox(self.project.rootdir, self.settings,
+                                                source_roots(self.project))
+                    except OSError as exc:
+                        raise RewriteError(f"cannot copy the project for --run: {exc}") from None
+                accepted = self._rewrite(finding, state, client, sandbox, known)
+                if not accepted:
+                    unresolved += 1
+        except FatalProviderError as exc:
+            self._finish(states, client)
+            raise RewriteError(str(exc)) from None
+        finally:
+            if sandbox is not None:
+                sandbox.close()
+        if self.show_prompt:
+            self.err(f"rewrite: {self.funnel.findings} findings; --show-prompt: nothing was sent")
+            return 0
+        self._finish(states, client)
+        return 1 if unresolved else 0
+
+    def _finish(self, states: dict[Path, FileState], client: Client | None) -> None:
+        written = None
+        if self.write:
+            written = len(write_files(list(states.values())))
+        if client is not None:
+            client.close()
+        for line in self.funnel.lines(self.run, client.usage if client else None, written):
+            self.err(line)
+
+    # ---- one finding ------------------------------------------------------------------------
+
+    def _module(self, state: FileState) -> TestModule | None:
+        """The facts of the file's current text, built once per version of the text."""
+        cached = self._facts.get(state.path)
+        if cached is not None and cached[0] == state.current:
+            return cached[1]
+        try:
+            source = parse_text(state.display, state.current)
+        except UnreadableSource:
+            return None
+        module = self.engine.facts_for(source, state.path)
+        self._facts[state.path] = (state.current, module)
+        return module
+
+    def _refresh(self, finding: Finding, state: FileState) -> Finding | None:
+        """The finding as it stands in the current text (an earlier rewrite may have moved it)."""
+        if not state.changed:
+            return finding
+        try:
+            current = self.engine.lint_source(parse_text(state.display, state.current), state.path)
+        except UnreadableSource:
+            return None
+        return next((f for f in current if f.code == finding.code and f.test == finding.test), None)
+
+    def _rewrite(self, finding: Finding, state: FileState, client: Client | None,
+                 sandbox: gates.Sandbox | None, known: list[str]) -> bool:
+        where = f"{finding.path}:{finding.line}:{finding.col}: {finding.code}"
+        refreshed = self._refresh(finding, state)
+        if refreshed is None:
+            self.funnel.resolved_earlier += 1
+            return True
+        finding = refreshed
+        module = self._module(state)
+        if self._index is None:
+            self._index = SourceIndex.for_project(self.project)
+        ctx = None if module is None else build_context(finding, module, state.path,
+                                                        self.project, self._index)
+        if ctx is None:
+            self.funnel.not_a_test += 1
+            self.err(f"{where} skipped: the finding is not about one test function")
+            return False
+        rule = self.registry.get(finding.code)
+        redactor = Redactor(known=list(known))
+        messages = [Message(m.role, redactor.redact(m.content))
+                    for m in first_messages(ctx, rule, self.settings.context)]
+        if self.show_prompt:
+            self.out(render(messages))
+            left = find_secrets(render(messages), known)
+            if left:
+                self.out(f"(this prompt would not be sent: it still holds a secret: "
+                         f"{', '.join(left)})\n")
+            return False
+        assert client is not None
+        name = ctx.test.qualname
+        for attempt in range(1, self.settings.max_attempts + 1):
+            try:
+                answer = client.complete(messages)
+            except BudgetExhausted as exc:
+                self.funnel.stopped = str(exc)
+                self.err(f"{where} {name}: stopped: {exc}")
+                return False
+            except ProviderError as exc:
+                if exc.kind == "secret":
+                    self.funnel.blocked += 1
+                else:
+                    self.funnel.failed[exc.kind] += 1
+                self.err(f"{where} {name}: answer {attempt} failed: {exc}")
+                return False
+            self.funnel.proposals += 1
+            try:
+                new_text, caught = self._gates(finding, state, ctx.test.qualname, answer.text,
+                                               redactor, sandbox, ctx.callees)
+            except gates.Rejected as rejection:
+                title = gates.GATE_TITLES[rejection.gate]
+                first_line = rejection.reason.splitlines()[0]
+                self.err(f"{where} {name}: proposal {attempt} rejected at gate {rejection.gate} "
+                         f"({title}): {first_line}")
+                messages = [
+                    *messages,
+                    Message("assistant", answer.text),
+                    Message("user", redactor.redact(feedback(rejection.gate, rejection.reason,
+                                                             ctx.test.name))),
+                ]
+                continue
+            self.funnel.accepted += 1
+            note = f" (fails on mutant {caught})" if caught else ""
+            self.err(f"{where} {name}: proposal {attempt} accepted{note}")
+            self.out(unified_diff(state.display, state.current, new_text))
+            state.current = new_text
+            return True
+        return False
+
+    def _gates(self, finding: Finding, state: FileState, qualname: str, answer: str,
+               redactor: Redactor, sandbox: gates.Sandbox | None,
+               callees: list[Definition]
+               ) -> tuple[str, str | None]:
+        funnel = self.funnel
+        funnel.checked["1"] += 1
+        new_text = gates.replace_test(state.current, qualname, answer, redactor.restore)
+        funnel.passed["1"] += 1
+        funnel.checked["2"] += 1
+        gates.relint(self.gate_engine, state.path, state.display, state.current, new_text, finding)
+        funnel.passed["2"] += 1
+        if not self.run or sandbox is None:
+            return new_text, None
+        def entered(gate: str) -> None:
+            if gate == "4":
+                funnel.passed["3"] += 1
+            funnel.checked[gate] += 1
+
+        try:
+            caught = gates.run_gates(sandbox, state.path, qualname, new_text, callees, entered)
+            funnel.passed["4"] += 1
+        except gates.Rejected:
+            sandbox.write(state.path, state.current)  # the copy keeps the accepted text only
+            raise
+        return new_text, caught
+
+
+def make_job(
+    files: list[Path],
+    targets: list[Path],
+    config: Config,
+    select: tuple[str, ...],
+    pytest_config: PytestConfig,
+    registry: Registry,
+    settings: Settings,
+    **options: Any,
+) -> RewriteJob:
+    """The job for `testlint rewrite`: `select` picks the findings; gate 2 re-lints with every
+    rule the configuration enables plus the selected ones."""
+    selected = config.with_overrides(select=select or None)
+    engine = make_engine(targets, config=selected, pytest_config=pytest_config, registry=registry)
+    gate_config = config.with_overrides(extend_select=select)
+    gate_engine = make_engine(targets, config=gate_config, pytest_config=pytest_config,
+                              registry=registry)
+    gate_engine.project = engine.project  # share the parsed conftests
+    return RewriteJob(engine=engine, gate_engine=gate_engine, registry=registry,
+                      settings=settings, files=files, **options)

@@ -1,0 +1,1 @@
+"""TL2: mocks instead of behaviour."""

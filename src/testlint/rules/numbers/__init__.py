@@ -1,0 +1,1 @@
+"""TL4: numbers (floats compared exactly, money held in binary floats)."""

@@ -1,0 +1,254 @@
+"""`--fix` and `--diff`: exact output, files that keep their bytes, rollbacks, convergence."""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import types
+from pathlib import Path
+
+import hypothesmith
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from testlint.config import Config
+from testlint.engine import Engine, make_engine
+from testlint.finding import Edit, Fix
+from testlint.fix import EditError, apply_edits, fix_file, fix_source, unified_diff
+from testlint.project import Project
+from testlint.pytest_config import PytestConfig
+from testlint.rules.base import RuleContext, rule_from_module
+from testlint.source import parse_text
+from tests.helpers import run_cli
+
+MISSPELLED = (
+    "import pytest\n"
+    "\n"
+    "\n"
+    '@pytest.mark.parametrise("n", [1, 2])\n'
+    "def test_double(n):\n"
+    "    assert n * 2 == n + n\n"
+)
+FIXED = MISSPELLED.replace("parametrise", "parametrize")
+RENAMED = "test_a.py:4:14: TL502 fixed: rename marker 'parametrise' to 'parametrize'\n"
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "test_a.py") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_fix_renames_the_marker_and_keeps_crlf_endings(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.replace("\n", "\r\n").encode())
+    result = run_cli(["check", "--select", "TL502", "--fix", "test_a.py"], tmp_path)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == RENAMED + "Fixed 1 finding in 1 file, 0 remaining.\n"
+    assert path.read_bytes() == FIXED.replace("\n", "\r\n").encode()
+
+
+def test_a_second_fix_changes_nothing(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    run_cli(["check", "--fix", "test_a.py"], tmp_path)
+    inode = path.stat().st_ino
+    second = run_cli(["check", "--fix", "test_a.py"], tmp_path)
+    assert (second.exit_code, second.stdout) == (0, "")
+    assert second.stderr == "Fixed 0 findings in 0 files, 0 remaining.\n"
+    assert (path.read_bytes(), path.stat().st_ino) == (FIXED.encode(), inode)
+
+
+def test_diff_previews_and_writes_nothing(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    result = run_cli(["check", "--diff", "test_a.py"], tmp_path)
+    assert result.stdout == (
+        "--- test_a.py\n"
+        "+++ test_a.py\n"
+        "@@ -1,6 +1,6 @@\n"
+        " import pytest\n"
+        " \n"
+        " \n"
+        '-@pytest.mark.parametrise("n", [1, 2])\n'
+        '+@pytest.mark.parametrize("n", [1, 2])\n'
+        " def test_double(n):\n"
+        "     assert n * 2 == n + n\n"
+    )
+    assert (result.exit_code, result.stderr) == (1, "Would fix 1 finding in 1 file.\n")
+    assert path.read_bytes() == MISSPELLED.encode()
+
+
+def test_diff_with_nothing_to_fix_exits_0(tmp_path: Path) -> None:
+    _write(tmp_path, FIXED.encode())
+    result = run_cli(["check", "--diff", "test_a.py"], tmp_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "Would fix 0 findings in 0 files.\n",
+    )
+
+
+def test_a_file_with_a_syntax_error_is_never_touched(tmp_path: Path) -> None:
+    broken = b"import pytest\n\n@pytest.mark.parametrise('n', [1])\ndef test_x(:\n    pass\n"
+    path = _write(tmp_path, broken)
+    result = run_cli(["check", "--fix", "test_a.py"], tmp_path)
+    assert result.stdout == (
+        "test_a.py:4:12: TL000 could not analyse: syntax error: invalid syntax\n"
+    )
+    assert (result.exit_code, path.read_bytes()) == (1, broken)
+
+
+def test_fix_reports_what_is_left(tmp_path: Path) -> None:
+    header = "import pytest\n\npytestmark = pytest.mark.slow\n"
+    marked = MISSPELLED.replace("import pytest\n", header)
+    path = _write(tmp_path, marked.encode())
+    result = run_cli(["check", "--select", "TL5", "--fix", "test_a.py"], tmp_path)
+    assert result.stdout.startswith("test_a.py:3:26: TL501 unregistered marker 'slow': ")
+    assert result.stderr == (
+        "test_a.py:6:14: TL502 fixed: rename marker 'parametrise' to 'parametrize'\n"
+        "Fixed 1 finding in 1 file, 1 remaining.\n"
+    )
+    assert (result.exit_code, "parametrize" in path.read_text()) == (1, True)
+
+
+def test_unsafe_fixes_only_when_asked(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.replace("parametrise(\"n\", [1, 2])", "timout(3)").encode())
+    safe_only = run_cli(["check", "--select", "TL502", "--fix", "test_a.py"], tmp_path)
+    assert safe_only.stderr == (
+        "Fixed 0 findings in 0 files, 1 remaining (1 more fix available with --unsafe-fixes).\n"
+    )
+    assert "timout" in path.read_text()
+    unsafe = run_cli(["check", "--select", "TL502", "--fix", "--unsafe-fixes", "test_a.py"],
+                     tmp_path)
+    assert (unsafe.exit_code, "@pytest.mark.timeout(3)" in path.read_text()) == (0, True)
+
+
+def test_encoding_bom_and_cookie_are_kept(tmp_path: Path) -> None:
+    bom = _write(tmp_path, codecs.BOM_UTF8 + MISSPELLED.replace("n + n", "n + n  # café").encode())
+    latin = _write(
+        tmp_path,
+        ("# -*- coding: latin-1 -*-\n" + MISSPELLED + "# café\n").encode("latin-1"),
+        "test_b.py",
+    )
+    run_cli(["check", "--fix", "test_a.py", "test_b.py"], tmp_path)
+    assert bom.read_bytes() == codecs.BOM_UTF8 + FIXED.replace("n + n", "n + n  # café").encode()
+    assert latin.read_bytes() == ("# -*- coding: latin-1 -*-\n" + FIXED + "# café\n").encode(
+        "latin-1"
+    )
+
+
+# ---- the machinery, with rules made up for the occasion ------------------------------------
+
+
+def _engine(tmp_path: Path, check) -> Engine:  # type: ignore[no-untyped-def]
+    module = types.ModuleType("fake_rule")
+    module.__doc__ = "A rule for tests."
+    module.CODE, module.NAME, module.DEFAULT_ENABLED, module.FIX = "TL999", "fake", False, "safe"
+    module.check = check
+    project = Project(config=Config(root=tmp_path), pytest=PytestConfig(rootdir=tmp_path))
+    return Engine(project=project, rules=[rule_from_module(module)])
+
+
+def _breaks_the_file(ctx: RuleContext) -> None:
+    ctx.report_at(1, 1, "bad", fix=Fix("break", (Edit(1, 1, 1, 7, "imp ort"),)))
+
+
+def _never_settles(ctx: RuleContext) -> None:
+    line = ctx.module.source.line(1)
+    end = len(line) + 1
+    ctx.report_at(1, 1, "grow", fix=Fix("grow", (Edit(1, end, 1, end, "_x"),)))
+
+
+def test_a_fix_that_breaks_the_file_is_rolled_back(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    result = fix_file(_engine(tmp_path, _breaks_the_file), path, "test_a.py")
+    assert result.error == (
+        "fixing TL999 would break the file (syntax error: invalid syntax at line 1); "
+        "left unchanged"
+    )
+    assert (result.changed, result.written) == (False, False)
+    assert path.read_bytes() == MISSPELLED.encode()
+
+
+def test_fixes_that_never_settle_are_rolled_back(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    result = fix_file(_engine(tmp_path, _never_settles), path, "test_a.py")
+    assert result.error == "fixes did not settle after 10 rounds; left unchanged"
+    assert path.read_bytes() == MISSPELLED.encode()
+
+
+def test_apply_edits_splices_exactly() -> None:
+    text = "ab\r\ncd\r\nef"
+    edits = [Edit(1, 2, 2, 2, "X\nY"), Edit(3, 3, 3, 3, "!"), Edit(3, 1, 3, 2, "E")]
+    assert apply_edits(text, edits, "\r\n") == "aX\r\nYd\r\nEf!"
+    with pytest.raises(EditError, match="overlap"):
+        apply_edits(text, [Edit(1, 1, 1, 3, ""), Edit(1, 2, 1, 3, "")])
+    with pytest.raises(EditError, match="column 9 is outside line 1"):
+        apply_edits(text, [Edit(1, 9, 1, 9, "")])
+
+
+def test_unified_diff_marks_a_missing_final_newline() -> None:
+    assert unified_diff("a.py", "x = 1", "x = 2") == (
+        "--- a.py\n+++ a.py\n@@ -1 +1 @@\n-x = 1\n\\ No newline at end of file\n"
+        "+x = 2\n\\ No newline at end of file\n"
+    )
+
+
+# ---- properties: fixes converge, the result parses, and fixing is idempotent -----------------
+
+MARKS = st.sampled_from([
+    "parametrise", "parameterize", "skip_if", "skipIf", "xfial", "xfails", "usefixture",
+    "filterwarning", "timout", "asynio", "parametrize", "skip", "slow", "Skip", "xfail",
+])
+PLACES = st.sampled_from(["decorator", "pytestmark", "param", "class"])
+
+
+def _module(marks: list[tuple[str, str]], newline: str) -> str:
+    lines = ["import pytest", "from pytest import mark as m", ""]
+    for i, (name, place) in enumerate(marks):
+        if place == "decorator":
+            lines += [f"@pytest.mark.{name}", f"def test_{i}():", "    assert 1 + 1 == 2"]
+        elif place == "pytestmark":
+            lines += [f"pytestmark = [m.{name}, pytest.mark.{name}(1)]"]
+        elif place == "param":
+            lines += [f"CASES_{i} = [pytest.param(1, marks=pytest.mark.{name}), 2]"]
+        else:
+            lines += [f"@pytest.mark.{name}", f"class TestC{i}:",
+                      f"    pytestmark = pytest.mark.{name}", "    def test_a(self):",
+                      "        assert 1 + 1 == 2"]
+        lines.append("")
+    return newline.join(lines) + newline
+
+
+def _snippet_engine() -> Engine:
+    root = Path("/__testlint_snippet__")
+    return make_engine([root], config=Config(root=root, select=("TL5",)),
+                       pytest_config=PytestConfig(rootdir=root))
+
+
+@settings(max_examples=80, deadline=None)
+@given(marks=st.lists(st.tuples(MARKS, PLACES), min_size=1, max_size=6),
+       newline=st.sampled_from(["\n", "\r\n"]), unsafe=st.booleans())
+def test_fixes_converge_reparse_and_are_idempotent(
+    marks: list[tuple[str, str]], newline: str, unsafe: bool
+) -> None:
+    engine = _snippet_engine()
+    text = _module(marks, newline)
+    first = fix_source(engine, parse_text("test_p.py", text), Path("test_p.py"), unsafe=unsafe)
+    assert first.error is None
+    ast.parse(first.after)
+    assert first.after.count(newline) == text.count(newline)
+    assert not [f for f in first.remaining if f.fix and (f.fix.safe or unsafe)]
+    second = fix_source(engine, parse_text("test_p.py", first.after), Path("test_p.py"),
+                        unsafe=unsafe)
+    assert (second.after, second.fixed) == (first.after, [])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_fixing_any_module_keeps_it_parseable(source: str) -> None:
+    text = source + "\n\nimport pytest\n\n@pytest.mark.xfial\ndef test_zz():\n    assert 1\n"
+    try:
+        parsed = parse_text("test_g.py", text)
+    except Exception:  # the generated module and the appended test may not combine
+        return
+    result = fix_source(_snippet_engine(), parsed, Path("test_g.py"), unsafe=True)
+    ast.parse(result.after)
+    assert result.error is None
