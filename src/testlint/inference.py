@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from testlint.facts import (
     STDLIB_MODULES,
-    TRY_NODES,
     TEST_SUPPORT_ROOTS,
+    TRY_NODES,
     FunctionNode,
     TestFunction,
     TestModule,
