@@ -279,6 +279,8 @@ class _Flow:
 
     def assign(self, targets: list[ast.AST], value: ast.AST) -> None:
         carries = self.carried(value)
+        if not carries and _shuffles(value):
+            return  # a seeded shuffle in place leaves the list as predictable as it was
         raw = isinstance(value, ast.expr) and self._is_raw(value)
         for target in targets:
             for name in _names(target):
@@ -291,7 +293,18 @@ class _Flow:
                     self.tainted.pop(name, None)  # rebound to something predictable
 
 
+def _shuffles(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute | ast.Name)
+        and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id) == "shuffle"
+        and bool(node.args)
+    )
+
+
 def _binding(node: ast.AST) -> tuple[list[ast.AST], ast.AST] | None:
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _shuffles(node.value):
+        return [node.value.args[0]], node.value  # `random.shuffle(items)` changes `items`
     if isinstance(node, ast.Assign):
         return list(node.targets), node.value
     if isinstance(node, ast.AnnAssign | ast.AugAssign) and node.value is not None:
