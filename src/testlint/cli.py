@@ -10,12 +10,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from testlint import __version__
+
+if TYPE_CHECKING:
+    from testlint.engine import Engine
+    from testlint.finding import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -65,60 +70,77 @@ def main() -> None:
     """
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
-@click.option("--extend-select", multiple=True, help="Enable these in addition to the selection.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="Use this testlint.toml or pyproject.toml instead of searching for one.",
-)
-@click.option(
-    "--only-test-files",
-    is_flag=True,
-    help="Skip explicitly named files that pytest would not collect (for pre-commit hooks).",
-)
-@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff, apply unsafe fixes too.")
-def check(
+def _jobs(value: int | None) -> int:
+    from testlint.runner import default_jobs
+
+    return default_jobs() if value is None or value == 0 else value
+
+
+def _run_options(command: Any) -> Any:
+    """The options `check` and `baseline` share: what to lint and how."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--select", multiple=True,
+                     help="Only these rule codes or prefixes (comma-separated)."),
+        click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes."),
+        click.option("--extend-select", multiple=True,
+                     help="Enable these in addition to the selection."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            help="Use this testlint.toml or pyproject.toml instead of searching for one.",
+        ),
+        click.option(
+            "--only-test-files",
+            is_flag=True,
+            help="Skip explicitly named files that pytest would not collect "
+            "(for pre-commit hooks).",
+        ),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+                     help="Worker processes for large runs [default: all cores]."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Cache directory [default: .testlint_cache in the project root]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclass
+class Prepared:
+    engine: Engine
+    files: list[Path]
+
+    def lint(self, jobs: int | None, no_cache: bool, cache_dir: Path | None) -> list[Finding]:
+        from testlint.cache import cache_root, open_cache
+        from testlint.progress import make_progress
+
+        cache = None
+        if not no_cache:
+            config = self.engine.config
+            directory = cache_dir or cache_root(config.path, self.engine.project.pytest.inifile)
+            cache = open_cache(self.engine, directory)
+        return self.engine.lint_files(
+            self.files, jobs=_jobs(jobs), cache=cache, progress=make_progress(len(self.files))
+        )
+
+
+def _prepare(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     extend_select: tuple[str, ...],
-    output_format: str,
-    output_file: str | None,
-    statistics: bool,
-    exit_zero: bool,
-    show_source: bool,
     config_file: Path | None,
     only_test_files: bool,
-    fix: bool,
-    diff: bool,
-    unsafe_fixes: bool,
-) -> None:
-    """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
+) -> Prepared:
+    """Configuration, rules and files for a run; exits 2 with one line on any problem."""
     from testlint.config import ConfigError, load_config, validate_selection
     from testlint.discovery import Discovery, MissingPathError, default_paths
     from testlint.engine import make_engine
     from testlint.pytest_config import find_pytest_config
     from testlint.registry import UnknownRuleError, load_registry
-    from testlint.report import ReportContext, renderer
 
     registry = load_registry()
     for path in paths:
@@ -148,10 +170,64 @@ def check(
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
+    return Prepared(engine=engine, files=files)
+
+
+@main.command()
+@_run_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff, apply unsafe fixes too.")
+def check(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    config_file: Path | None,
+    only_test_files: bool,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    output_format: str,
+    output_file: str | None,
+    statistics: bool,
+    exit_zero: bool,
+    show_source: bool,
+    baseline_file: Path | None,
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
+) -> None:
+    """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
+    from testlint.report import ReportContext, renderer
+
+    baseline = None
+    if baseline_file is not None:
+        from testlint.baseline import Baseline, BaselineError
+
+        try:
+            baseline = Baseline.load(baseline_file)
+        except BaselineError as exc:
+            fail(str(exc))
+    prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files)
     if fix or diff:
         from testlint.fix import run_fixes
 
-        fixes = run_fixes(engine, files, unsafe=unsafe_fixes, write=not diff)
+        fixes = run_fixes(prepared.engine, prepared.files, unsafe=unsafe_fixes, write=not diff)
         for note in fixes.notes(preview=diff):
             click.echo(note, err=True)
         if diff:
@@ -160,7 +236,16 @@ def check(
                      else EXIT_CLEAN)
         findings = fixes.remaining
     else:
-        findings = engine.lint_files(files)
+        findings = prepared.lint(jobs, no_cache, cache_dir)
+    if baseline is not None:
+        codes = {rule.code for rule in prepared.engine.rules} | {"TL000"}
+        findings, stale = baseline.apply(findings, prepared.files, codes)
+        if stale:
+            entries = "entry no longer matches" if stale == 1 else "entries no longer match"
+            warn(
+                f"{stale} baseline {entries} a finding (fixed, or the test changed); "
+                f"run `testlint baseline -o {baseline_file}` with the same paths to update it"
+            )
 
     sources: dict[str, list[str]] = {}
     if show_source:
@@ -173,13 +258,43 @@ def check(
     context = ReportContext(
         show_source=show_source,
         statistics=statistics,
-        files_checked=len(files),
+        files_checked=len(prepared.files),
         sources=sources,
         color=_use_color(output_file) and output_format == "text",
     )
     text = renderer(output_format)(findings, context)
     _emit(text, output_file)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+@main.command("baseline")
+@_run_options
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(".testlint-baseline.json"), show_default=True,
+              help="Where to write the baseline.")
+def baseline_command(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    config_file: Path | None,
+    only_test_files: bool,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    output_file: Path,
+) -> None:
+    """Record today's findings so that `check --baseline FILE` reports only new ones."""
+    from testlint.baseline import render_baseline
+
+    prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files)
+    findings = prepared.lint(jobs, no_cache, cache_dir)
+    _emit(render_baseline(findings, output_file), str(output_file))
+    click.echo(
+        f"testlint: recorded {len(findings)} finding(s) in {len(prepared.files)} file(s) "
+        f"to {output_file}",
+        err=True,
+    )
 
 
 def _emit(text: str, output_file: str | None) -> None:

@@ -10,19 +10,25 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from testlint.config import Config
 from testlint.facts import TestModule, build_facts
 from testlint.finding import Finding
+from testlint.fingerprint import Fingerprinter, message_fingerprint
 from testlint.project import Project
 from testlint.pytest_config import PytestConfig, find_pytest_config
 from testlint.registry import Registry, load_registry
 from testlint.rules.base import Rule, RuleContext, SnapshotContext
 from testlint.snapshots import SnapshotFile
-from testlint.source import SourceFile, UnreadableSource, parse_source, parse_text, read_source
+from testlint.source import SourceFile, UnreadableSource, parse_source, parse_text
+
+if TYPE_CHECKING:
+    from testlint.cache import ResultCache
+    from testlint.progress import Progress
+    from testlint.runner import RunStats
 
 TL000 = "TL000"
 TL000_NAME = "could-not-analyse"
@@ -84,6 +90,9 @@ class Engine:
     project: Project
     rules: list[Rule]
     registry: Registry = field(default_factory=load_registry)
+    # noqa comments and per-file-ignores; off inside flake8, which applies its own
+    suppress: bool = True
+    last_run: RunStats | None = None  # how the last lint_files went (cache hits, workers)
     _options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -96,24 +105,45 @@ class Engine:
     def lint_path(self, path: Path, display: str | None = None) -> list[Finding]:
         shown = display or path.as_posix()
         try:
-            source = read_source(path, shown)
-        except UnreadableSource as error:
-            return self._filter([unreadable_finding(shown, error)], None, path)
-        return self.lint_source(source, path)
+            data = path.read_bytes()
+        except OSError as exc:
+            error = UnreadableSource(f"cannot read file: {exc.strerror or exc}")
+            return self._unreadable(shown, error, path)
+        return self.lint_bytes(data, path, shown)
 
     def lint_bytes(self, data: bytes, path: Path, display: str | None = None) -> list[Finding]:
         shown = display or path.as_posix()
         try:
             source = parse_source(shown, data)
         except UnreadableSource as error:
-            return self._filter([unreadable_finding(shown, error)], None, path)
+            return self._unreadable(shown, error, path)
         return self.lint_source(source, path)
 
-    def lint_files(self, files: Sequence[Path]) -> list[Finding]:
-        """Lint every file; findings sorted by path, then position."""
-        findings: list[Finding] = []
-        for path in files:
-            findings.extend(self.lint_path(path))
+    def lint_recorded(self, data: bytes, path: Path) -> tuple[list[Finding], list[Path]]:
+        """Lint one file's bytes; also return the other files its findings depend on."""
+        self.project.reads = {}
+        try:
+            findings = self.lint_bytes(data, path)
+            return findings, list(self.project.reads)
+        finally:
+            self.project.reads = None
+
+    def lint_files(
+        self,
+        files: Sequence[Path],
+        *,
+        jobs: int = 1,
+        cache: ResultCache | None = None,
+        progress: Progress | None = None,
+    ) -> list[Finding]:
+        """Lint every file; findings sorted by path, then position, whatever `jobs` is.
+
+        With a cache, unchanged files (same content, same files they depend on, same run key)
+        are not read past their bytes; the rest go to a process pool when there are enough.
+        """
+        from testlint.runner import run_files
+
+        findings, self.last_run = run_files(self, files, jobs=jobs, cache=cache, progress=progress)
         return sorted(findings, key=lambda f: f.sort_key)
 
     def facts_for(self, source: SourceFile, path: Path) -> TestModule:
@@ -125,12 +155,17 @@ class Engine:
             package=self.project.package_of(path),
         )
 
+    def _unreadable(self, shown: str, error: UnreadableSource, path: Path) -> list[Finding]:
+        found = unreadable_finding(shown, error)
+        found = replace(found, fingerprint=message_fingerprint(found))
+        return self._filter([found], None, path)
+
     def lint_source(self, source: SourceFile, path: Path) -> list[Finding]:
         try:
             module = self.facts_for(source, path)
         except RecursionError:
             error = UnreadableSource("too deeply nested to analyse")
-            return self._filter([unreadable_finding(source.path, error)], source, path)
+            return self._unreadable(source.path, error, path)
         findings: list[Finding] = []
         for rule in self.rules:
             ctx = RuleContext(rule=rule, module=module, options=self._options[rule.code],
@@ -146,7 +181,8 @@ class Engine:
                                                project=self.project, snapshot=snapshot)
                 findings.extend(self._run(rule, rule.check_snapshot, snapshot_ctx,
                                           snapshot.display))
-        return self._filter(findings, source, path, module, snapshots)
+        kept = self._filter(findings, source, path, module, snapshots)
+        return Fingerprinter(source, module).apply(kept)
 
     def _run(self, rule: Rule, check: Callable[[Any], None], ctx: RuleContext,
              where: str) -> list[Finding]:
@@ -180,6 +216,8 @@ class Engine:
         module: TestModule | None = None,
         snapshots: Sequence[SnapshotFile] = (),
     ) -> list[Finding]:
+        if not self.suppress:
+            return sorted(findings, key=lambda f: f.sort_key)
         ignored = self._per_file_ignores(path)
         stored = {snapshot.display: snapshot.path for snapshot in snapshots}
         kept = []

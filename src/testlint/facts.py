@@ -570,19 +570,57 @@ def walk_body(func: FunctionNode) -> list[ast.AST]:
     return out
 
 
+# Fields that never hold a child worth visiting: names, flags, and the Load/Store/Del context
+# markers (a shared instance on every Name, Attribute, Subscript...: a third of all nodes, and
+# nothing asks about them except through `.ctx`).
+_LEAF_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "name", "module", "level", "kind", "conversion", "is_async",
+     "simple", "type_comment", "n", "s", "tag"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        names: tuple[str, ...] = getattr(cls, "_fields", ())
+        fields = _CHILD_FIELDS[cls] = tuple(f for f in names if f not in _LEAF_FIELDS)
+    return fields
+
+
+# the node types each per-test scan acts on; every other node is skipped by one set lookup
+_TEST_BODY_TYPES = frozenset({
+    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith,
+    ast.comprehension, ast.NamedExpr, ast.ExceptHandler, ast.Assert, ast.Raise, ast.Attribute,
+    ast.Call,
+})
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr})
+_USAGE_TYPES = frozenset({ast.Expr, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call,
+                          ast.Name})
+
+
 def walk(node: ast.AST) -> list[ast.AST]:
-    """All nodes below `node` (inclusive), parents before children."""
+    """All nodes below `node` (inclusive), parents before children; the expression context
+    markers (`ast.Load`, `ast.Store`, `ast.Del`) are not included."""
     out = [node]
+    append = out.append
+    fields_of = _CHILD_FIELDS.get
+    node_type = ast.AST
     i = 0
     while i < len(out):
         current = out[i]
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, ast.AST):
-                out.append(value)
-            elif isinstance(value, list):
-                out.extend(item for item in value if isinstance(item, ast.AST))
         i += 1
+        fields = fields_of(current.__class__)
+        if fields is None:
+            fields = _child_fields(current.__class__)
+        for name in fields:
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+            elif isinstance(value, node_type):
+                append(value)
     return out
 
 
@@ -655,19 +693,31 @@ class _Builder:
         self.visited_defs: set[int] = set()
         self.introspected: set[int] = set()  # ids of `pytest.mark.x` nodes only introspected
         self.current_params: frozenset[str] = frozenset()
+        self._call_names: dict[int, str | None] = {}  # the tree outlives the builder: ids hold
+        self._autouse: list[FixtureDef] | None = None
+        self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
 
     # ---- naming -------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
         return qualify(node, self.imports)
 
     def call_name(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
+        # asked several times per call (assertion? patch? call site?): memoised per node
+        key = id(call)
+        if key in self._call_names:
+            return self._call_names[key]
+        name = self._call_names[key] = self.qualname(call.func)
+        return name
 
     def is_marker_attr(self, node: ast.Attribute) -> str | None:
         """The marker name when `node` is `pytest.mark.<name>` (through any alias)."""
-        if not isinstance(node.value, ast.Name | ast.Attribute):
+        value = node.value
+        if value.__class__ is ast.Attribute:
+            if value.attr != "mark":
+                return None  # `x.y.z`: only `<...>.mark.<name>` can be a marker
+        elif value.__class__ is not ast.Name:
             return None
-        base = self.qualname(node.value)
+        base = self.qualname(value)
         if base == "pytest.mark":
             return node.attr
         return None
@@ -971,6 +1021,8 @@ class _Builder:
                 mocks.add(param)
         assignments: list[tuple[list[str], ast.expr]] = []
         for sub in nodes:
+            if sub.__class__ not in _BINDING_TYPES:
+                continue
             if isinstance(sub, ast.Assign):
                 names = [n for t in sub.targets for n in _bound_names(t)]
                 assignments.append((names, sub.value))
@@ -1079,8 +1131,9 @@ class _Builder:
         return Assertion(node=call, kind=kind, api=api, comparisons=comparisons)
 
     def _mentions_mock_state(self, expr: ast.AST, mocks: set[str]) -> bool:
-        for sub in ast.walk(expr):
-            if isinstance(sub, ast.Attribute):
+        for sub in walk(expr):
+            if sub.__class__ is ast.Attribute:
+                assert isinstance(sub, ast.Attribute)
                 if sub.attr in MOCK_ONLY_ATTRS:
                     return True
                 if sub.attr in MOCK_STATE_ATTRS and root_name(sub.value) in mocks:
@@ -1113,11 +1166,15 @@ class _Builder:
             for sub in walk(dec):
                 if isinstance(sub, ast.Attribute):
                     self._note_marker(sub, where="decorator", test=test)
+                elif isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
+                    self._param_calls.append(sub)
         if test.cls is not None:
             # class-level marks apply to each test but are recorded once, by the class scan
             pass
 
         for sub in nodes:
+            if sub.__class__ not in _TEST_BODY_TYPES:
+                continue  # Name, Constant, operators...: nothing below is about them
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     locals_.update(_bound_names(target))
@@ -1165,6 +1222,8 @@ class _Builder:
                 qualified = self.call_name(sub)
                 if qualified in SKIP_CALLS:
                     test.skips = True
+                elif qualified == "pytest.param":
+                    self._param_calls.append(sub)
                 assertion = self._assertion_for_call(sub, mocks)
                 if assertion is not None:
                     if assertion.kind is Kind.RAISES and qualified in RAISES_CALLS:
@@ -1205,8 +1264,13 @@ class _Builder:
         test.calls = self._call_sites(test, nodes, mocks, params, locals_, assertion_spans)
 
     def _autouse_fixtures(self) -> list[FixtureDef]:
-        local = [f for f in self.fixtures.values() if f.autouse]
-        return local + [f for f in self.project.autouse_fixtures() if f.name not in self.fixtures]
+        # asked once per test, after the module's fixtures are all known: computed once
+        if self._autouse is None:
+            local = [f for f in self.fixtures.values() if f.autouse]
+            self._autouse = local + [
+                f for f in self.project.autouse_fixtures() if f.name not in self.fixtures
+            ]
+        return self._autouse
 
     def _monkeypatch_target(self, call: ast.Call) -> str | None:
         if not call.args:
@@ -1253,7 +1317,10 @@ class _Builder:
     ) -> list[CallSite]:
         usage: dict[int, tuple[str, tuple[str, ...]]] = {}
         loads: dict[str, list[tuple[int, int]]] = {}
+        calls: list[ast.Call] = []
         for sub in nodes:
+            if sub.__class__ not in _USAGE_TYPES:
+                continue
             if isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Call | ast.Await):
                 inner = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
                 usage[id(inner)] = ("discarded", ())
@@ -1267,14 +1334,13 @@ class _Builder:
                     names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
                     usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
             elif isinstance(sub, ast.Call):
+                calls.append(sub)
                 for arg in [*sub.args, *(k.value for k in sub.keywords)]:
                     usage.setdefault(id(arg), ("argument", ()))
             elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
                 loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
         sites: list[CallSite] = []
-        for sub in nodes:
-            if not isinstance(sub, ast.Call):
-                continue
+        for sub in calls:
             kind, bound = usage.get(id(sub), ("other", ()))
             in_assertion = any(_inside(sub, span) for span in assertion_spans)
             if in_assertion and kind in {"other", "argument"}:
@@ -1402,16 +1468,14 @@ class _Builder:
         return marker_registrations(self.source.tree)
 
     def _relabel_param_marks(self) -> None:
-        for test in self.tests:
-            for sub in test.nodes + [n for d in test.node.decorator_list for n in walk(d)]:
-                if isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
-                    marks = _kwarg(sub, "marks")
-                    if marks is None:
-                        continue
-                    ids = {id(n) for n in walk(marks)}
-                    for use in self.markers:
-                        if id(use.node) in ids:
-                            use.where = "param"
+        for call in self._param_calls:
+            marks = _kwarg(call, "marks")
+            if marks is None:
+                continue
+            ids = {id(n) for n in walk(marks)}
+            for use in self.markers:
+                if id(use.node) in ids:
+                    use.where = "param"
 
 
 def _has_init(cls: ast.ClassDef) -> bool:

@@ -36,6 +36,8 @@ class Finding:
     end_col: int  # 1-based, exclusive
     test: str | None = None
     fix: Fix | None = field(default=None, compare=False)
+    # identity without line numbers (baseline, SARIF); set by the engine, see fingerprint.py
+    fingerprint: str | None = field(default=None, compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -177,7 +177,18 @@ MAX_PLUGIN_MODULES = 60
 def fixtures_in_tree(tree: ast.Module) -> set[str]:
     """Names of the fixtures a module defines (`@pytest.fixture`, `@fixture(name=...)`)."""
     found: set[str] = set()
-    for node in ast.walk(tree):
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:  # definitions at module level, in classes, under if/try: not in expressions
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef | ast.If | ast.With):
+            stack.extend(node.body)
+            stack.extend(getattr(node, "orelse", []))
+            continue
+        if isinstance(node, ast.Try):
+            stack.extend([*node.body, *node.orelse, *node.finalbody])
+            for handler in node.handlers:
+                stack.extend(handler.body)
+            continue
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for dec in node.decorator_list:

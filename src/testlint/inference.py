@@ -37,10 +37,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from testlint.discovery import ALWAYS_SKIPPED_DIRS
 from testlint.facts import (
     STDLIB_MODULES,
-    TRY_NODES,
     TEST_SUPPORT_ROOTS,
+    TRY_NODES,
     FunctionNode,
     TestFunction,
     TestModule,
@@ -51,29 +52,8 @@ if TYPE_CHECKING:
     from testlint.project import Project
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
-SKIPPED_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".tox",
-        ".nox",
-        ".venv",
-        "venv",
-        ".eggs",
-        "build",
-        "dist",
-        "node_modules",
-        "__pycache__",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".testlint_cache",
-        ".hypothesis",
-        "site-packages",
-        "__pypackages__",
-    }
-)
+# the directories no code under test lives in: the same ones discovery never walks
+SKIPPED_DIRS = ALWAYS_SKIPPED_DIRS
 COMPILED_SUFFIXES = (".pyx", ".pxd", ".so", ".pyd")
 # files at a project's top level that are tooling, not code under test
 NOT_CODE_FILES = frozenset(

@@ -20,7 +20,12 @@ from testlint.facts import (
     build_facts,
 )
 from testlint.pytest_config import PytestConfig
-from testlint.snapshots import SnapshotFile, SnapshotFinder
+from testlint.snapshots import (
+    PYTEST_SNAPSHOT_DIR,
+    SYRUPY_DIR,
+    SnapshotFile,
+    SnapshotFinder,
+)
 from testlint.source import UnreadableSource, read_source
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
@@ -33,8 +38,19 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    _helper_lookups: dict[
+        tuple[str, Path], tuple[tuple[TestModule, str] | None, tuple[Path, ...]]
+    ] = field(default_factory=dict)
     _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
     _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
+    # Files besides the linted one whose content (or absence) its findings depend on: the
+    # engine starts a fresh record per file, the result cache keys the file's entry on them.
+    # Anything that reads another project file for a test file's sake must call note_read.
+    reads: dict[Path, None] | None = None
+
+    def note_read(self, path: Path) -> None:
+        if self.reads is not None:
+            self.reads[path] = None
 
     @property
     def rootdir(self) -> Path:
@@ -52,11 +68,13 @@ class Project:
         """The dotted package a file belongs to (by __init__.py files), or None if it has none."""
         parts: list[str] = []
         directory = path.resolve().parent
+        self.note_read(directory / "__init__.py")
         while (directory / "__init__.py").is_file():
             parts.append(directory.name)
             if directory.parent == directory:
                 break
             directory = directory.parent
+            self.note_read(directory / "__init__.py")
         return ".".join(reversed(parts)) if parts else None
 
     def _ancestors(self, path: Path) -> list[Path]:
@@ -77,6 +95,7 @@ class Project:
             conftest = directory / "conftest.py"
             if conftest.resolve() == path.resolve():
                 continue
+            self.note_read(conftest)
             if conftest not in self._conftests:
                 self._conftests[conftest] = self._parse(conftest, is_conftest=True)
             module = self._conftests[conftest]
@@ -146,6 +165,8 @@ class Project:
     def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
         """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
         snapshottest), read on first request and cached; never raises on unreadable files."""
+        for name in (SYRUPY_DIR, PYTEST_SNAPSHOT_DIR):
+            self.note_read(path.parent / name)  # the cache digests a directory's whole listing
         found = self._snapshot_files.get(path)
         if found is None:
             tests = [test.qualname for test in module.tests]
@@ -157,7 +178,26 @@ class Project:
         return ProjectFileLookup(self, path)
 
     def helper_module(self, qualname: str, near: Path) -> tuple[TestModule, str] | None:
-        """Resolve `pkg.helpers.func` (or `.helpers.func`) to a parsed test-helper module."""
+        """Resolve `pkg.helpers.func` (or `.helpers.func`) to a parsed test-helper module.
+
+        The answer depends only on the directory of `near`, so it is memoised per directory
+        (resolving candidate paths dominated facts on large suites), together with the files
+        the lookup read, which are noted again for every file that asks."""
+        key = (qualname, near.parent)
+        memo = self._helper_lookups.get(key)
+        if memo is None:
+            outer, self.reads = self.reads, {}
+            try:
+                found = self._find_helper_module(qualname, near)
+                memo = (found, tuple(self.reads))
+            finally:
+                self.reads = outer
+            self._helper_lookups[key] = memo
+        for path in memo[1]:
+            self.note_read(path)
+        return memo[0]
+
+    def _find_helper_module(self, qualname: str, near: Path) -> tuple[TestModule, str] | None:
         if qualname.startswith("."):
             level = len(qualname) - len(qualname.lstrip("."))
             base = near.resolve().parent
@@ -185,6 +225,7 @@ class Project:
                 resolved = file.resolve()
                 if rootdir != resolved and rootdir not in resolved.parents:
                     continue
+                self.note_read(file)
                 if file not in self._helper_modules:
                     self._helper_modules[file] = self._parse(file, is_conftest=True)
                 module = self._helper_modules[file]
@@ -200,6 +241,7 @@ class ProjectFileLookup:
     project: Project
     path: Path
     _conftests: list[TestModule] | None = None
+    _asserts: dict[str, bool | None] = field(default_factory=dict)
 
     @property
     def conftests(self) -> list[TestModule]:
@@ -235,8 +277,9 @@ class ProjectFileLookup:
         return modules
 
     def function_asserts(self, qualname: str) -> bool | None:
+        if qualname in self._asserts:  # the file's reads were noted on the first ask
+            return self._asserts[qualname]
         resolved = self.project.helper_module(qualname, self.path)
-        if resolved is None:
-            return None
-        module, func = resolved
-        return module.helper_asserts.get(func)
+        verdict = None if resolved is None else resolved[0].helper_asserts.get(resolved[1])
+        self._asserts[qualname] = verdict
+        return verdict

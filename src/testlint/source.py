@@ -57,6 +57,30 @@ class SourceFile:
         """The exact source text of a node (stdlib's get_source_segment, tolerant of odd nodes)."""
         return ast.get_source_segment(self.text, node) or ""
 
+    def comments_in(self, first: int, last: int) -> dict[int, str]:
+        """The comments on lines `first`..`last`, where `first` starts a statement (a `def`,
+        its decorators). Tokenizes only those lines, unless the whole file already was: rules
+        that look at one test's comments need not tokenize a 3,000-line file."""
+        if "comments" in self.__dict__:
+            return {n: c for n, c in self.comments.items() if first <= n <= last}
+        lines = self._newline_lines[max(first, 1) - 1 : last]
+        if not any("#" in line for line in lines):
+            return {}
+        found: dict[int, str] = {}
+        try:
+            text = "\n".join(lines) + "\n"
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                if tok.type == tokenize.COMMENT:
+                    found[tok.start[0] + first - 1] = tok.string
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return {n: c for n, c in self.comments.items() if first <= n <= last}
+        return found
+
+    @cached_property
+    def _newline_lines(self) -> list[str]:
+        # numbered as the tokenizer numbers them in `comments` (split on "\n" only)
+        return self.text.split("\n")
+
     @cached_property
     def comments(self) -> dict[int, str]:
         """Comment text by line number, from the tokenizer (so `#` inside strings is not one)."""

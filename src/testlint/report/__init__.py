@@ -30,6 +30,9 @@ Renderer = Callable[[Sequence[Finding], ReportContext], str]
 FORMATS: dict[str, str] = {
     "text": "text",
     "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
 }
 
 

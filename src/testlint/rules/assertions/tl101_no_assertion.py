@@ -151,12 +151,16 @@ def declares_no_raise_intent(ctx: RuleContext, test: TestFunction) -> bool:
     docstring = ast.get_docstring(test.node, clean=False)
     if docstring and INTENT_TEXT.search(docstring):
         return True
-    comments = ctx.module.source.comments
+    source = ctx.module.source
     end = test.node.end_lineno or test.node.lineno
     first = min([test.node.lineno, *(d.lineno for d in test.node.decorator_list)])
-    return any(
-        INTENT_TEXT.search(comments[line]) for line in range(first - 1, end + 1) if line in comments
-    )
+    comments = source.comments_in(first, end)
+    above = source.line(first - 1)
+    if "#" in above:  # a comment just above the test; where quotes make it unclear, tokenize all
+        unclear = '"' in above or "'" in above
+        more = source.comments if unclear else source.comments_in(first - 1, first - 1)
+        comments = {**comments, **{n: c for n, c in more.items() if n == first - 1}}
+    return any(INTENT_TEXT.search(text) for text in comments.values())
 
 
 def check(ctx: RuleContext) -> None:

@@ -147,9 +147,9 @@ def placeholder_reason(ctx: RuleContext, test: TestFunction) -> str | None:
         return "the body is empty"
     if test.assertions:
         return None
-    comments = ctx.module.source.comments
+    start, end = test.node.lineno, test.node.end_lineno or test.node.lineno
+    comments = ctx.module.source.comments_in(start, end)
     if comments:
-        start, end = test.node.lineno, test.node.end_lineno or test.node.lineno
         for line in range(start, end + 1):
             comment = comments.get(line)
             if comment and PLACEHOLDER_COMMENT.search(comment):

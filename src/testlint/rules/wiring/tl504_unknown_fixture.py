@@ -59,7 +59,6 @@ from pathlib import Path
 from testlint.facts import TestFunction, TestModule
 from testlint.fixture_index import (
     KNOWN_PLUGIN_FIXTURES,
-    fixtures_in_tree,
     fixtures_of_module,
     installed_plugin_fixtures,
     plugin_names,
@@ -246,7 +245,10 @@ def _plugin_fixtures(inference: Inference, modname: str) -> set[str] | None:
 def _test_provided(module: TestModule, test: TestFunction) -> set[str] | None:
     """Names only this test gets: parametrize argnames, @given, @patch, class fixtures."""
     provided: set[str] = set()
-    sources: list[ast.expr] = list(test.node.decorator_list)
+    decorators = _decorators(module, test.node.decorator_list)
+    if decorators is None:
+        return None
+    sources: list[ast.expr] = decorators
     if test.cls is not None:
         sources += list(test.cls.decorator_list)
         sources += [s.value for s in test.cls.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
@@ -256,7 +258,6 @@ def _test_provided(module: TestModule, test: TestFunction) -> set[str] | None:
                 isinstance(base, ast.Name) and (base.id in local_classes or base.id == "object")
             ):
                 return None  # a base class from elsewhere may carry fixtures
-        provided |= fixtures_in_tree(ast.Module(body=[test.cls], type_ignores=[]))
     sources += [s.value for s in module.tree.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
     for source in sources:
         for node in ast.walk(source):
@@ -278,6 +279,35 @@ def _test_provided(module: TestModule, test: TestFunction) -> set[str] | None:
         if patch.injected:
             provided.add(patch.injected)
     return provided
+
+
+KNOWN_DECORATORS = ("pytest.mark.", "hypothesis.", "unittest.mock.", "pytest.fixture")
+
+
+def _decorators(module: TestModule, decorators: list[ast.expr]) -> list[ast.expr] | None:
+    """The test's decorators, marks kept in module variables read through (`params =
+    pytest.mark.parametrize(...)` then `@params`); None when one is unknown (a custom
+    decorator may supply arguments)."""
+    variables = {
+        t.id: stmt.value
+        for stmt in module.tree.body
+        if isinstance(stmt, ast.Assign)
+        for t in stmt.targets
+        if isinstance(t, ast.Name)
+    }
+    found: list[ast.expr] = []
+    for dec in decorators:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        spelled = target.id if isinstance(target, ast.Name) else None
+        if spelled in variables and spelled not in module.imports:
+            dec = variables[spelled]
+            target = dec.func if isinstance(dec, ast.Call) else dec
+        name = module.qualname(target) or ""
+        builtin = isinstance(target, ast.Name) and target.id in {"staticmethod", "classmethod"}
+        if not name.startswith(KNOWN_DECORATORS) and not builtin:
+            return None
+        found.append(dec)
+    return found
 
 
 def _is_pytestmark(stmt: ast.stmt) -> bool:

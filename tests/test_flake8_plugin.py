@@ -1,0 +1,164 @@
+"""The flake8 plugin through real flake8: its output, its noqa and per-file-ignores, and the tree
+it reuses (no second parse)."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import testlint
+from testlint.integrations.flake8 import TestlintChecker
+from testlint.registry import load_registry
+from testlint.tomlcompat import load_toml
+from tests.conftest import REPO
+from tests.helpers import write_files
+
+SRC = str(Path(testlint.__file__).resolve().parents[1])
+ENTRY_POINT = "testlint.integrations.flake8:TestlintChecker"
+NO_ASSERTION = (
+    "TL101 test has no assertion: it only proves the code does not raise; "
+    "assert on the result or the changed state"
+)
+BROAD_RAISES = (
+    'TL104 pytest.raises(ValueError) without match= passes for any ValueError, even one from '
+    'another bug; add match="..." for the expected message'
+)
+SUITE = {
+    "tests/test_cart.py": '''
+        import pytest
+
+        from shop import total
+
+
+        def test_single_item():
+            total([1])
+
+
+        def test_negative():
+            with pytest.raises(ValueError):
+                total([-1])
+
+
+        def test_quiet():  # noqa: TL101
+            total([2])
+
+
+        def test_other_noqa():  # noqa: E501
+            total([3])
+        ''',
+    "src/shop.py": '''
+        def test_connection():
+            connect()
+        ''',
+}
+
+
+def test_pyproject_registers_the_plugin() -> None:
+    data = load_toml(REPO / "pyproject.toml")
+    assert data["project"]["entry-points"]["flake8.extension"] == {"TL": ENTRY_POINT}
+
+
+@pytest.fixture(scope="module")
+def flake8_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An environment where flake8 finds the plugin by its entry point.
+
+    flake8 reads entry points from installed distributions' metadata. Where testlint is
+    installed from this tree (CI), that metadata already declares the plugin. Where it is not
+    (an editable install of another checkout), a minimal dist-info declaring the entry point as
+    pyproject.toml does is put first on the path, beside this tree's sources."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLAKE8")}
+    installed = {
+        ep.name: ep.value for ep in importlib.metadata.entry_points(group="flake8.extension")
+    }
+    paths = [SRC]
+    if installed.get("TL") != ENTRY_POINT:
+        shim = tmp_path_factory.mktemp("shim")
+        info = shim / f"testlint-{testlint.__version__}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: testlint\nVersion: {testlint.__version__}\n"
+        )
+        (info / "entry_points.txt").write_text(f"[flake8.extension]\nTL = {ENTRY_POINT}\n")
+        paths.insert(0, str(shim))
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_files(tmp_path, SUITE)
+
+
+def flake8(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    executable = shutil.which("flake8", path=os.path.dirname(sys.executable))
+    command = [executable] if executable else [sys.executable, "-m", "flake8"]
+    return subprocess.run([*command, "--isolated", *args], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_flake8_select_tl_exact_output(project: Path, flake8_env: dict[str, str]) -> None:
+    result = flake8(project, flake8_env, "--select", "TL", "tests/test_cart.py", "src/shop.py")
+    assert result.stderr == ""
+    assert result.stdout == (
+        f"tests/test_cart.py:6:5: {NO_ASSERTION}\n"
+        f"tests/test_cart.py:11:10: {BROAD_RAISES}\n"
+        f"tests/test_cart.py:19:5: {NO_ASSERTION}\n"
+    )
+    assert result.returncode == 1
+
+
+def test_flake8_owns_per_file_ignores_and_extend_ignore(
+    project: Path, flake8_env: dict[str, str]
+) -> None:
+    ignored = flake8(project, flake8_env, "--select", "TL",
+                     "--per-file-ignores", "tests/test_cart.py:TL101", "tests")
+    assert ignored.stdout == f"tests/test_cart.py:11:10: {BROAD_RAISES}\n"
+    extended = flake8(project, flake8_env, "--select", "TL", "--extend-ignore", "TL104", "tests")
+    assert [line.split(": ")[1][:5] for line in extended.stdout.splitlines()] == ["TL101"] * 2
+
+
+def test_testlint_config_chooses_the_rules(project: Path, flake8_env: dict[str, str]) -> None:
+    write_files(project, {"pyproject.toml": '[tool.testlint]\nignore = ["TL101"]\n'})
+    result = flake8(project, flake8_env, "--select", "TL", "tests")
+    assert result.stdout == f"tests/test_cart.py:11:10: {BROAD_RAISES}\n"
+
+
+def test_plugin_runs_alongside_other_checks(project: Path, flake8_env: dict[str, str]) -> None:
+    result = flake8(project, flake8_env, "--select", "F,TL", "tests/test_cart.py")
+    assert result.stdout.splitlines() == [
+        f"tests/test_cart.py:6:5: {NO_ASSERTION}",
+        f"tests/test_cart.py:11:10: {BROAD_RAISES}",
+        f"tests/test_cart.py:19:5: {NO_ASSERTION}",
+    ]
+    broken = write_files(project, {"tests/test_broken.py": "def test_x(:\n    pass\n"})
+    result = flake8(broken, flake8_env, "--select", "E9,TL", "tests/test_broken.py")
+    # flake8 reports the syntax error itself and runs no AST plugin on the file
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["E999"]
+
+
+def test_plugin_reuses_flake8s_tree(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = project / "tests" / "test_cart.py"
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+
+    def cannot_parse(*args: object, **kwargs: object) -> ast.Module:
+        raise AssertionError("the plugin parsed the file a second time")
+
+    checker = TestlintChecker(tree, text.splitlines(keepends=True), str(path))
+    load_registry()  # importing rule modules under pytest may parse them (assertion rewriting)
+    with monkeypatch.context() as patch:
+        patch.setattr(ast, "parse", cannot_parse)
+        results = list(checker.run())
+    assert [(line, col, message[:5]) for line, col, message, _ in results] == [
+        (6, 4, "TL101"),
+        (11, 9, "TL104"),
+        (15, 4, "TL101"),  # suppression comments are for flake8 to apply, not the plugin
+        (19, 4, "TL101"),
+    ]

@@ -1,0 +1,134 @@
+"""The pre-commit hooks through real pre-commit: `pre-commit try-repo` installs testlint from a
+copy of this tree into its own environment (from PyPI, once per test session) and runs the hook
+on a temporary git repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.helpers import write_files
+
+NO_ASSERTION = (
+    "TL101 test has no assertion: it only proves the code does not raise; "
+    "assert on the result or the changed state"
+)
+HOOK_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src")
+GIT_IDENTITY = ["-c", "user.name=testlint tests", "-c", "user.email=tests@testlint.invalid",
+                "-c", "commit.gpgsign=false"]
+
+
+def _clean_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GIT_", "PRE_COMMIT", "VIRTUAL_ENV", "PYTHONPATH"))}
+    env["PRE_COMMIT_HOME"] = str(home)
+    env["PRE_COMMIT_COLOR"] = "never"
+    return env
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _commit_all(repo: Path) -> None:
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "snapshot")
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This working tree (committed or not) as a git repository pre-commit can install from."""
+    repo = tmp_path_factory.mktemp("hook-repo")
+    for name in HOOK_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, repo / name)
+    _commit_all(repo)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # one store for the module: the hook environment is built once and reused
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def pre_commit(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    executable = shutil.which("pre-commit", path=os.path.dirname(sys.executable))
+    command = [executable] if executable else [sys.executable, "-m", "pre_commit"]
+    return subprocess.run([*command, *args], cwd=cwd, env=_clean_env(home),
+                          capture_output=True, text=True, timeout=600)
+
+
+def try_repo(project: Path, hook_repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    return pre_commit("try-repo", str(hook_repo), "testlint", "--all-files", "--color", "never",
+                      cwd=project, home=home)
+
+
+def _hook_report(output: str) -> str:
+    """pre-commit's report for the hook: from its status line to the end."""
+    start = output.index("testlint....")
+    return output[start:]
+
+
+def test_manifest_is_valid_for_pre_commit(tmp_path: Path) -> None:
+    result = pre_commit("validate-manifest", str(REPO / ".pre-commit-hooks.yaml"),
+                        cwd=REPO, home=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_hook_fails_on_a_bad_test_and_passes_a_clean_repo(
+    tmp_path: Path, hook_repo: Path, pre_commit_home: Path
+) -> None:
+    bad = write_files(tmp_path / "bad", {
+        "tests/test_cart.py": '''
+            from shop import total
+
+
+            def test_total():
+                total([1, 2])
+            ''',
+        # every changed Python file reaches the hook; only what pytest collects is linted
+        "tests/conftest.py": "def test_like_helper():\n    pass\n",
+        "src/shop.py": "def total(values):\n    return sum(values)\n\n\n"
+                       "def test_connection():\n    connect()\n",
+    })
+    _commit_all(bad)
+    failed = try_repo(bad, hook_repo, pre_commit_home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert _hook_report(failed.stdout) == (
+        "testlint" + "." * 65 + "Failed\n"
+        "- hook id: testlint\n"
+        "- exit code: 1\n"
+        "\n"
+        f"tests/test_cart.py:4:5: {NO_ASSERTION}\n"
+        "\n"
+    )
+
+    clean = write_files(tmp_path / "clean", {
+        "tests/test_cart.py": '''
+            from shop import total
+
+
+            def test_total():
+                assert total([1, 2]) == 3
+            ''',
+    })
+    _commit_all(clean)
+    passed = try_repo(clean, hook_repo, pre_commit_home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert _hook_report(passed.stdout) == "testlint" + "." * 65 + "Passed\n"
+    # the result cache stays out of the user's way: ignored by git, nothing for pre-commit to see
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clean, capture_output=True,
+                            text=True, check=True)
+    assert status.stdout == ""
