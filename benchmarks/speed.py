@@ -216,7 +216,7 @@ def main() -> None:
             root = args.sympy or build_sympy(args.work)
         else:
             raise SystemExit(f"unknown suite {suite}")
-        out += bench_suite(suite, root, args.repeat, args.jobs, skip) + [""]
+        out += [*bench_suite(suite, root, args.repeat, args.jobs, skip), ""]
     machine = (f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
                f"medians of {args.repeat} runs")
     text = "\n".join([machine, "", *out]).rstrip() + "\n"
