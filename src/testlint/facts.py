@@ -12,6 +12,7 @@ over the rest, which is where marker uses outside tests are found.
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import fnmatch
 import sys
@@ -695,6 +696,7 @@ class _Builder:
         self.current_params: frozenset[str] = frozenset()
         self._call_names: dict[int, str | None] = {}  # the tree outlives the builder: ids hold
         self._autouse: list[FixtureDef] | None = None
+        self._mock_attrs_here = True  # False while analysing a test with no mock-state attribute
         self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
 
     # ---- naming -------------------------------------------------------------------------
@@ -1131,6 +1133,8 @@ class _Builder:
         return Assertion(node=call, kind=kind, api=api, comparisons=comparisons)
 
     def _mentions_mock_state(self, expr: ast.AST, mocks: set[str]) -> bool:
+        if not self._mock_attrs_here:
+            return False  # no attribute of the test being analysed has a mock-state name
         for sub in walk(expr):
             if sub.__class__ is ast.Attribute:
                 assert isinstance(sub, ast.Attribute)
@@ -1156,6 +1160,10 @@ class _Builder:
         test.patches = self._decorator_patches(node, test.cls)
         test.mock_names = self._mock_names(node, nodes, test.params, test.patches)
         mocks = test.mock_names
+        self._mock_attrs_here = any(
+            sub.__class__ is ast.Attribute and sub.attr in MOCK_STATE_ATTRS
+            for sub in nodes
+        )
         params = set(test.params)
         locals_: set[str] = set()
         assertion_spans: list[tuple[int, int, int, int]] = []
@@ -1262,6 +1270,7 @@ class _Builder:
             elif last.startswith(("skip", "xfail")) or "skip_if" in last:
                 test.skips = True  # a project's own skip decorator (`@td.skip_if_no("scipy")`)
         test.calls = self._call_sites(test, nodes, mocks, params, locals_, assertion_spans)
+        self._mock_attrs_here = True
 
     def _autouse_fixtures(self) -> list[FixtureDef]:
         # asked once per test, after the module's fixtures are all known: computed once
@@ -1340,9 +1349,21 @@ class _Builder:
             elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
                 loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
         sites: list[CallSite] = []
+        # "inside some assertion's span": spans sorted by start, with the furthest end reached
+        # so far; a call is inside one iff a span starting at or before it ends at or after it
+        ordered = sorted(assertion_spans)
+        starts = [(span[0], span[1]) for span in ordered]
+        furthest: list[tuple[int, int]] = []
+        for span in ordered:
+            end = (span[2], span[3])
+            furthest.append(max(furthest[-1], end) if furthest else end)
         for sub in calls:
             kind, bound = usage.get(id(sub), ("other", ()))
-            in_assertion = any(_inside(sub, span) for span in assertion_spans)
+            line, col = sub.lineno, sub.col_offset
+            index = bisect.bisect_right(starts, (line, col)) - 1
+            in_assertion = index >= 0 and furthest[index] >= (
+                sub.end_lineno or line, sub.end_col_offset or col
+            )
             if in_assertion and kind in {"other", "argument"}:
                 kind = "asserted"
             read = False

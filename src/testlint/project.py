@@ -38,6 +38,10 @@ class Project:
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
+    _parse_reads: dict[Path, tuple[Path, ...]] = field(default_factory=dict)
+    _conftests_by_dir: dict[Path, tuple[list[TestModule], tuple[Path, ...]]] = field(
+        default_factory=dict
+    )
     _helper_lookups: dict[
         tuple[str, Path], tuple[tuple[TestModule, str] | None, tuple[Path, ...]]
     ] = field(default_factory=dict)
@@ -89,21 +93,53 @@ class Project:
         return list(reversed(chain))
 
     def conftests_for(self, path: Path) -> list[TestModule]:
-        """Conftest facts that apply to a test file, outermost first."""
+        """Conftest facts that apply to a test file, outermost first.
+
+        Memoised per directory (with the files read, noted again for each file that asks),
+        except for a conftest itself, which does not see its own fixtures."""
+        key = path.parent
+        memo = None if path.name == "conftest.py" else self._conftests_by_dir.get(key)
+        if memo is None:
+            outer, self.reads = self.reads, {}
+            try:
+                found = self._find_conftests(path)
+                memo = (found, tuple(self.reads))
+            finally:
+                self.reads = outer
+            if path.name != "conftest.py":
+                self._conftests_by_dir[key] = memo
+        for read in memo[1]:
+            self.note_read(read)
+        return memo[0]
+
+    def _find_conftests(self, path: Path) -> list[TestModule]:
         found = []
+        resolved = path.resolve()
         for directory in self._ancestors(path):
             conftest = directory / "conftest.py"
-            if conftest.resolve() == path.resolve():
+            if conftest.resolve() == resolved:
                 continue
             self.note_read(conftest)
-            if conftest not in self._conftests:
-                self._conftests[conftest] = self._parse(conftest, is_conftest=True)
-            module = self._conftests[conftest]
+            module = self._parsed(conftest, self._conftests)
             if module is not None:
                 found.append(module)
         return found
 
-    def _parse(self, path: Path, is_conftest: bool) -> TestModule | None:
+    def _parsed(self, path: Path, store: dict[Path, TestModule | None]) -> TestModule | None:
+        """Facts of a conftest or helper module, parsed once; the files its facts read (its
+        package's `__init__.py` files) are noted for every test file that uses it."""
+        if path not in store:
+            outer, self.reads = self.reads, {}
+            try:
+                store[path] = self._parse_file(path, is_conftest=True)
+                self._parse_reads[path] = tuple(self.reads)
+            finally:
+                self.reads = outer
+        for read in self._parse_reads.get(path, ()):
+            self.note_read(read)
+        return store[path]
+
+    def _parse_file(self, path: Path, is_conftest: bool) -> TestModule | None:
         if not path.is_file():
             return None
         try:
@@ -226,9 +262,7 @@ class Project:
                 if rootdir != resolved and rootdir not in resolved.parents:
                     continue
                 self.note_read(file)
-                if file not in self._helper_modules:
-                    self._helper_modules[file] = self._parse(file, is_conftest=True)
-                module = self._helper_modules[file]
+                module = self._parsed(file, self._helper_modules)
                 if module is not None:
                     return module, func
         return None

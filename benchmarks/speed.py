@@ -1,0 +1,233 @@
+"""Speed of testlint against the floor and its peers, on real test suites, in one run.
+
+    python benchmarks/speed.py                      # build the corpus (pip), run, print a table
+    python benchmarks/speed.py --pandas DIR --sympy DIR --repeat 3 --write docs/benchmarks.md
+
+The corpus: pandas' tests ship inside its wheel (`pip download --no-deps pandas`, unzip
+`pandas/tests`), sympy's inside its sdist. Every tool gets the same explicit list of files (the
+ones testlint would lint there) and runs in its own process, so interpreter start-up counts for
+all of them:
+
+- floor: a bare `ast.parse` loop over the files (read + parse, nothing else);
+- testlint cold, `--jobs 1` and `--jobs <all cores>` (`--no-cache`), default rules;
+- testlint cached: the same command run again with a warm `.testlint_cache`;
+- flake8 with flake8-pytest-style (`--select PT`, `-j 1`): the usual peer in editors and CI;
+- falsegreen, a scanner for false-positive tests.
+
+Wall time is what a user waits; CPU time (user + sys of the child) is what the work costs and is
+steadier on a shared machine. Medians of `--repeat` runs; ratios are against the floor and
+against testlint --jobs 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FLOOR = """
+import ast, sys, warnings
+warnings.simplefilter("ignore")
+for name in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    with open(name, "rb") as handle:
+        ast.parse(handle.read())
+"""
+
+
+def _pip_download(package: str, dest: Path, binary: bool) -> Path:
+    kind = ["--only-binary", ":all:"] if binary else ["--no-binary", ":all:"]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", *kind, "-d", str(dest),
+         package],
+        check=True,
+    )
+    found = sorted(dest.glob(f"{package}-*"))
+    if not found:
+        raise SystemExit(f"pip download {package} left no file in {dest}")
+    return found[-1]
+
+
+def build_pandas(work: Path) -> Path:
+    """pandas/tests from the pandas wheel."""
+    target = work / "pandas"
+    if (target / "pandas" / "tests").is_dir():
+        return target / "pandas" / "tests"
+    wheel = _pip_download("pandas", work / "downloads", binary=True)
+    with zipfile.ZipFile(wheel) as archive:
+        members = [m for m in archive.namelist() if m.startswith("pandas/tests/")]
+        archive.extractall(target, members)
+    return target / "pandas" / "tests"
+
+
+def build_sympy(work: Path) -> Path:
+    """sympy's test packages (sympy/**/tests) from the sympy sdist."""
+    target = work / "sympy"
+    if target.is_dir():
+        return target
+    sdist = _pip_download("sympy", work / "downloads", binary=False)
+    with tarfile.open(sdist) as archive:
+        members = [m for m in archive.getmembers()
+                   if "/tests/" in m.name and m.name.endswith(".py") and m.isfile()]
+        for member in members:
+            member.name = member.name.split("/", 1)[1]  # drop "sympy-X.Y/"
+        archive.extractall(target, members, filter="data")
+    return target
+
+
+def test_files(root: Path) -> list[str]:
+    """The files testlint lints under root (its discovery, pytest's python_files)."""
+    from testlint.config import Config
+    from testlint.discovery import Discovery
+    from testlint.pytest_config import find_pytest_config
+
+    pytest_config = find_pytest_config([root])
+    files = Discovery(Config(root=root), pytest_config).files([root])
+    return [str(f) for f in files]
+
+
+@dataclass
+class Timing:
+    wall: list[float]
+    cpu: list[float]
+
+    @property
+    def wall_median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
+
+
+def run_timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str], repeat: int,
+            prepare: list[str] | None = None) -> Timing:
+    timing = Timing([], [])
+    for _ in range(repeat):
+        if prepare is not None:
+            run_timed(prepare, cwd, env)
+        wall, cpu = run_timed(command, cwd, env)
+        timing.wall.append(wall)
+        timing.cpu.append(cpu)
+    return timing
+
+
+def tool(name: str) -> list[str]:
+    found = shutil.which(name, path=os.path.dirname(sys.executable))
+    return [found] if found else [sys.executable, "-m", name.replace("-", "_")]
+
+
+def bench_suite(name: str, root: Path, repeat: int, jobs: int, skip: set[str]) -> list[str]:
+    files = test_files(root)
+    lines_total = 0
+    for file in files:
+        with open(file, "rb") as handle:
+            lines_total += handle.read().count(b"\n")
+    work = Path(tempfile.mkdtemp(prefix=f"speed-{name}-"))
+    listing = work / "files.txt"
+    listing.write_text("\n".join(files) + "\n", encoding="utf-8")
+    cache = work / "cache"
+    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "CI"}}
+    env["CI"] = "true"  # no progress bar in any run
+    testlint = [sys.executable, "-m", "testlint", "check", "--exit-zero"]
+    runs: dict[str, Timing] = {}
+    print(f"{name}: {len(files)} files, {lines_total:,} lines", file=sys.stderr)
+
+    def note(label: str, timing: Timing) -> None:
+        runs[label] = timing
+        print(f"  {label:<34} wall {timing.wall_median:7.2f} s  cpu {timing.cpu_median:7.2f} s",
+              file=sys.stderr)
+
+    note("ast.parse floor", measure([sys.executable, "-c", FLOOR, str(listing)], work, env, repeat))
+    note("testlint --jobs 1 (cold)", measure(
+        [*testlint, "--no-cache", "--jobs", "1", *files], work, env, repeat))
+    note(f"testlint --jobs {jobs} (cold)", measure(
+        [*testlint, "--no-cache", "--jobs", str(jobs), *files], work, env, repeat))
+    cached = [*testlint, "--cache-dir", str(cache), "--jobs", "1", *files]
+    run_timed(cached, work, env)  # warm the cache
+    note("testlint cached (unchanged tree)", measure(cached, work, env, repeat))
+    if "flake8" not in skip:
+        note("flake8 + flake8-pytest-style -j1", measure(
+            [*tool("flake8"), "--isolated", "--select", "PT", "-j", "1", "--exit-zero", *files],
+            work, env, repeat))
+    if "falsegreen" not in skip:
+        note("falsegreen", measure([*tool("falsegreen"), *files], work, env, repeat))
+    shutil.rmtree(work, ignore_errors=True)
+
+    floor = runs["ast.parse floor"]
+    base = runs["testlint --jobs 1 (cold)"]
+    rows = [
+        f"### {name}: {len(files):,} test files, {lines_total:,} lines",
+        "",
+        "| run | wall (s) | CPU (s) | wall / floor | CPU / floor | wall / testlint -j1 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, timing in runs.items():
+        rows.append(
+            f"| {label} | {timing.wall_median:.2f} | {timing.cpu_median:.2f} "
+            f"| {timing.wall_median / floor.wall_median:.2f}x "
+            f"| {timing.cpu_median / floor.cpu_median:.2f}x "
+            f"| {timing.wall_median / base.wall_median:.2f}x |"
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=HERE / ".corpus",
+                        help="where the downloaded corpus is kept")
+    parser.add_argument("--pandas", type=Path, help="an unpacked pandas/tests (skip the download)")
+    parser.add_argument("--sympy", type=Path, help="an unpacked sympy tree (skip the download)")
+    parser.add_argument("--suites", default="pandas,sympy")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip", default="", help="comma-separated: flake8, falsegreen")
+    parser.add_argument("--write", type=Path, help="also write the tables into this Markdown file"
+                        " between the BENCHMARK-RESULTS markers")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    out: list[str] = []
+    for suite in [s.strip() for s in args.suites.split(",") if s.strip()]:
+        if suite == "pandas":
+            root = args.pandas or build_pandas(args.work)
+        elif suite == "sympy":
+            root = args.sympy or build_sympy(args.work)
+        else:
+            raise SystemExit(f"unknown suite {suite}")
+        out += [*bench_suite(suite, root, args.repeat, args.jobs, skip), ""]
+    machine = (f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+               f"medians of {args.repeat} runs")
+    text = "\n".join([machine, "", *out]).rstrip() + "\n"
+    print(text)
+    if args.write:
+        page = args.write.read_text(encoding="utf-8")
+        start, end = "<!-- BENCHMARK-RESULTS -->", "<!-- /BENCHMARK-RESULTS -->"
+        head, _, rest = page.partition(start)
+        _, _, tail = rest.partition(end)
+        args.write.write_text(f"{head}{start}\n{text}{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
