@@ -170,9 +170,8 @@ class Project:
         ):
             directory = directory.parent
             conftest = directory / "conftest.py"
-            if conftest not in self._conftests:
-                self._conftests[conftest] = self._parse(conftest, is_conftest=True)
-            module = self._conftests[conftest]
+            self.note_read(conftest)
+            module = self._parsed(conftest, self._conftests)
             if module is not None:
                 found.append(module)
         return list(reversed(found))
@@ -191,9 +190,7 @@ class Project:
                 resolved = file.resolve()
                 if rootdir != resolved and rootdir not in resolved.parents:
                     continue
-                if file not in self._helper_modules:
-                    self._helper_modules[file] = self._parse(file, is_conftest=True)
-                module = self._helper_modules[file]
+                module = self._parsed(file, self._helper_modules)
                 if module is not None:
                     return module
         return None
