@@ -305,6 +305,15 @@ class TestFunction:
             found.extend(index.get(type_, []))  # type: ignore[arg-type]
         return found
 
+    def own_nodes_of(self, *types: type[NodeT]) -> list[NodeT]:
+        """`nodes_of`, keeping only the test's own nodes (see `own_nodes`)."""
+        found = self.nodes_of(*types)
+        own = self.own_nodes
+        if own is self.nodes or not found:
+            return found
+        ids = {id(node) for node in own}
+        return [node for node in found if id(node) in ids]
+
     @cached_property
     def own_nodes(self) -> list[ast.AST]:
         """The body's nodes that run as part of the test itself, parents before children (the

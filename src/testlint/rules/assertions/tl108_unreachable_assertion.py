@@ -102,6 +102,7 @@ def test_items(cart):
 
 FAIL_CALLS = frozenset({"pytest.fail", "self.fail", "cls.fail"})
 LEAVES = (ast.Return, ast.Raise, ast.Break, ast.Continue)
+LEAVING_TYPES = (*LEAVES, ast.Assert, ast.Call)
 
 
 def _may_leave(node: ast.AST) -> bool:
@@ -140,7 +141,9 @@ def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         nodes = assertion_nodes(test)
-        if not nodes or not any(_may_leave(n) for n in own_nodes(test)):
+        if not nodes or not any(_may_leave(n) for n in test.nodes_of(*LEAVING_TYPES)):
+            continue  # the cheap question first, over the few node types that can leave
+        if not any(_may_leave(n) for n in own_nodes(test)):
             continue
         for block in blocks(test):
             for i, stmt in enumerate(block[:-1]):

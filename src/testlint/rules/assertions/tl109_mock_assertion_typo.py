@@ -225,24 +225,28 @@ def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> str | Non
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         called_attrs: set[int] = set()
-        for node in test.nodes:
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        for node in test.nodes_of(ast.Call):
+            if isinstance(node.func, ast.Attribute):
                 called_attrs.add(id(node.func))
                 problem = diagnose(test, node.func, called=True)
                 if problem is not None:
                     ctx.report(node, problem, test=test)
-        for node in test.nodes:
-            if isinstance(node, ast.Expr | ast.Assert):
-                value = node.value if isinstance(node, ast.Expr) else node.test
-                if not isinstance(value, ast.Attribute) or id(value) in called_attrs:
-                    continue
-                if value.attr in MOCK_ASSERT_METHODS:
-                    ctx.report(
-                        node,
-                        f"`.{value.attr}` is never called, so it checks nothing; add `()`",
-                        test=test,
-                    )
-                elif isinstance(node, ast.Assert):
-                    problem = diagnose(test, value, called=False)
-                    if problem is not None:
-                        ctx.report(node, problem, test=test)
+        for stmt in test.nodes_of(ast.Expr, ast.Assert):
+            if isinstance(stmt, ast.Expr):
+                value = stmt.value
+            elif isinstance(stmt, ast.Assert):
+                value = stmt.test
+            else:
+                continue
+            if not isinstance(value, ast.Attribute) or id(value) in called_attrs:
+                continue
+            if value.attr in MOCK_ASSERT_METHODS:
+                ctx.report(
+                    stmt,
+                    f"`.{value.attr}` is never called, so it checks nothing; add `()`",
+                    test=test,
+                )
+            elif isinstance(stmt, ast.Assert):
+                problem = diagnose(test, value, called=False)
+                if problem is not None:
+                    ctx.report(stmt, problem, test=test)

@@ -215,16 +215,18 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 def _bindings(body: list[ast.stmt], into: dict[str, list[tuple[Position, ast.expr]]]) -> None:
     for node in _statements(body):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    into.setdefault(target.id, []).append((_position(node), node.value))
-        elif (
-            isinstance(node, ast.AnnAssign)
-            and node.value is not None
-            and isinstance(node.target, ast.Name)
-        ):
-            into.setdefault(node.target.id, []).append((_position(node), node.value))
+        _bind(node, into)
+
+
+def _bind(node: ast.AST, into: dict[str, list[tuple[Position, ast.expr]]]) -> None:
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                into.setdefault(target.id, []).append((_position(node), node.value))
+    elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(
+        node.target, ast.Name
+    ):
+        into.setdefault(node.target.id, []).append((_position(node), node.value))
 
 
 @dataclass
@@ -273,7 +275,10 @@ class _Scope:
         point, else the module constant; and whether it is the test's own (local) binding."""
         if self._bindings is None:
             self._bindings = {}
-            _bindings(self.test.node.body, self._bindings)
+            for node in self.test.own_nodes_of(ast.Assign, ast.AnnAssign):
+                _bind(node, self._bindings)
+            for found in self._bindings.values():
+                found.sort(key=lambda binding: binding[0])  # source order
         local = [value for pos, value in self._bindings.get(name, []) if pos < before]
         if local:
             return local[-1], True

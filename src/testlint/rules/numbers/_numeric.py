@@ -221,22 +221,18 @@ class Scope:
         self.test = test
         self.bindings: dict[str, ast.expr] = {}  # names stored once, by a plain assignment
         stores: dict[str, int] = {}
-        self.literals: list[ast.AST] = []
-        for sub in test.nodes:
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store | ast.Del):
-                stores[sub.id] = stores.get(sub.id, 0) + 1
-            elif isinstance(sub, ast.Assign) and len(sub.targets) == 1:
-                target = sub.targets[0]
-                if isinstance(target, ast.Name):
-                    self.bindings[target.id] = sub.value
-            elif (
-                isinstance(sub, ast.AnnAssign)
-                and isinstance(sub.target, ast.Name)
-                and sub.value is not None
-            ):
-                self.bindings[sub.target.id] = sub.value
-            elif isinstance(sub, ast.Constant) and type(sub.value) is float:
-                self.literals.append(sub)
+        for use in test.nodes_of(ast.Name):
+            if use.ctx.__class__ is not ast.Load:
+                stores[use.id] = stores.get(use.id, 0) + 1
+        for assign in test.nodes_of(ast.Assign):
+            if len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name):
+                self.bindings[assign.targets[0].id] = assign.value
+        for annotated in test.nodes_of(ast.AnnAssign):
+            if isinstance(annotated.target, ast.Name) and annotated.value is not None:
+                self.bindings[annotated.target.id] = annotated.value
+        self.literals: list[ast.AST] = [
+            c for c in test.nodes_of(ast.Constant) if type(c.value) is float
+        ]
         for name in [n for n in self.bindings if stores.get(n, 0) != 1]:
             del self.bindings[name]
         self.param_values = parametrize_values(module, test)
