@@ -238,6 +238,10 @@ class Engine:
             kept.append(finding)
         return sorted(kept, key=lambda f: f.sort_key)
 
+    def ignored_at(self, code: str, path: Path) -> bool:
+        """Whether the configuration's per-file-ignores drop `code` in the file at `path`."""
+        return any(code.startswith(ignored) for ignored in self._per_file_ignores(path))
+
     def _per_file_ignores(self, path: Path) -> list[str]:
         patterns = self.config.per_file_ignores
         if not patterns:
