@@ -31,7 +31,9 @@ class DefaultCommandGroup(click.Group):
     default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h", "--version"}):
+        if not args or (
+            args[0] not in self.commands and args[0] not in {"--help", "-h", "--version"}
+        ):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
@@ -62,7 +64,9 @@ def _use_color(output_file: str | None) -> bool:
 
 
 @click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="testlint", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="testlint", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """Find pytest tests that pass without proving anything.
 
