@@ -15,16 +15,18 @@ import ast
 import bisect
 import builtins
 import fnmatch
+import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from testlint.source import SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+NodeT = TypeVar("NodeT", bound=ast.AST)
 # `try ... except*` exists from Python 3.11
 TRY_NODES: tuple[type[ast.stmt], ...] = tuple(
     t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None
@@ -252,7 +254,10 @@ class TestFunction:
     decorators: tuple[str, ...]  # qualified decorator names ("pytest.mark.parametrize")
     assertions: list[Assertion] = field(default_factory=list)
     raises: list[RaisesUse] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
+    _calls: list[CallSite] | None = field(default=None, repr=False)
+    _call_sites_builder: Callable[[], list[CallSite]] | None = field(
+        default=None, repr=False, compare=False
+    )
     mock_names: set[str] = field(default_factory=set)
     patches: list[Patch] = field(default_factory=list)
     markers: list[MarkerUse] = field(default_factory=list)
@@ -264,6 +269,15 @@ class TestFunction:
         return self.node.lineno
 
     @property
+    def calls(self) -> list[CallSite]:
+        """Every call in the body with how its result is used; built on first use (only the
+        rules about mocks and about what is asserted ask, and only for some tests)."""
+        if self._calls is None:
+            builder, self._call_sites_builder = self._call_sites_builder, None
+            self._calls = builder() if builder is not None else []
+        return self._calls
+
+    @property
     def body(self) -> list[ast.stmt]:
         return self.node.body
 
@@ -272,19 +286,49 @@ class TestFunction:
         return parent_map(self.node)
 
     @cached_property
+    def _by_type(self) -> dict[type, list[ast.AST]]:
+        index: dict[type, list[ast.AST]] = {}
+        for node in self.nodes:
+            bucket = index.get(node.__class__)
+            if bucket is None:
+                index[node.__class__] = [node]
+            else:
+                bucket.append(node)
+        return index
+
+    def nodes_of(self, *types: type[NodeT]) -> list[NodeT]:
+        """The body's nodes of exactly these AST types, in the order of `nodes` within each type
+        (types one after the other). Indexed on first use: a rule that wants the calls of a test
+        reads a short list instead of testing every node."""
+        index = self._by_type
+        if len(types) == 1:
+            return index.get(types[0], [])  # type: ignore[return-value]
+        found: list[NodeT] = []
+        for type_ in types:
+            found.extend(index.get(type_, []))  # type: ignore[arg-type]
+        return found
+
+    @cached_property
     def own_nodes(self) -> list[ast.AST]:
         """The body's nodes that run as part of the test itself, parents before children (the
         order of `nodes`): a function, lambda or class defined in the test is included, its body
         is not (it runs when called). Built on first use and shared by the rules that ask."""
+        nodes = self.nodes
+        if not any(node.__class__ in _NESTED_SCOPE_TYPES for node in nodes):
+            return nodes  # the usual test: nothing nested, every node is its own
+        # the same breadth-first walk as `nodes`, not descending into nested scopes: removing
+        # whole subtrees from a breadth-first order keeps the order of the rest
         found: list[ast.AST] = []
-        skipped: set[int] = set()
-        for node in self.nodes:
-            if id(node) in skipped:
-                skipped.update(id(child) for child in ast.iter_child_nodes(node))
-                continue
-            found.append(node)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-                skipped.update(id(child) for child in ast.iter_child_nodes(node))
+        for stmt in self.node.body:
+            start = len(found)
+            found.append(stmt)
+            i = start
+            while i < len(found):
+                current = found[i]
+                i += 1
+                if current.__class__ in _NESTED_SCOPE_TYPES:
+                    continue
+                found.extend(_children(current))
         return found
 
     def ancestors(self, node: ast.AST) -> list[ast.AST]:
@@ -470,6 +514,8 @@ class TestModule:
 
 def dotted_name(node: ast.AST) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
+    if node.__class__ is ast.Name:
+        return node.id
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -508,14 +554,20 @@ def _normalise(qualified: str) -> str:
 
 
 def qualify(node: ast.AST, imports: dict[str, str]) -> str | None:
-    name = dotted_name(node)
-    if name is None:
+    """The qualified name of a Name/Attribute chain whose root is an imported name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
         return None
-    head, _, rest = name.partition(".")
-    base = imports.get(head)
+    base = imports.get(node.id)
     if base is None:
-        return None
-    return _normalise(f"{base}.{rest}" if rest else base)
+        return None  # most chains (locals, fixtures, self): no string built
+    if parts:
+        parts.append(base)
+        return _normalise(".".join(reversed(parts)))
+    return _normalise(base)
 
 
 def collect_imports(tree: ast.Module, package: str | None) -> dict[str, str]:
@@ -602,6 +654,24 @@ _TEST_BODY_TYPES = frozenset({
 _BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr})
 _USAGE_TYPES = frozenset({ast.Expr, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call,
                           ast.Name})
+
+
+_NESTED_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The direct children `walk` visits, in its order."""
+    out: list[ast.AST] = []
+    fields = _CHILD_FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _child_fields(node.__class__)
+    for name in fields:
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            out.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
 
 
 def walk(node: ast.AST) -> list[ast.AST]:
@@ -698,7 +768,7 @@ class _Builder:
         self.visited_defs: set[int] = set()
         self.introspected: set[int] = set()  # ids of `pytest.mark.x` nodes only introspected
         self.current_params: frozenset[str] = frozenset()
-        self._call_names: dict[int, str | None] = {}  # the tree outlives the builder: ids hold
+        self._naming = _Naming(self.imports, self.defined)  # the tree outlives it: ids hold
         self._autouse: list[FixtureDef] | None = None
         self._mock_attrs_here = True  # False while analysing a test with no mock-state attribute
         self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
@@ -709,11 +779,7 @@ class _Builder:
 
     def call_name(self, call: ast.Call) -> str | None:
         # asked several times per call (assertion? patch? call site?): memoised per node
-        key = id(call)
-        if key in self._call_names:
-            return self._call_names[key]
-        name = self._call_names[key] = self.qualname(call.func)
-        return name
+        return self._naming.call_name(call)
 
     def is_marker_attr(self, node: ast.Attribute) -> str | None:
         """The marker name when `node` is `pytest.mark.<name>` (through any alias)."""
@@ -1167,8 +1233,7 @@ class _Builder:
         test.mock_names = self._mock_names(node, nodes, test.params, test.patches)
         mocks = test.mock_names
         self._mock_attrs_here = any(
-            sub.__class__ is ast.Attribute and sub.attr in MOCK_STATE_ATTRS
-            for sub in nodes
+            sub.attr in MOCK_STATE_ATTRS for sub in test.nodes_of(ast.Attribute)
         )
         params = set(test.params)
         locals_: set[str] = set()
@@ -1277,7 +1342,10 @@ class _Builder:
                 test.skips = True
             elif last.startswith(("skip", "xfail")) or "skip_if" in last:
                 test.skips = True  # a project's own skip decorator (`@td.skip_if_no("scipy")`)
-        test.calls = self._call_sites(test, nodes, mocks, params, locals_, assertion_spans)
+        frozen_mocks = frozenset(mocks)
+        test._call_sites_builder = functools.partial(
+            _call_sites, self._naming, nodes, frozen_mocks, params, locals_, assertion_spans
+        )
         self._mock_attrs_here = True
 
     def _autouse_fixtures(self) -> list[FixtureDef]:
@@ -1324,95 +1392,6 @@ class _Builder:
         body = with_node.body if with_node is not None else None
         return RaisesUse(call=call, api=api, expected=expected, has_match=has_match, body=body,
                          with_node=with_node)
-
-    def _call_sites(
-        self,
-        test: TestFunction,
-        nodes: list[ast.AST],
-        mocks: set[str],
-        params: set[str],
-        locals_: set[str],
-        assertion_spans: list[tuple[int, int, int, int]],
-    ) -> list[CallSite]:
-        usage: dict[int, tuple[str, tuple[str, ...]]] = {}
-        loads: dict[str, list[tuple[int, int]]] = {}
-        calls: list[ast.Call] = []
-        for sub in nodes:
-            if sub.__class__ not in _USAGE_TYPES:
-                continue
-            if isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Call | ast.Await):
-                inner = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
-                usage[id(inner)] = ("discarded", ())
-            elif isinstance(sub, ast.Assign | ast.AnnAssign) and sub.value is not None:
-                value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
-                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                names = tuple(n for t in targets for n in _bound_names(t))
-                usage[id(value)] = ("assigned", names)
-            elif isinstance(sub, ast.With | ast.AsyncWith):
-                for item in sub.items:
-                    names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
-                    usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
-            elif isinstance(sub, ast.Call):
-                calls.append(sub)
-                for arg in [*sub.args, *(k.value for k in sub.keywords)]:
-                    usage.setdefault(id(arg), ("argument", ()))
-            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-                loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
-        sites: list[CallSite] = []
-        # "inside some assertion's span": spans sorted by start, with the furthest end reached
-        # so far; a call is inside one iff a span starting at or before it ends at or after it
-        ordered = sorted(assertion_spans)
-        starts = [(span[0], span[1]) for span in ordered]
-        furthest: list[tuple[int, int]] = []
-        for span in ordered:
-            end = (span[2], span[3])
-            furthest.append(max(furthest[-1], end) if furthest else end)
-        for sub in calls:
-            kind, bound = usage.get(id(sub), ("other", ()))
-            line, col = sub.lineno, sub.col_offset
-            index = bisect.bisect_right(starts, (line, col)) - 1
-            in_assertion = index >= 0 and furthest[index] >= (
-                sub.end_lineno or line, sub.end_col_offset or col
-            )
-            if in_assertion and kind in {"other", "argument"}:
-                kind = "asserted"
-            read = False
-            if kind == "assigned":
-                end = (sub.end_lineno or sub.lineno, sub.end_col_offset or 0)
-                read = any(pos > end for name in bound for pos in loads.get(name, []))
-            sites.append(
-                CallSite(
-                    node=sub,
-                    dotted=dotted_name(sub.func),
-                    qualname=self.call_name(sub),
-                    origin=self._origin(sub, mocks, params, locals_),
-                    usage=kind,
-                    bound=bound,
-                    result_read=read,
-                    in_assertion=in_assertion,
-                )
-            )
-        return sites
-
-    def _origin(self, call: ast.Call, mocks: set[str], params: set[str], locals_: set[str]) -> str:
-        root = root_name(call.func)
-        if root is None:
-            return "unknown"
-        if root in mocks:
-            return "mock"
-        if root in {"self", "cls"}:
-            return "self"
-        if root in locals_:
-            return "variable"
-        if root in params:
-            return "fixture"
-        if root in self.imports:
-            return "import"
-        if root in self.defined:
-            return "local"
-        if root in BUILTIN_NAMES:
-            return "builtin"
-        return "unknown"
 
     # ---- markers and the rest of the module -------------------------------------------------
     def _note_marker(self, node: ast.Attribute, where: str, test: TestFunction | None) -> None:
@@ -1847,6 +1826,115 @@ def _concat(parts: list[ast.expr], env: dict[str, list[object]],
         if len(results) > _MAX_VALUES:
             return None
     return results
+
+
+@dataclass
+class _Naming:
+    """What naming a call needs (the module's imports and top-level names, a memo of resolved
+    call names), apart from the builder: a test's call sites, built on first use, keep this and
+    not the builder, so a file's facts form no reference cycle and are freed by refcount."""
+
+    imports: dict[str, str]
+    defined: set[str]
+    names: dict[int, str | None] = field(default_factory=dict)  # id(call) -> qualified name
+
+    def call_name(self, call: ast.Call) -> str | None:
+        key = id(call)
+        if key in self.names:
+            return self.names[key]
+        name = self.names[key] = qualify(call.func, self.imports)
+        return name
+
+
+def _call_sites(
+    naming: _Naming,
+    nodes: list[ast.AST],
+    mocks: frozenset[str],
+    params: set[str],
+    locals_: set[str],
+    assertion_spans: list[tuple[int, int, int, int]],
+) -> list[CallSite]:
+    usage: dict[int, tuple[str, tuple[str, ...]]] = {}
+    loads: dict[str, list[tuple[int, int]]] = {}
+    calls: list[ast.Call] = []
+    for sub in nodes:
+        if sub.__class__ not in _USAGE_TYPES:
+            continue
+        if isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Call | ast.Await):
+            inner = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+            usage[id(inner)] = ("discarded", ())
+        elif isinstance(sub, ast.Assign | ast.AnnAssign) and sub.value is not None:
+            value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+            names = tuple(n for t in targets for n in _bound_names(t))
+            usage[id(value)] = ("assigned", names)
+        elif isinstance(sub, ast.With | ast.AsyncWith):
+            for item in sub.items:
+                names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
+                usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
+        elif isinstance(sub, ast.Call):
+            calls.append(sub)
+            for arg in [*sub.args, *(k.value for k in sub.keywords)]:
+                usage.setdefault(id(arg), ("argument", ()))
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
+    sites: list[CallSite] = []
+    # "inside some assertion's span": spans sorted by start, with the furthest end reached
+    # so far; a call is inside one iff a span starting at or before it ends at or after it
+    ordered = sorted(assertion_spans)
+    starts = [(span[0], span[1]) for span in ordered]
+    furthest: list[tuple[int, int]] = []
+    for span in ordered:
+        end = (span[2], span[3])
+        furthest.append(max(furthest[-1], end) if furthest else end)
+    for sub in calls:
+        kind, bound = usage.get(id(sub), ("other", ()))
+        line, col = sub.lineno, sub.col_offset
+        index = bisect.bisect_right(starts, (line, col)) - 1
+        in_assertion = index >= 0 and furthest[index] >= (
+            sub.end_lineno or line, sub.end_col_offset or col
+        )
+        if in_assertion and kind in {"other", "argument"}:
+            kind = "asserted"
+        read = False
+        if kind == "assigned":
+            end = (sub.end_lineno or sub.lineno, sub.end_col_offset or 0)
+            read = any(pos > end for name in bound for pos in loads.get(name, []))
+        sites.append(
+            CallSite(
+                node=sub,
+                dotted=dotted_name(sub.func),
+                qualname=naming.call_name(sub),
+                origin=_origin(naming, sub, mocks, params, locals_),
+                usage=kind,
+                bound=bound,
+                result_read=read,
+                in_assertion=in_assertion,
+            )
+        )
+    return sites
+
+def _origin(
+    naming: _Naming, call: ast.Call, mocks: frozenset[str], params: set[str], locals_: set[str]
+) -> str:
+    root = root_name(call.func)
+    if root is None:
+        return "unknown"
+    if root in mocks:
+        return "mock"
+    if root in {"self", "cls"}:
+        return "self"
+    if root in locals_:
+        return "variable"
+    if root in params:
+        return "fixture"
+    if root in naming.imports:
+        return "import"
+    if root in naming.defined:
+        return "local"
+    if root in BUILTIN_NAMES:
+        return "builtin"
+    return "unknown"
 
 
 def build_facts(

@@ -34,6 +34,7 @@ class Project:
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
     _parse_reads: dict[Path, tuple[Path, ...]] = field(default_factory=dict)
+    _above_rootdir: list[Path] | None = None
     _conftests_by_dir: dict[Path, tuple[list[TestModule], tuple[Path, ...]]] = field(
         default_factory=dict
     )
@@ -158,13 +159,17 @@ class Project:
         setup.py, ...), outermost first. Used where reading too little means false alarms."""
         if self.pytest.inifile is not None:
             return []
+        if self._above_rootdir is None:  # the same for every file: looked up once
+            above: list[Path] = []
+            directory = self.rootdir.resolve()
+            while directory.parent != directory and not any(
+                (directory / marker).exists() for marker in PROJECT_ROOT_MARKERS
+            ):
+                directory = directory.parent
+                above.append(directory / "conftest.py")
+            self._above_rootdir = above
         found: list[TestModule] = []
-        directory = self.rootdir.resolve()
-        while directory.parent != directory and not any(
-            (directory / marker).exists() for marker in PROJECT_ROOT_MARKERS
-        ):
-            directory = directory.parent
-            conftest = directory / "conftest.py"
+        for conftest in self._above_rootdir:
             self.note_read(conftest)
             module = self._parsed(conftest, self._conftests)
             if module is not None:

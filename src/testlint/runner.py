@@ -6,9 +6,11 @@ the same way, and the engine sorts the findings at the end.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +38,27 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+# Young-generation threshold while linting. Parsing allocates AST nodes by the hundred thousand
+# and a file's facts are freed by refcount (they hold no reference cycles), so the default (700)
+# only makes the collector rescan live trees over and over: about a third of parse time on
+# pandas' tests, measured.
+GC_THRESHOLD = (50_000, 20, 20)
+
+
+@contextmanager
+def tuned_gc() -> Iterator[None]:
+    """Freeze what is alive before the run (imported modules, the registry: never garbage) and
+    collect less often while it lasts; the previous settings come back afterwards."""
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 def lint_one(engine: Engine, path: Path, data: bytes | None = None) -> Result:
@@ -86,16 +109,17 @@ def run_files(
             findings.extend(cached)
             progress.advance()
     stats.cached = len(files) - len(todo)
-    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
-        results: Iterator[Result] = _in_pool(engine, [path for path, _ in todo], jobs, progress,
-                                             stats)
-    else:
-        results = _serially(engine, todo, progress)
-    for path, digest, found, reads in results:
-        stats.linted += 1
-        findings.extend(found)
-        if cache is not None and digest is not None:
-            cache.store(path, digest, path.as_posix(), found, reads)
+    with tuned_gc():
+        if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+            results: Iterator[Result] = _in_pool(engine, [path for path, _ in todo], jobs,
+                                                 progress, stats)
+        else:
+            results = _serially(engine, todo, progress)
+        for path, digest, found, reads in results:
+            stats.linted += 1
+            findings.extend(found)
+            if cache is not None and digest is not None:
+                cache.store(path, digest, path.as_posix(), found, reads)
     if cache is not None:
         cache.save()
     progress.close()
@@ -127,6 +151,8 @@ class _EngineSpec:
 
 def _init_worker(engine: Engine | _EngineSpec) -> None:
     global _worker_engine
+    gc.freeze()  # a worker only lints: tuned for it for its whole life (see tuned_gc)
+    gc.set_threshold(*GC_THRESHOLD)
     if isinstance(engine, _EngineSpec):
         from testlint.config import Config
         from testlint.engine import Engine as EngineType

@@ -413,11 +413,7 @@ def _annotated(literal: ast.expr, comments: dict[int, str]) -> bool:
     )
 
 
-def check(ctx: RuleContext) -> None:
-    max_lines = ctx.options.snapshot_max_lines
-    max_items = ctx.options.snapshot_max_items
-    info = _Module(module=ctx.module)
-    info.scopes = [_Scope(test=test, info=info) for test in ctx.module.tests]
+def _report_literals(ctx: RuleContext, info: _Module, max_lines: int, max_items: int) -> None:
     reported: set[int] = set()
     for scope in info.scopes:
         for side, at in _expected_sides(scope.test):
@@ -443,3 +439,14 @@ def check(ctx: RuleContext) -> None:
                     "instead",
                     test=scope.test,
                 )
+
+
+def check(ctx: RuleContext) -> None:
+    max_lines = ctx.options.snapshot_max_lines
+    max_items = ctx.options.snapshot_max_items
+    info = _Module(module=ctx.module)
+    info.scopes = [_Scope(test=test, info=info) for test in ctx.module.tests]
+    try:
+        _report_literals(ctx, info, max_lines, max_items)
+    finally:
+        info.scopes.clear()  # scopes point back at info: let the file's facts go by refcount

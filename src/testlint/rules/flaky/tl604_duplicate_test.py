@@ -227,11 +227,13 @@ def fingerprint(test: TestFunction) -> str | None:
 def _rough_key(test: TestFunction) -> tuple[object, ...]:
     """Cheap to compute, equal for duplicates: only tests that share it are compared in full."""
     body = _body(test)
+    docstring_nodes = 2 if len(body) < len(test.body) else 0  # an Expr and its Constant
     return (
         test.qualname.rsplit(".", 1)[0] if test.cls is not None else "",
         test.params,
         len(test.node.decorator_list),
         len(body),
+        len(test.nodes) - docstring_nodes,
         type(body[-1]).__name__ if body else "",
         type(body[0]).__name__ if body else "",
     )

@@ -55,7 +55,7 @@ reason=...)`. If the test is broken, fix it or mark it `xfail(reason=..., strict
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from testlint.facts import TestModule, dotted_name
@@ -186,18 +186,19 @@ def _mark_roots(module: TestModule) -> tuple[list[ast.expr], list[ast.AST]]:
     return direct, holders
 
 
-def _param_marks(expr: ast.AST) -> Iterator[ast.expr]:
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
-            node.func.attr == "param"
-        ):
+def _param_marks(nodes: Iterable[ast.AST]) -> Iterator[ast.expr]:
+    """The marks in `pytest.param(..., marks=...)` and `request.applymarker(...)` calls."""
+    for node in nodes:
+        if node.__class__ is not ast.Call:
+            continue
+        assert isinstance(node, ast.Call)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "param":
             for keyword in node.keywords:
                 if keyword.arg == "marks":
                     value = keyword.value
                     yield from value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
         elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
+            isinstance(node.func, ast.Attribute)
             and node.func.attr == "applymarker"
             and node.args
         ):
@@ -225,10 +226,9 @@ def check(ctx: RuleContext) -> None:
     expressions, holders = _mark_roots(module)
     if "param(" in text or "applymarker" in text:
         for holder in holders:
-            expressions.extend(_param_marks(holder))
+            expressions.extend(_param_marks(ast.walk(holder)))
         for test in module.tests:
-            for stmt in test.body:
-                expressions.extend(_param_marks(stmt))
+            expressions.extend(_param_marks(test.nodes))  # the body, walked once by the facts
     for expr in expressions:
         found = _mark_kind(module, expr)
         if found is None:
