@@ -18,13 +18,15 @@ NO_ASSERTION = (
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b"def test_x(:\n    pass\n", "1:12: TL000 could not analyse: syntax error: invalid syntax"),
+        (b"def test_x(:\n    pass\n",
+         "1:12: TL000 could not analyse: syntax error: invalid syntax"),
         (b"", "1:1: TL000 could not analyse: empty file"),
         (b"\x00\x01\x02binary", "1:1: TL000 could not analyse: binary file (contains NUL bytes)"),
         (b"x = 1\ns = '\xe9t\xe9'\n", "2:1: TL000 could not analyse: not valid utf-8 text"),
         (b"# -*- coding: klingon -*-\nx = 1\n",
          "1:1: TL000 could not analyse: invalid encoding declaration: unknown encoding: klingon"),
-        (b"x = " + b"-" * 200_000 + b"1\n", "1:1: TL000 could not analyse: too deeply nested to parse"),
+        (b"x = " + b"-" * 200_000 + b"1\n",
+         "1:1: TL000 could not analyse: too deeply nested to parse"),
         (b"def f():\n    return " + b"(" * 300 + b")" * 300 + b"\n",
          "2:212: TL000 could not analyse: syntax error: too many nested parentheses"),
     ],

@@ -4,9 +4,11 @@ could change a finding (the file, a conftest, a test helper, the configuration) 
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,3 +196,178 @@ def test_a_changed_or_new_stored_snapshot_is_seen(tmp_path: Path) -> None:
         1, ["tests/__snapshots__/test_x.ambr:2:1"])
     (snapshots / "test_x.ambr").write_text(_amber(3), encoding="utf-8")
     assert lint(tmp_path) == (0, "")  # a snapshot that shrank
+
+
+def test_a_stored_snapshot_edit_of_the_same_size_is_seen(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "testlint.toml": "",
+        "tests/test_x.py": "def test_a(snapshot):\n    assert make() == snapshot\n",
+        "tests/__snapshots__/test_x.ambr": _amber(40),
+    })
+    amber = tmp_path / "tests" / "__snapshots__" / "test_x.ambr"
+    stat = amber.stat()
+    assert lint(tmp_path)[0] == 1
+    # three rows, padded to the same number of bytes, written within the same clock tick
+    small = _amber(3)
+    small = small.replace("'v2'", "'v2" + "x" * (len(_amber(40)) - len(small)) + "'")
+    assert len(small) == stat.st_size
+    amber.write_text(small, encoding="utf-8")
+    os.utime(amber, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert lint(tmp_path) == (0, "")
+
+
+PYTEST_SNAPSHOT_PROJECT = {
+    "testlint.toml": "",
+    "tests/test_x.py": '''
+        def test_a(snapshot):
+            snapshot.assert_match(render(), "report.txt")
+        ''',
+    "tests/test_y.py": '''
+        def test_b(snapshot):
+            snapshot.assert_match(render(), "report.txt")
+        ''',
+    "tests/snapshots/test_x/test_a/report.txt": "x\n",
+    "tests/snapshots/test_y/test_b/report.txt": "y\n",
+}
+
+
+def _parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real_parse = ast.parse
+
+    def recording_parse(source: str, filename: str = "<unknown>", *args: Any,
+                        **kwargs: Any) -> ast.Module:
+        parsed.append(filename)
+        return real_parse(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", recording_parse)
+    return parsed
+
+
+def test_a_pytest_snapshot_file_is_a_dependency_of_its_own_module_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_files(tmp_path, PYTEST_SNAPSHOT_PROJECT)
+    assert lint(tmp_path) == (0, "")
+    parsed = _parsed_files(monkeypatch)
+    report = tmp_path / "tests" / "snapshots" / "test_x" / "test_a" / "report.txt"
+    report.write_text("".join(f"line {n}\n" for n in range(40)), encoding="utf-8")
+    assert lint(tmp_path) == (1, (
+        "tests/snapshots/test_x/test_a/report.txt:1:1: TL304 snapshot 'test_a/report.txt' "
+        "stores 40 lines (limit 25 lines / 50 items): a payload this size is re-recorded with "
+        "--snapshot-update and rubber-stamped, not reviewed; assert the key fields and "
+        "invariants instead, or snapshot a small projection\n"
+    ))
+    assert parsed == ["tests/test_x.py"]  # test_y's entry was still good
+
+
+INFERENCE_PROJECT = {
+    "pytest.ini": "[pytest]\ntestpaths = tests\n",
+    "src/shop/__init__.py": "",
+    "src/shop/pricing.py": '''
+        def discount(price, pct):
+            return round(price * (1 - pct / 100), 2)
+        ''',
+    "tests/test_pricing.py": '''
+        from shop.pricing import discount
+
+
+        def test_discount():
+            assert discount(200, 10) == round(200 * (1 - 10 / 100), 2)
+        ''',
+}
+MIRRORING = (
+    "tests/test_pricing.py:5:33: TL301 expected value re-computes shop.pricing.discount "
+    "(pricing.py:2), so it agrees with every bug there; use an independent oracle: a literal "
+    "from the spec, a table of worked examples, or a property\n"
+)
+
+
+def test_an_edit_of_the_code_under_test_is_seen_by_inference_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_files(tmp_path, INFERENCE_PROJECT)
+    first = lint(tmp_path, "--select", "TL301,TL302")
+    assert first == (1, MIRRORING)
+    with monkeypatch.context() as patched:
+        patched.setattr(ast, "parse", cannot_parse)
+        assert lint(tmp_path, "--select", "TL301,TL302") == first  # unchanged: from the cache
+    write_files(tmp_path, {"src/shop/pricing.py": '''
+        def discount(price, pct):
+            return price - price * pct // 100
+        '''})
+    assert lint(tmp_path, "--select", "TL301,TL302") == (0, "")
+
+
+def test_a_module_beside_the_tests_is_part_of_the_key(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        **INFERENCE_PROJECT,
+        "pyproject.toml": '[tool.testlint]\nsrc = ["src"]\n',
+        "factories.py": "def make_user():\n    return 1\n",
+        "tests/test_users.py": '''
+            from factories import make_usr
+
+
+            def test_user():
+                assert make_usr() == 1
+            ''',
+    })
+    assert lint(tmp_path, "--select", "TL503") == (1, (
+        "tests/test_users.py:1:23: TL503 `make_usr` is not defined in factories (did you mean "
+        "`make_user`?): the test fails at import; use a name the module really defines\n"
+    ))
+    write_files(tmp_path, {"factories.py": "def make_usr():\n    return 1\n"})
+    assert lint(tmp_path, "--select", "TL503") == (0, "")
+
+
+def test_a_test_module_another_test_imports_is_its_dependency(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        **INFERENCE_PROJECT,
+        "tests/__init__.py": "",
+        "tests/test_users.py": '''
+            from tests.test_base import make_user
+
+
+            def test_user():
+                assert make_user() == 1
+            ''',
+    })
+    assert lint(tmp_path, "--select", "TL503") == (1, (
+        "tests/test_users.py:1:1: TL503 tests has no module or name `test_base`: the test fails "
+        "at import; import a module that exists\n"
+    ))
+    write_files(tmp_path, {"tests/test_base.py": "def make_usr():\n    return 1\n"})
+    # the module appeared, without the name
+    assert lint(tmp_path, "--select", "TL503") == (1, (
+        "tests/test_users.py:1:29: TL503 `make_user` is not defined in tests.test_base (did you "
+        "mean `make_usr`?): the test fails at import; use a name the module really defines\n"
+    ))
+    write_files(tmp_path, {"tests/test_base.py": "def make_user():\n    return 1\n"})
+    assert lint(tmp_path, "--select", "TL503") == (0, "")
+
+
+def test_an_upgraded_installed_package_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site_packages = tmp_path / "env" / "site-packages"
+    write_files(tmp_path, {
+        **INFERENCE_PROJECT,
+        "pyproject.toml": "[tool.testlint]\ninstalled-modules = true\n",
+        "env/site-packages/shipping_rates.py": "def flat_rate():\n    return 5\n",
+        "tests/test_shipping.py": '''
+            from shipping_rates import zone_rate
+
+
+            def test_rate():
+                assert zone_rate(1) == 5
+            ''',
+    })
+    monkeypatch.syspath_prepend(str(site_packages))
+    assert lint(tmp_path, "--select", "TL503") == (1, (
+        "tests/test_shipping.py:1:28: TL503 `zone_rate` is not defined in the installed "
+        "shipping_rates: the test fails at import; use a name the module really defines\n"
+    ))
+    # an upgrade: the installer removes the old files and writes the new ones
+    (site_packages / "shipping_rates.py").unlink()
+    write_files(site_packages, {"shipping_rates.py": "def zone_rate(zone):\n    return 5\n"})
+    assert lint(tmp_path, "--select", "TL503") == (0, "")

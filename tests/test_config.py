@@ -95,7 +95,8 @@ def test_nearest_config_wins(tmp_path: Path) -> None:
     [
         ("pytest.ini", "[pytest]\npython_files = check_*.py\npython_functions = should_\n"),
         ("pyproject.toml",
-         '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\npython_functions = ["should_"]\n'),
+         '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n'
+         'python_functions = ["should_"]\n'),
         ("tox.ini", "[pytest]\npython_files = check_*.py\npython_functions = should_\n"),
         ("setup.cfg", "[tool:pytest]\npython_files = check_*.py\npython_functions = should_\n"),
     ],
@@ -144,7 +145,8 @@ def test_python_classes_and_unittest_cases(tmp_path: Path) -> None:
     result = run_cli(["--format", "json", "--select", "TL101", "test_a.py"], tmp_path)
     import json
 
-    assert [f["test"] for f in json.loads(result.stdout)] == ["DescribeCart.test_a", "Legacy.test_c"]
+    tests = [f["test"] for f in json.loads(result.stdout)]
+    assert tests == ["DescribeCart.test_a", "Legacy.test_c"]
     # TL506 explains why DescribeWithInit's test is missing
     also = run_cli(["--select", "TL506", "test_a.py"], tmp_path)
     assert also.stdout == (
@@ -154,7 +156,9 @@ def test_python_classes_and_unittest_cases(tmp_path: Path) -> None:
 
 
 def test_ignored_pytest_section_is_reported(tmp_path: Path) -> None:
-    write_files(tmp_path, {"pytest.ini": "[tool:pytest]\nmarkers = slow\n", "test_a.py": EMPTY_TEST})
+    write_files(tmp_path, {
+        "pytest.ini": "[tool:pytest]\nmarkers = slow\n", "test_a.py": EMPTY_TEST,
+    })
     result = run_cli(["--exit-zero", "test_a.py"], tmp_path)
     assert result.stderr == (
         "testlint: warning: pytest.ini: pytest ignores the [tool:pytest] section here "

@@ -23,11 +23,12 @@ def facts(source: str):
     ],
 )
 def test_pytest_raises_is_recognised_through_any_alias(imports: str) -> None:
+    spelled = "RAISES" if "as RAISES" in imports else imports.splitlines()[-1].split(" = ")[1]
     module = facts(f"""
         {imports.splitlines()[0]}
 
         def test_x():
-            with {'RAISES' if 'as RAISES' in imports else imports.splitlines()[-1].split(' = ')[1]}(KeyError):
+            with {spelled}(KeyError):
                 run()
         """)
     [test] = module.tests

@@ -18,7 +18,7 @@ from testlint.integrations.flake8 import TestlintChecker
 from testlint.registry import load_registry
 from testlint.tomlcompat import load_toml
 from tests.conftest import REPO
-from tests.helpers import write_files
+from tests.helpers import run_cli, write_files
 
 SRC = str(Path(testlint.__file__).resolve().parents[1])
 ENTRY_POINT = "testlint.integrations.flake8:TestlintChecker"
@@ -162,3 +162,80 @@ def test_plugin_reuses_flake8s_tree(project: Path, monkeypatch: pytest.MonkeyPat
         (15, 4, "TL101"),  # suppression comments are for flake8 to apply, not the plugin
         (19, 4, "TL101"),
     ]
+
+
+def _amber_entry(name: str, rows: int) -> str:
+    body = "".join(f"    'v{row}',\n" for row in range(rows))
+    return f"# name: {name}\n  list([\n{body}  ])\n# ---\n"
+
+
+SNAPSHOT_SUITE = {
+    "pytest.ini": "[pytest]\nmarkers =\n    slow: takes a while\n",
+    "tests/test_report.py": '''
+        import pytest
+
+
+        class TestReport:
+            def test_rows(self, snapshot):
+                assert render("rows") == snapshot
+
+
+        @pytest.mark.slow
+        def test_totals(snapshot):
+            assert render("totals") == snapshot
+
+
+        def test_quiet(snapshot):  # noqa: TL304
+            assert render("quiet") == snapshot
+
+
+        def test_small(snapshot):
+            assert render("small") == snapshot
+        ''',
+    "tests/__snapshots__/test_report.ambr": "# serializer version: 1\n"
+    + _amber_entry("TestReport.test_rows", 30)
+    + _amber_entry("test_totals[eu]", 30)
+    + _amber_entry("test_quiet", 30)
+    + _amber_entry("test_small", 2)
+    + _amber_entry("test_removed_long_ago", 30),
+}
+GIANT = (
+    "stores 32 lines (limit 25 lines / 50 items): a payload this size is re-recorded with "
+    "--snapshot-update and rubber-stamped, not reviewed; assert the key fields and invariants "
+    "instead, or snapshot a small projection"
+)
+
+
+def test_stored_snapshot_findings_show_on_the_owning_tests_def_line(
+    tmp_path: Path, flake8_env: dict[str, str]
+) -> None:
+    project = write_files(tmp_path, SNAPSHOT_SUITE)
+    result = flake8(project, flake8_env, "--select", "TL", "tests")
+    assert (result.stdout, result.stderr) == (
+        "tests/test_report.py:5:5: TL304 in tests/__snapshots__/test_report.ambr:2: "
+        f"snapshot 'TestReport.test_rows' {GIANT}\n"
+        "tests/test_report.py:10:1: TL304 in tests/__snapshots__/test_report.ambr:36: "
+        f"snapshot 'test_totals[eu]' {GIANT}\n",
+        "",
+    )
+    assert result.returncode == 1
+    # the command line: the same findings at the snapshot's lines, the same noqa honoured, and
+    # the entry of a removed test, which has no line in the test file to show it on in flake8
+    cli = run_cli(["check", "--no-cache", "tests"], project)
+    assert cli.stdout == (
+        f"tests/__snapshots__/test_report.ambr:2:1: TL304 snapshot 'TestReport.test_rows' {GIANT}\n"
+        f"tests/__snapshots__/test_report.ambr:36:1: TL304 snapshot 'test_totals[eu]' {GIANT}\n"
+        "tests/__snapshots__/test_report.ambr:110:1: TL304 snapshot 'test_removed_long_ago' "
+        f"{GIANT}\n"
+    )
+
+
+def test_testlint_per_file_ignores_on_a_snapshot_path_apply_in_flake8(
+    tmp_path: Path, flake8_env: dict[str, str]
+) -> None:
+    project = write_files(tmp_path, {
+        **SNAPSHOT_SUITE,
+        "pyproject.toml": '[tool.testlint.per-file-ignores]\n"**/__snapshots__/*" = ["TL304"]\n',
+    })
+    result = flake8(project, flake8_env, "--select", "TL", "tests")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")

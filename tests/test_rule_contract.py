@@ -70,8 +70,10 @@ def test_rule_examples_parse_and_exist(rule) -> None:
                *rule.code_examples("Use instead")]
     for source in sources:
         ast.parse(source)
-    assert rule.invalid and rule.valid
-    assert rule.code_examples("Example") and rule.code_examples("Use instead")
+    assert rule.invalid
+    assert rule.valid
+    assert rule.code_examples("Example")
+    assert rule.code_examples("Use instead")
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

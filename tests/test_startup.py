@@ -50,3 +50,101 @@ def test_a_check_run_imports_no_heavy_module(tmp_path: Path, args: list[str]) ->
         )
         assert result.stderr.splitlines()[-1] == "heavy modules: [] exit: 1"
         assert "test_one" in result.stdout or "tests/test_one.py" in result.stdout
+
+
+# ---- exit ----------------------------------------------------------------------------------
+# The console entry ends a lint run with os._exit once astroid is loaded (its teardown is pure
+# waste then); atexit handlers are the part of the teardown a test can see being skipped.
+EXIT_PROBE = """
+import atexit, runpy, sys
+atexit.register(lambda: print("interpreter teardown", file=sys.stderr))
+sys.argv = ["testlint", *sys.argv[1:]]
+runpy.run_module("testlint", run_name="__main__", alter_sys=True)
+"""
+SHOP = {
+    "pytest.ini": "[pytest]\ntestpaths = tests\n",
+    "src/shop/__init__.py": "",
+    "src/shop/pricing.py": '''
+        def discount(price, pct):
+            return round(price * (1 - pct / 100), 2)
+        ''',
+    "tests/test_pricing.py": '''
+        from shop.pricing import discount
+
+
+        def test_discount():
+            assert discount(200, 10) == round(200 * (1 - 10 / 100), 2)
+        ''',
+    "tests/test_rounding.py": '''
+        from shop.pricing import discount
+
+
+        def test_rounding():
+            discount(1, 2)
+        ''',
+}
+MIRRORING = (
+    "tests/test_pricing.py:5:33: TL301 expected value re-computes shop.pricing.discount "
+    "(pricing.py:2), so it agrees with every bug there; use an independent oracle: a literal "
+    "from the spec, a table of worked examples, or a property\n"
+)
+NO_ASSERTION = (
+    "tests/test_rounding.py:4:5: TL101 test has no assertion: it only proves the code does not "
+    "raise; assert on the result or the changed state\n"
+)
+
+
+def _console(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, *args], cwd=project,
+        env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_the_console_script_is_the_entry_that_may_skip_the_teardown() -> None:
+    from testlint.tomlcompat import load_toml
+
+    pyproject = load_toml(Path(SRC).parent / "pyproject.toml")
+    assert pyproject["project"]["scripts"] == {"testlint": "testlint.cli:console_main"}
+
+
+def test_a_run_that_loaded_astroid_skips_the_teardown_and_keeps_all_output(
+    tmp_path: Path,
+) -> None:
+    project = write_files(tmp_path, SHOP)
+    selected = ["--select", "TL101,TL301,TL302,TL503", "--no-cache"]
+    shown = _console(project, "check", *selected, "tests")
+    assert (shown.returncode, shown.stdout, shown.stderr) == (1, MIRRORING + NO_ASSERTION, "")
+
+    written = _console(project, "check", *selected, "--statistics", "-o", "report.txt", "tests")
+    assert (written.returncode, written.stdout, written.stderr) == (1, "", "")
+    assert (project / "report.txt").read_text(encoding="utf-8") == (
+        MIRRORING + NO_ASSERTION
+        + "1      TL101 no-assertion\n"
+        + "1      TL301 implementation-mirroring\n"
+    )
+
+    recorded = _console(project, "baseline", *selected, "tests")
+    assert (recorded.returncode, recorded.stdout, recorded.stderr) == (
+        0, "", "testlint: recorded 2 finding(s) in 2 file(s) to .testlint-baseline.json\n")
+    write_files(project, {"tests/test_rounding.py": '''
+        from shop.pricing import discount
+
+
+        def test_rounding():
+            assert discount(1, 2) == 0.98
+        '''})
+    stale = _console(project, "check", *selected, "--baseline", ".testlint-baseline.json",
+                     "tests")
+    assert (stale.returncode, stale.stdout, stale.stderr) == (0, "", (
+        "testlint: warning: 1 baseline entry no longer matches a finding (fixed, or the test "
+        "changed); run `testlint baseline -o .testlint-baseline.json` with the same paths to "
+        "update it\n"
+    ))
+
+
+def test_a_run_without_astroid_exits_through_the_interpreter(tmp_path: Path) -> None:
+    project = write_files(tmp_path, SHOP)
+    result = _console(project, "check", "--select", "TL101", "--no-cache", "tests")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, NO_ASSERTION, "interpreter teardown\n")

@@ -1,4 +1,4 @@
-from testlint.cli import main
+from testlint.cli import console_main
 
 if __name__ == "__main__":
-    main()
+    console_main()

@@ -10,11 +10,12 @@ Layout, under the project root (where the config or pytest's ini file lives):
 The run key digests everything that changes findings for every file at once: testlint's
 version and code, the enabled rules, the resolved configuration (Config.fingerprint()), what
 pytest's configuration says about collection and markers, and, once an enabled rule needs
-inference, a digest of the project's source roots. Within a run key, an entry is keyed by the
-file's resolved path and holds the digest of its content, the digests of the other files its
-findings depended on (conftests, test helpers, `__init__.py` files; a missing file counts as
-"absent"), and the findings. An entry is used only when all of those digests still match, so a
-second run over an unchanged tree parses nothing.
+inference, a digest of the project's modules and of the installed environment. Within a run key,
+an entry is keyed by the file's resolved path and holds the digest of its content, the digests
+of the other files its findings depended on (conftests, test helpers, `__init__.py` files, its
+stored snapshots, the test modules it imports; a missing file counts as "absent"), and the
+findings. An entry is used only when all of those digests still match, so a second run over an
+unchanged tree parses nothing.
 
 Entries are JSON (a cache in a repository must never be able to run code), sharded by path so a
 pre-commit run over three files reads three small shards, and every write is atomic (temporary
@@ -79,17 +80,18 @@ def _code_fingerprint(module_files: Iterable[str]) -> list[tuple[str, int, int]]
 
 
 def _listing_digest(directory: str) -> str:
-    """A directory (snapshots): every file below it by name, size and modification time."""
+    """A directory (snapshots): every file below it by name and content digest, so that an
+    edit is seen however coarse the file system's modification times are."""
     rows: list[str] = []
     for base, dirnames, filenames in os.walk(directory):
         dirnames.sort()
         for name in sorted(filenames):
             path = os.path.join(base, name)
             try:
-                stat = os.stat(path)
+                digest = content_digest(Path(path).read_bytes())
             except OSError:
                 continue
-            rows.append(f"{os.path.relpath(path, directory)}\0{stat.st_size}\0{stat.st_mtime_ns}")
+            rows.append(f"{os.path.relpath(path, directory)}\0{digest}")
     return "dir:" + content_digest("\n".join(rows).encode("utf-8", "surrogateescape"))
 
 
@@ -299,9 +301,8 @@ def cache_root(config_path: Path | None, inifile: Path | None) -> Path:
     return Path.cwd() / CACHE_DIR_NAME
 
 
-def engine_run_key(engine: Engine) -> str | None:
-    """The run key for an engine: its rules, configuration, pytest's view, and inference;
-    None when results cannot be keyed safely (then the run goes without a cache)."""
+def engine_run_key(engine: Engine) -> str:
+    """The run key for an engine: its rules, configuration, pytest's view, and inference."""
     project = engine.project
     pytest = project.pytest
     parts: dict[str, Any] = {
@@ -319,26 +320,15 @@ def engine_run_key(engine: Engine) -> str | None:
         },
     }
     if any("inference" in rule.needs for rule in engine.rules):
-        sources = _source_roots_digest(engine)
-        if sources is None:
-            return None
-        parts["sources"] = sources
+        # rules that read the code under test: their findings depend on every module the
+        # project's roots hold, and on the installed packages (test modules a file imports are
+        # noted per file instead; see inference.source_roots_digest)
+        from testlint import inference
+
+        parts["sources"] = inference.source_roots_digest(project)
+        parts["environment"] = inference.environment_digest()
     return run_key(parts, [rule.module for rule in engine.rules])
 
 
-def _source_roots_digest(engine: Engine) -> str | None:
-    """The hook for rules that read the code under test (NEEDS = {"inference"}): their findings
-    depend on every file of the project's source roots, so a digest of those goes into the run
-    key. inference.py provides `source_roots_digest(project) -> str` (cheap: paths, sizes and
-    mtimes; it must not import astroid). Without it such runs are not cached at all."""
-    try:
-        from testlint import inference  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    digest = getattr(inference, "source_roots_digest", None)
-    return None if digest is None else str(digest(engine.project))
-
-
-def open_cache(engine: Engine, directory: Path) -> ResultCache | None:
-    key = engine_run_key(engine)
-    return None if key is None else ResultCache(directory, key)
+def open_cache(engine: Engine, directory: Path) -> ResultCache:
+    return ResultCache(directory, engine_run_key(engine))

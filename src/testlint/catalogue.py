@@ -47,7 +47,9 @@ def _jsonable(value: Any) -> Any:
 def rule_page(rule: Rule) -> str:
     """One Markdown page per rule."""
     status = "enabled by default" if rule.default_enabled else "opt-in (enable with `select`)"
-    fix = {"none": "no automatic fix", "safe": "safe fix (`--fix`)", "unsafe": "unsafe fix"}[rule.fix]
+    fix = {
+        "none": "no automatic fix", "safe": "safe fix (`--fix`)", "unsafe": "unsafe fix"
+    }[rule.fix]
     lines = [
         GENERATED_NOTE,
         f"# {rule.code} {rule.name}",

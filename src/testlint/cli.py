@@ -31,7 +31,9 @@ class DefaultCommandGroup(click.Group):
     default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in {"--help", "-h", "--version"}):
+        if not args or (
+            args[0] not in self.commands and args[0] not in {"--help", "-h", "--version"}
+        ):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
@@ -62,7 +64,9 @@ def _use_color(output_file: str | None) -> bool:
 
 
 @click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="testlint", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="testlint", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """Find pytest tests that pass without proving anything.
 
@@ -264,6 +268,7 @@ def check(
     )
     text = renderer(output_format)(findings, context)
     _emit(text, output_file)
+    _report_complete()
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
 
 
@@ -295,6 +300,48 @@ def baseline_command(
         f"to {output_file}",
         err=True,
     )
+    _report_complete()
+
+
+# Set by a lint command once everything it writes is written (the report on stdout or closed in
+# its -o file, the cache saved, the pool joined): from then on nothing is left for the
+# interpreter's teardown to do but free memory, which console_main may skip.
+_completed: list[bool] = []
+
+
+def _report_complete() -> None:
+    _completed.append(True)
+
+
+def console_main() -> None:
+    """The `testlint` console script and `python -m testlint`.
+
+    Runs the command line as `main()` would; then, when a lint command completed and astroid was
+    imported (a rule read the code under test), ends with os._exit: tearing down astroid's
+    modules, node classes and caches is pure waste at that point (the standard interpreter
+    teardown costs ~0.5 s on requests' suite). Only here, never in the command itself: tests
+    and embedders invoke `main` in-process (click's CliRunner) and must get their process back.
+    """
+    _completed.clear()
+    try:
+        main.main()
+    except SystemExit as exc:
+        code = exc.code
+        if _completed and "astroid" in sys.modules and (code is None or isinstance(code, int)):
+            _fast_exit(0 if code is None else code)
+        raise
+
+
+def _fast_exit(code: int) -> None:
+    """Flush what Python would flush at exit, then leave without the teardown; if a stream
+    cannot be flushed (a closed pipe), return and let the normal exit report it."""
+    try:
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
 
 
 def _emit(text: str, output_file: str | None) -> None:

@@ -189,7 +189,9 @@ def _check_codes(codes: list[str], registry: Registry, where: str) -> None:
             raise ConfigError(f"{where}: unknown rule code or prefix '{code}'")
 
 
-def parse_config(table: dict[str, Any], registry: Registry, path: Path | None, root: Path) -> Config:
+def parse_config(
+    table: dict[str, Any], registry: Registry, path: Path | None, root: Path
+) -> Config:
     where = str(path) if path else "configuration"
     option_specs = registry.options()
     values: dict[str, Any] = {}

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 TL000 = "TL000"
 TL000_NAME = "could-not-analyse"
 
-# flake8's own noqa syntax: `# noqa`, `# noqa: TL101`, `# noqa:TL101,TL102`
+# flake8's own suppression comments: a bare noqa, `noqa: TL101`, `noqa:TL101,TL102`
 NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
 
 
@@ -90,13 +90,14 @@ class Engine:
     project: Project
     rules: list[Rule]
     registry: Registry = field(default_factory=load_registry)
-    # noqa comments and per-file-ignores; off inside flake8, which applies its own
+    # apply suppression comments and per-file-ignores; off inside flake8, which applies its own
     suppress: bool = True
     last_run: RunStats | None = None  # how the last lint_files went (cache hits, workers)
     _options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._options = {rule.code: rule.make_options(self.project.config.options) for rule in self.rules}
+        options = self.project.config.options
+        self._options = {rule.code: rule.make_options(options) for rule in self.rules}
 
     @property
     def config(self) -> Config:
@@ -237,6 +238,10 @@ class Engine:
                 continue
             kept.append(finding)
         return sorted(kept, key=lambda f: f.sort_key)
+
+    def ignored_at(self, code: str, path: Path) -> bool:
+        """Whether the configuration's per-file-ignores drop `code` in the file at `path`."""
+        return any(code.startswith(ignored) for ignored in self._per_file_ignores(path))
 
     def _per_file_ignores(self, path: Path) -> list[str]:
         patterns = self.config.per_file_ignores

@@ -54,7 +54,9 @@ TEST_SUPPORT_ROOTS = frozenset(
         "testfixtures",
     }
 )
-TESTING_MODULE_PREFIXES = ("numpy.testing", "pandas.testing", "pandas._testing", "pandas.util.testing")
+TESTING_MODULE_PREFIXES = (
+    "numpy.testing", "pandas.testing", "pandas._testing", "pandas.util.testing"
+)
 
 MOCK_FACTORIES = frozenset(
     {
@@ -176,7 +178,8 @@ class Comparison:
 class Assertion:
     node: ast.AST  # the Assert statement or the Call that asserts
     kind: Kind
-    api: str  # "assert", "unittest.assertEqual", "mock.assert_called_once_with", "pytest.raises", ...
+    # "assert", "unittest.assertEqual", "mock.assert_called_once_with", "pytest.raises", ...
+    api: str
     expr: ast.expr | None = None  # the asserted expression (assert statement, assertTrue argument)
     comparisons: tuple[Comparison, ...] = ()
 
@@ -592,7 +595,8 @@ def collect_imports(tree: ast.Module, package: str | None) -> dict[str, str]:
             for alias in stmt.names:
                 if alias.name == "*":
                     continue
-                imports[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+                qualified = f"{module}.{alias.name}" if module else alias.name
+                imports[alias.asname or alias.name] = qualified
     return imports
 
 
@@ -952,7 +956,9 @@ class _Builder:
             if isinstance(sub, ast.Return | ast.Yield) and sub.value is not None:
                 if self._is_mock_expr(sub.value, mocks):
                     returns_mock = True
-            elif isinstance(sub, ast.Assert) or (isinstance(sub, ast.Call) and self._assertion_for_call(sub, mocks) is not None):
+            elif isinstance(sub, ast.Assert) or (
+                isinstance(sub, ast.Call) and self._assertion_for_call(sub, mocks) is not None
+            ):
                 asserts = True
             elif isinstance(sub, ast.Attribute):
                 self._note_marker(sub, where="other", test=None)
@@ -1260,7 +1266,7 @@ class _Builder:
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     locals_.update(_bound_names(target))
-            elif isinstance(sub, ast.AnnAssign | ast.AugAssign) or isinstance(sub, ast.For | ast.AsyncFor):
+            elif isinstance(sub, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
                 locals_.update(_bound_names(sub.target))
             elif isinstance(sub, ast.With | ast.AsyncWith):
                 for item in sub.items:
@@ -1281,7 +1287,7 @@ class _Builder:
                             test.patches.append(
                                 Patch(node=ctx, api=api, target=self._patch_target(ctx, api))
                             )
-            elif isinstance(sub, ast.comprehension) or isinstance(sub, ast.NamedExpr):
+            elif isinstance(sub, ast.comprehension | ast.NamedExpr):
                 locals_.update(_bound_names(sub.target))
             elif isinstance(sub, ast.ExceptHandler) and sub.name:
                 locals_.add(sub.name)
@@ -1339,7 +1345,9 @@ class _Builder:
                 )
         for name in test.decorators:
             last = name.rsplit(".", 1)[-1].lower()
-            if name.startswith("pytest.mark.") and name.split(".")[2] in {"skip", "xfail", "skipif"}:
+            if name.startswith("pytest.mark.") and name.split(".")[2] in {
+                "skip", "xfail", "skipif"
+            }:
                 test.skips = True
             elif last.startswith(("skip", "xfail")) or "skip_if" in last:
                 test.skips = True  # a project's own skip decorator (`@td.skip_if_no("scipy")`)
@@ -1372,7 +1380,9 @@ class _Builder:
                 return f"{owner}.{attr}"
         return None
 
-    def _raises_use(self, call: ast.Call, with_node: ast.With | ast.AsyncWith | None) -> RaisesUse | None:
+    def _raises_use(
+        self, call: ast.Call, with_node: ast.With | ast.AsyncWith | None
+    ) -> RaisesUse | None:
         qualified = self.call_name(call)
         func = call.func
         if qualified in RAISES_CALLS:
@@ -1416,7 +1426,10 @@ class _Builder:
             if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
                 if id(current) in tests_by_node:
                     continue  # decorators and body already scanned with the test
-                if id(current) in self.visited_defs and self._fixture_decorator(current) is not None:
+                if (
+                    id(current) in self.visited_defs
+                    and self._fixture_decorator(current) is not None
+                ):
                     continue
                 for dec in current.decorator_list:
                     stack.append((dec, "decorator", None))
@@ -1535,9 +1548,7 @@ def _is_weak(expr: ast.expr) -> bool:
     if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
         return True  # bare truthiness
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
-        if expr.func.id in {"isinstance", "hasattr", "callable", "bool", "len"}:
-            return True
-        return False
+        return expr.func.id in {"isinstance", "hasattr", "callable", "bool", "len"}
     if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
         op, right, left = expr.ops[0], expr.comparators[0], expr.left
         if isinstance(op, ast.IsNot | ast.NotEq) and _is_none(right):

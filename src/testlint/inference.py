@@ -20,18 +20,19 @@ What it answers, always "one result or None", never an exception into a rule:
 
 Nothing here imports or executes the user's code: astroid builds modules from their source files
 (`apply_transforms=False`), and compiled modules are never loaded. Modules are built only when a
-test reaches them, once per process, and the cache is left for the process exit to drop (the CLI
-ends with os._exit; nothing here registers a teardown).
+test reaches them, once per run (per Project; see for_project), and the cache is left for the
+process exit to drop (the CLI ends with os._exit; nothing here registers a teardown).
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import fnmatch
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -147,6 +148,7 @@ class Inference:
         rootdir: Path,
         test_dirs: tuple[Path, ...] = (),
         python_files: tuple[str, ...] = ("test_*.py", "*_test.py"),
+        note: Callable[[Path], None] | None = None,
     ) -> None:
         self.source_roots = source_roots
         self.rootdir = rootdir
@@ -155,6 +157,11 @@ class Inference:
         self.test_dirs = test_dirs
         self.python_files = python_files
         self._locations: dict[str, ModuleLocation | None] = {}
+        # Test files (pytest's python_files) are left out of source_roots_digest, so the result
+        # cache would not see them change; the ones a module name could be are noted instead
+        # (the project's note_read), for each test file that asks, found or not.
+        self._note = note
+        self._test_file_candidates: dict[str, tuple[Path, ...]] = {}
         self._modules: dict[Path, Any] = {}
         self._module_maps: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
         self._resolved: dict[str, Definition | None] = {}
@@ -175,6 +182,9 @@ class Inference:
     # ---- module files -------------------------------------------------------------------
     def locate(self, modname: str) -> ModuleLocation | None:
         """The file of a project module, found the way the import system would, or None."""
+        if self._note is not None:
+            for candidate in self._test_files_for(modname):
+                self._note(candidate)
         if modname in self._locations:
             return self._locations[modname]
         found: ModuleLocation | None = None
@@ -185,6 +195,23 @@ class Inference:
                 if found is not None:
                     break
         self._locations[modname] = found
+        return found
+
+    def _test_files_for(self, modname: str) -> tuple[Path, ...]:
+        """The files `modname` would be in each import root when it names a test module
+        (`tests.test_base`): those are not in source_roots_digest."""
+        found = self._test_file_candidates.get(modname)
+        if found is None:
+            parts = modname.split(".")
+            filename = f"{parts[-1]}.py"
+            found = ()
+            if all(p.isidentifier() for p in parts) and any(
+                fnmatch.fnmatch(filename, pattern) for pattern in self.python_files
+            ):
+                found = tuple(
+                    root.joinpath(*parts[:-1], filename) for root in self.import_roots
+                )
+            self._test_file_candidates[modname] = found
         return found
 
     def is_project_module(self, modname: str) -> bool:
@@ -824,8 +851,18 @@ def _function_ast(node: Any) -> FunctionNode | None:
     return function
 
 
-@lru_cache(maxsize=32)
 def _file_lines(path: str) -> list[str]:
+    """The lines of a module file, cached by its size and modification time: a process that
+    lints again after the file changed (the engine API, an editor) must not see old lines."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return []
+    return _file_lines_of(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _file_lines_of(path: str, size: int, mtime_ns: int) -> list[str]:
     try:
         data = Path(path).read_bytes()
     except OSError:
@@ -1261,11 +1298,23 @@ def test_dirs(project: Project) -> tuple[Path, ...]:
     return tuple(found)
 
 
-_INSTANCES: dict[tuple[Any, ...], Inference] = {}
+_SNIPPET_INSTANCES: dict[tuple[Any, ...], Inference] = {}
+_PROJECT_ATTR = "_testlint_inference"
 
 
 def for_project(project: Project) -> Inference:
-    """The process-wide Inference of a project (built on first use, never torn down)."""
+    """The Inference of a project, built on first use and kept for the Project's lifetime.
+
+    A Project is one run's view of the tree (make_engine builds a new one), so an engine built
+    after the code under test changed never sees modules built before: a process that lints
+    twice (the engine API, an editor integration, tests calling the CLI in-process) gets fresh
+    answers. Snippets (lint_text without a project: the rootdir does not exist) have no code to
+    go stale, so they share one instance per process. Never torn down (see the module doc).
+    """
+    found = project.__dict__.get(_PROJECT_ATTR)
+    if isinstance(found, Inference):
+        return found
+    snippet = not project.rootdir.exists()
     key = (
         project.rootdir,
         project.config.root,
@@ -1274,15 +1323,18 @@ def for_project(project: Project) -> Inference:
         project.pytest.testpaths,
         project.pytest.python_files,
     )
-    found = _INSTANCES.get(key)
+    found = _SNIPPET_INSTANCES.get(key) if snippet else None
     if found is None:
         found = Inference(
             source_roots=source_roots(project),
             rootdir=_resolved(project.rootdir),
             test_dirs=test_dirs(project),
             python_files=project.pytest.python_files,
+            note=None if snippet else project.note_read,
         )
-        _INSTANCES[key] = found
+        if snippet:
+            _SNIPPET_INSTANCES[key] = found
+    project.__dict__[_PROJECT_ATTR] = found
     return found
 
 
@@ -1293,23 +1345,67 @@ def _resolved(path: Path) -> Path:
         return path
 
 
-def source_roots_digest(project: Project) -> str:
-    """A digest of the source roots' Python files (path, size, mtime) for the result cache.
+def digest_roots(project: Project) -> tuple[Path, ...]:
+    """Every root inference reads project modules from: the source roots, then the rootdir
+    (test helper modules are importable too; see Inference.import_roots)."""
+    return tuple(dict.fromkeys([*source_roots(project), _resolved(project.rootdir)]))
 
-    When a rule that needs inference is enabled, the cache key of a test file must include this:
-    an edit of the code under test changes what TL301/TL302/TL503 say about unchanged tests.
-    Test files (pytest's `python_files`) are left out: each is keyed by its own content.
+
+def source_roots_digest(project: Project) -> str:
+    """A digest of the Python files inference may read in the project (path, size, mtime), for
+    the result cache.
+
+    When a rule that needs inference is enabled, the run key must include this: an edit of the
+    code under test changes what TL301/TL302/TL503 say about unchanged tests. It covers the
+    source roots and the rootdir (a helper module beside the tests is importable too). Test
+    files (pytest's `python_files`) are left out, or every edit of a test would invalidate
+    every cached result: each is keyed by its own content, and the ones a test imports are
+    noted as its dependencies when inference looks them up (Inference.locate).
+    Stat-based: about 10 ms for a tree of a few hundred modules, no file is read.
     """
     digest = hashlib.sha256()
     python_files = project.pytest.python_files
-    for root in source_roots(project):
-        digest.update(str(root).encode())
-        for path, size, mtime in _python_files(root, python_files):
+    roots = digest_roots(project)
+    for root in roots:
+        digest.update(f"{root}\n".encode())
+        nested = frozenset(other for other in roots if other != root)
+        for path, size, mtime in _python_files(root, python_files, nested):
             digest.update(f"{path}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()[:16]
 
 
-def _python_files(root: Path, python_files: tuple[str, ...]) -> list[tuple[str, int, int]]:
+def environment_digest() -> str:
+    """A digest of the installed environment inference may read (installed modules, found on
+    the path without importing them): the modification times of the site-packages
+    directories, which change whenever a distribution is installed, upgraded or removed.
+    Editing an installed file in place is not seen (an editable install of the project itself
+    is in its source roots)."""
+    import site
+    import sys
+
+    directories = [
+        entry for entry in sys.path
+        if os.path.basename(entry.rstrip("/\\")) in {"site-packages", "dist-packages"}
+    ]
+    with contextlib.suppress(AttributeError):  # some embedded interpreters lack it
+        directories += site.getsitepackages()
+    if site.ENABLE_USER_SITE:
+        directories.append(site.getusersitepackages())
+    rows: list[str] = []
+    for directory in sorted(set(directories)):
+        try:
+            rows.append(f"{directory}\0{os.stat(directory).st_mtime_ns}")
+        except OSError:
+            rows.append(f"{directory}\0absent")
+    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _python_files(
+    root: Path, python_files: tuple[str, ...], nested: frozenset[Path] = frozenset()
+) -> list[tuple[str, int, int]]:
+    """Path, size and mtime of the modules below `root`, skipping the directories discovery
+    skips (virtual environments included) and `nested` roots, which are digested on their own.
+    """
     found: list[tuple[str, int, int]] = []
     stack = [root]
     suffixes = (".py", ".pyi", *COMPILED_SUFFIXES)
@@ -1322,8 +1418,12 @@ def _python_files(root: Path, python_files: tuple[str, ...]) -> list[tuple[str, 
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in SKIPPED_DIRS and not entry.name.startswith("."):
-                        stack.append(Path(entry.path))
+                    if entry.name in SKIPPED_DIRS or entry.name.startswith("."):
+                        continue
+                    path = Path(entry.path)
+                    if path in nested or os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        continue
+                    stack.append(path)
                 elif entry.name.endswith(suffixes) and not any(
                     fnmatch.fnmatch(entry.name, p) for p in python_files
                 ):

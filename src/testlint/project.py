@@ -20,12 +20,7 @@ from testlint.facts import (
     build_facts,
 )
 from testlint.pytest_config import PytestConfig
-from testlint.snapshots import (
-    PYTEST_SNAPSHOT_DIR,
-    SYRUPY_DIR,
-    SnapshotFile,
-    SnapshotFinder,
-)
+from testlint.snapshots import SnapshotFile, SnapshotFinder
 from testlint.source import UnreadableSource, read_source
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
@@ -203,8 +198,8 @@ class Project:
     def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
         """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
         snapshottest), read on first request and cached; never raises on unreadable files."""
-        for name in (SYRUPY_DIR, PYTEST_SNAPSHOT_DIR):
-            self.note_read(path.parent / name)  # the cache digests a directory's whole listing
+        for source in SnapshotFinder.sources(path):
+            self.note_read(source)  # a directory: the cache digests every file below it
         found = self._snapshot_files.get(path)
         if found is None:
             tests = [test.qualname for test in module.tests]

@@ -165,6 +165,20 @@ class SnapshotFinder:
             self._listing[directory] = found
         return found
 
+    @staticmethod
+    def sources(test_path: Path) -> tuple[Path, ...]:
+        """Every file or directory `for_module` may read for the test module at `test_path`,
+        whether or not it exists (for the result cache: a snapshot that appears counts too).
+        Directories stand for every file below them."""
+        directory = test_path.parent
+        stem = test_path.stem
+        return (
+            directory / SYRUPY_DIR / f"{stem}.ambr",
+            directory / SYRUPY_DIR / stem,
+            directory / PYTEST_SNAPSHOT_DIR / stem,
+            directory / PYTEST_SNAPSHOT_DIR / f"{SNAPSHOTTEST_PREFIX}{stem}.py",
+        )
+
     def for_module(self, test_path: Path, display: str, tests: Iterable[str]) -> list[SnapshotFile]:
         """The snapshot files of the test module at `test_path` (shown as `display`).
 

@@ -6,6 +6,14 @@ SourceFile from them, so running inside flake8 adds no second parse. flake8 owns
 any other, so the engine's own suppression is off here. Which rules run, and their options, come
 from `[tool.testlint]` as for the command line; only files pytest would collect are checked.
 
+flake8 shows findings in the file it handed over, so a finding the engine makes in another file
+(TL304 on an entry of a stored snapshot) is shown on the `def` line of the test that owns the
+entry, its message naming the snapshot's own location. That is where the command line takes a
+`# noqa` for it too (snapshot formats have no comments), so the same comment silences it in both;
+`[tool.testlint]` per-file-ignores matching the snapshot's path apply as on the command line,
+since flake8's own cannot name a file it never checks. An entry no test of the file owns (a
+stale snapshot of a removed test) has no line here and is left to the command line.
+
 Registered in pyproject.toml as the `flake8.extension` entry point `TL`.
 """
 
@@ -70,5 +78,34 @@ class TestlintChecker:
         if self.filename not in {"stdin", "-"} and not discovery.is_test_file(path):
             return
         source = SourceFile(path=self.filename, text="".join(self.lines), tree=self.tree)
+        def_lines: dict[str, tuple[int, int]] | None = None
         for finding in engine.lint_source(source, path):
-            yield finding.line, finding.col - 1, f"{finding.code} {finding.message}", type(self)
+            text = f"{finding.code} {finding.message}"
+            if finding.path == self.filename:
+                yield finding.line, finding.col - 1, text, type(self)
+                continue
+            # a finding in another file: a stored snapshot of one of this file's tests
+            if def_lines is None:
+                def_lines = _test_def_lines(self.tree)
+            where = def_lines.get(finding.test or "")
+            if where is None and finding.code == TL000:
+                where = (1, 0)  # a rule that failed on the snapshot must not go unseen
+            if where is None or engine.ignored_at(finding.code, Path(finding.path)):
+                continue
+            text = f"{finding.code} in {finding.path}:{finding.line}: {finding.message}"
+            yield where[0], where[1], text, type(self)
+
+
+def _test_def_lines(tree: ast.Module) -> dict[str, tuple[int, int]]:
+    """Line and column of the `def` of every function by qualified name (`TestCart.test_total`),
+    as the engine's test facts name tests; the `def` line, not a decorator's."""
+    found: dict[str, tuple[int, int]] = {}
+    scopes: list[tuple[str, list[ast.stmt]]] = [("", tree.body)]
+    while scopes:
+        prefix, body = scopes.pop()
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                found[prefix + node.name] = (node.lineno, node.col_offset)
+            elif isinstance(node, ast.ClassDef):
+                scopes.append((f"{prefix}{node.name}.", node.body))
+    return found

@@ -31,7 +31,8 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
             if 1 <= finding.line <= len(source_lines):
                 text = source_lines[finding.line - 1].rstrip("\r\n")
                 lines.append(text)
-                width = max(1, (finding.end_col - finding.col) if finding.end_line == finding.line else 1)
+                same_line = finding.end_line == finding.line
+                width = max(1, (finding.end_col - finding.col) if same_line else 1)
                 lines.append(" " * (finding.col - 1) + "^" * width)
     if context.statistics:
         counts = Counter(f.code for f in findings)

@@ -161,7 +161,8 @@ def _option_help(doc_options: str, key: str) -> str:
 def rule_from_module(module: ModuleType) -> Rule:
     """Read and validate one rule module."""
     where = module.__name__
-    missing = [a for a in ("CODE", "NAME", "DEFAULT_ENABLED", "FIX", "check") if not hasattr(module, a)]
+    required = ("CODE", "NAME", "DEFAULT_ENABLED", "FIX", "check")
+    missing = [a for a in required if not hasattr(module, a)]
     if missing:
         raise RuleDefinitionError(f"{where}: missing {', '.join(missing)}")
     code = module.CODE

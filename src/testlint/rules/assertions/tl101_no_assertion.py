@@ -49,7 +49,8 @@ def test_add_item():
 ## Rewrite guidance
 
 Keep the arrangement and the call, then assert on the observable outcome the test's name
-promises: the return value, the changed state, or the error raised (`pytest.raises(..., match=...)`).
+promises: the return value, the changed state, or the error raised
+(`pytest.raises(..., match=...)`).
 Choose expected values from the specification or worked examples, never by re-running the code.
 If the test only means "does not raise", say so explicitly and keep it short.
 

@@ -91,7 +91,9 @@ def check(ctx: RuleContext) -> None:
             continue
         if not all(a.kind is Kind.WEAK for a in test.assertions):
             continue
-        if not any(c.usage in {"assigned", "asserted"} and c.origin != "builtin" for c in test.calls):
+        if not any(
+            c.usage in {"assigned", "asserted"} and c.origin != "builtin" for c in test.calls
+        ):
             continue
         ctx.report_name(
             test.node,

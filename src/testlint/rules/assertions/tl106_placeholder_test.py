@@ -115,7 +115,8 @@ def test_total():
 ]
 
 PLACEHOLDER_COMMENT = re.compile(
-    r"#\s*(?:TODO|FIXME|XXX|TBD)\b|add (?:more )?(?:tests|assertions)|implement (?:this|me)|fill in",
+    r"#\s*(?:TODO|FIXME|XXX|TBD)\b"
+    r"|add (?:more )?(?:tests|assertions)|implement (?:this|me)|fill in",
     re.IGNORECASE,
 )
 
