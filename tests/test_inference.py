@@ -261,3 +261,20 @@ def test_rule_examples_show_the_implementation_beside_the_test() -> None:
     assert (finding.line, finding.col, finding.message.split(",")[0]) == (
         6, 26, "expected value re-computes test_example.area (test_example.py:2)"
     )
+
+
+def test_the_folder_python_m_runs_from_is_not_an_installed_package(tmp_path: Path) -> None:
+    # `python -m testlint` puts the current directory first on sys.path; a tests-only folder
+    # there (pandas' tests unpacked from its wheel) must not pass for the installed package
+    write_files(tmp_path, {
+        "tablekit/tests/test_frame.py": (
+            "from tablekit import Frame\n\n\ndef test_frame():\n    assert Frame().rows == 0\n"
+        ),
+    })
+    env = {**os.environ, "PYTHONPATH": SRC, "CI": "true"}
+    result = subprocess.run(
+        [sys.executable, "-m", "testlint", "check", "--no-cache", "--select", "TL503",
+         "tablekit/tests"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, check=False,
+    )
+    assert (result.returncode, result.stdout) == (0, "")

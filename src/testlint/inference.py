@@ -32,6 +32,7 @@ import contextlib
 import fnmatch
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -1131,6 +1132,16 @@ def _locate_in(root: Path, parts: list[str], modname: str) -> ModuleLocation | N
     return None
 
 
+def _installed_search_path() -> list[str]:
+    """sys.path without the entry `python -m testlint` / `python -c` put first for the current
+    directory: the console script has no such entry, and a folder that happens to be where the
+    user stands (a tests-only `pandas/` checkout) is not the installed package."""
+    entries = list(sys.path)
+    if entries and entries[0] in ("", os.getcwd()):
+        entries = entries[1:]
+    return entries
+
+
 def _find_installed(modname: str) -> ModuleLocation | None:
     """Find an installed module with the path finder alone: nothing is imported or executed."""
     from importlib.machinery import PathFinder
@@ -1138,7 +1149,7 @@ def _find_installed(modname: str) -> ModuleLocation | None:
     parts = modname.split(".")
     if not all(p.isidentifier() for p in parts) or parts[0] == "__future__":
         return None
-    search: list[str] | None = None
+    search: list[str] | None = _installed_search_path()
     spec = None
     for index in range(len(parts)):
         name = ".".join(parts[: index + 1])
