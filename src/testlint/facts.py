@@ -398,6 +398,10 @@ class CollectionRules:
     python_functions: tuple[str, ...] = ("test",)
     helper_prefixes: tuple[str, ...] = DEFAULT_HELPER_PREFIXES
 
+    def __post_init__(self) -> None:
+        # matched case-insensitively (has_helper_prefix): lower-cased once here
+        self.helper_prefixes = tuple(prefix.lower() for prefix in self.helper_prefixes)
+
     def is_test_class(self, name: str) -> bool:
         return _matches(name, self.python_classes)
 
@@ -405,13 +409,15 @@ class CollectionRules:
         return _matches(name, self.python_functions)
 
 
-def has_helper_prefix(name: str, prefixes: Iterable[str]) -> bool:
+def has_helper_prefix(name: str, prefixes: tuple[str, ...]) -> bool:
     """`check_total`, `checkTotal`, `assert_called`, `verify`: the prefix is a whole word of the
-    name (`checkout`, `expected_rows`' `expected` or `verifying` are not assertion helpers)."""
+    name (`checkout`, `expected_rows`' `expected` or `verifying` are not assertion helpers).
+    `prefixes` are lower case (CollectionRules lowers them); the name matches in any case."""
     bare = name.lstrip("_")
     lowered = bare.lower()
+    if not lowered.startswith(prefixes):
+        return False  # the usual answer, without a loop
     for prefix in prefixes:
-        prefix = prefix.lower()
         if not lowered.startswith(prefix):
             continue
         rest = bare[len(prefix):]
@@ -1040,6 +1046,8 @@ class _Builder:
         qualified = self.call_name(call)
         if qualified in PATCH_CALLS:
             return qualified.rsplit("mock.", 1)[1]  # "patch", "patch.object", ...
+        if root_name(call.func) not in MOCKER_FIXTURES:
+            return None  # most calls: no string built
         spelled = dotted_name(call.func)
         if spelled:
             head, _, rest = spelled.partition(".")
