@@ -9,14 +9,19 @@ ones testlint would lint there) and runs in its own process, so interpreter star
 all of them:
 
 - floor: a bare `ast.parse` loop over the files (read + parse, nothing else);
-- testlint cold, `--jobs 1` and `--jobs <all cores>` (`--no-cache`), default rules;
+- testlint cold, `--jobs 1` and `--jobs <all cores>` (`--no-cache`), default rules without the
+  inference rules (those that read the code under test with astroid: the issue's target), and
+  once more `--jobs 1` with every default rule, inference included, to show what it adds;
 - testlint cached: the same command run again with a warm `.testlint_cache`;
 - flake8 with flake8-pytest-style (`--select PT`, `-j 1`): the usual peer in editors and CI;
 - falsegreen, a scanner for false-positive tests.
 
 Wall time is what a user waits; CPU time (user + sys of the child) is what the work costs and is
-steadier on a shared machine. Medians of `--repeat` runs; ratios are against the floor and
-against testlint --jobs 1.
+steadier on a shared machine. Medians of `--repeat` runs (`--peer-repeat` for flake8 and
+falsegreen, which take minutes each); ratios are against the floor and against testlint --jobs 1.
+The targets (pandas' tests): testlint --jobs 1 within 4x of the floor, at least 3x faster than
+flake8 with flake8-pytest-style, a cached rerun under 0.1x of the cold run; each run prints
+whether they hold.
 """
 
 from __future__ import annotations
@@ -138,7 +143,16 @@ def tool(name: str) -> list[str]:
     return [found] if found else [sys.executable, "-m", name.replace("-", "_")]
 
 
-def bench_suite(name: str, root: Path, repeat: int, jobs: int, skip: set[str]) -> list[str]:
+def inference_rules() -> list[str]:
+    """The default-on rules that read the code under test (NEEDS contains "inference")."""
+    from testlint.registry import load_registry
+
+    registry = load_registry()
+    return sorted(r.code for r in registry.resolve(None, (), ()) if "inference" in r.needs)
+
+
+def bench_suite(name: str, root: Path, repeat: int, peer_repeat: int, jobs: int,
+                skip: set[str]) -> list[str]:
     files = test_files(root)
     lines_total = 0
     for file in files:
@@ -150,7 +164,9 @@ def bench_suite(name: str, root: Path, repeat: int, jobs: int, skip: set[str]) -
     cache = work / "cache"
     env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "CI"}}
     env["CI"] = "true"  # no progress bar in any run
-    testlint = [sys.executable, "-m", "testlint", "check", "--exit-zero"]
+    # the console script (as users run it), not `python -m`: the same process either way
+    testlint_all = [*tool("testlint"), "check", "--exit-zero"]
+    testlint = [*testlint_all, "--ignore", ",".join(inference_rules())]
     runs: dict[str, Timing] = {}
     print(f"{name}: {len(files)} files, {lines_total:,} lines", file=sys.stderr)
 
@@ -160,23 +176,25 @@ def bench_suite(name: str, root: Path, repeat: int, jobs: int, skip: set[str]) -
               file=sys.stderr)
 
     note("ast.parse floor", measure([sys.executable, "-c", FLOOR, str(listing)], work, env, repeat))
-    note("testlint --jobs 1 (cold)", measure(
-        [*testlint, "--no-cache", "--jobs", "1", *files], work, env, repeat))
+    cold = "testlint --jobs 1 (cold)"
+    note(cold, measure([*testlint, "--no-cache", "--jobs", "1", *files], work, env, repeat))
     note(f"testlint --jobs {jobs} (cold)", measure(
         [*testlint, "--no-cache", "--jobs", str(jobs), *files], work, env, repeat))
     cached = [*testlint, "--cache-dir", str(cache), "--jobs", "1", *files]
     run_timed(cached, work, env)  # warm the cache
     note("testlint cached (unchanged tree)", measure(cached, work, env, repeat))
+    note("testlint --jobs 1, with inference rules", measure(
+        [*testlint_all, "--no-cache", "--jobs", "1", *files], work, env, repeat))
     if "flake8" not in skip:
         note("flake8 + flake8-pytest-style -j1", measure(
             [*tool("flake8"), "--isolated", "--select", "PT", "-j", "1", "--exit-zero", *files],
-            work, env, repeat))
+            work, env, peer_repeat))
     if "falsegreen" not in skip:
-        note("falsegreen", measure([*tool("falsegreen"), *files], work, env, repeat))
+        note("falsegreen", measure([*tool("falsegreen"), *files], work, env, peer_repeat))
     shutil.rmtree(work, ignore_errors=True)
 
     floor = runs["ast.parse floor"]
-    base = runs["testlint --jobs 1 (cold)"]
+    base = runs[cold]
     rows = [
         f"### {name}: {len(files):,} test files, {lines_total:,} lines",
         "",
@@ -190,7 +208,29 @@ def bench_suite(name: str, root: Path, repeat: int, jobs: int, skip: set[str]) -
             f"| {timing.cpu_median / floor.cpu_median:.2f}x "
             f"| {timing.wall_median / base.wall_median:.2f}x |"
         )
+    rows += ["", *verdicts(runs, cold)]
     return rows
+
+
+def verdicts(runs: dict[str, Timing], cold: str) -> list[str]:
+    """The issue's targets, each with its measured ratio (wall time medians)."""
+    floor = runs["ast.parse floor"].wall_median
+    base = runs[cold].wall_median
+    lines = [
+        _verdict("testlint --jobs 1 within 4x of the ast.parse floor", base / floor, 4.0, "<="),
+        _verdict("cached rerun under 0.1x of the cold run",
+                 runs["testlint cached (unchanged tree)"].wall_median / base, 0.1, "<"),
+    ]
+    peer = runs.get("flake8 + flake8-pytest-style -j1")
+    if peer is not None:
+        lines.append(_verdict("at least 3x faster than flake8 + flake8-pytest-style",
+                              peer.wall_median / base, 3.0, ">="))
+    return lines
+
+
+def _verdict(what: str, ratio: float, bound: float, relation: str) -> str:
+    held = {"<=": ratio <= bound, "<": ratio < bound, ">=": ratio >= bound}[relation]
+    return f"- {what}: {ratio:.2f}x ({'met' if held else 'NOT met'})"
 
 
 def main() -> None:
@@ -201,6 +241,8 @@ def main() -> None:
     parser.add_argument("--sympy", type=Path, help="an unpacked sympy tree (skip the download)")
     parser.add_argument("--suites", default="pandas,sympy")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--peer-repeat", type=int, default=1,
+                        help="runs of flake8 and falsegreen (minutes each on pandas)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip", default="", help="comma-separated: flake8, falsegreen")
     parser.add_argument("--write", type=Path, help="also write the tables into this Markdown file"
@@ -216,9 +258,9 @@ def main() -> None:
             root = args.sympy or build_sympy(args.work)
         else:
             raise SystemExit(f"unknown suite {suite}")
-        out += [*bench_suite(suite, root, args.repeat, args.jobs, skip), ""]
+        out += [*bench_suite(suite, root, args.repeat, args.peer_repeat, args.jobs, skip), ""]
     machine = (f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-               f"medians of {args.repeat} runs")
+               f"medians of {args.repeat} runs ({args.peer_repeat} for flake8 and falsegreen)")
     text = "\n".join([machine, "", *out]).rstrip() + "\n"
     print(text)
     if args.write:

@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
 from testlint.source import SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 NodeT = TypeVar("NodeT", bound=ast.AST)
+OtherT = TypeVar("OtherT", bound=ast.AST)
 # `try ... except*` exists from Python 3.11
 TRY_NODES: tuple[type[ast.stmt], ...] = tuple(
     t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None
@@ -296,19 +297,33 @@ class TestFunction:
                 bucket.append(node)
         return index
 
-    def nodes_of(self, *types: type[NodeT]) -> list[NodeT]:
+    @overload
+    def nodes_of(self, kind: type[NodeT], /) -> list[NodeT]: ...
+    @overload
+    def nodes_of(self, kind: type[NodeT], other: type[OtherT], /) -> list[NodeT | OtherT]: ...
+    @overload
+    def nodes_of(self, *types: type[ast.AST]) -> list[ast.AST]: ...
+
+    def nodes_of(self, *types: type[ast.AST]) -> list[Any]:
         """The body's nodes of exactly these AST types, in the order of `nodes` within each type
         (types one after the other). Indexed on first use: a rule that wants the calls of a test
         reads a short list instead of testing every node."""
         index = self._by_type
         if len(types) == 1:
-            return index.get(types[0], [])  # type: ignore[return-value]
-        found: list[NodeT] = []
+            return index.get(types[0], [])
+        found: list[ast.AST] = []
         for type_ in types:
-            found.extend(index.get(type_, []))  # type: ignore[arg-type]
+            found.extend(index.get(type_, []))
         return found
 
-    def own_nodes_of(self, *types: type[NodeT]) -> list[NodeT]:
+    @overload
+    def own_nodes_of(self, kind: type[NodeT], /) -> list[NodeT]: ...
+    @overload
+    def own_nodes_of(self, kind: type[NodeT], other: type[OtherT], /) -> list[NodeT | OtherT]: ...
+    @overload
+    def own_nodes_of(self, *types: type[ast.AST]) -> list[ast.AST]: ...
+
+    def own_nodes_of(self, *types: type[ast.AST]) -> list[Any]:
         """`nodes_of`, keeping only the test's own nodes (see `own_nodes`)."""
         found = self.nodes_of(*types)
         own = self.own_nodes

@@ -232,12 +232,7 @@ def check(ctx: RuleContext) -> None:
                 if problem is not None:
                     ctx.report(node, problem, test=test)
         for stmt in test.nodes_of(ast.Expr, ast.Assert):
-            if isinstance(stmt, ast.Expr):
-                value = stmt.value
-            elif isinstance(stmt, ast.Assert):
-                value = stmt.test
-            else:
-                continue
+            value = stmt.value if isinstance(stmt, ast.Expr) else stmt.test
             if not isinstance(value, ast.Attribute) or id(value) in called_attrs:
                 continue
             if value.attr in MOCK_ASSERT_METHODS:

@@ -230,15 +230,14 @@ def check(ctx: RuleContext) -> None:
         elif isinstance(stmt, ast.ClassDef):
             _check_class(ctx, stmt)
     for test in module.tests:
-        for node in test.nodes:
+        for node in test.nodes_of(ast.FunctionDef, ast.AsyncFunctionDef):
             if (
-                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-                and rules.is_test_function(node.name)
+                rules.is_test_function(node.name)
                 and not node.decorator_list
                 and node.name not in collected_test_names
                 and not any(
-                    isinstance(n, ast.Name) and n.id == node.name and isinstance(n.ctx, ast.Load)
-                    for n in test.nodes
+                    n.id == node.name and isinstance(n.ctx, ast.Load)
+                    for n in test.nodes_of(ast.Name)
                 )
                 and _asserts(module, node)
             ):

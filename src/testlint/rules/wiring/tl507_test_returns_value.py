@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import ast
 
-from testlint.rules._body import own_nodes
 from testlint.rules.base import RuleContext
 
 CODE = "TL507"
@@ -105,8 +104,8 @@ def _delegates_to_a_test(ctx: RuleContext, value: ast.expr) -> bool:
 
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
-        for node in own_nodes(test):
-            if not isinstance(node, ast.Return) or node.value is None:
+        for node in test.own_nodes_of(ast.Return):
+            if node.value is None:
                 continue
             value = node.value
             if isinstance(value, ast.Constant) and value.value is None:
