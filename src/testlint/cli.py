@@ -101,6 +101,12 @@ def _run_options(command: Any) -> Any:
             help="Skip explicitly named files that pytest would not collect "
             "(for pre-commit hooks).",
         ),
+        click.option(
+            "--force-exclude",
+            is_flag=True,
+            help="Skip explicitly named paths that `exclude` or an ignore file (.gitignore, "
+            ".ignore) matches, too (for pre-commit hooks).",
+        ),
         click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
                      help="Worker processes for large runs [default: all cores]."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
@@ -138,6 +144,7 @@ def _prepare(
     extend_select: tuple[str, ...],
     config_file: Path | None,
     only_test_files: bool,
+    force_exclude: bool,
 ) -> Prepared:
     """Configuration, rules and files for a run; exits 2 with one line on any problem."""
     from testlint.config import ConfigError, load_config, validate_selection
@@ -169,7 +176,8 @@ def _prepare(
         fail(str(exc))
     for note in pytest_config.ignored_sections:
         warn(note)
-    discovery = Discovery(config=config, pytest=pytest_config, only_test_files=only_test_files)
+    discovery = Discovery(config=config, pytest=pytest_config, only_test_files=only_test_files,
+                          force_exclude=force_exclude)
     try:
         files = discovery.files(targets)
     except MissingPathError as exc:
@@ -203,6 +211,7 @@ def check(
     extend_select: tuple[str, ...],
     config_file: Path | None,
     only_test_files: bool,
+    force_exclude: bool,
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -227,7 +236,8 @@ def check(
             baseline = Baseline.load(baseline_file)
         except BaselineError as exc:
             fail(str(exc))
-    prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files)
+    prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
+                        force_exclude)
     if fix or diff:
         from testlint.fix import run_fixes
 
@@ -284,6 +294,7 @@ def baseline_command(
     extend_select: tuple[str, ...],
     config_file: Path | None,
     only_test_files: bool,
+    force_exclude: bool,
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -292,7 +303,8 @@ def baseline_command(
     """Record today's findings so that `check --baseline FILE` reports only new ones."""
     from testlint.baseline import render_baseline
 
-    prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files)
+    prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
+                        force_exclude)
     findings = prepared.lint(jobs, no_cache, cache_dir)
     _emit(render_baseline(findings, output_file), str(output_file))
     click.echo(

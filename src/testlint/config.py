@@ -35,6 +35,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     src: tuple[str, ...] = ()
     assertion_helper_prefixes: tuple[str, ...] = DEFAULT_HELPER_PREFIXES
+    respect_gitignore: bool = True  # skip what .gitignore, .git/info/exclude, .ignore ignore
     options: dict[str, Any] = field(default_factory=dict)  # rule options by key, validated
     extra: dict[str, Any] = field(default_factory=dict)  # sub-tables owned by extensions
 
@@ -79,6 +80,7 @@ _CORE_KEYS: dict[str, tuple[str, str]] = {
     "extend-exclude": ("exclude", "list[str]"),
     "src": ("src", "list[str]"),
     "assertion-helper-prefixes": ("assertion_helper_prefixes", "list[str]"),
+    "respect-gitignore": ("respect_gitignore", "bool"),
 }
 # what each core key means: the configuration reference in docs/ is generated from this and
 # from _CORE_KEYS and Config's defaults (a test fails if a key has no entry here)
@@ -98,6 +100,9 @@ CORE_KEY_HELP: dict[str, str] = {
     "Unset: `src/` if present, else the project root minus the test paths.",
     "assertion-helper-prefixes": "A call to a function whose name starts with one of these "
     "counts as an assertion (a project's own `check_frame(...)` helpers).",
+    "respect-gitignore": "Skip files and directories that ignore files ignore when walking a "
+    "directory: `.gitignore` files and `.git/info/exclude` inside a git work tree, `.ignore` "
+    "files anywhere, with git's rules (as ruff does). `false` reads none of them.",
 }
 # sub-tables that extensions (the rewrite step) validate themselves
 EXTENSION_TABLES = frozenset({"rewrite", "lsp"})

@@ -5,6 +5,12 @@ metadata, virtual environments, build output, caches) and the config's `exclude`
 file when its name matches `python_files`. A file named explicitly is linted as pytest would
 collect it, whatever its name, unless `only_test_files` asks for the pattern to apply too (the
 pre-commit hook passes every changed Python file).
+
+With `respect-gitignore` (the default), a walk also skips what `.gitignore`, `.git/info/exclude`
+and `.ignore` files ignore (see ignore_files.py). As in ruff, a path named explicitly is linted
+even when `exclude` or an ignore file matches it, unless `force_exclude` (`--force-exclude`, which
+the pre-commit hook passes) filters it too; a directory named explicitly that an ignore file above
+it ignores is walked, with only the ignore files inside it applying.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testlint.config import Config
+from testlint.ignore_files import IgnoreFiles, Rules
 from testlint.pytest_config import PytestConfig
 
 ALWAYS_SKIPPED_DIRS = frozenset(
@@ -53,6 +60,7 @@ class Discovery:
     config: Config
     pytest: PytestConfig
     only_test_files: bool = False
+    force_exclude: bool = False  # filter paths named explicitly too
 
     def is_test_file(self, path: Path) -> bool:
         name = path.name
@@ -97,28 +105,56 @@ class Discovery:
     def files(self, paths: Iterable[Path]) -> list[Path]:
         """The test files under `paths`, sorted, each once."""
         found: dict[Path, None] = {}
+        ignores = IgnoreFiles() if self.config.respect_gitignore else None
         for path in paths:
             if not path.exists():
                 raise MissingPathError(f"{path}: no such file or directory")
-            if path.is_file():
-                if self.is_excluded(path):
-                    continue
+            is_file = path.is_file()
+            if self.force_exclude and (
+                self.is_excluded(path)
+                or (ignores is not None and ignores.is_ignored(os.path.abspath(path), not is_file))
+            ):
+                continue
+            if is_file:
                 if self.only_test_files and not self.is_test_file(path):
                     continue
                 found[path] = None
                 continue
-            for file in self._walk(path):
+            for file in self._walk(path, ignores):
                 found[file] = None
         return sorted(found, key=lambda p: p.as_posix())
 
-    def _walk(self, top: Path) -> list[Path]:
+    def _walk(self, top: Path, ignores: IgnoreFiles | None) -> list[Path]:
         out: list[Path] = []
+        # directory as os.walk spells it -> (its absolute path, the rules of its parent)
+        pending: dict[str, tuple[str, Rules]] = {}
+        if ignores is not None:
+            absolute = os.path.abspath(top)
+            above = ignores.rules_in(os.path.dirname(absolute))
+            if ignores.is_ignored(absolute, is_dir=True):
+                above = above.detached()  # named explicitly: only the ignore files inside count
+            pending[os.fspath(top)] = (absolute, above)
         for directory, dirnames, filenames in os.walk(top):
             base = Path(directory)
-            dirnames[:] = sorted(d for d in dirnames if not self.skip_dir(base / d))
+            kept = sorted(d for d in dirnames if not self.skip_dir(base / d))
+            rules = None
+            if ignores is not None:
+                absolute, above = pending.pop(directory)
+                here = above.enter(absolute, dirnames, filenames)
+                if here.active:
+                    rules = here
+                    kept = [d for d in kept
+                            if not here.ignored(os.path.join(absolute, d), is_dir=True)]
+                for d in kept:
+                    pending[os.path.join(directory, d)] = (os.path.join(absolute, d), here)
+            dirnames[:] = kept
             for name in sorted(filenames):
                 file = base / name
                 if self.is_test_file(file) and not self.is_excluded(file):
+                    if rules is not None and rules.ignored(
+                        os.path.join(absolute, name), is_dir=False
+                    ):
+                        continue
                     out.append(file)
         return out
 
