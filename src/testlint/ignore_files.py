@@ -9,25 +9,58 @@ Three kinds, all in gitignore syntax (negation `!`, anchored `/pat`, `dir/`, `**
 - `.ignore` in each directory and every ancestor, inside a git work tree or not; a `.ignore`
   verdict beats a `.gitignore` one (the precedence of the `ignore` crate ruff walks with).
 
-Within one file the last matching pattern decides; `pathspec`'s GitIgnoreSpec implements git's
-rules for one file. It is imported only once a file with a pattern in it is found, so a walk of a
-tree without ignore files, or a run on files named explicitly, never pays for it.
+Within one file the last pattern that matches the path itself decides. `pathspec` translates
+each line into a regular expression; which lines match is decided here, per path, as git does
+during its own walk (an ignored directory is not entered, so nothing below it is re-included).
+GitIgnoreSpec's own verdict is meant for flat file lists and differs: with `a/` then `!a/**` it
+keeps `a/test_x.py`, which git ignores. pathspec is imported only once a file with a pattern in it
+is found, so a walk of a tree without ignore files, or a run on files named explicitly, never
+pays for it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from pathspec import GitIgnoreSpec
-
 GITIGNORE = ".gitignore"
 IGNORE = ".ignore"
 GIT = ".git"
+_DIR_MARK = "ps_d"  # pathspec's group name for a match through a directory
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern line: `regex` is pathspec's translation, which matches a path or anything
+    under it (a named group `ps_d` marks a match through a directory); `at_end` is the same
+    anchored at the end of the path."""
+
+    include: bool  # True: ignore; False: a `!` pattern re-includes
+    regex: re.Pattern[str]
+    at_end: re.Pattern[str] | None
+
+    def matches(self, path: str, is_dir: bool) -> bool:
+        """Whether the pattern matches `path` itself (not only an ancestor of it): git's test
+        for one path, asked in a walk that has already pruned the ignored directories."""
+        found = self.regex.search(path)
+        if found is not None and not found.groupdict().get(_DIR_MARK):
+            return True  # `name`, `*.py`, `a/**`: matched without going through a directory
+        if not is_dir:
+            return False
+        # `dir/` and friends: only as the last component, so test "path/" anchored at its end
+        # (not `a/**` on "a/": that one wants something below `a`)
+        marked = path + "/"
+        if self.at_end is not None:
+            found = self.at_end.search(marked)
+            return found is not None and bool(found.groupdict().get(_DIR_MARK))
+        found = self.regex.search(marked)
+        return (found is not None and found.end() == len(marked)
+                and bool(found.groupdict().get(_DIR_MARK)))
 
 
 @dataclass(frozen=True)
@@ -35,7 +68,7 @@ class Layer:
     """The patterns of one ignore file, relative to `base` (an absolute directory)."""
 
     base: str
-    spec: GitIgnoreSpec
+    patterns: tuple[Pattern, ...]
 
     def verdict(self, path: str, is_dir: bool) -> bool | None:
         """True: ignored, False: re-included by a `!` pattern, None: no pattern matched."""
@@ -45,9 +78,10 @@ class Layer:
         relative = path[len(prefix):]
         if os.sep != "/":
             relative = relative.replace(os.sep, "/")
-        if is_dir:
-            relative += "/"  # so that `dir/` patterns match directories only
-        return self.spec.check_file(relative).include
+        for pattern in reversed(self.patterns):  # the last matching line decides
+            if pattern.matches(relative, is_dir):
+                return pattern.include
+        return None
 
 
 @dataclass(frozen=True)
@@ -167,4 +201,14 @@ def _load(path: str, base: str) -> Layer | None:
         return None
     from pathspec import GitIgnoreSpec
 
-    return Layer(base=base, spec=GitIgnoreSpec.from_lines(lines))
+    patterns = []
+    for compiled in GitIgnoreSpec.from_lines(lines).patterns:
+        if compiled.include is None or compiled.regex is None:
+            continue  # a blank line or a comment
+        regex = compiled.regex
+        try:
+            at_end: re.Pattern[str] | None = re.compile(f"(?:{regex.pattern})\\Z", regex.flags)
+        except re.error:  # not expected from pathspec; matches() then checks the end itself
+            at_end = None
+        patterns.append(Pattern(compiled.include, regex, at_end))
+    return Layer(base=base, patterns=tuple(patterns))
