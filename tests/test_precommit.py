@@ -102,8 +102,13 @@ def test_hook_fails_on_a_bad_test_and_passes_a_clean_repo(
         "tests/conftest.py": "def test_like_helper():\n    pass\n",
         "src/shop.py": "def total(values):\n    return sum(values)\n\n\n"
                        "def test_connection():\n    connect()\n",
+        # generated tests, ignored but committed all the same: --force-exclude skips them
+        ".gitignore": "generated/\n",
+        "tests/generated/test_gen.py": "def test_gen():\n    gen()\n",
     })
     _commit_all(bad)
+    _git(bad, "add", "-f", "tests/generated/test_gen.py")
+    _git(bad, "commit", "-q", "-m", "generated")
     failed = try_repo(bad, hook_repo, pre_commit_home)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert _hook_report(failed.stdout) == (

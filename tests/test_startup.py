@@ -52,6 +52,36 @@ def test_a_check_run_imports_no_heavy_module(tmp_path: Path, args: list[str]) ->
         assert "test_one" in result.stdout or "tests/test_one.py" in result.stdout
 
 
+# pathspec (about 30 ms to import) translates ignore-file patterns: a run on named files reads
+# no ignore file, nor does a walk of a tree without one; --force-exclude (the pre-commit hook)
+# must ask the ignore files about each named file, so there it is imported.
+@pytest.mark.parametrize(
+    ("args", "imported", "code"),
+    [
+        (["tests/test_one.py", "tests/generated/test_gen.py"], [], 1),
+        (["tests/unit"], [], 1),
+        (["--force-exclude", "tests/generated/test_gen.py"], ["pathspec"], 0),
+        (["tests"], ["pathspec"], 1),
+    ],
+)
+def test_pathspec_is_imported_only_to_read_an_ignore_file(
+    tmp_path: Path, args: list[str], imported: list[str], code: int
+) -> None:
+    write_files(tmp_path, {
+        "tests/generated/.gitignore": "*\n",  # as tools mark their output
+        "tests/test_one.py": "def test_one():\n    run()\n",
+        "tests/unit/test_two.py": "def test_two():\n    run()\n",
+        "tests/generated/test_gen.py": "def test_gen():\n    run()\n",
+    })
+    (tmp_path / ".git").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=(*HEAVY, "pathspec")), "--no-cache", *args],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.stderr.splitlines()[-1] == f"heavy modules: {imported} exit: {code}"
+
+
 # ---- exit ----------------------------------------------------------------------------------
 # The console entry ends a lint run with os._exit once astroid is loaded (its teardown is pure
 # waste then); atexit handlers are the part of the teardown a test can see being skipped.

@@ -94,7 +94,8 @@ CORE_KEY_HELP: dict[str, str] = {
     "per-file-ignores": "Glob pattern (relative to the configuration file) to rule codes or "
     "prefixes ignored in the matching files.",
     "exclude": "Glob patterns of files and directories not to lint, relative to the "
-    "configuration file.",
+    "configuration file. A file named on the command line is linted all the same, unless "
+    "`--force-exclude` is given (as the pre-commit hook does).",
     "extend-exclude": "More patterns to exclude, added to `exclude`.",
     "src": "The project's source roots (the code under test), for rules that look into it. "
     "Unset: `src/` if present, else the project root minus the test paths.",
@@ -102,7 +103,8 @@ CORE_KEY_HELP: dict[str, str] = {
     "counts as an assertion (a project's own `check_frame(...)` helpers).",
     "respect-gitignore": "Skip files and directories that ignore files ignore when walking a "
     "directory: `.gitignore` files and `.git/info/exclude` inside a git work tree, `.ignore` "
-    "files anywhere, with git's rules (as ruff does). `false` reads none of them.",
+    "files anywhere, with git's rules (as ruff does). A path named on the command line is "
+    "linted all the same, unless `--force-exclude` is given. `false` reads none of them.",
 }
 # sub-tables that extensions (the rewrite step) validate themselves
 EXTENSION_TABLES = frozenset({"rewrite", "lsp"})
