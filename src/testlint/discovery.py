@@ -126,27 +126,30 @@ class Discovery:
 
     def _walk(self, top: Path, ignores: IgnoreFiles | None) -> list[Path]:
         out: list[Path] = []
-        # directory as os.walk spells it -> (its absolute path, the rules of its parent)
-        pending: dict[str, tuple[str, Rules]] = {}
+        spelled = os.fspath(top)  # as os.walk spells directories below it (no trailing "/")
+        absolute_top = os.path.abspath(spelled)
+        rules_of: dict[str, Rules] = {}  # directory (as os.walk spells it) -> rules inside it
+        outer = Rules()
         if ignores is not None:
-            absolute = os.path.abspath(top)
-            above = ignores.rules_in(os.path.dirname(absolute))
-            if ignores.is_ignored(absolute, is_dir=True):
-                above = above.detached()  # named explicitly: only the ignore files inside count
-            pending[os.fspath(top)] = (absolute, above)
+            outer = ignores.rules_in(os.path.dirname(absolute_top))
+            if ignores.is_ignored(absolute_top, is_dir=True):
+                outer = outer.detached()  # named explicitly: only the ignore files inside count
         for directory, dirnames, filenames in os.walk(top):
             base = Path(directory)
             kept = sorted(d for d in dirnames if not self.skip_dir(base / d))
             rules = None
             if ignores is not None:
-                absolute, above = pending.pop(directory)
+                if directory == spelled:
+                    above = outer
+                else:
+                    above = rules_of[directory[: directory.rfind(os.sep)] or os.sep]
+                absolute = absolute_top + directory[len(spelled):]
                 here = above.enter(absolute, dirnames, filenames)
+                rules_of[directory] = here
                 if here.active:
                     rules = here
                     kept = [d for d in kept
                             if not here.ignored(os.path.join(absolute, d), is_dir=True)]
-                for d in kept:
-                    pending[os.path.join(directory, d)] = (os.path.join(absolute, d), here)
             dirnames[:] = kept
             for name in sorted(filenames):
                 file = base / name

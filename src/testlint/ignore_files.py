@@ -105,24 +105,27 @@ class Rules:
                     return verdict
         return False
 
-    def enter(self, directory: str, *listings: Collection[str]) -> Rules:
+    def enter(self, directory: str, dirnames: Collection[str], filenames: Collection[str]) -> Rules:
         """The rules inside `directory` (absolute), given the names of its entries."""
+        has_git = GIT in dirnames or GIT in filenames
+        has_ignore = IGNORE in filenames
+        has_gitignore = GITIGNORE in filenames
+        if not (has_git or has_ignore or has_gitignore):
+            return self  # the common case, kept cheap: most directories have none
         ignore, git, in_git = self.ignore, self.git, self.in_git
-        if any(GIT in names for names in listings):
+        if has_git:
             # a work tree's root (a nested repository starts afresh, as in git)
             in_git = True
             exclude = _load(_git_dir_exclude(directory), directory)
             git = (exclude,) if exclude is not None else ()
-        if any(IGNORE in names for names in listings):
+        if has_ignore:
             layer = _load(os.path.join(directory, IGNORE), directory)
             if layer is not None:
                 ignore = (*ignore, layer)
-        if in_git and any(GITIGNORE in names for names in listings):
+        if in_git and has_gitignore:
             layer = _load(os.path.join(directory, GITIGNORE), directory)
             if layer is not None:
                 git = (*git, layer)
-        if (ignore, git, in_git) == (self.ignore, self.git, self.in_git):
-            return self
         return Rules(ignore, git, in_git)
 
     def detached(self) -> Rules:
@@ -146,7 +149,7 @@ class IgnoreFiles:
         above = Rules() if parent == directory else self.rules_in(parent)
         present = [name for name in (GIT, IGNORE, GITIGNORE)
                    if os.path.lexists(os.path.join(directory, name))]
-        found = above.enter(directory, present)
+        found = above.enter(directory, (), present)
         self._rules[directory] = found
         return found
 
