@@ -97,6 +97,7 @@ def test_files(root: Path) -> list[str]:
     from testlint.discovery import Discovery
     from testlint.pytest_config import find_pytest_config
 
+    root = root.resolve()  # every tool runs from a scratch directory
     pytest_config = find_pytest_config([root])
     files = Discovery(Config(root=root), pytest_config).files([root])
     return [str(f) for f in files]
@@ -116,13 +117,19 @@ class Timing:
         return statistics.median(self.cpu)
 
 
-def run_timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+def run_timed(command: list[str], cwd: Path, env: dict[str, str],
+              ok_codes: frozenset[int] = frozenset({0})) -> tuple[float, float]:
+    """Wall and CPU seconds of one run; a run that fails (a bad path, a crash) is an error, not
+    a fast time."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in ok_codes:
+        tail = done.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        raise SystemExit(f"{command[0]} exited {done.returncode}: " + " | ".join(tail))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
@@ -160,7 +167,7 @@ def bench_suite(name: str, root: Path, repeat: int, peer_repeat: int, jobs: int,
 
     cold = "testlint --jobs 1 (cold)"
     cached = [*testlint, "--cache-dir", str(cache), "--jobs", "1", *files]
-    plan: list[tuple[str, list[str], int]] = [
+    plan: list[tuple[str, list[str], int]] = [  # (label, command, runs)
         ("ast.parse floor", [sys.executable, "-c", FLOOR, str(listing)], repeat),
         (cold, [*testlint, "--no-cache", "--jobs", "1", *files], repeat),
         (f"testlint --jobs {jobs} (cold)",
@@ -175,6 +182,8 @@ def bench_suite(name: str, root: Path, repeat: int, peer_repeat: int, jobs: int,
                       *files], peer_repeat))
     if "falsegreen" not in skip:
         plan.append(("falsegreen", [*tool("falsegreen"), *files], peer_repeat))
+    # falsegreen exits 20 when it has findings; every other command is told to exit 0
+    ok_codes = {"falsegreen": frozenset({0, 20})}
     run_timed(cached, work, env)  # warm the cache
     # round-robin: each round runs every command once, so a slow spell on a shared machine
     # lands on all of them alike instead of on whichever ran then
@@ -182,7 +191,8 @@ def bench_suite(name: str, root: Path, repeat: int, peer_repeat: int, jobs: int,
     for round_ in range(max(count for _, _, count in plan)):
         for label, command, count in plan:
             if round_ < count:
-                wall, cpu = run_timed(command, work, env)
+                wall, cpu = run_timed(command, work, env,
+                                      ok_codes.get(label, frozenset({0})))
                 runs[label].wall.append(wall)
                 runs[label].cpu.append(cpu)
     for label, timing in runs.items():
