@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 SOURCE = "testlint"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 logger = logging.getLogger(__name__)
 
 
@@ -334,28 +335,34 @@ def _fix_edits(fix_edits: Sequence[Edit], lines: Lines) -> list[types.TextEdit]:
     ]
 
 
-def _fix_all_edit(linted: Linted) -> types.TextEdit | None:
-    """One edit spanning what applying every safe fix (to a fixed point) changes."""
+def _fix_all_edits(linted: Linted) -> list[types.TextEdit]:
+    """What applying every safe fix (to a fixed point, as `check --fix` does) changes: one
+    edit per changed block of lines."""
+    import difflib
+
     from testlint.fix import fix_source
 
     if linted.engine is None or linted.source is None:
-        return None
+        return []
     result = fix_source(linted.engine, linted.source, linted.path)
     if result.error or not result.changed:
-        return None
-    before, after = result.before, result.after
-    start = 0
-    limit = min(len(before), len(after))
-    while start < limit and before[start] == after[start]:
-        start += 1
-    end = 0
-    while end < limit - start and before[-1 - end] == after[-1 - end]:
-        end += 1
-    return types.TextEdit(
-        range=types.Range(start=linted.lines.offset_position(start),
-                          end=linted.lines.offset_position(len(before) - end)),
-        new_text=after[start:len(after) - end],
-    )
+        return []
+    old = _PHYSICAL_LINE.findall(result.before)
+    new = _PHYSICAL_LINE.findall(result.after)
+    starts = [0]
+    for line in old:
+        starts.append(starts[-1] + len(line))
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(types.TextEdit(
+            range=types.Range(start=linted.lines.offset_position(starts[i1]),
+                              end=linted.lines.offset_position(starts[i2])),
+            new_text="".join(new[j1:j2]),
+        ))
+    return edits
 
 
 def code_actions(linted: Linted, params: types.CodeActionParams,
@@ -410,12 +417,12 @@ def code_actions(linted: Linted, params: types.CodeActionParams,
     has_fix = any(e.finding.fix is not None and e.finding.fix.safe and e.finding.fix.edits
                   for e in linted.entries)
     if has_fix and _wanted(FIX_ALL_KIND, only_kinds):
-        edit = _fix_all_edit(linted)
-        if edit is not None:
+        all_edits = _fix_all_edits(linted)
+        if all_edits:
             actions.append(types.CodeAction(
                 title="Fix all testlint findings with safe fixes",
                 kind=FIX_ALL_KIND,
-                edit=workspace_edit([edit]),
+                edit=workspace_edit(all_edits),
             ))
     return actions
 
