@@ -18,7 +18,8 @@ all of them:
 
 Wall time is what a user waits; CPU time (user + sys of the child) is what the work costs and is
 steadier on a shared machine. Medians of `--repeat` runs (`--peer-repeat` for flake8 and
-falsegreen, which take minutes each); ratios are against the floor and against testlint --jobs 1.
+falsegreen, which take minutes each), taken round-robin so that load on a shared machine falls on
+every tool alike; ratios are against the floor and against testlint --jobs 1.
 The targets (pandas' tests): testlint --jobs 1 within 4x of the floor, at least 3x faster than
 flake8 with flake8-pytest-style, a cached rerun under 0.1x of the cold run; each run prints
 whether they hold.
@@ -126,18 +127,6 @@ def run_timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float
     return wall, cpu
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str], repeat: int,
-            prepare: list[str] | None = None) -> Timing:
-    timing = Timing([], [])
-    for _ in range(repeat):
-        if prepare is not None:
-            run_timed(prepare, cwd, env)
-        wall, cpu = run_timed(command, cwd, env)
-        timing.wall.append(wall)
-        timing.cpu.append(cpu)
-    return timing
-
-
 def tool(name: str) -> list[str]:
     found = shutil.which(name, path=os.path.dirname(sys.executable))
     return [found] if found else [sys.executable, "-m", name.replace("-", "_")]
@@ -167,30 +156,38 @@ def bench_suite(name: str, root: Path, repeat: int, peer_repeat: int, jobs: int,
     # the console script (as users run it), not `python -m`: the same process either way
     testlint_all = [*tool("testlint"), "check", "--exit-zero"]
     testlint = [*testlint_all, "--ignore", ",".join(inference_rules())]
-    runs: dict[str, Timing] = {}
     print(f"{name}: {len(files)} files, {lines_total:,} lines", file=sys.stderr)
 
-    def note(label: str, timing: Timing) -> None:
-        runs[label] = timing
-        print(f"  {label:<34} wall {timing.wall_median:7.2f} s  cpu {timing.cpu_median:7.2f} s",
-              file=sys.stderr)
-
-    note("ast.parse floor", measure([sys.executable, "-c", FLOOR, str(listing)], work, env, repeat))
     cold = "testlint --jobs 1 (cold)"
-    note(cold, measure([*testlint, "--no-cache", "--jobs", "1", *files], work, env, repeat))
-    note(f"testlint --jobs {jobs} (cold)", measure(
-        [*testlint, "--no-cache", "--jobs", str(jobs), *files], work, env, repeat))
     cached = [*testlint, "--cache-dir", str(cache), "--jobs", "1", *files]
-    run_timed(cached, work, env)  # warm the cache
-    note("testlint cached (unchanged tree)", measure(cached, work, env, repeat))
-    note("testlint --jobs 1, with inference rules", measure(
-        [*testlint_all, "--no-cache", "--jobs", "1", *files], work, env, repeat))
+    plan: list[tuple[str, list[str], int]] = [
+        ("ast.parse floor", [sys.executable, "-c", FLOOR, str(listing)], repeat),
+        (cold, [*testlint, "--no-cache", "--jobs", "1", *files], repeat),
+        (f"testlint --jobs {jobs} (cold)",
+         [*testlint, "--no-cache", "--jobs", str(jobs), *files], repeat),
+        ("testlint cached (unchanged tree)", cached, repeat),
+        ("testlint --jobs 1, with inference rules",
+         [*testlint_all, "--no-cache", "--jobs", "1", *files], repeat),
+    ]
     if "flake8" not in skip:
-        note("flake8 + flake8-pytest-style -j1", measure(
-            [*tool("flake8"), "--isolated", "--select", "PT", "-j", "1", "--exit-zero", *files],
-            work, env, peer_repeat))
+        plan.append(("flake8 + flake8-pytest-style -j1",
+                     [*tool("flake8"), "--isolated", "--select", "PT", "-j", "1", "--exit-zero",
+                      *files], peer_repeat))
     if "falsegreen" not in skip:
-        note("falsegreen", measure([*tool("falsegreen"), *files], work, env, peer_repeat))
+        plan.append(("falsegreen", [*tool("falsegreen"), *files], peer_repeat))
+    run_timed(cached, work, env)  # warm the cache
+    # round-robin: each round runs every command once, so a slow spell on a shared machine
+    # lands on all of them alike instead of on whichever ran then
+    runs: dict[str, Timing] = {label: Timing([], []) for label, _, _ in plan}
+    for round_ in range(max(count for _, _, count in plan)):
+        for label, command, count in plan:
+            if round_ < count:
+                wall, cpu = run_timed(command, work, env)
+                runs[label].wall.append(wall)
+                runs[label].cpu.append(cpu)
+    for label, timing in runs.items():
+        print(f"  {label:<40} wall {timing.wall_median:7.2f} s  cpu {timing.cpu_median:7.2f} s",
+              file=sys.stderr)
     shutil.rmtree(work, ignore_errors=True)
 
     floor = runs["ast.parse floor"]
