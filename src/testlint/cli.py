@@ -254,12 +254,14 @@ def check(
 
     sources: dict[str, list[str]] = {}
     if show_source:
+        from testlint.source import split_lines
+
         for shown in {f.path for f in findings}:
             try:
                 text = Path(shown).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 text = ""
-            sources[shown] = text.splitlines()
+            sources[shown] = split_lines(text)
     context = ReportContext(
         show_source=show_source,
         statistics=statistics,
