@@ -18,7 +18,8 @@ all of them:
 
 Wall time is what a user waits; CPU time (user + sys of the child) is what the work costs and is
 steadier on a shared machine. Medians of `--repeat` runs (`--peer-repeat` for flake8 and
-falsegreen, which take minutes each); ratios are against the floor and against testlint --jobs 1.
+falsegreen, which take minutes each), taken round-robin so that load on a shared machine falls on
+every tool alike; ratios are against the floor and against testlint --jobs 1.
 The targets (pandas' tests): testlint --jobs 1 within 4x of the floor, at least 3x faster than
 flake8 with flake8-pytest-style, a cached rerun under 0.1x of the cold run; each run prints
 whether they hold.
@@ -96,6 +97,7 @@ def test_files(root: Path) -> list[str]:
     from testlint.discovery import Discovery
     from testlint.pytest_config import find_pytest_config
 
+    root = root.resolve()  # every tool runs from a scratch directory
     pytest_config = find_pytest_config([root])
     files = Discovery(Config(root=root), pytest_config).files([root])
     return [str(f) for f in files]
@@ -115,27 +117,21 @@ class Timing:
         return statistics.median(self.cpu)
 
 
-def run_timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+def run_timed(command: list[str], cwd: Path, env: dict[str, str],
+              ok_codes: frozenset[int] = frozenset({0})) -> tuple[float, float]:
+    """Wall and CPU seconds of one run; a run that fails (a bad path, a crash) is an error, not
+    a fast time."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    done = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in ok_codes:
+        tail = done.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        raise SystemExit(f"{command[0]} exited {done.returncode}: " + " | ".join(tail))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
-
-
-def measure(command: list[str], cwd: Path, env: dict[str, str], repeat: int,
-            prepare: list[str] | None = None) -> Timing:
-    timing = Timing([], [])
-    for _ in range(repeat):
-        if prepare is not None:
-            run_timed(prepare, cwd, env)
-        wall, cpu = run_timed(command, cwd, env)
-        timing.wall.append(wall)
-        timing.cpu.append(cpu)
-    return timing
 
 
 def tool(name: str) -> list[str]:
@@ -167,30 +163,41 @@ def bench_suite(name: str, root: Path, repeat: int, peer_repeat: int, jobs: int,
     # the console script (as users run it), not `python -m`: the same process either way
     testlint_all = [*tool("testlint"), "check", "--exit-zero"]
     testlint = [*testlint_all, "--ignore", ",".join(inference_rules())]
-    runs: dict[str, Timing] = {}
     print(f"{name}: {len(files)} files, {lines_total:,} lines", file=sys.stderr)
 
-    def note(label: str, timing: Timing) -> None:
-        runs[label] = timing
-        print(f"  {label:<34} wall {timing.wall_median:7.2f} s  cpu {timing.cpu_median:7.2f} s",
-              file=sys.stderr)
-
-    note("ast.parse floor", measure([sys.executable, "-c", FLOOR, str(listing)], work, env, repeat))
     cold = "testlint --jobs 1 (cold)"
-    note(cold, measure([*testlint, "--no-cache", "--jobs", "1", *files], work, env, repeat))
-    note(f"testlint --jobs {jobs} (cold)", measure(
-        [*testlint, "--no-cache", "--jobs", str(jobs), *files], work, env, repeat))
     cached = [*testlint, "--cache-dir", str(cache), "--jobs", "1", *files]
-    run_timed(cached, work, env)  # warm the cache
-    note("testlint cached (unchanged tree)", measure(cached, work, env, repeat))
-    note("testlint --jobs 1, with inference rules", measure(
-        [*testlint_all, "--no-cache", "--jobs", "1", *files], work, env, repeat))
+    plan: list[tuple[str, list[str], int]] = [  # (label, command, runs)
+        ("ast.parse floor", [sys.executable, "-c", FLOOR, str(listing)], repeat),
+        (cold, [*testlint, "--no-cache", "--jobs", "1", *files], repeat),
+        (f"testlint --jobs {jobs} (cold)",
+         [*testlint, "--no-cache", "--jobs", str(jobs), *files], repeat),
+        ("testlint cached (unchanged tree)", cached, repeat),
+        ("testlint --jobs 1, with inference rules",
+         [*testlint_all, "--no-cache", "--jobs", "1", *files], repeat),
+    ]
     if "flake8" not in skip:
-        note("flake8 + flake8-pytest-style -j1", measure(
-            [*tool("flake8"), "--isolated", "--select", "PT", "-j", "1", "--exit-zero", *files],
-            work, env, peer_repeat))
+        plan.append(("flake8 + flake8-pytest-style -j1",
+                     [*tool("flake8"), "--isolated", "--select", "PT", "-j", "1", "--exit-zero",
+                      *files], peer_repeat))
     if "falsegreen" not in skip:
-        note("falsegreen", measure([*tool("falsegreen"), *files], work, env, peer_repeat))
+        plan.append(("falsegreen", [*tool("falsegreen"), *files], peer_repeat))
+    # falsegreen exits 20 when it has findings; every other command is told to exit 0
+    ok_codes = {"falsegreen": frozenset({0, 20})}
+    run_timed(cached, work, env)  # warm the cache
+    # round-robin: each round runs every command once, so a slow spell on a shared machine
+    # lands on all of them alike instead of on whichever ran then
+    runs: dict[str, Timing] = {label: Timing([], []) for label, _, _ in plan}
+    for round_ in range(max(count for _, _, count in plan)):
+        for label, command, count in plan:
+            if round_ < count:
+                wall, cpu = run_timed(command, work, env,
+                                      ok_codes.get(label, frozenset({0})))
+                runs[label].wall.append(wall)
+                runs[label].cpu.append(cpu)
+    for label, timing in runs.items():
+        print(f"  {label:<40} wall {timing.wall_median:7.2f} s  cpu {timing.cpu_median:7.2f} s",
+              file=sys.stderr)
     shutil.rmtree(work, ignore_errors=True)
 
     floor = runs["ast.parse floor"]

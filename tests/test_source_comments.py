@@ -75,3 +75,21 @@ def test_tricky_snippet_comments() -> None:
     assert list(source.comments_in(first, last).values()) == [
         "# a real comment", "# GH 1234", "# yes", "# checked",
     ]
+
+
+# A form feed (Emacs' page break) on its own line: str.splitlines would count it as two lines,
+# so every line after it would be read one off from the AST's numbering.
+PAGED = (
+    "import pytest\n\x0c\ndef total():\n    return 1\n\x0c\n"
+    "def test_total():  # noqa: TL101\n    total()\n"
+)
+
+
+def test_a_form_feed_line_does_not_shift_the_lines_after_it() -> None:
+    from testlint.engine import lint_text
+
+    source = parse_text("test_paged.py", PAGED)
+    assert source.line(6) == "def test_total():  # noqa: TL101"
+    assert lint_text(PAGED, select=["TL101"]) == []
+    unsuppressed = PAGED.replace("  # noqa: TL101", "")
+    assert [(f.line, f.code) for f in lint_text(unsuppressed, select=["TL101"])] == [(6, "TL101")]

@@ -1,5 +1,6 @@
 """The command line: `testlint [check] PATH...`, `testlint rules`, `testlint rule CODE`,
-`testlint rewrite PATH...` (the optional LLM step, imported only when that command runs).
+`testlint rewrite PATH...` (the optional LLM step, imported only when that command runs),
+`testlint lsp` (the language server; pygls is imported only when that command runs).
 
 Exit codes follow ruff: 0 no findings, 1 findings, 2 a usage or configuration error (always one
 line on stderr naming the problem, never a traceback).
@@ -263,12 +264,14 @@ def check(
 
     sources: dict[str, list[str]] = {}
     if show_source:
+        from testlint.source import split_lines
+
         for shown in {f.path for f in findings}:
             try:
                 text = Path(shown).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 text = ""
-            sources[shown] = text.splitlines()
+            sources[shown] = split_lines(text)
     context = ReportContext(
         show_source=show_source,
         statistics=statistics,
@@ -539,6 +542,21 @@ def rewrite(
             MissingExtra) as exc:
         fail(str(exc))
     sys.exit(code)
+
+
+@main.command("lsp")
+def lsp_command() -> None:
+    """Start the language server on stdin/stdout (for editors).
+
+    Needs `pip install 'testlint[lsp]'`. Editors start it themselves; see the integrations docs.
+    """
+    try:
+        from testlint.integrations.lsp import serve
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in {"pygls", "lsprotocol"}:
+            raise
+        fail("the language server needs pygls: pip install 'testlint[lsp]'")
+    sys.exit(serve())
 
 
 def run(argv: Sequence[str] | None = None) -> Any:

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from testlint.finding import Edit, Finding
-from testlint.source import SourceFile, UnreadableSource, parse_source, parse_text
+from testlint.source import (
+    SourceFile,
+    UnreadableSource,
+    parse_source,
+    parse_text,
+    split_lines,
+)
 
 if TYPE_CHECKING:
     from testlint.engine import Engine
@@ -40,7 +46,7 @@ class EditError(ValueError):
 def apply_edits(text: str, edits: Sequence[Edit], newline: str = "\n") -> str:
     """Splice `edits` into `text`. Positions are those of `SourceFile.lines` (1-based line,
     1-based character column, end exclusive); a "\\n" in a replacement becomes `newline`."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))

@@ -868,13 +868,13 @@ def _file_lines_of(path: str, size: int, mtime_ns: int) -> list[str]:
         data = Path(path).read_bytes()
     except OSError:
         return []
-    from testlint.source import UnreadableSource, decode_source
+    from testlint.source import UnreadableSource, decode_source, split_lines
 
     try:
         text, _ = decode_source(data)
     except UnreadableSource:
         return []
-    return text.splitlines()
+    return split_lines(text)
 
 
 def _astroid_imports(module: Any) -> dict[str, str]:

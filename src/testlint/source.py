@@ -29,6 +29,23 @@ class UnreadableSource(Exception):
         self.col = col
 
 
+# str.splitlines also breaks at these; Python's tokenizer (and so every AST line number, and an
+# editor's) breaks only at \r\n, \r and \n: a form feed between functions is not a new line
+_OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """`text.splitlines(keepends)`, breaking lines where Python does: at \r\n, \r and \n only."""
+    if not _OTHER_LINE_BREAKS.search(text):
+        return text.splitlines(keepends)  # the usual file: the same answer, faster
+    parts = _LINE_BREAK.split(text)  # line, break, line, break, ..., rest
+    lines = [parts[i] + parts[i + 1] if keepends else parts[i] for i in range(0, len(parts) - 1, 2)]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 @dataclass
 class SourceFile:
     path: str
@@ -38,7 +55,7 @@ class SourceFile:
     lines: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.lines = self.text.splitlines()
+        self.lines = split_lines(self.text)
 
     def line(self, lineno: int) -> str:
         """The physical line `lineno` (1-based) without its line ending, or "" past the end."""

@@ -1,0 +1,383 @@
+"""The language server (`testlint lsp`) driven as an editor drives it: a subprocess speaking
+JSON-RPC over stdio with Content-Length framing, through a small client written here."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+import testlint
+from tests.helpers import write_files
+
+SRC = str(Path(testlint.__file__).resolve().parents[1])
+TIMEOUT = 30.0
+HREF = "https://testlint.readthedocs.io/en/latest/rules/"
+
+
+class LspClient:
+    """Just enough of an LSP client: framed messages, requests matched to responses by id,
+    notifications kept in arrival order; every read has a timeout."""
+
+    def __init__(self, cwd: Path, log: Path) -> None:
+        self._log = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "testlint", "lsp"],
+            cwd=cwd,
+            env={**os.environ, "PYTHONPATH": SRC},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+        )
+        self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._next_id = 0
+        self.notifications: list[dict[str, Any]] = []
+        threading.Thread(target=self._read, args=(self.process.stdout,), daemon=True).start()
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        assert stream is not None
+        try:
+            while True:
+                headers: dict[str, str] = {}
+                while True:
+                    line = stream.readline()
+                    if not line:
+                        return
+                    line = line.strip()
+                    if not line:
+                        break
+                    name, _, value = line.decode("ascii").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = stream.read(int(headers["content-length"]))
+                self._messages.put(json.loads(body.decode("utf-8")))
+        finally:
+            self._messages.put(None)
+
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        self.process.stdin.write(f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body)
+        self.process.stdin.flush()
+
+    def notify(self, method: str, params: Any) -> None:
+        self.send({"method": method, "params": params})
+
+    def _next(self) -> dict[str, Any]:
+        message = self._messages.get(timeout=TIMEOUT)
+        if message is None:
+            raise AssertionError("the server closed its output")
+        return message
+
+    def request(self, method: str, params: Any) -> Any:
+        self._next_id += 1
+        wanted = self._next_id
+        self.send({"id": wanted, "method": method, "params": params})
+        while True:
+            message = self._next()
+            if message.get("id") == wanted and "method" not in message:
+                assert "error" not in message, message
+                return message["result"]
+            self._keep(message)
+
+    def _keep(self, message: dict[str, Any]) -> None:
+        if "id" in message and "method" in message:  # a request from the server
+            self.send({"id": message["id"], "result": None})
+        else:
+            self.notifications.append(message)
+
+    def next_notification(self, method: str) -> dict[str, Any]:
+        """The first notification of `method` not yet taken (waiting for it if need be)."""
+        while True:
+            for message in self.notifications:
+                if message["method"] == method:
+                    self.notifications.remove(message)
+                    return message["params"]  # type: ignore[no-any-return]
+            self._keep(self._next())
+
+    def diagnostics(self) -> list[dict[str, Any]]:
+        return self.next_notification("textDocument/publishDiagnostics")["diagnostics"]  # type: ignore[no-any-return]
+
+    def initialize(self, root: Path, capabilities: dict[str, Any] | None = None) -> Any:
+        result = self.request("initialize", {
+            "processId": None,
+            "rootUri": root.as_uri(),
+            "capabilities": capabilities if capabilities is not None else {
+                "workspace": {"workspaceEdit": {"documentChanges": True}},
+            },
+        })
+        self.notify("initialized", {})
+        return result
+
+    def open(self, path: Path, text: str) -> None:
+        self.notify("textDocument/didOpen", {"textDocument": {
+            "uri": path.as_uri(), "languageId": "python", "version": 1, "text": text}})
+
+    def change(self, path: Path, text: str, version: int) -> None:
+        self.notify("textDocument/didChange", {
+            "textDocument": {"uri": path.as_uri(), "version": version},
+            "contentChanges": [{"text": text}]})
+
+    def code_actions(self, path: Path, range_: dict[str, Any],
+                     diagnostics: list[dict[str, Any]], only: list[str] | None = None) -> Any:
+        context: dict[str, Any] = {"diagnostics": diagnostics}
+        if only is not None:
+            context["only"] = only
+        return self.request("textDocument/codeAction", {
+            "textDocument": {"uri": path.as_uri()}, "range": range_, "context": context})
+
+    def shutdown(self) -> int:
+        assert self.request("shutdown", None) is None
+        self.notify("exit", None)
+        return self.process.wait(timeout=TIMEOUT)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=TIMEOUT)
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        self._log.close()
+
+
+@pytest.fixture
+def lsp(tmp_path: Path) -> Iterator[LspClient]:
+    (tmp_path / "project").mkdir()
+    client = LspClient(tmp_path / "project", tmp_path / "server-stderr.log")
+    try:
+        yield client
+    finally:
+        client.kill()
+
+
+def project(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
+    root = tmp_path / "project"
+    write_files(root, {"pytest.ini": "[pytest]\ntestpaths = tests\n", **(files or {})})
+    return root
+
+
+def rng(line: int, start: int, end_line: int, end: int) -> dict[str, Any]:
+    return {"start": {"line": line, "character": start},
+            "end": {"line": end_line, "character": end}}
+
+
+def diagnostic(range_: dict[str, Any], code: str, message: str,
+               severity: int = 2) -> dict[str, Any]:
+    href = "https://testlint.readthedocs.io/" if code == "TL000" else f"{HREF}{code}/"
+    return {"range": range_, "message": message, "severity": severity, "code": code,
+            "codeDescription": {"href": href}, "source": "testlint"}
+
+
+def apply(text: str, edits: list[dict[str, Any]]) -> str:
+    """Apply LSP text edits (ASCII text: characters are code units) as an editor would."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(position: dict[str, int]) -> int:
+        return sum(len(line) for line in lines[: position["line"]]) + position["character"]
+
+    for edit in sorted(edits, key=lambda e: offset(e["range"]["start"]), reverse=True):
+        start, end = offset(edit["range"]["start"]), offset(edit["range"]["end"])
+        text = text[:start] + edit["newText"] + text[end:]
+    return text
+
+
+RAISES = """\
+import pytest
+
+
+def test_negative_total_is_rejected():
+    with pytest.raises(ValueError):
+        total(-1)
+
+
+def test_label_of_an_emoji_file():
+    with open("😀.txt") as f, pytest.raises(ValueError):
+        label(f)
+"""
+RAISES_MESSAGE = ("pytest.raises(ValueError) without match= passes for any ValueError, even one "
+                  'from another bug; add match="..." for the expected message')
+
+
+@pytest.mark.parametrize(
+    ("encodings", "emoji_start", "emoji_end"),
+    [
+        (None, 30, 55),  # UTF-16, the default: 😀 is two code units
+        (["utf-32"], 29, 54),  # code points
+        (["utf-8"], 32, 57),  # bytes: 😀 is four
+    ],
+)
+def test_a_bad_test_gets_diagnostics_in_the_negotiated_encoding_until_it_is_fixed(
+    lsp: LspClient, tmp_path: Path, encodings: list[str] | None, emoji_start: int,
+    emoji_end: int,
+) -> None:
+    root = project(tmp_path)
+    capabilities = {} if encodings is None else {"general": {"positionEncodings": encodings}}
+    result = lsp.initialize(root, capabilities)
+    assert result["capabilities"]["positionEncoding"] == (encodings or ["utf-16"])[0]
+    assert result["serverInfo"] == {"name": "testlint", "version": testlint.__version__}
+    path = root / "tests" / "test_cart.py"
+
+    lsp.open(path, RAISES)
+
+    assert lsp.diagnostics() == [
+        diagnostic(rng(4, 9, 4, 34), "TL104", RAISES_MESSAGE),
+        diagnostic(rng(9, emoji_start, 9, emoji_end), "TL104", RAISES_MESSAGE),
+    ]
+    fixed = RAISES.replace("(ValueError)", '(ValueError, match="negative")')
+    lsp.change(path, fixed, version=2)
+    assert lsp.diagnostics() == []
+    assert lsp.shutdown() == 0
+
+
+MARKERS = """\
+import pytest
+
+
+@pytest.mark.parametrise("n", [1, 2])
+def test_double(n):
+    assert double(n) == 2 * n
+
+
+@pytest.mark.xfial  # noqa: E501
+def test_half():
+    assert half(4) == 2
+"""
+PARAMETRISE = ("unknown marker 'parametrise' is a misspelling of 'parametrize': pytest refuses "
+               "to collect the module; rename it to 'parametrize'")
+XFIAL = ("unknown marker 'xfial' is a misspelling of 'xfail': pytest ignores it, so the test "
+         "is not treated as an expected failure; rename it to 'xfail'")
+
+
+def test_code_actions_fix_a_finding_or_silence_it_on_its_line(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+    lsp.initialize(root)
+    path = root / "tests" / "test_markers.py"
+    uri = path.as_uri()
+    lsp.open(path, MARKERS)
+    first, second = lsp.diagnostics()
+    assert first == diagnostic(rng(3, 13, 3, 24), "TL502", PARAMETRISE)
+    assert second == diagnostic(rng(8, 13, 8, 18), "TL502", XFIAL)
+
+    def edit(*edits: dict[str, Any], version: int = 1) -> dict[str, Any]:
+        return {"documentChanges": [{"textDocument": {"uri": uri, "version": version},
+                                     "edits": list(edits)}]}
+
+    # a cursor inside the first finding, with the client's diagnostics at the cursor
+    actions = lsp.code_actions(path, rng(3, 15, 3, 15), [first], only=["quickfix"])
+    assert actions == [
+        {"title": "Fix TL502: rename marker 'parametrise' to 'parametrize'", "kind": "quickfix",
+         "diagnostics": [first], "isPreferred": True,
+         "edit": edit({"range": rng(3, 13, 3, 24), "newText": "parametrize"})},
+        {"title": "Disable TL502 for this line", "kind": "quickfix", "diagnostics": [first],
+         "edit": edit({"range": rng(3, 37, 3, 37), "newText": "  # noqa: TL502"})},
+    ]
+    # an existing noqa list is extended, not doubled
+    actions = lsp.code_actions(path, second["range"], [second], only=["quickfix"])
+    assert [a["title"] for a in actions] == ["Fix TL502: rename marker 'xfial' to 'xfail'",
+                                             "Disable TL502 for this line"]
+    noqa = actions[1]["edit"]["documentChanges"][0]["edits"]
+    assert noqa == [{"range": rng(8, 32, 8, 32), "newText": ", TL502"}]
+    silenced = apply(MARKERS, noqa)
+    assert silenced.splitlines()[8] == "@pytest.mark.xfial  # noqa: E501, TL502"
+    lsp.change(path, silenced, version=2)
+    assert lsp.diagnostics() == [first]
+
+    # fix all: every safe fix of what is shown (a silenced finding is left alone), one edit
+    # per changed block of lines
+    actions = lsp.code_actions(path, rng(0, 0, 0, 0), [], only=["source.fixAll"])
+    assert actions == [{
+        "title": "Fix all testlint findings with safe fixes",
+        "kind": "source.fixAll.testlint",
+        "edit": edit({"range": rng(3, 0, 4, 0),
+                      "newText": '@pytest.mark.parametrize("n", [1, 2])\n'}, version=2),
+    }]
+    lsp.change(path, apply(silenced, actions[0]["edit"]["documentChanges"][0]["edits"]), 3)
+    assert lsp.diagnostics() == []
+    assert lsp.code_actions(path, rng(3, 15, 3, 15), []) is None
+    assert lsp.shutdown() == 0
+
+
+def test_without_versioned_edits_the_client_gets_plain_changes(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+    lsp.initialize(root, capabilities={})
+    path = root / "tests" / "test_markers.py"
+    lsp.open(path, MARKERS)
+    first, _ = lsp.diagnostics()
+    actions = lsp.code_actions(path, first["range"], [first])
+    assert actions[0]["edit"] == {
+        "changes": {path.as_uri(): [{"range": rng(3, 13, 3, 24), "newText": "parametrize"}]}
+    }
+    assert lsp.shutdown() == 0
+
+
+def test_bad_input_and_files_pytest_would_not_collect(lsp: LspClient, tmp_path: Path) -> None:
+    root = project(tmp_path, {"src/shop/cart.py": "def test_connection():\n    connect()\n"})
+    lsp.initialize(root)
+    broken = root / "tests" / "test_broken.py"
+    lsp.open(broken, "def test_total(:\n    pass\n")
+    assert lsp.diagnostics() == [
+        diagnostic(rng(0, 15, 0, 15), "TL000", "could not analyse: syntax error: invalid syntax",
+                   severity=1)
+    ]
+    # a test function in application code is not a test: nothing to show
+    lsp.open(root / "src" / "shop" / "cart.py", "def test_connection():\n    connect()\n")
+    assert lsp.diagnostics() == []
+    # a new, still empty test file: nothing to show while it is being written
+    lsp.open(root / "tests" / "test_new.py", "")
+    assert lsp.diagnostics() == []
+    lsp.notify("textDocument/didClose", {"textDocument": {"uri": broken.as_uri()}})
+    assert lsp.next_notification("textDocument/publishDiagnostics") == {
+        "uri": broken.as_uri(), "diagnostics": []}
+    assert lsp.shutdown() == 0
+
+
+def test_a_broken_configuration_is_told_once_not_a_crash(lsp: LspClient, tmp_path: Path) -> None:
+    root = project(tmp_path, {"pyproject.toml": "[tool.testlint]\nselekt = ['TL1']\n"})
+    lsp.initialize(root)
+    lsp.open(root / "tests" / "test_one.py", "def test_one():\n    run()\n")
+    lsp.open(root / "tests" / "test_two.py", "def test_two():\n    run()\n")
+    assert lsp.diagnostics() == []
+    assert lsp.diagnostics() == []
+    config = root / "pyproject.toml"
+    assert lsp.next_notification("window/showMessage") == {
+        "type": 1,
+        "message": f"testlint: {config}: unknown key 'selekt' in [tool.testlint] "
+                   "(did you mean 'select'?)",
+    }
+    # fixed and saved: the open files are linted again with the new configuration
+    config.write_text("[tool.testlint]\nselect = ['TL1']\n", encoding="utf-8")
+    lsp.notify("textDocument/didSave", {"textDocument": {"uri": config.as_uri()}})
+    assert [d["code"] for d in lsp.diagnostics()] == ["TL101"]
+    assert [d["code"] for d in lsp.diagnostics()] == ["TL101"]
+    assert lsp.notifications == []  # the problem was told once, not once per file
+    assert lsp.shutdown() == 0
+
+
+BLOCK_PYGLS = """
+import runpy, sys
+sys.modules["pygls"] = None
+sys.argv = ["testlint", "lsp"]
+runpy.run_module("testlint", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_without_pygls_the_command_says_what_to_install(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCK_PYGLS], cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC},
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", "testlint: error: the language server needs pygls: pip install 'testlint[lsp]'\n"
+    )
