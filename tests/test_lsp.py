@@ -381,3 +381,15 @@ def test_without_pygls_the_command_says_what_to_install(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (
         2, "", "testlint: error: the language server needs pygls: pip install 'testlint[lsp]'\n"
     )
+
+
+def test_a_gitignored_test_file_gets_no_diagnostics(lsp: LspClient, tmp_path: Path) -> None:
+    # as `testlint check tests/` would skip it: generated tests the project does not keep
+    root = project(tmp_path, {".gitignore": "tests/generated/\n"})
+    (root / ".git").mkdir()
+    lsp.initialize(root)
+    lsp.open(root / "tests" / "generated" / "test_gen.py", "def test_gen():\n    run()\n")
+    assert lsp.diagnostics() == []
+    lsp.open(root / "tests" / "test_kept.py", "def test_kept():\n    run()\n")
+    assert [d["code"] for d in lsp.diagnostics()] == ["TL101"]
+    assert lsp.shutdown() == 0

@@ -222,10 +222,17 @@ class Session:
 
 def is_collected(path: Path, discovery: Discovery) -> bool:
     """Whether the CLI would lint this file walking its project: a test file by pytest's
-    `python_files`, not excluded, in no directory pytest or testlint skips."""
+    `python_files`, not excluded, not ignored by an ignore file (.gitignore, .ignore), in no
+    directory pytest or testlint skips."""
     if not discovery.is_test_file(path) or discovery.is_excluded(path):
         return False
     resolved = path.resolve()
+    if discovery.config.respect_gitignore:
+        from testlint.ignore_files import IgnoreFiles
+
+        # read afresh each time: an edited .gitignore counts at once
+        if IgnoreFiles().is_ignored(str(resolved), is_dir=False):
+            return False
     root = discovery.pytest.rootdir.resolve()
     if root not in resolved.parents:
         root = discovery.config.root.resolve()
