@@ -35,3 +35,27 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return root
+
+
+# A small src-layout project whose test re-computes the expected value with the code's own
+# formula (TL301): shared by the cache and start-up tests, which both need inference to run.
+MIRRORING_PROJECT = {
+    "pytest.ini": "[pytest]\ntestpaths = tests\n",
+    "src/shop/__init__.py": "",
+    "src/shop/pricing.py": '''
+        def discount(price, pct):
+            return round(price * (1 - pct / 100), 2)
+        ''',
+    "tests/test_pricing.py": '''
+        from shop.pricing import discount
+
+
+        def test_discount():
+            assert discount(200, 10) == round(200 * (1 - 10 / 100), 2)
+        ''',
+}
+MIRRORING_FINDING = (
+    "tests/test_pricing.py:5:33: TL301 expected value re-computes shop.pricing.discount "
+    "(pricing.py:2), so it agrees with every bug there; use an independent oracle: a literal "
+    "from the spec, a table of worked examples, or a property\n"
+)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run_cli, write_files
+from tests.helpers import MIRRORING_FINDING, MIRRORING_PROJECT, run_cli, write_files
 
 NO_ASSERTION = (
     "TL101 test has no assertion: it only proves the code does not raise; "
@@ -261,26 +261,8 @@ def test_a_pytest_snapshot_file_is_a_dependency_of_its_own_module_only(
     assert parsed == ["tests/test_x.py"]  # test_y's entry was still good
 
 
-INFERENCE_PROJECT = {
-    "pytest.ini": "[pytest]\ntestpaths = tests\n",
-    "src/shop/__init__.py": "",
-    "src/shop/pricing.py": '''
-        def discount(price, pct):
-            return round(price * (1 - pct / 100), 2)
-        ''',
-    "tests/test_pricing.py": '''
-        from shop.pricing import discount
-
-
-        def test_discount():
-            assert discount(200, 10) == round(200 * (1 - 10 / 100), 2)
-        ''',
-}
-MIRRORING = (
-    "tests/test_pricing.py:5:33: TL301 expected value re-computes shop.pricing.discount "
-    "(pricing.py:2), so it agrees with every bug there; use an independent oracle: a literal "
-    "from the spec, a table of worked examples, or a property\n"
-)
+INFERENCE_PROJECT = MIRRORING_PROJECT
+MIRRORING = MIRRORING_FINDING
 
 
 def test_an_edit_of_the_code_under_test_is_seen_by_inference_rules(

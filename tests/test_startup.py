@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import testlint
-from tests.helpers import write_files
+from tests.helpers import MIRRORING_FINDING, MIRRORING_PROJECT, write_files
 
 SRC = str(Path(testlint.__file__).resolve().parents[1])
 HEAVY = ("libcst", "astroid", "httpx", "openai", "anthropic", "pygls")
@@ -92,19 +92,7 @@ sys.argv = ["testlint", *sys.argv[1:]]
 runpy.run_module("testlint", run_name="__main__", alter_sys=True)
 """
 SHOP = {
-    "pytest.ini": "[pytest]\ntestpaths = tests\n",
-    "src/shop/__init__.py": "",
-    "src/shop/pricing.py": '''
-        def discount(price, pct):
-            return round(price * (1 - pct / 100), 2)
-        ''',
-    "tests/test_pricing.py": '''
-        from shop.pricing import discount
-
-
-        def test_discount():
-            assert discount(200, 10) == round(200 * (1 - 10 / 100), 2)
-        ''',
+    **MIRRORING_PROJECT,
     "tests/test_rounding.py": '''
         from shop.pricing import discount
 
@@ -113,11 +101,7 @@ SHOP = {
             discount(1, 2)
         ''',
 }
-MIRRORING = (
-    "tests/test_pricing.py:5:33: TL301 expected value re-computes shop.pricing.discount "
-    "(pricing.py:2), so it agrees with every bug there; use an independent oracle: a literal "
-    "from the spec, a table of worked examples, or a property\n"
-)
+MIRRORING = MIRRORING_FINDING
 NO_ASSERTION = (
     "tests/test_rounding.py:4:5: TL101 test has no assertion: it only proves the code does not "
     "raise; assert on the result or the changed state\n"
