@@ -116,10 +116,11 @@ def _console(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_console_script_is_the_entry_that_may_skip_the_teardown() -> None:
-    from testlint.tomlcompat import load_toml
+    # the installed entry point (editable or not), not the repository's pyproject.toml
+    from importlib.metadata import entry_points
 
-    pyproject = load_toml(Path(SRC).parent / "pyproject.toml")
-    assert pyproject["project"]["scripts"] == {"testlint": "testlint.cli:console_main"}
+    scripts = entry_points(group="console_scripts", name="testlint")
+    assert [script.value for script in scripts] == ["testlint.cli:console_main"]
 
 
 def test_a_run_that_loaded_astroid_skips_the_teardown_and_keeps_all_output(
