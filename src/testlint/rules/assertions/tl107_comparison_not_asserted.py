@@ -37,8 +37,11 @@ def test_total(cart):
 
 ## Rewrite guidance
 
-Put `assert` in front of the comparison. If the comparison is there to check that it raises or
-warns, wrap it in `pytest.raises(...)`/`pytest.warns(...)` with `match=`.
+Put `assert` in front of the comparison; `testlint check --fix --unsafe-fixes` does it for a
+comparison that stands on its own line(s), keeping its comments and layout. The fix is unsafe on
+purpose: it turns a line that could never fail into a check that can, so a test that passed may
+now fail (that is the bug it found); review each one. If the comparison is there to check that it
+raises or warns, wrap it in `pytest.raises(...)`/`pytest.warns(...)` with `match=`.
 
 ## Options
 
@@ -50,13 +53,14 @@ from __future__ import annotations
 import ast
 import re
 
+from testlint.finding import Edit, Fix
 from testlint.rules._body import call_name, own_nodes
 from testlint.rules.base import RuleContext
 
 CODE = "TL107"
 NAME = "comparison-not-asserted"
 DEFAULT_ENABLED = True
-FIX = "none"
+FIX = "unsafe"
 
 VALID = [
     """
@@ -131,7 +135,29 @@ def check(ctx: RuleContext) -> None:
                 f"`{shown}` is computed and thrown away, so it checks nothing; "
                 "put `assert` in front of it",
                 test=test,
+                fix=_assert_fix(ctx, node),
             )
+
+
+def _assert_fix(ctx: RuleContext, node: ast.Expr) -> Fix | None:
+    """`assert ` inserted before a comparison statement that is alone on its line(s): nothing but
+    indentation before it, nothing but a comment after it (not `a = 1; a == 1`, not
+    `if ok: a == 1`). Unsafe: the test can fail afterwards, which is the point."""
+    source = ctx.module.source
+    line, end_line = node.lineno, node.end_lineno or node.lineno
+    start = source.char_col(line, node.col_offset)
+    if source.line(line)[:start].strip():
+        return None
+    if node.end_col_offset is None:
+        return None
+    rest = source.line(end_line)[source.char_col(end_line, node.end_col_offset):].strip()
+    if rest and not rest.startswith("#"):
+        return None
+    return Fix(
+        description="put `assert` in front of the comparison",
+        edits=(Edit(line, start + 1, line, start + 1, "assert "),),
+        safe=False,
+    )
 
 
 def _explained(ctx: RuleContext, node: ast.AST) -> bool:
