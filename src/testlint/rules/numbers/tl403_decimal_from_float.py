@@ -50,8 +50,10 @@ def test_discount_from_cents():
 
 ## Rewrite guidance
 
-Write the literal as a string: `Decimal(19.99)` becomes `Decimal("19.99")`. Where the value is
-computed, compute it in `Decimal` from the start (`Decimal("19.99") * 3`), or from integer cents
+Write the literal as a string: `Decimal(19.99)` becomes `Decimal("19.99")`, keeping the digits
+exactly as written; `testlint check --fix --unsafe-fixes` does it for a literal argument. The fix
+is unsafe: the value changes (to the one the author meant), so a test that agreed with code making
+the same mistake may now fail. Where the value is computed, compute it in `Decimal` from the start (`Decimal("19.99") * 3`), or from integer cents
 (`Decimal(cents) / 100`). If the code under test itself converts floats to `Decimal`, keep the
 test's expected value exact and let the test fail: that is the bug.
 
@@ -64,9 +66,10 @@ from __future__ import annotations
 
 import ast
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from testlint.facts import FunctionNode, ModuleCall, TestModule, walk_body
+from testlint.finding import Edit, Fix
 from testlint.rules.base import RuleContext
 from testlint.rules.numbers._numeric import (
     float_literal,
@@ -80,7 +83,7 @@ from testlint.rules.numbers._numeric import (
 CODE = "TL403"
 NAME = "decimal-from-float"
 DEFAULT_ENABLED = True
-FIX = "none"
+FIX = "unsafe"
 
 DECIMAL_TYPES = frozenset({"decimal.Decimal", "_pydecimal.Decimal"})
 
@@ -296,4 +299,28 @@ def check(ctx: RuleContext) -> None:
             continue
         arg = call.node.args[0]
         if resolver.is_float(arg, call.scope):
-            ctx.report(call.node, _message(module, call, arg))
+            ctx.report(call.node, _message(module, call, arg), fix=_string_fix(module, arg))
+
+
+def _string_fix(module: TestModule, arg: ast.expr) -> Fix | None:
+    """`Decimal(0.1)` -> `Decimal("0.1")`: the literal's text as written, quoted. Only for a float
+    literal on one line whose text `Decimal` reads as the same number (`-0.1`, `1_000.5`, `1e-3`;
+    not `- 0.1`). Unsafe: the value changes, to the one the author meant."""
+    if float_literal(arg) is None or arg.lineno != arg.end_lineno or arg.end_col_offset is None:
+        return None
+    text = literal_source(arg, module)
+    if not text or text != text.strip() or any(c.isspace() or c in "()#\\" for c in text):
+        return None
+    try:
+        Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    source = module.source
+    line = arg.lineno
+    start = source.char_col(line, arg.col_offset) + 1
+    end = source.char_col(line, arg.end_col_offset) + 1
+    return Fix(
+        description=f'pass the literal as a string: "{text}"',
+        edits=(Edit(line, start, line, end, f'"{text}"'),),
+        safe=False,
+    )
