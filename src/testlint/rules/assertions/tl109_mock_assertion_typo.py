@@ -54,8 +54,13 @@ def test_sends_receipt(mailer: mock.Mock):
 
 Use the real assertion method, spelled exactly (`assert_called_once_with`,
 `assert_called_with`, `assert_not_called`, `assert_has_calls`, `assert_awaited_once_with`, ...),
-and call it. Build mocks with `create_autospec(...)` or `spec=`, so that a misspelt name fails at
-once. Where the return value of the code under test can be checked, assert on it as well.
+and call it. `testlint check --fix --unsafe-fixes` does it where the cure is certain: it adds the
+missing `()` (dropping an `assert` in front of the bound method), and renames a misspelt or
+prefix-less method when exactly one real method is that close (dropping an `assert` in front of
+the call, as the real method returns None). It is unsafe because the test can fail afterwards,
+which is the point; a name close to several methods, or to none, is left to you. Build mocks
+with `create_autospec(...)` or `spec=`, so that a misspelt name fails at once. Where the return
+value of the code under test can be checked, assert on it as well.
 
 ## Options
 
@@ -65,14 +70,16 @@ None.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from testlint.facts import MOCK_ASSERT_METHODS, TestFunction, root_name
+from testlint.finding import Edit, Fix
 from testlint.rules.base import RuleContext
 
 CODE = "TL109"
 NAME = "mock-assertion-typo"
 DEFAULT_ENABLED = True
-FIX = "none"
+FIX = "unsafe"
 
 VALID = [
     """
@@ -165,20 +172,40 @@ def _distance(a: str, b: str, limit: int = 2) -> int:
     return previous[-1]
 
 
-def _closest(name: str, candidates: dict[str, str] | frozenset[str]) -> str | None:
-    best, best_distance = None, 3
+def _closest(name: str, candidates: dict[str, str] | frozenset[str]) -> list[str]:
+    """The candidates nearest to `name` (within two edits), sorted; several when tied."""
+    best: list[str] = []
+    best_distance = 3
     for candidate in candidates:
         distance = _distance(name, candidate)
         if distance < best_distance:
-            best, best_distance = candidate, distance
-    return best
+            best, best_distance = [candidate], distance
+        elif distance == best_distance and distance < 3:
+            best.append(candidate)
+    return sorted(best)
 
 
 def _on_mock(test: TestFunction, node: ast.Attribute) -> bool:
     return root_name(node.value) in test.mock_names
 
 
-def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> str | None:
+# real methods a prefix-less attribute can become with a bare `()`: they take no arguments
+NO_ARGUMENTS = frozenset(
+    {"assert_called_once", "assert_not_called", "assert_awaited_once", "assert_not_awaited"}
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    rename: str | None = None  # the one real method meant, when the message names exactly one
+
+
+def _alternatives(names: list[str], suffix: str = "") -> str:
+    return " or ".join(f"`.{n}{suffix}`" for n in names)
+
+
+def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> Problem | None:
     """What is wrong with `receiver.<name>` used as a mock assertion, or None."""
     name = attr.attr
     if name in MOCK_ASSERT_METHODS:
@@ -189,12 +216,16 @@ def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> str | Non
     on_mock = _on_mock(test, attr)
     if name in STRIPPED and (name in SPECIFIC_STRIPPED or on_mock):
         real = STRIPPED[name]
-        return (
-            f"`.{name}(...)` is not a mock assertion: a Mock returns a new Mock and checks "
-            f"nothing; call `.{real}(...)`"
-        ) if called else (
+        if called:
+            return Problem(
+                f"`.{name}(...)` is not a mock assertion: a Mock returns a new Mock and checks "
+                f"nothing; call `.{real}(...)`",
+                real,
+            )
+        return Problem(
             f"`.{name}` is not a mock attribute: a Mock creates it, always true; use "
-            f"`.{real}(...)`"
+            f"`.{real}(...)`",
+            real if real in NO_ARGUMENTS else None,
         )
     if not called:
         return None
@@ -203,45 +234,103 @@ def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> str | Non
         return None  # the cheap test first: most method calls end here
     if lowered.startswith(ASSERT_PREFIXES) and len(name) >= 10:
         near = _closest(name, MOCK_ASSERT_METHODS)
-        if near is not None:
-            return (
-                f"`.{name}` is a misspelt mock assertion (did you mean `.{near}`?): it errors, "
-                "or on some mocks silently checks nothing"
+        if near:
+            return Problem(
+                f"`.{name}` is a misspelt mock assertion (did you mean {_alternatives(near)}?): "
+                "it errors, or on some mocks silently checks nothing",
+                near[0] if len(near) == 1 else None,
             )
         if on_mock and ("call" in lowered or "await" in lowered):
-            return (
+            return Problem(
                 f"`.{name}` is not a mock assertion method: it errors, or on some mocks silently "
                 "checks nothing; use assert_called_once_with / call_count / assert_has_calls"
             )
-    stripped = _closest(name, frozenset(STRIPPED)) if len(name) >= 9 else None
-    if stripped is not None and on_mock and ("call" in lowered or "await" in lowered):
-        return (
+    stripped = _closest(name, frozenset(STRIPPED)) if len(name) >= 9 else []
+    if stripped and on_mock and ("call" in lowered or "await" in lowered):
+        reals = sorted({STRIPPED[n] for n in stripped})
+        return Problem(
             f"`.{name}(...)` is not a mock assertion: a Mock returns a new Mock and checks "
-            f"nothing; call `.{STRIPPED[stripped]}(...)`"
+            f"nothing; call {_alternatives(reals, '(...)')}",
+            reals[0] if len(reals) == 1 else None,
         )
     return None
 
 
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
+        statements = test.nodes_of(ast.Expr, ast.Assert)
+        # the statement whose whole expression is this node (`m.x()` or `assert m.x()`)
+        owner = {id(s.value if isinstance(s, ast.Expr) else s.test): s for s in statements}
         called_attrs: set[int] = set()
         for node in test.nodes_of(ast.Call):
             if isinstance(node.func, ast.Attribute):
                 called_attrs.add(id(node.func))
                 problem = diagnose(test, node.func, called=True)
                 if problem is not None:
-                    ctx.report(node, problem, test=test)
-        for stmt in test.nodes_of(ast.Expr, ast.Assert):
+                    fix = None
+                    if problem.rename is not None:
+                        fix = _fix(ctx, node.func, problem.rename, owner.get(id(node)))
+                    ctx.report(node, problem.message, test=test, fix=fix)
+        for stmt in statements:
             value = stmt.value if isinstance(stmt, ast.Expr) else stmt.test
             if not isinstance(value, ast.Attribute) or id(value) in called_attrs:
                 continue
             if value.attr in MOCK_ASSERT_METHODS:
-                ctx.report(
-                    stmt,
-                    f"`.{value.attr}` is never called, so it checks nothing; add `()`",
-                    test=test,
-                )
+                message = f"`.{value.attr}` is never called, so it checks nothing; add `()`"
+                if isinstance(stmt, ast.Assert):
+                    message = (
+                        f"`assert ....{value.attr}` asserts a bound method, always true, so it "
+                        "checks nothing; drop `assert` and add `()`"
+                    )
+                fix = _fix(ctx, value, value.attr, stmt, call=True)
+                ctx.report(stmt, message, test=test, fix=fix)
             elif isinstance(stmt, ast.Assert):
                 problem = diagnose(test, value, called=False)
                 if problem is not None:
-                    ctx.report(stmt, problem, test=test)
+                    fix = None
+                    if problem.rename is not None:
+                        fix = _fix(ctx, value, problem.rename, stmt, call=True)
+                    ctx.report(stmt, problem.message, test=test, fix=fix)
+
+
+def _fix(
+    ctx: RuleContext,
+    attr: ast.Attribute,
+    name: str,
+    owner: ast.stmt | None,
+    *,
+    call: bool = False,
+) -> Fix | None:
+    """Edits that make `receiver.<attr>` the real assertion `receiver.<name>`, called (`call`
+    adds `()`). When the assertion is the whole test of an `assert`, the `assert` goes too: the
+    real method returns None, so `assert m.assert_called_once()` would always fail."""
+    source = ctx.module.source
+    line, byte_end = attr.end_lineno, attr.end_col_offset
+    if line is None or byte_end is None:
+        return None
+    end = source.char_col(line, byte_end) + 1
+    start = end - len(attr.attr)
+    if source.line(line)[start - 1 : end - 1] != attr.attr:
+        return None  # written differently from its normalised name (NFKC): leave it
+    edits: list[Edit] = []
+    parts: list[str] = []
+    if isinstance(owner, ast.Assert):
+        if owner.msg is not None:
+            return None  # `assert m.x, "why"`: where would the message go?
+        first = source.char_col(owner.lineno, owner.col_offset)
+        value_line = owner.test.lineno
+        value_col = source.char_col(value_line, owner.test.col_offset)
+        between = source.line(owner.lineno)[first:value_col]
+        if value_line != owner.lineno or between.rstrip() != "assert" or not between[6:]:
+            return None  # `assert (m.x)`, or split over lines
+        edits.append(Edit(owner.lineno, first + 1, value_line, value_col + 1, ""))
+        parts.append("drop `assert`")
+    if name != attr.attr:
+        edits.append(Edit(line, start, line, end, name))
+        parts.append(f"rename `.{attr.attr}` to `.{name}`")
+    if call:
+        edits.append(Edit(line, end, line, end, "()"))
+        parts.append("add `()`")
+    if not edits:
+        return None
+    return Fix(description=", ".join(parts), edits=tuple(edits), safe=False)

@@ -53,9 +53,10 @@ def test_discount_from_cents():
 Write the literal as a string: `Decimal(19.99)` becomes `Decimal("19.99")`, keeping the digits
 exactly as written; `testlint check --fix --unsafe-fixes` does it for a literal argument. The fix
 is unsafe: the value changes (to the one the author meant), so a test that agreed with code making
-the same mistake may now fail. Where the value is computed, compute it in `Decimal` from the start (`Decimal("19.99") * 3`), or from integer cents
-(`Decimal(cents) / 100`). If the code under test itself converts floats to `Decimal`, keep the
-test's expected value exact and let the test fail: that is the bug.
+the same mistake may now fail. Where the value is computed, compute it in `Decimal` from the
+start (`Decimal("19.99") * 3`), or from integer cents (`Decimal(cents) / 100`). If the code
+under test itself converts floats to `Decimal`, keep the test's expected value exact and let the
+test fail: that is the bug.
 
 ## Options
 
