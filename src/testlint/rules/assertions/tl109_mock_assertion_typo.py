@@ -279,8 +279,8 @@ def check(ctx: RuleContext) -> None:
                 message = f"`.{value.attr}` is never called, so it checks nothing; add `()`"
                 if isinstance(stmt, ast.Assert):
                     message = (
-                        f"`assert ....{value.attr}` asserts a bound method, always true, so it "
-                        "checks nothing; drop `assert` and add `()`"
+                        f"`.{value.attr}` is never called: `assert` on the bound method is always "
+                        "true, so it checks nothing; drop `assert` and add `()`"
                     )
                 fix = _fix(ctx, value, value.attr, stmt, call=True)
                 ctx.report(stmt, message, test=test, fix=fix)
