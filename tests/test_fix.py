@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from testlint.config import Config
-from testlint.engine import Engine, make_engine
+from testlint.engine import Engine, lint_text, make_engine
 from testlint.finding import Edit, Fix
 from testlint.fix import EditError, apply_edits, fix_file, fix_source, unified_diff
 from testlint.project import Project
@@ -252,3 +252,196 @@ def test_fixing_any_module_keeps_it_parseable(source: str) -> None:
     result = fix_source(_snippet_engine(), parsed, Path("test_g.py"), unsafe=True)
     ast.parse(result.after)
     assert result.error is None
+
+
+# ---- unsafe fixes: TL107 (add `assert`), TL109 (call / rename the mock assertion), TL403 ------
+
+UNSAFE_CASES = {
+    "TL107": (
+        "def test_total(cart):\n"
+        '    cart.add("apple", quantity=3)  # three apples\n'
+        "    cart.total() == 150  # in cents\n"
+        "    (cart.size ==\n"
+        "        1)\n"
+        "    not cart.is_empty() == False\n",
+        "@@ -1,6 +1,6 @@\n"
+        " def test_total(cart):\n"
+        '     cart.add("apple", quantity=3)  # three apples\n'
+        "-    cart.total() == 150  # in cents\n"
+        "-    (cart.size ==\n"
+        "+    assert cart.total() == 150  # in cents\n"
+        "+    assert (cart.size ==\n"
+        "         1)\n"
+        "-    not cart.is_empty() == False\n"
+        "+    assert not cart.is_empty() == False\n",
+        3,
+    ),
+    "TL109": (
+        "from unittest import mock\n"
+        "\n"
+        "\n"
+        "def test_sends_receipt():\n"
+        "    mailer = mock.Mock()\n"
+        "    checkout(mailer)\n"
+        '    mailer.send.assert_called_once_wiht("ada@example.com")\n'
+        "    assert mailer.close.assert_called_once\n"
+        '    mailer.log.called_with("sent")  # the audit line\n'
+        "    assert mailer.quit.not_called\n",
+        "@@ -4,7 +4,7 @@\n"
+        " def test_sends_receipt():\n"
+        "     mailer = mock.Mock()\n"
+        "     checkout(mailer)\n"
+        '-    mailer.send.assert_called_once_wiht("ada@example.com")\n'
+        "-    assert mailer.close.assert_called_once\n"
+        '-    mailer.log.called_with("sent")  # the audit line\n'
+        "-    assert mailer.quit.not_called\n"
+        '+    mailer.send.assert_called_once_with("ada@example.com")\n'
+        "+    mailer.close.assert_called_once()\n"
+        '+    mailer.log.assert_called_with("sent")  # the audit line\n'
+        "+    mailer.quit.assert_not_called()\n",
+        4,
+    ),
+    "TL403": (
+        "from decimal import Decimal as D\n"
+        "\n"
+        "\n"
+        "def test_discount():\n"
+        "    assert apply_discount(D(19.99), percent=10) == D(-1_000.10) + D(1e-2)\n",
+        "@@ -2,4 +2,4 @@\n"
+        " \n"
+        " \n"
+        " def test_discount():\n"
+        "-    assert apply_discount(D(19.99), percent=10) == D(-1_000.10) + D(1e-2)\n"
+        '+    assert apply_discount(D("19.99"), percent=10) == D("-1_000.10") + D("1e-2")\n',
+        3,
+    ),
+}
+
+
+AFTER = {
+    "TL107": UNSAFE_CASES["TL107"][0]
+    .replace("    cart.total()", "    assert cart.total()")
+    .replace("    (cart.size", "    assert (cart.size")
+    .replace("    not cart", "    assert not cart"),
+    "TL109": UNSAFE_CASES["TL109"][0]
+    .replace("_wiht(", "_with(")
+    .replace("assert mailer.close.assert_called_once", "mailer.close.assert_called_once()")
+    .replace(".log.called_with", ".log.assert_called_with")
+    .replace("assert mailer.quit.not_called", "mailer.quit.assert_not_called()"),
+    "TL403": UNSAFE_CASES["TL403"][0]
+    .replace("D(19.99)", 'D("19.99")')
+    .replace("D(-1_000.10)", 'D("-1_000.10")')
+    .replace("D(1e-2)", 'D("1e-2")'),
+}
+
+
+@pytest.mark.parametrize("code", sorted(UNSAFE_CASES))
+def test_unsafe_diff_shows_exactly_the_fixes(tmp_path: Path, code: str) -> None:
+    before, diff, count = UNSAFE_CASES[code]
+    path = _write(tmp_path, before.encode())
+    result = run_cli(["check", "--select", code, "--diff", "--unsafe-fixes", "test_a.py"],
+                     tmp_path)
+    assert result.stdout == "--- test_a.py\n+++ test_a.py\n" + diff
+    assert (result.exit_code, result.stderr) == (1, f"Would fix {count} findings in 1 file.\n")
+    assert path.read_bytes() == before.encode()
+
+
+@pytest.mark.parametrize("code", sorted(UNSAFE_CASES))
+def test_unsafe_fixes_are_held_back_and_counted_without_the_option(
+    tmp_path: Path, code: str
+) -> None:
+    before, _, count = UNSAFE_CASES[code]
+    path = _write(tmp_path, before.encode())
+    result = run_cli(["check", "--select", code, "--fix", "test_a.py"], tmp_path)
+    assert result.stderr == (
+        f"Fixed 0 findings in 0 files, {count} remaining "
+        f"({count} more fixes available with --unsafe-fixes).\n"
+    )
+    assert [line.split(" ")[1] for line in result.stdout.splitlines()] == [code] * count
+    assert (result.exit_code, path.read_bytes()) == (1, before.encode())
+    preview = run_cli(["check", "--select", code, "--diff", "test_a.py"], tmp_path)
+    assert (preview.exit_code, preview.stdout, preview.stderr) == (
+        0, "", f"Would fix 0 findings in 0 files ({count} more fixes available with "
+               "--unsafe-fixes).\n",
+    )
+
+
+@pytest.mark.parametrize("code", sorted(UNSAFE_CASES))
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_unsafe_fixes_write_the_file_and_leave_nothing_to_report(
+    tmp_path: Path, code: str, newline: str
+) -> None:
+    before, _, count = UNSAFE_CASES[code]
+    path = _write(tmp_path, before.replace("\n", newline).encode())
+    result = run_cli(["check", "--select", code, "--fix", "--unsafe-fixes", "test_a.py"],
+                     tmp_path)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.endswith(f"Fixed {count} findings in 1 file, 0 remaining.\n")
+    assert path.read_bytes() == AFTER[code].replace("\n", newline).encode()
+    again = run_cli(["check", "--select", code, "test_a.py"], tmp_path)
+    assert (again.exit_code, again.stdout) == (0, "")
+
+
+def test_unsafe_fix_notes_say_what_each_fix_did(tmp_path: Path) -> None:
+    _write(tmp_path, UNSAFE_CASES["TL109"][0].encode())
+    result = run_cli(["check", "--select", "TL109", "--fix", "--unsafe-fixes", "test_a.py"],
+                     tmp_path)
+    assert result.stderr == (
+        "test_a.py:7:5: TL109 fixed: rename `.assert_called_once_wiht` to "
+        "`.assert_called_once_with`\n"
+        "test_a.py:8:5: TL109 fixed: drop `assert`, add `()`\n"
+        "test_a.py:9:5: TL109 fixed: rename `.called_with` to `.assert_called_with`\n"
+        "test_a.py:10:5: TL109 fixed: drop `assert`, rename `.not_called` to "
+        "`.assert_not_called`, add `()`\n"
+        "Fixed 4 findings in 1 file, 0 remaining.\n"
+    )
+
+
+NO_FIX_CASES = {
+    # statements that share a line: `assert` cannot go in front of them alone
+    "TL107": "def test_total(cart):\n    n = cart.size; n == 1\n    if n: cart.total() == 150\n",
+    # no suggestion, two equally close ones, a message that would be lost, a bare `()` that
+    # would drop the arguments the real method needs
+    "TL109": (
+        "from unittest import mock\n\n\ndef test_sends():\n    m = mock.Mock()\n    run(m)\n"
+        "    m.send.assert_called_twice()\n"
+        "    m.send.assert_n_called()\n"
+        '    assert m.close.called_once_with(1), "closed once"\n'
+        "    assert m.close.called_with\n"
+    ),
+    # a name, an expression, a literal written with spaces inside
+    "TL403": (
+        "from decimal import Decimal\n\nRATE = 0.1\n\n\ndef test_rate():\n"
+        "    assert Decimal(RATE) != Decimal(0.1 * 3) != Decimal(- 0.1)\n"
+    ),
+}
+
+
+NO_FIX_AT = {
+    "TL107": [(2, 20), (3, 11)],
+    "TL109": [(7, 5), (8, 5), (9, 12), (10, 5)],
+    "TL403": [(7, 12), (7, 29), (7, 49)],
+}
+
+
+@pytest.mark.parametrize("code", sorted(NO_FIX_CASES))
+def test_findings_without_a_certain_cure_get_no_fix(tmp_path: Path, code: str) -> None:
+    source = NO_FIX_CASES[code]
+    findings = lint_text(source, select=[code])
+    assert [(f.line, f.col, f.fix) for f in findings] == [
+        (line, col, None) for line, col in NO_FIX_AT[code]
+    ]
+    path = _write(tmp_path, source.encode())
+    result = run_cli(["check", "--select", code, "--fix", "--unsafe-fixes", "test_a.py"],
+                     tmp_path)
+    assert result.stderr == f"Fixed 0 findings in 0 files, {len(findings)} remaining.\n"
+    assert path.read_bytes() == source.encode()
+
+
+def test_a_tie_names_both_methods_in_a_stable_order() -> None:
+    source = NO_FIX_CASES["TL109"]
+    messages = [f.message for f in lint_text(source, select=["TL109"])]
+    assert messages[1] == (
+        "`.assert_n_called` is a misspelt mock assertion (did you mean `.assert_called` or "
+        "`.assert_not_called`?): it errors, or on some mocks silently checks nothing"
+    )
