@@ -217,9 +217,9 @@ def _module(marks: list[tuple[str, str]], newline: str) -> str:
     return newline.join(lines) + newline
 
 
-def _snippet_engine() -> Engine:
+def _snippet_engine(select: tuple[str, ...] = ("TL5",)) -> Engine:
     root = Path("/__testlint_snippet__")
-    return make_engine([root], config=Config(root=root, select=("TL5",)),
+    return make_engine([root], config=Config(root=root, select=select),
                        pytest_config=PytestConfig(rootdir=root))
 
 
@@ -241,15 +241,60 @@ def test_fixes_converge_reparse_and_are_idempotent(
     assert (second.after, second.fixed) == (first.after, [])
 
 
+UNSAFE_RULES = ("TL107", "TL109", "TL403")
+# statements of a test body: fixable ones, ones with no certain cure, and mixtures whose fixes
+# meet on one line (TL109 renames the method while TL403 quotes its argument)
+STATEMENTS = st.sampled_from([
+    "x == 1", "(x ==\n        1)", "not x == 1  # why", "y = 1; y == 2", "if x: x == 1",
+    "with ctx:\n        x < 2", "x == 1;", "m.send.assert_called_once", "assert m.send.assert_called",
+    "m.send.assert_called_once_wiht(1)", "assert m.send.called_once_with(1)",
+    "m.send.not_called()", "assert m.send.not_called", "m.send.assert_n_called()",
+    "assert m.send.asert_called_with(1), 'why'", "assert (m.send.assert_called_once)",
+    "assert Decimal(0.1) == Decimal(-1_000.10)", "v = Decimal(1e-2)", "v = Decimal(0.1 * 3)",
+    "v = Decimal(- 0.1)", "Decimal(0.1) == Decimal(0.2)", "m.send.assert_caled(Decimal(0.1))",
+    "assert m.send.called_once_with(Decimal(0.3))", "m.send.called_with(x == 1)",
+    "if m.send.called: m.send.assert_called_once",
+])
+
+
+def _test_body(statements: list[str], newline: str) -> str:
+    lines = ["from decimal import Decimal", "from unittest import mock", "", "",
+             "def test_x(ctx):", "    m = mock.Mock()", "    x = 1"]
+    lines += [f"    {statement}" for statement in statements]
+    return newline.join(lines).replace("\n", newline) + newline
+
+
+@settings(max_examples=80, deadline=None)
+@given(statements=st.lists(STATEMENTS, min_size=1, max_size=6),
+       newline=st.sampled_from(["\n", "\r\n"]), unsafe=st.booleans())
+def test_unsafe_fixes_converge_reparse_and_are_idempotent(
+    statements: list[str], newline: str, unsafe: bool
+) -> None:
+    engine = _snippet_engine(UNSAFE_RULES)
+    text = _test_body(statements, newline)
+    first = fix_source(engine, parse_text("test_p.py", text), Path("test_p.py"), unsafe=unsafe)
+    assert first.error is None
+    compile(first.after, "test_p.py", "exec")
+    assert first.after.count(newline) == text.count(newline)
+    assert not [f for f in first.remaining if f.fix and (f.fix.safe or unsafe)]
+    if not unsafe:  # every fix of these rules is unsafe
+        assert (first.after, first.fixed) == (text, [])
+    second = fix_source(engine, parse_text("test_p.py", first.after), Path("test_p.py"),
+                        unsafe=unsafe)
+    assert (second.after, second.fixed) == (first.after, [])
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_grammar())
 def test_fixing_any_module_keeps_it_parseable(source: str) -> None:
     text = source + "\n\nimport pytest\n\n@pytest.mark.xfial\ndef test_zz():\n    assert 1\n"
+    text += _test_body(["x == 1", "assert m.a.assert_called", "v = Decimal(0.1)"], "\n")
     try:
         parsed = parse_text("test_g.py", text)
     except Exception:  # the generated module and the appended test may not combine
         return
-    result = fix_source(_snippet_engine(), parsed, Path("test_g.py"), unsafe=True)
+    engine = _snippet_engine(("TL5", *UNSAFE_RULES))
+    result = fix_source(engine, parsed, Path("test_g.py"), unsafe=True)
     ast.parse(result.after)
     assert result.error is None
 
