@@ -246,8 +246,9 @@ UNSAFE_RULES = ("TL107", "TL109", "TL403")
 # meet on one line (TL109 renames the method while TL403 quotes its argument)
 STATEMENTS = st.sampled_from([
     "x == 1", "(x ==\n        1)", "not x == 1  # why", "y = 1; y == 2", "if x: x == 1",
-    "with ctx:\n        x < 2", "x == 1;", "m.send.assert_called_once", "assert m.send.assert_called",
-    "m.send.assert_called_once_wiht(1)", "assert m.send.called_once_with(1)",
+    "with ctx:\n        x < 2", "x == 1;", "m.send.assert_called_once",
+    "assert m.send.assert_called", "m.send.assert_called_once_wiht(1)",
+    "assert m.send.called_once_with(1)",
     "m.send.not_called()", "assert m.send.not_called", "m.send.assert_n_called()",
     "assert m.send.asert_called_with(1), 'why'", "assert (m.send.assert_called_once)",
     "assert Decimal(0.1) == Decimal(-1_000.10)", "v = Decimal(1e-2)", "v = Decimal(0.1 * 3)",

@@ -108,3 +108,22 @@ def test_fixture_expectations(path: Path) -> None:
     actual = {(f.line, f.code) for f in lint_text(text, path=f"test_{code}.py", select=[code])}
     assert actual == expected
     assert expected, "a fixture file needs at least one case that fires"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_fixes_match_its_declared_fix_kind(rule) -> None:
+    """FIX = "none" attaches no fix; "unsafe" only unsafe ones; "safe"/"unsafe" at least one
+    on its invalid examples or fixture (the catalogue and SARIF tags read FIX)."""
+    sources = [*rule.invalid, (FIXTURES / f"{rule.code}.py").read_text(encoding="utf-8")]
+    fixes = [
+        f.fix
+        for source in sources
+        for f in lint_text(source, path=f"test_{rule.code}.py", select=[rule.code])
+        if f.fix is not None
+    ]
+    if rule.fix == "none":
+        assert fixes == []
+    else:
+        assert fixes
+    if rule.fix == "unsafe":
+        assert [fix for fix in fixes if fix.safe] == []
