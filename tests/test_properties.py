@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import hypothesmith
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from testlint.engine import lint_text
@@ -99,3 +99,66 @@ def test_findings_survive_renaming_locals(data: st.DataObject) -> None:
                if f"v_{new}" not in taken}
     renamed = ast.unparse(_RenameLocals(mapping).visit(tree))
     assert _summary(renamed) == _summary(ast.unparse(ast.parse(source)))
+
+
+def _in_a_test(source: str) -> str | None:
+    """A generated module's statements as the body of a test function, if that still compiles
+    (`from x import *` or `nonlocal` at function level do not)."""
+    body = "".join(f"    {line}\n" for line in source.splitlines()) or "    pass\n"
+    wrapped = f"def test_generated():\n{body}"
+    try:
+        compile(wrapped, "<generated>", "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return wrapped
+
+
+def _own_by_definition(func: ast.FunctionDef) -> list[int]:
+    """Ids of the body's nodes with no nested function, lambda or class between them and the
+    test (the nested definition itself counts as the test's own)."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    own: list[int] = []
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        own.append(id(node))
+        if not isinstance(node, scopes):
+            stack.extend(ast.iter_child_nodes(node))
+    return own
+
+
+NESTED_SCOPES_SOURCE = """
+total = price * (1 - pct / 100)
+key = lambda item: item.price + 1
+class Fake:
+    def handler(self, request):
+        assert request.path == "/" and not request.body
+assert sorted([x * 2 for x in range(3)], key=key) == [0, 2, 4] or total > -1
+"""
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_node())
+@example(NESTED_SCOPES_SOURCE)
+@example("def callback():\n    return a + b\nassert callback() == 3\n")
+def test_the_type_index_and_own_nodes_agree_with_their_definitions(source: str) -> None:
+    from testlint.facts import build_facts
+    from testlint.source import parse_text
+
+    wrapped = _in_a_test(source)
+    if wrapped is None:
+        return
+    module = build_facts(parse_text("test_generated.py", wrapped))
+    (test,) = module.tests
+    for kind in {type(node) for node in test.nodes}:
+        assert test.nodes_of(kind) == [n for n in test.nodes if type(n) is kind]
+    # the facts' walk leaves out the Load/Store/Del markers, nothing else
+    expected = set(_own_by_definition(test.node))
+    expected -= {id(n) for n in ast.walk(test.node) if isinstance(n, ast.expr_context)}
+    own = test.own_nodes
+    assert {id(n) for n in own} == expected
+    # in the order of `nodes` (operators are shared singletons: they have no one position)
+    shared = (ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    position = {id(n): i for i, n in enumerate(test.nodes) if not isinstance(n, shared)}
+    ordered = [position[id(n)] for n in own if not isinstance(n, shared)]
+    assert ordered == sorted(ordered)
