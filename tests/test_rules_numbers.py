@@ -121,3 +121,13 @@ def test_tl401_columns_and_text_with_non_ascii_on_the_line() -> None:
          'float, so this passes or fails by rounding; compare integer cents or Decimal("...") '
          "from a string"),
     ]
+
+
+def test_tl403_suggests_a_string_decimal_can_read_when_the_sign_stands_apart() -> None:
+    source = "from decimal import Decimal\n\n\ndef test_refund():\n    assert Decimal(- 0.1) < 0\n"
+    (finding,) = lint_text(source, select=["TL403"])
+    assert finding.message == (
+        "Decimal(- 0.1) copies the float's binary error: it is "
+        "-0.1000000000000000055511151231257827021181583404541015625; "
+        'pass a string: Decimal("-0.1")'
+    )

@@ -261,9 +261,10 @@ def _message(module: TestModule, call: ModuleCall, arg: ast.expr) -> str:
     value = float_literal(arg)
     if value is not None and is_non_integral(value):
         text = literal_source(arg, module)
+        spelled = "".join(text.split())  # `- 0.1`: Decimal reads "-0.1", not "- 0.1"
         return (
             f"{name}({text}) copies the float's binary error: it is {Decimal(value)}; "
-            f'pass a string: {name}("{text}")'
+            f'pass a string: {name}("{spelled}")'
         )
     return (
         f"{name}({short(module, arg)}) converts a binary float, so its rounding error is baked "
