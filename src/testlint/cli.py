@@ -281,8 +281,24 @@ def check(
     )
     text = renderer(output_format)(findings, context)
     _emit(text, output_file)
+    if output_format == "text" and not (fix or diff):
+        hint = _fixable_hint(findings)
+        if hint:
+            click.echo(hint, err=True)
     _report_complete()
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+
+
+def _fixable_hint(findings: list[Finding]) -> str:
+    """ruff's reminder after a plain check: how many findings `--fix` would settle."""
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    if safe:
+        more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe else ""
+        return f"{safe} fixable with `--fix`{more}."
+    if unsafe:
+        return f"{unsafe} fixable with `--fix --unsafe-fixes`."
+    return ""
 
 
 @main.command("baseline")
