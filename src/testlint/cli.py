@@ -291,8 +291,9 @@ def check(
 
 def _fixable_hint(findings: list[Finding]) -> str:
     """ruff's reminder after a plain check: how many findings `--fix` would settle."""
-    safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
-    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    from testlint.finding import fix_counts
+
+    safe, unsafe = fix_counts(findings)
     if safe:
         more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe else ""
         return f"{safe} fixable with `--fix`{more}."

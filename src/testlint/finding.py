@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -62,3 +63,15 @@ class Finding:
                 "edits": [asdict(edit) for edit in self.fix.edits],
             },
         }
+
+
+def fix_counts(findings: Iterable[Finding]) -> tuple[int, int]:
+    """How many findings carry a safe fix, and how many an unsafe one (`--unsafe-fixes`)."""
+    safe = unsafe = 0
+    for finding in findings:
+        if finding.fix is not None:
+            if finding.fix.safe:
+                safe += 1
+            else:
+                unsafe += 1
+    return safe, unsafe

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from testlint.finding import Edit, Finding
+from testlint.finding import Edit, Finding, fix_counts
 from testlint.source import (
     SourceFile,
     UnreadableSource,
@@ -312,8 +312,7 @@ class FixRun:
         if not preview:
             left = len(self.remaining)
             summary += f", {left} remaining"
-        hidden = 0 if self.unsafe else sum(
-            1 for f in self.remaining if f.fix is not None and not f.fix.safe)
+        hidden = 0 if self.unsafe else fix_counts(self.remaining)[1]
         if hidden:
             summary += (f" ({hidden} more fix{'es' * (hidden != 1)} available with "
                         "--unsafe-fixes)")

@@ -52,13 +52,17 @@ def tuned_gc() -> Iterator[None]:
     """Freeze what is alive before the run (imported modules, the registry: never garbage) and
     collect less often while it lasts; the previous settings come back afterwards."""
     previous = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
+    _tune_gc()
     try:
         yield
     finally:
         gc.set_threshold(*previous)
         gc.unfreeze()
+
+
+def _tune_gc() -> None:
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 def lint_one(engine: Engine, path: Path, data: bytes | None = None) -> Result:
@@ -151,8 +155,7 @@ class _EngineSpec:
 
 def _init_worker(engine: Engine | _EngineSpec) -> None:
     global _worker_engine
-    gc.freeze()  # a worker only lints: tuned for it for its whole life (see tuned_gc)
-    gc.set_threshold(*GC_THRESHOLD)
+    _tune_gc()  # a worker only lints: tuned for it for its whole life (see tuned_gc)
     if isinstance(engine, _EngineSpec):
         from testlint.config import Config
         from testlint.engine import Engine as EngineType

@@ -54,7 +54,7 @@ import ast
 import re
 
 from testlint.finding import Edit, Fix
-from testlint.rules._body import call_name, own_nodes
+from testlint.rules._body import call_name
 from testlint.rules.base import RuleContext
 
 CODE = "TL107"
@@ -116,13 +116,10 @@ def _is_comparison(expr: ast.expr) -> bool:
 
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
-        statements = [n for n in test.nodes_of(ast.Expr) if _is_comparison(n.value)]
-        if not statements:
-            continue
-        own = {id(n) for n in own_nodes(test)}
-        for node in statements:
-            if id(node) not in own:
-                continue  # in a nested function: runs when something calls it
+        # the test's own statements: one in a nested function runs when something calls it
+        for node in test.own_nodes_of(ast.Expr):
+            if not _is_comparison(node.value):
+                continue
             if _expects_error(ctx, node, test.ancestors(node)):
                 continue
             if _explained(ctx, node):

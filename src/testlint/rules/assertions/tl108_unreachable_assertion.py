@@ -49,7 +49,7 @@ from __future__ import annotations
 import ast
 
 from testlint.facts import TestModule
-from testlint.rules._body import assertion_nodes, blocks, call_name, contains, own_nodes
+from testlint.rules._body import assertion_nodes, blocks, call_name, contains
 from testlint.rules.base import RuleContext
 
 CODE = "TL108"
@@ -141,9 +141,7 @@ def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         nodes = assertion_nodes(test)
-        if not nodes or not any(_may_leave(n) for n in test.nodes_of(*LEAVING_TYPES)):
-            continue  # the cheap question first, over the few node types that can leave
-        if not any(_may_leave(n) for n in own_nodes(test)):
+        if not nodes or not any(_may_leave(n) for n in test.own_nodes_of(*LEAVING_TYPES)):
             continue
         for block in blocks(test):
             for i, stmt in enumerate(block[:-1]):
