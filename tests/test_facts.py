@@ -160,3 +160,26 @@ def test_fixtures_and_helpers_that_assert() -> None:
     )
     [test] = module.tests
     assert sorted(a.api for a in test.assertions) == ["fixture:cart", "helper:verify"]
+
+
+def test_a_module_of_codspeed_benchmarks_is_timed_not_checked() -> None:
+    # attrs' bench/test_benchmarks.py: `pytestmark = pytest.mark.benchmark()`, loops that run
+    # code for its cost and assert nothing
+    from testlint.engine import lint_text
+
+    source = textwrap.dedent('''
+        import pytest
+
+        pytestmark = pytest.mark.benchmark()
+
+
+        def test_eq_equal():
+            c1, c2 = C(), C()
+            for _ in range(1_000):
+                c1 == c2
+    ''')
+    module = build_facts(parse_text("test_bench.py", source))
+    assert [t.benchmark for t in module.tests] == [True]
+    assert lint_text(source, select=["TL101", "TL107"]) == []
+    unmarked = source.replace("pytestmark = pytest.mark.benchmark()\n", "")
+    assert [f.code for f in lint_text(unmarked, select=["TL101", "TL107"])] == ["TL101", "TL107"]

@@ -26,6 +26,9 @@ from typing import Any, Protocol, TypeVar, overload
 from testlint.source import SourceFile
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+# pytest-benchmark's and pytest-codspeed's fixture, and pytest-codspeed's marker
+BENCHMARK_FIXTURES = frozenset({"benchmark"})
+BENCHMARK_MARK = "pytest.mark.benchmark"
 NodeT = TypeVar("NodeT", bound=ast.AST)
 OtherT = TypeVar("OtherT", bound=ast.AST)
 # `try ... except*` exists from Python 3.11
@@ -264,6 +267,10 @@ class TestFunction:
     markers: list[MarkerUse] = field(default_factory=list)
     nodes: list[ast.AST] = field(default_factory=list)  # every node of the body, in walk order
     skips: bool = False  # calls pytest.skip/xfail or is marked skip/xfail
+    # a benchmark (pytest-benchmark's or pytest-codspeed's `benchmark` fixture, or marked
+    # `benchmark` itself, on its class or by the module's pytestmark): it runs code for its cost,
+    # so a statement whose result is unused is the point, not a forgotten assertion
+    benchmark: bool = False
 
     @property
     def line(self) -> int:
@@ -841,6 +848,7 @@ class _Builder:
         for test in self.tests:
             self._analyse_test(test)
         self._scan_rest(tree)
+        self._mark_benchmarks()
         declared, dynamic = self._marker_registrations()
         return TestModule(
             source=self.source,
@@ -858,6 +866,18 @@ class _Builder:
             pytest_plugins=self._pytest_plugins(),
             lookup=self.project,
         )
+
+    def _mark_benchmarks(self) -> None:
+        module_mark = any(
+            m.where == "pytestmark" and m.name == "benchmark" for m in self.markers
+        )
+        for test in self.tests:
+            test.benchmark = (
+                module_mark
+                or not BENCHMARK_FIXTURES.isdisjoint(test.params)
+                or BENCHMARK_MARK in test.decorators
+                or (test.cls is not None and BENCHMARK_MARK in self._decorator_names(test.cls))
+            )
 
     def _find_unittest_classes(self, body: list[ast.stmt]) -> None:
         classes = [s for s in _module_level_statements(body) if isinstance(s, ast.ClassDef)]

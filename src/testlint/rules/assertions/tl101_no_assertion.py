@@ -9,7 +9,9 @@ Flags a test function that contains no assertion of any kind: no `assert` statem
 helper module whose body asserts).
 
 Tests that are skipped or expected to fail, Hypothesis `@given` tests (which check "never raises"
-over many inputs on purpose) and pytest-benchmark tests are not flagged, and neither are
+over many inputs on purpose) and benchmarks (pytest-benchmark's or pytest-codspeed's `benchmark`
+fixture, or `@pytest.mark.benchmark` on the test, its class or the module) are not flagged, and
+neither are
 placeholder tests, which TL106 reports, and a test whose `try: ... except E: pass` expected an
 error, which TL603 reports. A test that says it means "does not raise" is not flagged
 either: its name says so (`test_..._does_not_raise`, `..._no_error`, `..._smoke`), or its docstring
@@ -129,7 +131,6 @@ class TestCart:
 ]
 
 EXEMPT_DECORATORS = ("hypothesis.given",)
-EXEMPT_PARAMS = frozenset({"benchmark"})
 
 # "this test means: the call does not raise", said in the name ...
 INTENT_NAME = re.compile(
@@ -170,8 +171,8 @@ def check(ctx: RuleContext) -> None:
             continue
         if any(d in EXEMPT_DECORATORS for d in test.decorators):
             continue
-        if EXEMPT_PARAMS.intersection(test.params):
-            continue
+        if test.benchmark:
+            continue  # timed, not checked: pytest-benchmark / pytest-codspeed
         if placeholder_reason(ctx, test) is not None:
             continue  # TL106 reports it
         if any(s.expected_error for s in swallowed_failures(ctx.module, test)):

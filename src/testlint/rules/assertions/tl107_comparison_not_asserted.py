@@ -11,7 +11,8 @@ pytest.raises(TypeError): a < b`, `pytest.warns`, `self.assertRaises`, `np.errst
 `tm.assert_produces_warning`-style context, `warnings.catch_warnings`), or inside a `try` with an
 `except` (the test is about the comparison raising); a comparison whose line carries a comment
 that writes down its result (`90 in index  # True`: evaluated on purpose, for its side effect);
-and comparisons in functions defined inside the test.
+comparisons in functions defined inside the test; and benchmarks (the `benchmark` fixture or
+`@pytest.mark.benchmark`), where `c1 == c2` in a timed loop measures the comparison on purpose.
 
 ## Why it matters
 
@@ -116,6 +117,8 @@ def _is_comparison(expr: ast.expr) -> bool:
 
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
+        if test.benchmark:
+            continue  # `c1 == c2` in a timed loop measures the comparison, on purpose
         # the test's own statements: one in a nested function runs when something calls it
         for node in test.own_nodes_of(ast.Expr):
             if not _is_comparison(node.value):
