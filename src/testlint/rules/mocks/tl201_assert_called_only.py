@@ -15,9 +15,17 @@ judged from the test itself:
   `load_`, `build_`, `compute_`, `calculate_`, `parse_`, `render_`, `serialize_`, `to_`,
   `make_`, `create_`, ... (configurable with `value-prefixes`).
 
+The unit is found through the test's imports, the object a fixture gives (`renamer.visit(node)`
+with a `renamer` fixture returning `Renamer(...)`), a local the test already called methods on,
+and the special method a builtin runs (`iter(lazy)` runs `LazyList.__iter__`, flagged only when
+that method surely returns a value). An awaited call of a function that is not `async def` is
+judged by what the awaitable gives, which is unknown, so it is not flagged.
+
 Calls to mocks, builtins, the standard library, pytest, unittest and other test machinery are
-not the code under test, nor are helpers defined in the test module or constructors
-(`Service(cache)`). A procedure that returns nothing (`notifier.send_reminders()`,
+not the code under test, nor are helpers defined in the test module. A constructor
+(`Service(cache)`) is not either, except when the test stubs a member of that very class
+(`patch.object(Parser, "_setup")`) and never looks at the object it builds: then only the stub
+is asserted. A procedure that returns nothing (`notifier.send_reminders()`,
 `service.save(user)`), tested through its interactions, is not flagged.
 
 ## Why it matters
@@ -82,7 +90,7 @@ import ast
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from testlint.facts import (
     MOCK_FACTORIES,
@@ -100,6 +108,7 @@ from testlint.facts import (
     walk_body,
 )
 from testlint.rules.base import RuleContext
+from testlint.unit_calls import dispatched_method, resolve_unit
 
 CODE = "TL201"
 NAME = "assert-called-only"
@@ -107,6 +116,9 @@ DEFAULT_ENABLED = True
 FIX = "none"
 # Uses the code under test when it can be resolved (see "What it does"); works without it.
 NEEDS = frozenset({"inference"})
+
+if TYPE_CHECKING:
+    from testlint.inference import Definition
 
 
 @dataclass(frozen=True)
@@ -318,6 +330,12 @@ def _unread_value(
     return _first_word(_callee_name(site.node) or "") in prefixes
 
 
+def _is_async(definition: Definition) -> bool:
+    """A coroutine function (`async def`), whose awaited value is what its body returns."""
+    node = definition.node
+    return type(node).__name__ == "AsyncFunctionDef"
+
+
 class _Returns:
     """Asks inference, when it is present and can see the code under test, whether a call
     returns a value; only for the few calls that reach this point (candidates of mock-only
@@ -342,16 +360,27 @@ class _Returns:
 
     def of(self, site: CallSite, test: TestFunction) -> Callable[[], bool | None]:
         def verdict() -> bool | None:
-            inference = self._engine()
-            if inference is None:
+            definition = self.unit(site.node, test)
+            if definition is None:
                 return None
+            parents = test.ancestors(site.node)
+            if parents and isinstance(parents[0], ast.Await) and not _is_async(definition):
+                return None  # awaited: the value is what the awaitable it returns gives
             try:
-                answer = inference.returns_value(site.node, self.ctx.module, test)
+                answer = self._inference.returns_value(definition)
             except Exception:
                 return None
             return answer if isinstance(answer, bool) else None
 
         return verdict
+
+    def unit(self, call: ast.Call, test: TestFunction) -> Definition | None:
+        """The unit of the code under test the call runs (through fixtures, locals the test
+        calls methods on, and builtins such as `iter(obj)`), or None."""
+        inference = self._engine()
+        if inference is None:
+            return None
+        return resolve_unit(inference, self.ctx.module, test, call)
 
 
 def check(ctx: RuleContext) -> None:
@@ -369,18 +398,68 @@ def check(ctx: RuleContext) -> None:
             for item in node.items
         }
         for site in test.calls:
-            if site.in_assertion or not _is_code_under_test(site, test, module, self_mocks):
+            if site.in_assertion:
                 continue
-            if not _unread_value(site, with_items, prefixes, returns.of(site, test)):
-                continue
-            spelled = " ".join(module.source.segment(site.node.func).split())
-            if not spelled or len(spelled) > 60:
-                spelled = dotted_name(site.node.func) or _callee_name(site.node) or "the call"
-            ctx.report(
-                site.node,
-                f"only mocks are asserted and the value `{spelled}(...)` returns is never checked: "
-                "a broken payload passes as long as the mock was called (how a serializer behind "
-                "a mocked cache stayed broken with CI green); assert on the returned value too",
-                test=test,
-            )
-            break
+            message = _finding(site, test, module, self_mocks, with_items, prefixes, returns)
+            if message is not None:
+                ctx.report(site.node, message, test=test)
+                break
+
+
+def _finding(
+    site: CallSite,
+    test: TestFunction,
+    module: TestModule,
+    self_mocks: set[str],
+    with_items: set[int],
+    prefixes: frozenset[str],
+    returns: _Returns,
+) -> str | None:
+    """The message for a call whose value a mock-only test drops, or None."""
+    verdict = returns.of(site, test)
+    if site.origin == "builtin" and dispatched_method(site.node, module) is not None:
+        # `iter(obj)` runs the class's own `__iter__`: only when that is surely a value
+        if not _unread_value(site, with_items, prefixes, lambda: bool(verdict())):
+            return None
+    elif _is_code_under_test(site, test, module, self_mocks):
+        if not _unread_value(site, with_items, prefixes, verdict):
+            return None
+    elif _builds_patched_class(site, test, module, returns):
+        if not _unread_value(site, with_items, prefixes, lambda: True):
+            return None
+        spelled = dotted_name(site.node.func) or "the class"
+        return (
+            f"only mocks are asserted: the test stubs part of `{spelled}` and checks the stub "
+            "was called, but never examines the object `{spelled}(...)` builds; a broken "
+            "constructor passes as long as it calls the stub; assert on the object's state"
+        ).replace("{spelled}", spelled)
+    else:
+        return None
+    spelled = " ".join(module.source.segment(site.node.func).split())
+    if not spelled or len(spelled) > 60:
+        spelled = dotted_name(site.node.func) or _callee_name(site.node) or "the call"
+    return (
+        f"only mocks are asserted and the value `{spelled}(...)` returns is never checked: "
+        "a broken payload passes as long as the mock was called (how a serializer behind "
+        "a mocked cache stayed broken with CI green); assert on the returned value too"
+    )
+
+
+def _builds_patched_class(
+    site: CallSite, test: TestFunction, module: TestModule, returns: _Returns
+) -> bool:
+    """`Parser()` while the test patches a member of `Parser` itself (`patch.object(Parser,
+    "_setup")`): the constructor is the unit, and only its stubbed part is asserted."""
+    name = _callee_name(site.node)
+    if name is None or not name[:1].isupper() or site.origin in {"mock", "builtin", "local"}:
+        return False
+    spelled = module.qualname(site.node.func) or dotted_name(site.node.func)
+    if not spelled:
+        return False
+    owners = {p.target.rpartition(".")[0] for p in test.patches if p.target}
+    if spelled not in owners:
+        return False
+    definition = returns.unit(site.node, test)
+    return (
+        definition is not None and definition.kind == "class" and definition.is_code_under_test
+    )
