@@ -7,6 +7,16 @@ Flags assertions that cannot fail: `assert True` (or any non-empty literal), `as
 literal compared with a literal (`assert 1 == 1`). The same checks apply to
 `self.assertTrue(True)` and `self.assertEqual(x, x)`.
 
+Also flagged, from the statements before the assertion (see `testlint.cannot_fail`): that the
+exception `pytest.raises` caught exists (`assert excinfo.value is not None`), that a class,
+function or module the test imported exists (`assert RetryHandler is not None`, when the name
+resolves to one: a module-level value that may be None is left alone), a value the test pinned
+itself and nothing since could change (`obj.disable = True` or
+`mocker.patch.object(obj, "disable", True)`, then `assert obj.disable is True`; a call in
+between counts only when it is a method of that object whose body surely leaves the attribute
+alone), and identity through an alias (`value = UNSET; assert value is UNSET`). An assertion
+inside a function the test defines is that function's, not the test's, and is not judged here.
+
 A self-comparison can be a real check when evaluating it runs the code under test: `obj.prop is
 obj.prop` checks that a property caches, and `x == x` in a test of equality, hashing or ordering
 checks that `__eq__` is reflexive. So attribute chains are never flagged, and `==`, `<=`, `>=` on
@@ -60,13 +70,17 @@ from __future__ import annotations
 
 import ast
 
-from testlint.facts import Assertion
+from testlint.cannot_fail import cannot_fail
+from testlint.facts import Assertion, TestFunction
+from testlint.inference import Inference, for_project
 from testlint.rules.base import RuleContext
 
 CODE = "TL102"
 NAME = "tautological-assertion"
 DEFAULT_ENABLED = True
 FIX = "none"
+# resolves imported names and reads the methods a test calls between pinning and asserting
+NEEDS = frozenset({"inference"})
 
 VALID = [
     """
@@ -181,13 +195,39 @@ def tautology(assertion: Assertion, test_name: str = "") -> str | None:
 
 
 def check(ctx: RuleContext) -> None:
+    inference: Inference | None = None
     for test in ctx.module.tests:
+        reasons: dict[int, tuple[Assertion, str]] = {}
         for assertion in test.assertions:
+            if assertion.node is test.node or test.in_nested_scope(assertion.node):
+                continue  # a fixture's, or the body of a function the test defines
             reason = tautology(assertion, test.name)
             if reason is not None:
-                ctx.report(
-                    assertion.node,
-                    f"assertion can never fail: {reason}; assert on the result of the code "
-                    "under test",
-                    test=test,
-                )
+                reasons[id(assertion.node)] = (assertion, reason)
+        if _may_restate(test):
+            if inference is None:
+                inference = for_project(ctx.project)
+            for found in cannot_fail(ctx.module, test, inference):
+                reasons.setdefault(id(found.assertion.node), (found.assertion, found.reason))
+        for assertion, reason in sorted(
+            reasons.values(), key=lambda r: (r[0].node.lineno, r[0].node.col_offset)  # type: ignore[attr-defined]
+        ):
+            ctx.report(
+                assertion.node,
+                f"assertion can never fail: {reason}; assert on the result of the code "
+                "under test",
+                test=test,
+            )
+
+
+def _may_restate(test: TestFunction) -> bool:
+    """A cheap look before `cannot_fail`: an `is`/`is not` comparison or a bare name asserted."""
+    for assertion in test.assertions:
+        expr = assertion.expr
+        if assertion.api != "assert" or expr is None:
+            continue
+        if isinstance(expr, ast.Name | ast.Attribute):
+            return True
+        if isinstance(expr, ast.Compare) and isinstance(expr.ops[0], ast.Is | ast.IsNot | ast.Eq):
+            return True
+    return False
