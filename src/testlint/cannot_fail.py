@@ -477,3 +477,81 @@ def _aliases(test: TestFunction, asserts: list[Assertion]) -> Iterator[CannotFai
                     f"`{alias.id}` was bound to `{other.id}` itself, so it is always that object",
                 )
                 break
+
+
+# ---- a `with` block that holds nothing ------------------------------------------------------
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "contextlib.contextmanager"})
+
+
+def inert_with(module: TestModule, test: TestFunction, inference: Inference | None) -> str | None:
+    """The spelling of the context manager when the whole test is `with cm(...): pass` (nested
+    or several, each block empty) and every `cm` is a `@contextmanager` of the code under test
+    that runs nothing around its `yield` but `try`/`finally` and `pass`: with nothing in the
+    block, nothing can raise, so the test cannot fail whatever its name says it checks."""
+    if inference is None:
+        return None
+    calls: list[ast.Call] = []
+    if not _empty_withs(test.body, calls) or not calls:
+        return None
+    for call in calls:
+        if not all(isinstance(a, ast.Name | ast.Attribute | ast.Constant) for a in call.args):
+            return None
+        if any(not isinstance(k.value, ast.Name | ast.Attribute | ast.Constant)
+               for k in call.keywords):
+            return None
+        definition = inference.resolve_call(module, test, call)
+        if definition is None or definition.kind != "function" or not definition.is_code_under_test:
+            return None
+        source = inference.function_source(definition)
+        if source is None or not _inert_generator(source.node):
+            return None
+    return dotted_name(calls[0].func)
+
+
+def _empty_withs(body: list[ast.stmt], calls: list[ast.Call]) -> bool:
+    for stmt in body:
+        if isinstance(stmt, ast.Pass) or (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        ):
+            continue
+        if not isinstance(stmt, ast.With):
+            return False
+        for item in stmt.items:
+            if not isinstance(item.context_expr, ast.Call):
+                return False
+            calls.append(item.context_expr)
+        if not _empty_withs(stmt.body, calls):
+            return False
+    return True
+
+
+def _inert_generator(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    if isinstance(func, ast.AsyncFunctionDef) or len(func.decorator_list) != 1:
+        return False
+    if dotted_name(func.decorator_list[0]) not in CONTEXT_MANAGER_DECORATORS:
+        return False
+    yields: list[int] = []
+    if not _inert(func.body, yields):
+        return False
+    return len(yields) == 1
+
+
+def _inert(body: list[ast.stmt], yields: list[int]) -> bool:
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Yield):
+            value = stmt.value.value
+            if value is not None and not isinstance(value, ast.Constant):
+                return False
+            yields.append(stmt.lineno)
+            continue
+        if isinstance(stmt, ast.Try):  # its handlers run only when the block raises
+            if not (_inert(stmt.body, yields) and _inert(stmt.orelse, yields)
+                    and _inert(stmt.finalbody, yields)):
+                return False
+            continue
+        return False
+    return True

@@ -186,6 +186,9 @@ class Assertion:
     api: str
     expr: ast.expr | None = None  # the asserted expression (assert statement, assertTrue argument)
     comparisons: tuple[Comparison, ...] = ()
+    # a helper taken for an assertion by its name alone (`check_x(...)`, `verify(...)`), its body
+    # unseen here; a rule that can read the code under test may find it asserts nothing
+    by_name: bool = False
 
 
 @dataclass
@@ -1232,7 +1235,7 @@ class _Builder:
                     and receiver_root not in self.current_params
                 ):
                     return None
-            return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
+            return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}", by_name=True)
         if qualified and helpers_known:
             verdict = self.project.function_asserts(qualified)
             if verdict:

@@ -6,7 +6,10 @@ Flags a test function that contains no assertion of any kind: no `assert` statem
 `pytest.raises`/`pytest.warns`, no `self.assert*` call, no mock assertion, no `numpy.testing` or
 `pandas.testing` assertion, and no call to a helper or fixture that asserts (a function named
 `assert_*`/`check_*`/`verify_*`/`expect_*`, or one defined in the module, a conftest or a test
-helper module whose body asserts).
+helper module whose body asserts). A `check_*`/`verify_*` call that resolves into the code under
+test is read: a project function whose body neither asserts nor raises an AssertionError is the
+unit being tested, not a helper of the test, and calling it asserts nothing (`check("master")`
+of a CI module). Unresolved names keep the benefit of the doubt.
 
 Tests that are skipped or expected to fail, Hypothesis `@given` tests (which check "never raises"
 over many inputs on purpose) and benchmarks (pytest-benchmark's or pytest-codspeed's `benchmark`
@@ -16,7 +19,10 @@ placeholder tests, which TL106 reports, and a test whose `try: ... except E: pas
 error, which TL603 reports. A test that says it means "does not raise" is not flagged
 either: its name says so (`test_..._does_not_raise`, `..._no_error`, `..._smoke`), or its docstring
 or a comment does ("should not raise", "nothing happens", "no exception"), or it cites the issue
-it is a regression test for (`# GH 1234`, `gh-1234`, `bpo-1234`, `issue #1234`).
+it is a regression test for (`# GH 1234`, `gh-1234`, `bpo-1234`, `issue #1234`). Such a
+test is still flagged when it cannot fail at all: its whole body is an empty `with cm(...):`
+block of a `@contextmanager` of the code under test that runs nothing around its `yield` (`with
+ok(): pass`).
 
 ## Why it matters
 
@@ -66,15 +72,20 @@ from __future__ import annotations
 import ast
 import re
 
+from testlint.cannot_fail import inert_with
 from testlint.facts import TestFunction
-from testlint.rules.assertions.tl106_placeholder_test import placeholder_reason
+from testlint.helper_calls import asserts_nothing
+from testlint.inference import Inference, for_project
+from testlint.rules._placeholder import placeholder_reason
+from testlint.rules._swallowed import swallowed_failures
 from testlint.rules.base import RuleContext
-from testlint.rules.flaky.tl603_swallowed_failure import swallowed_failures
 
 CODE = "TL101"
 NAME = "no-assertion"
 DEFAULT_ENABLED = True
 FIX = "none"
+# reads the body of a `check*`/`verify*` call that resolves into the code under test
+NEEDS = frozenset({"inference"})
 
 VALID = [
     """
@@ -166,18 +177,40 @@ def declares_no_raise_intent(ctx: RuleContext, test: TestFunction) -> bool:
 
 
 def check(ctx: RuleContext) -> None:
+    inference: Inference | None = None
+    prefixes = ctx.project.collection_rules.helper_prefixes
     for test in ctx.module.tests:
-        if test.assertions or test.skips:
+        if test.skips:
             continue
+        if test.assertions:
+            if not all(a.by_name for a in test.assertions):
+                continue
+            if inference is None:
+                inference = for_project(ctx.project)
+            if not all(
+                asserts_nothing(inference, ctx.module, test, a, prefixes) for a in test.assertions
+            ):
+                continue  # a helper that asserts, or one whose body cannot be read
         if any(d in EXEMPT_DECORATORS for d in test.decorators):
             continue
         if test.benchmark:
             continue  # timed, not checked: pytest-benchmark / pytest-codspeed
-        if placeholder_reason(ctx, test) is not None:
+        if placeholder_reason(ctx.module, test) is not None:
             continue  # TL106 reports it
         if any(s.expected_error for s in swallowed_failures(ctx.module, test)):
             continue  # TL603 reports it: `try: f() except E: pass` that expected an error
         if declares_no_raise_intent(ctx, test):
+            if inference is None:
+                inference = for_project(ctx.project)
+            inert = inert_with(ctx.module, test, inference)
+            if inert is not None:
+                ctx.report_name(
+                    test.node,
+                    f"test cannot fail: its `with {inert}(...)` block is empty and `{inert}` runs "
+                    "nothing around its `yield` that could raise; put the code under test in the "
+                    "block and assert on what it does",
+                    test=test,
+                )
             continue
         ctx.report_name(
             test.node,

@@ -4,8 +4,12 @@
 
 Flags a test whose body is only `pass`, `...`, a docstring or `raise NotImplementedError`, and a
 test with no assertion that carries a placeholder comment such as `# TODO`, `# FIXME` or
-`# add more tests`. An empty method in a test class that inherits from another test class is
-not flagged: that is how an inherited test is switched off.
+`# add more tests`. A body that only calls `pytest.skip(...)` is a placeholder too when the
+reason or a comment of the test says it is not written yet ("not yet implemented", "TODO",
+"placeholder"): the skip hides an unwritten test inside a body that looks finished, where a
+`pytest.mark.skip(reason=...)` marker would show it; a skip for the environment ("requires
+network") is a real skip. An empty or skip-only method in a test class that inherits from
+another test class is not flagged: that is how an inherited test is switched off.
 
 ## Why it matters
 
@@ -54,10 +58,7 @@ None.
 
 from __future__ import annotations
 
-import ast
-import re
-
-from testlint.facts import TestFunction
+from testlint.rules._placeholder import placeholder_reason
 from testlint.rules.base import RuleContext
 
 CODE = "TL106"
@@ -114,53 +115,9 @@ def test_total():
 """,
 ]
 
-PLACEHOLDER_COMMENT = re.compile(
-    r"#\s*(?:TODO|FIXME|XXX|TBD)\b"
-    r"|add (?:more )?(?:tests|assertions)|implement (?:this|me)|fill in",
-    re.IGNORECASE,
-)
-
-
-def _is_trivial(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, ast.Pass):
-        return True
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-        return stmt.value.value is Ellipsis or isinstance(stmt.value.value, str)
-    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
-        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
-    return False
-
-
-def _overrides_inherited_test(test: TestFunction) -> bool:
-    """An empty method in a subclass of another test class switches the inherited test off."""
-    if test.cls is None or test.is_unittest:
-        return False
-    return any(not (isinstance(b, ast.Name) and b.id == "object") for b in test.cls.bases)
-
-
-def placeholder_reason(ctx: RuleContext, test: TestFunction) -> str | None:
-    if test.skips:
-        return None
-    if all(_is_trivial(stmt) for stmt in test.body):
-        if _overrides_inherited_test(test):
-            return None
-        return "the body is empty"
-    if test.assertions:
-        return None
-    start, end = test.node.lineno, test.node.end_lineno or test.node.lineno
-    comments = ctx.module.source.comments_in(start, end)
-    if comments:
-        for line in range(start, end + 1):
-            comment = comments.get(line)
-            if comment and PLACEHOLDER_COMMENT.search(comment):
-                return f"it has no assertion and a placeholder comment ({comment.strip()[:40]})"
-    return None
-
-
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
-        reason = placeholder_reason(ctx, test)
+        reason = placeholder_reason(ctx.module, test)
         if reason is not None:
             ctx.report_name(
                 test.node,
