@@ -42,6 +42,8 @@ _AMBER_DIVIDERS = ("# ---", "---")
 _SNAPSHOTTEST_NAME = re.compile(r"^(?P<name>.+?)(?: \d+)?$")
 
 LITERAL_CONTAINERS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+TEXT_LINE_WIDTH = 80  # characters a line of text holds, the usual terminal and editor width
+NAME_MAX_CHARS = 40  # a name (a column, a field, a label), not a sentence or a payload
 
 
 # ---- measuring literals in Python source ---------------------------------------------------
@@ -92,12 +94,29 @@ def literal_lines(node: ast.AST) -> int:
 class Size:
     lines: int
     items: int | None  # None when the format does not let us count items (plain text)
+    # for a string: the characters it holds; at TEXT_LINE_WIDTH a line, a 3 KB string on one
+    # source line is as long as 40 lines of text, which a count of source lines hides
+    chars: int = 0
+    # a flat list of short distinct names laid out one per line (column or field names): a
+    # schema is read name by name, so only its items count, not the lines the layout takes
+    names_only: bool = False
 
     def exceeds(self, max_lines: int, max_items: int) -> bool:
-        return self.lines > max_lines or (self.items is not None and self.items > max_items)
+        if self.items is not None and self.items > max_items:
+            return True
+        if self.names_only:
+            return False
+        return max(self.lines, self.text_lines) > max_lines
+
+    @property
+    def text_lines(self) -> int:
+        """The lines of TEXT_LINE_WIDTH characters the text of a string fills."""
+        return -(-self.chars // TEXT_LINE_WIDTH)
 
     def describe(self) -> str:
         lines = _plural(self.lines, "line")
+        if self.text_lines > self.lines:
+            lines += f" holding {self.chars:,} characters (about {self.text_lines} lines of text)"
         if self.items is None:
             return lines
         return f"{lines} / {_plural(self.items, 'item')}"
@@ -108,10 +127,41 @@ def _plural(count: int, word: str) -> str:
 
 
 def literal_size(node: ast.AST) -> Size:
-    """Lines and leaf items of a literal; a string has lines only (it is one item)."""
+    """Lines and leaf items of a literal; a string has lines only (it is one item), and the
+    characters it holds (a 3 KB string on one line is no smaller than the same text over 40)."""
     if isinstance(node, ast.Constant | ast.JoinedStr):
-        return Size(lines=literal_lines(node), items=None)
-    return Size(lines=literal_lines(node), items=leaf_items(node))
+        return Size(lines=literal_lines(node), items=None, chars=text_chars(node))
+    return Size(lines=literal_lines(node), items=leaf_items(node), names_only=_names(node))
+
+
+def text_chars(node: ast.AST) -> int:
+    """The characters (bytes) of a str/bytes literal's value; f-string placeholders count as
+    nothing."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+        return len(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return sum(
+            len(v.value) for v in node.values
+            if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        )
+    return 0
+
+
+def _names(node: ast.AST) -> bool:
+    """A flat list, tuple or set of distinct short one-line strings (names, not payloads)."""
+    if not isinstance(node, ast.List | ast.Tuple | ast.Set) or not node.elts:
+        return False
+    values: list[str] = []
+    for elt in node.elts:
+        if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+            return False
+        value = elt.value
+        if not value.strip() or len(value) > NAME_MAX_CHARS or "\n" in value:
+            return False
+        if not any(ch.isalpha() for ch in value):
+            return False
+        values.append(value)
+    return len(set(values)) == len(values)
 
 
 def limits(max_lines: int, max_items: int) -> str:

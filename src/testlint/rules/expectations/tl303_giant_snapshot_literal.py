@@ -5,11 +5,16 @@
 Flags a literal (dict, list, tuple, set, str or bytes; nested displays, implicit string
 concatenation, triple-quoted strings and f-strings included) used as an expected value when it
 spans more than `snapshot-max-lines` lines or holds more than `snapshot-max-items` leaf items.
+A string is measured by its size as well as its source lines: at 80 characters a line, a 3 KB
+string written on one line is as long as 38 lines of text. A flat list, tuple or set of distinct
+short names (column or field names, one per line) is a schema a reader goes through name by
+name: only its items count, unless it is joined into text (`"\n".join([...])`).
 
 An expected value is a side of an equality assertion (`assert result == {...}`,
 `self.assertEqual(result, [...])`, `assertDictEqual`, `np.testing.assert_array_equal`, a helper
 such as `assert_rows_equal(actual, expected)`), an assertion helper's argument passed under an
-expected-value keyword (`expected=`, `expected_index=`, `want=`), or a name compared that way that
+expected-value keyword (`expected=`, `expected_index=`, `want=`), an argument of a call
+assertion (`mock.assert_called_once_with(expected_script)`), or a name compared that way that
 holds a literal: the test's last assignment to it before the assertion, or a module constant.
 Literals with explanatory comments inside are taken as written and read by a person, not pasted.
 Wrappers that only reshape the literal are seen through: `textwrap.dedent("""...""")`,
@@ -97,6 +102,7 @@ small hand-written fixture or use a snapshot tool whose diffs are reviewed.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -182,6 +188,13 @@ COMPARED_KEYWORDS = frozenset(
      "list2", "d1", "d2", "seq1", "seq2", "expected_output"}
 )
 MAX_DEPTH = 4
+# mock assertions whose arguments are the expected arguments of a call
+CALL_ASSERTIONS = frozenset(
+    f"mock.{name}" for name in (
+        "assert_called_with", "assert_called_once_with", "assert_any_call",
+        "assert_awaited_with", "assert_awaited_once_with", "assert_any_await",
+    )
+)
 PRAGMA = re.compile(r"#\s*(noqa|type:|fmt:|pragma|pylint:|nosec|expect:)", re.IGNORECASE)
 
 
@@ -330,6 +343,19 @@ def _feeds_input(call: ast.Call, info: _Module) -> bool:
     return qualified.split(".", 1)[0] not in TEST_SUPPORT_ROOTS
 
 
+def _joined(node: ast.expr, info: _Module) -> bool:
+    """Whether `_unwrap` goes through a `"...".join(...)`: the literal is then text."""
+    for _ in range(MAX_DEPTH):
+        if not (isinstance(node, ast.Call) and _is_reshaping(node, info)):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and is_literal(func.value) and func.attr == "join":
+            return True
+        node = func.value if isinstance(func, ast.Attribute) and is_literal(func.value) else (
+            node.args[0])
+    return False
+
+
 def _unwrap(node: ast.expr, info: _Module) -> ast.expr:
     for _ in range(MAX_DEPTH):
         if isinstance(node, ast.Call) and _is_reshaping(node, info):
@@ -353,14 +379,16 @@ class _Candidate:
     literal: ast.expr
     name: str | None  # the variable it was reached through, if any
     local: bool  # that variable is the test's own
+    text: bool = False  # joined into text (`"\n".join([...])`): lines of output, not names
 
 
 def _resolve(node: ast.expr, at: Position, scope: _Scope, depth: int = 0
              ) -> Iterator[_Candidate]:
     """The literal an expected side stands for, through reshaping calls and variables."""
+    joined = _joined(node, scope.info)
     node = _unwrap(node, scope.info)
     if is_literal(node):
-        yield _Candidate(node, None, True)
+        yield _Candidate(node, None, True, joined)
         return
     if not isinstance(node, ast.Name) or depth >= MAX_DEPTH:
         return
@@ -368,7 +396,7 @@ def _resolve(node: ast.expr, at: Position, scope: _Scope, depth: int = 0
     if value is None:
         return
     for found in _resolve(value, _position(value), scope, depth + 1):
-        yield _Candidate(found.literal, node.id, local and found.local)
+        yield _Candidate(found.literal, node.id, local and found.local, found.text)
 
 
 def _is_equality_helper(assertion: Assertion) -> bool:
@@ -396,6 +424,11 @@ def _expected_sides(test: TestFunction) -> Iterator[tuple[ast.expr, Position]]:
                 yield comparison.right, at
         call = assertion.node
         if not isinstance(call, ast.Call) or assertion.comparisons:
+            continue
+        if assertion.api in CALL_ASSERTIONS:
+            # `mock.assert_called_once_with(payload)`: the arguments are what the call expects
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                yield arg, at
             continue
         if assertion.kind in {Kind.MOCK, Kind.RAISES}:
             continue
@@ -427,6 +460,8 @@ def _report_literals(ctx: RuleContext, info: _Module, max_lines: int, max_items:
                 if id(literal) in reported:
                     continue
                 size = literal_size(literal)
+                if found.text:
+                    size = dataclasses.replace(size, names_only=False)
                 if not size.exceeds(max_lines, max_items):
                     continue
                 if found.name is not None and (
