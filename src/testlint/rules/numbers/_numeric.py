@@ -108,6 +108,13 @@ _NOT_MONEY_HEADS = frozenset(
         "version",
     }
 )
+# attributes and methods that read a value out of a container (a pandas column, an array)
+# without changing what it is: money read through them is still money
+VALUE_ACCESSORS = frozenset({"iloc", "loc", "at", "iat", "values", "array", "T"})
+VALUE_METHODS = frozenset(
+    {"item", "sum", "squeeze", "to_numpy", "tolist", "to_list", "first", "last", "max", "min",
+     "get"}
+)
 _TOLERANT_CALLS = frozenset(
     {
         "pytest.approx",
@@ -295,6 +302,8 @@ class Scope:
             bound = self.single_value(expr.id)
             return bound is not None and self.is_money(bound, money_names, depth + 1)
         if isinstance(expr, ast.Attribute):
+            if expr.attr in VALUE_ACCESSORS:  # `df["cost"].iloc[0]`: the same value, read out
+                return self.is_money(expr.value, money_names, depth + 1)
             return is_money_identifier(expr.attr, money_names)
         if isinstance(expr, ast.Subscript):
             key = expr.slice
@@ -308,6 +317,9 @@ class Scope:
             )
             if name in {"float", "abs", "sum", "max", "min"} and name in BUILTIN_NAMES:
                 return any(self.is_money(arg, money_names, depth + 1) for arg in expr.args)
+            if name in VALUE_METHODS and isinstance(func, ast.Attribute):
+                # `df["cost"].sum()`, `row["amount"].item()`: money in, money out
+                return self.is_money(func.value, money_names, depth + 1)
             return name is not None and is_money_identifier(name, money_names)
         if isinstance(expr, ast.BinOp):
             return self.is_money(expr.left, money_names, depth + 1) or self.is_money(
@@ -414,6 +426,36 @@ class Scope:
         return self._numbers_in_text
 
 
+def money_name(expr: ast.AST) -> str | None:
+    """The name a value is read from, through accessors that keep it what it is
+    (`df["Hours cost"].iloc[0]` -> "Hours cost", `order.total.item()` -> "total"), not
+    following variables."""
+    for _ in range(8):
+        if isinstance(expr, ast.Attribute) and expr.attr in VALUE_ACCESSORS:
+            expr = expr.value
+        elif isinstance(expr, ast.Subscript):
+            key = expr.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return key.value
+            expr = expr.value
+        elif (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in VALUE_METHODS
+        ):
+            expr = expr.func.value
+        else:
+            break
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return None
+
+
 def _is_special_float(call: ast.Call) -> bool:
     if len(call.args) != 1:
         return False
@@ -511,3 +553,53 @@ def is_equality(comparison: Comparison) -> bool:
 def short(module: TestModule, node: ast.AST, limit: int = 40) -> str:
     text = " ".join((segment(module, node) or "").split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# ---- money compared as a float (TL401's finding; TL402 leaves these to it) ----------------
+def _float_side(
+    comparison: Comparison, scope: Scope, whole: bool = False
+) -> tuple[ast.expr, ast.expr] | None:
+    """(float side, other side), when exactly one side is a float by construction; with
+    `whole`, a float literal however whole counts too (`700.00` is a float)."""
+    def is_float(expr: ast.expr) -> bool:
+        return scope.is_float(expr) or (whole and float_literal(expr) is not None)
+
+    left_float = is_float(comparison.left)
+    right_float = is_float(comparison.right)
+    if right_float and not left_float:
+        return comparison.right, comparison.left
+    if left_float and not right_float:
+        return comparison.left, comparison.right
+    return None
+
+
+def money_comparison(
+    comparison: Comparison, scope: Scope, module: TestModule, money_names: tuple[str, ...]
+) -> bool:
+    """An exact comparison of a float with money (shared with TL402, which skips these)."""
+    if not is_equality(comparison) or tolerant(comparison, module):
+        return False
+    sides = _float_side(comparison, scope)
+    if sides is None:
+        # `df["Hours cost"].iloc[0] == 700.00`: a whole amount written with cents is still a
+        # float, when the other side is read from a name whose head noun is money (not
+        # `total_time`); `total() == 60.0` is not written as an amount and stays silent
+        sides = _float_side(comparison, scope, whole=True)
+        if (
+            sides is None
+            or not _CURRENCY_TEXT.match(literal_source(sides[0], module).lstrip("+-").strip())
+            or not is_money_identifier(money_name(sides[1]) or "", money_names)
+        ):
+            return False
+    floating, other = sides
+    if float_literal(other) is not None or isinstance(other, ast.Constant):
+        return False  # literal against literal is TL102's business
+    if scope.is_money(other, money_names):
+        return True
+    return (
+        float_literal(floating) is not None
+        and looks_like_currency(floating, module)
+        and scope.mentions_money(money_names)
+        and not scope.names_something_else(other, money_names)
+        and not scope.is_round_trip(floating)
+    )

@@ -11,7 +11,11 @@ the name the value is read from (`order.total_price`, `unit_price`, `row["amount
 `cart.total()`, `expected_total`, or a test variable assigned from one of those), or, with no
 name to go on, by a literal written with exactly two decimals that no float holds exactly
 (`19.99`, `0.10`) in a test that speaks of money (a money word in the test's name or in a name
-it reads, such as `split_bill`).
+it reads, such as `split_bill`). A whole amount written with cents (`700.00`) is a float too
+when the other side is read from a money name: the author wrote an amount, and the code keeps
+it as a float (`total() == 60.0`, not written as an amount, is left alone). Money read out of a
+container stays money: `df["Hours cost"].iloc[0]`, `row["amount"].item()`,
+`frame["fee"].sum()`.
 
 Never flagged: comparisons through `pytest.approx`, `math.isclose` or `round(...)`; `Decimal`
 or `Fraction` values; integer minor units (`*_cents`, `pennies`); names where the money word is
@@ -81,17 +85,14 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from testlint.facts import Comparison, TestModule
 from testlint.rules.base import RuleContext
 from testlint.rules.numbers._numeric import (
     DEFAULT_MONEY_NAMES,
     Scope,
-    float_literal,
     is_equality,
-    looks_like_currency,
     may_hold_floats,
+    money_comparison,
     short,
-    tolerant,
 )
 
 CODE = "TL401"
@@ -164,40 +165,6 @@ def test_refund():
     assert refund(order) == expected
 """,
 ]
-
-
-def _float_side(comparison: Comparison, scope: Scope) -> tuple[ast.expr, ast.expr] | None:
-    """(float side, other side), when exactly one side is a float by construction."""
-    left_float = scope.is_float(comparison.left)
-    right_float = scope.is_float(comparison.right)
-    if right_float and not left_float:
-        return comparison.right, comparison.left
-    if left_float and not right_float:
-        return comparison.left, comparison.right
-    return None
-
-
-def money_comparison(
-    comparison: Comparison, scope: Scope, module: TestModule, money_names: tuple[str, ...]
-) -> bool:
-    """An exact comparison of a float with money (shared with TL402, which skips these)."""
-    if not is_equality(comparison) or tolerant(comparison, module):
-        return False
-    sides = _float_side(comparison, scope)
-    if sides is None:
-        return False
-    floating, other = sides
-    if float_literal(other) is not None or isinstance(other, ast.Constant):
-        return False  # literal against literal is TL102's business
-    if scope.is_money(other, money_names):
-        return True
-    return (
-        float_literal(floating) is not None
-        and looks_like_currency(floating, module)
-        and scope.mentions_money(money_names)
-        and not scope.names_something_else(other, money_names)
-        and not scope.is_round_trip(floating)
-    )
 
 
 def check(ctx: RuleContext) -> None:

@@ -66,9 +66,9 @@ from testlint.rules.numbers._numeric import (
     is_inexact_literal,
     literal_source,
     may_hold_floats,
+    money_comparison,
     tolerant,
 )
-from testlint.rules.numbers.tl401_float_money_equality import money_comparison
 
 CODE = "TL402"
 NAME = "float-equality"
