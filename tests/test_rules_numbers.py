@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from fractions import Fraction
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from testlint.engine import lint_text
 from testlint.rules.numbers._numeric import is_money_identifier
+from tests.helpers import run_cli, write_files
 
 
 def findings(source: str, code: str, options: dict[str, object] | None = None) -> list[tuple]:
@@ -132,3 +134,40 @@ def test_tl403_suggests_a_string_decimal_can_read_when_the_sign_stands_apart() -
         "-0.1000000000000000055511151231257827021181583404541015625; "
         'pass a string: Decimal("-0.1")'
     )
+
+
+def test_tl402_leaves_a_stored_constructor_default_alone(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "pytest.ini": "[pytest]\ntestpaths = tests\n",
+        "src/spin/__init__.py": "",
+        "src/spin/spinner.py": '''
+            class Spinner:
+                def __init__(self, message="Loading...", delay=0.1, ratio=0.3):
+                    self.message = message
+                    self.delay = delay
+                    self.ratio = ratio * 2
+            ''',
+        "tests/test_spinner.py": '''
+            from spin.spinner import Spinner
+
+
+            def test_defaults():
+                spinner = Spinner()
+                assert spinner.delay == 0.1
+
+
+            def test_given_delay():
+                spinner = Spinner(delay=0.2)
+                assert spinner.delay == 0.1
+
+
+            def test_computed_ratio():
+                spinner = Spinner()
+                assert spinner.ratio == 0.6
+            ''',
+    })
+    run = run_cli(["check", "--no-cache", "--select", "TL402", "."], tmp_path)
+    assert [line.split(": TL402")[0] for line in run.stdout.splitlines()] == [
+        "tests/test_spinner.py:11:12",
+        "tests/test_spinner.py:16:12",
+    ]

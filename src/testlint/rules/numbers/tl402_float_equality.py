@@ -10,7 +10,10 @@ comparisons are TL401's (this rule skips them).
 Not flagged: literals a float holds exactly (`0.5`, `2.25`, `0.125`), because a result that
 is exact compares exactly; a literal whose value the
 test itself put in (an argument, a stored field, a `parametrize` row): reading back a stored
-float is exact; `float("0.1")` and other literal-against-literal comparisons.
+float is exact; an attribute compared with the default of a parameter that a project
+constructor called in the test leaves out (`Spinner().delay == 0.1` with `delay=0.1` in
+`__init__`), the value the default stored; `float("0.1")` and other literal-against-literal
+comparisons.
 
 ## Why it matters
 
@@ -57,7 +60,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from testlint.inference import for_project
 from testlint.rules.base import RuleContext
+from testlint.rules.numbers._defaults import constructor_defaults
 from testlint.rules.numbers._numeric import (
     DEFAULT_MONEY_NAMES,
     Scope,
@@ -74,6 +79,8 @@ CODE = "TL402"
 NAME = "float-equality"
 DEFAULT_ENABLED = False
 FIX = "none"
+# reads the defaults of the project constructors a test calls
+NEEDS = frozenset({"inference"})
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,7 @@ def check(ctx: RuleContext) -> None:
         if not test.assertions or not may_hold_floats(module, test):
             continue
         scope: Scope | None = None
+        defaults: set[float] | None = None
         for assertion in test.assertions:
             for comparison in assertion.comparisons:
                 if not is_equality(comparison) or tolerant(comparison, module):
@@ -152,6 +160,13 @@ def check(ctx: RuleContext) -> None:
                     scope = scope or Scope(module, test)
                     if scope.is_round_trip(literal):
                         break
+                    if isinstance(other, ast.Attribute):
+                        if defaults is None:
+                            defaults = constructor_defaults(
+                                for_project(ctx.project), module, test
+                            )
+                        if value in defaults:
+                            break  # `spinner.delay == 0.1`: the constructor's default, stored
                     if money_comparison(comparison, scope, module, money_names):
                         break
                     text = literal_source(literal, module)
