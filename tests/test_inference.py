@@ -230,7 +230,9 @@ def _probe(root: Path, select: str) -> tuple[int, bool]:
 
 
 def test_no_inference_rule_enabled_never_imports_astroid() -> None:
-    findings, imported = _probe(BILLING, "TL101,TL102,TL103,TL104,TL106")
+    # TL101 and TL102 read the code under test for a few candidates (a `check*` call into the
+    # project, `assert Imported is not None`): they are inference rules now
+    findings, imported = _probe(BILLING, "TL103,TL104,TL106,TL601,TL604")
     assert not imported
     assert findings > 0  # the rules ran and found something
 

@@ -58,8 +58,7 @@ def cannot_fail(
 ) -> Iterator[CannotFail]:
     """The test's own `assert` statements that cannot fail, with why."""
     asserts = [
-        a for a in test.assertions
-        if a.api == "assert" and a.expr is not None and not test.in_nested_scope(a.node)
+        a for a in own_assertions(test) if a.api == "assert" and a.expr is not None
     ]
     if not asserts:
         return
@@ -77,6 +76,16 @@ def cannot_fail(
             yield CannotFail(assertion, reason)
     yield from _pinned(module, test, inference, asserts)
     yield from _aliases(test, asserts)
+
+
+def own_assertions(test: TestFunction) -> list[Assertion]:
+    """The test's assertions that run as statements of the test itself: not a fixture's, and
+    not those in a function, lambda or class the test defines (a callback's `assert True`)."""
+    found = [a for a in test.assertions if a.node is not test.node]
+    if test.own_nodes is test.nodes:
+        return found  # nothing nested: every node is the test's own
+    own = {id(node) for node in test.own_nodes_of(ast.Assert, ast.Call, ast.Raise)}
+    return [a for a in found if id(a.node) in own]
 
 
 # ---- existence: `x is not None`, bare truthiness ------------------------------------------
@@ -259,7 +268,9 @@ def _constant(node: ast.expr) -> tuple[object] | None:
     return None
 
 
-def _reasserted(expr: ast.expr, pins: dict[tuple[str, str], object]) -> str | None:
+def _reasserted(
+    expr: ast.expr, pins: dict[tuple[str, str], tuple[object, list[ast.stmt]]]
+) -> tuple[tuple[str, str], str] | None:
     if not isinstance(expr, ast.Compare) or len(expr.ops) != 1:
         return None
     if not isinstance(expr.ops[0], ast.Is | ast.Eq):
@@ -272,9 +283,9 @@ def _reasserted(expr: ast.expr, pins: dict[tuple[str, str], object]) -> str | No
         constant = _constant(other)
         if owner is None or constant is None or (owner, attribute.attr) not in pins:
             continue
-        pinned = pins[(owner, attribute.attr)]
+        pinned = pins[(owner, attribute.attr)][0]
         if type(pinned) is type(constant[0]) and pinned == constant[0]:
-            return (
+            return (owner, attribute.attr), (
                 f"the test set `{owner}.{attribute.attr}` to `{constant[0]!r}` itself and "
                 "nothing since can change it"
             )
@@ -284,38 +295,47 @@ def _reasserted(expr: ast.expr, pins: dict[tuple[str, str], object]) -> str | No
 def _pinned(
     module: TestModule, test: TestFunction, inference: Inference | None, asserts: list[Assertion]
 ) -> Iterator[CannotFail]:
+    """Statement by statement: what the test pinned, and the statements run since each pin.
+    The code under test is read only for an assertion that re-asserts a pinned value."""
     by_node = {id(a.node): a for a in asserts}
-    pins: dict[tuple[str, str], object] = {}
+    pins: dict[tuple[str, str], tuple[object, list[ast.stmt]]] = {}
     for stmt in test.body:
         assertion = by_node.get(id(stmt))
         if assertion is not None and assertion.expr is not None:
-            reason = _reasserted(assertion.expr, pins) if pins else None
-            if reason is not None:
-                yield CannotFail(assertion, reason)
+            found = _reasserted(assertion.expr, pins) if pins else None
+            if found is not None:
+                key, reason = found
+                value, since = pins[key]
+                if _plain_attribute_of(module, test, inference, key) and all(
+                    _keeps(module, test, inference, between, {key: value})
+                    for between in since
+                ):
+                    yield CannotFail(assertion, reason)
             if any(isinstance(n, ast.Call | ast.NamedExpr) for n in ast.walk(stmt)):
                 pins.clear()  # an assertion that calls something may change anything
             continue
         pin = _pin_of(module, stmt)
         if pin is not None:
-            if _plain_attribute_of(module, test, inference, pin):
-                pins[(pin.owner, pin.attr)] = pin.value
-            else:
-                pins.pop((pin.owner, pin.attr), None)  # a property may keep another value
+            pins[(pin.owner, pin.attr)] = (pin.value, [])
             continue
-        if pins and not _keeps(module, test, inference, stmt, pins):
-            pins.clear()
+        if not isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign):
+            pins.clear()  # blocks, loops, deletes, ...: not followed
+            continue
+        for _, since in pins.values():
+            since.append(stmt)
 
 
 def _plain_attribute_of(
-    module: TestModule, test: TestFunction, inference: Inference | None, pin: _Pin
+    module: TestModule, test: TestFunction, inference: Inference | None, key: tuple[str, str]
 ) -> bool:
     """The pinned object is an instance of a project class on which `attr` is a plain instance
     attribute: no class in its hierarchy defines it (a property or descriptor computes what a
     read gives) or overrides `__setattr__`/`__getattribute__`."""
-    if inference is None or "." in pin.owner:
+    owner, attr = key
+    if inference is None or "." in owner:
         return False
-    cls = instance_class(inference, module, test, ast.Name(id=pin.owner, ctx=ast.Load()))
-    return cls is not None and _plain_in(inference, cls, pin.attr, 0)
+    cls = instance_class(inference, module, test, ast.Name(id=owner, ctx=ast.Load()))
+    return cls is not None and _plain_in(inference, cls, attr, 0)
 
 
 def _plain_in(inference: Inference, cls: Definition, attr: str, depth: int) -> bool:

@@ -70,7 +70,7 @@ from __future__ import annotations
 
 import ast
 
-from testlint.cannot_fail import cannot_fail
+from testlint.cannot_fail import cannot_fail, own_assertions
 from testlint.facts import Assertion, TestFunction
 from testlint.inference import Inference, for_project
 from testlint.rules.base import RuleContext
@@ -198,9 +198,7 @@ def check(ctx: RuleContext) -> None:
     inference: Inference | None = None
     for test in ctx.module.tests:
         reasons: dict[int, tuple[Assertion, str]] = {}
-        for assertion in test.assertions:
-            if assertion.node is test.node or test.in_nested_scope(assertion.node):
-                continue  # a fixture's, or the body of a function the test defines
+        for assertion in own_assertions(test):
             reason = tautology(assertion, test.name)
             if reason is not None:
                 reasons[id(assertion.node)] = (assertion, reason)
