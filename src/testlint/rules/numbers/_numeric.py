@@ -581,15 +581,10 @@ def money_comparison(
         return False
     sides = _float_side(comparison, scope)
     if sides is None:
-        # `df["Hours cost"].iloc[0] == 700.00`: a whole amount written with cents is still a
-        # float, when the other side is read from a name whose head noun is money (not
-        # `total_time`); `total() == 60.0` is not written as an amount and stays silent
+        # `df["Hours cost"].iloc[0] == 700.00`: a whole float literal is still a float, when
+        # the other side is read from a name whose head noun is money (not `total_time`)
         sides = _float_side(comparison, scope, whole=True)
-        if (
-            sides is None
-            or not _CURRENCY_TEXT.match(literal_source(sides[0], module).lstrip("+-").strip())
-            or not is_money_identifier(money_name(sides[1]) or "", money_names)
-        ):
+        if sides is None or not is_money_identifier(money_name(sides[1]) or "", money_names):
             return False
     floating, other = sides
     if float_literal(other) is not None or isinstance(other, ast.Constant):

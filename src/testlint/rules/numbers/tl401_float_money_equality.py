@@ -11,9 +11,9 @@ the name the value is read from (`order.total_price`, `unit_price`, `row["amount
 `cart.total()`, `expected_total`, or a test variable assigned from one of those), or, with no
 name to go on, by a literal written with exactly two decimals that no float holds exactly
 (`19.99`, `0.10`) in a test that speaks of money (a money word in the test's name or in a name
-it reads, such as `split_bill`). A whole amount written with cents (`700.00`) is a float too
-when the other side is read from a money name: the author wrote an amount, and the code keeps
-it as a float (`total() == 60.0`, not written as an amount, is left alone). Money read out of a
+it reads, such as `split_bill`). A whole float literal (`700.00`, `60.0`) is a float too when
+the other side is read from a name whose head noun is money (`cart.total()`, not `total_time`):
+the code keeps money as a float, and the next amount will not be whole. Money read out of a
 container stays money: `df["Hours cost"].iloc[0]`, `row["amount"].item()`,
 `frame["fee"].sum()`.
 
