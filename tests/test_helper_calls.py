@@ -104,8 +104,9 @@ PROJECT = {
         """,
 }
 NO_ASSERTION = (
-    "TL101 test has no assertion: it only proves the code does not raise; assert on the result "
-    "or the changed state"
+    "TL101 test has no assertion (`{}(...)` is the code under test, whose body asserts nothing, "
+    "not an assertion helper): it only proves the code does not raise; assert on the result or "
+    "the changed state"
 )
 
 
@@ -115,8 +116,8 @@ def test_tl101_reads_check_calls_and_empty_with_blocks_of_the_code_under_test(
     write_files(tmp_path, PROJECT)
     run = run_cli(["check", "--no-cache", "--select", "TL101,TL106", "."], tmp_path)
     assert run.stdout.splitlines() == [
-        "tests/test_checks.py:5:5: " + NO_ASSERTION,
-        "tests/test_checks.py:10:5: " + NO_ASSERTION,
+        "tests/test_checks.py:5:5: " + NO_ASSERTION.format("check"),
+        "tests/test_checks.py:10:5: " + NO_ASSERTION.format("verify_signature"),
         "tests/test_checks.py:30:5: TL101 test cannot fail: its `with ok(...)` block is empty "
         "and `ok` runs nothing around its `yield` that could raise; put the code under test in "
         "the block and assert on what it does",

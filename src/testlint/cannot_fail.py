@@ -186,7 +186,7 @@ def _imported_names(module: TestModule, test: TestFunction) -> dict[str, str]:
     }
     return {
         name: qualified for name, qualified in found.items()
-        if name not in stores and name not in module.defined
+        if name not in stores and name not in module.defined and name not in test.params
     }
 
 

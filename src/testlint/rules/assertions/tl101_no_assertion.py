@@ -212,9 +212,14 @@ def check(ctx: RuleContext) -> None:
                     test=test,
                 )
             continue
+        units = [a.api.removeprefix("helper:") for a in test.assertions]
+        because = (
+            f" (`{units[0]}(...)` is the code under test, whose body asserts nothing, not an "
+            "assertion helper)" if units else ""
+        )
         ctx.report_name(
             test.node,
-            "test has no assertion: it only proves the code does not raise; "
+            f"test has no assertion{because}: it only proves the code does not raise; "
             "assert on the result or the changed state",
             test=test,
         )
