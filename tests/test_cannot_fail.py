@@ -100,6 +100,7 @@ PROJECT = {
         def test_module_values_may_be_none():
             assert TIMEOUT is not None
             assert bar.TIMEOUT is not None
+            assert bar.Bar is not None
             assert make_bar() is not None
 
 
@@ -157,12 +158,14 @@ def test_tl102_reads_what_the_test_did_before_the_assertion(tmp_path: Path) -> N
         "succeeded" + TAIL,
         prefix.format("19:5") + "`make_bar` is an imported function, which exists once the "
         "import succeeded" + TAIL,
-        prefix.format("20:5") + "`json` is a module, which exists once the import succeeded"
-        + TAIL,
+        prefix.format("20:5") + "`json` is an imported module, which exists once the import "
+        "succeeded" + TAIL,
         prefix.format("27:5") + "the test set `b.disable` to `True` itself and nothing since can "
         "change it" + TAIL,
         prefix.format("34:5") + "the test set `b.total` to `5` itself and nothing since can "
         "change it" + TAIL,
         prefix.format("39:5") + "`value` was bound to `UNSET` itself, so it is always that "
         "object" + TAIL,
+        prefix.format("52:5") + "`bar.Bar` is a class of an imported module, which exists once "
+        "the import succeeded" + TAIL,
     ]

@@ -7,8 +7,9 @@ a name is:
 - the exception `pytest.raises` caught exists: `assert excinfo.value is not None`,
   `assert excinfo.value`, `assert excinfo is not None` after the `with` block (likewise
   unittest's `cm.exception`);
-- a class, function or module the test imported exists: `assert RetryHandler is not None`
-  (resolved: a module-level value that may be None is not such a name);
+- a class, function or module the test imported exists: `assert RetryHandler is not None`,
+  `assert billing.RetryHandler is not None` (resolved: a module-level value that may be None
+  is not such a name);
 - a value the test pinned itself: `obj.disable = True` or
   `mocker.patch.object(obj, "disable", True)`, then `assert obj.disable is True`, when nothing in
   between can change it: only statements without calls, mock assertions, and calls of methods
@@ -63,7 +64,7 @@ def cannot_fail(
     if not asserts:
         return
     caught = _caught_names(test)
-    imported: dict[str, str] | None = None
+    imported: dict[str, tuple[str, bool]] | None = None
     for assertion in asserts:
         assert assertion.expr is not None
         subject, kind = _existence_check(assertion.expr)
@@ -109,7 +110,7 @@ def _exists(
     kind: str,
     assertion: Assertion,
     caught: dict[str, tuple[int, str]],
-    imported: dict[str, str],
+    imported: dict[str, tuple[str, bool]],
     inference: Inference | None,
 ) -> str | None:
     spelled = dotted_name(subject)
@@ -124,21 +125,21 @@ def _exists(
             what = f"`{spelled}`" if rest else "the exception info"
             return f"{what} always exists once the `with` block caught an exception"
         return None
-    if rest or head not in imported:
+    if head not in imported:
         return None
-    qualified = imported[head]
-    if qualified == "":
+    qualified, plain = imported[head]
+    if plain and not rest:
         found = "module"  # `import x` binds a module, whatever x is
     else:
         if inference is None:
             return None
-        definition = inference.resolve(qualified)
+        definition = inference.resolve(f"{qualified}.{rest}" if rest else qualified)
         if definition is None:
             return None
-        found = definition.kind
+        found = "function" if definition.kind == "method" and rest else definition.kind
     if found in {"module", "function"} or (found == "class" and kind == "not-none"):
-        noun = "a module" if found == "module" else f"an imported {found}"
-        return f"`{spelled}` is {noun}, which exists once the import succeeded"
+        what = f"a {found} of an imported module" if rest else f"an imported {found}"
+        return f"`{spelled}` is {what}, which exists once the import succeeded"
     return None
 
 
@@ -172,11 +173,11 @@ def _bindings(test: TestFunction, name: str) -> int:
     )
 
 
-def _imported_names(module: TestModule, test: TestFunction) -> dict[str, str]:
-    """Names bound by imports, to their qualified names ("" for a plain `import x`, which binds
-    a module whatever it is); the test's own imports first, then the module's. A name the test
+def _imported_names(module: TestModule, test: TestFunction) -> dict[str, tuple[str, bool]]:
+    """Names bound by imports, to their qualified names and whether a plain `import x` bound
+    them (a module, whatever it is); the module's imports, then the test's own. A name the test
     or the module also binds otherwise (`X = None` when the import fails) is left out."""
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, bool]] = {}
     for stmt in _module_imports(module.tree.body):
         _note_import(stmt, module.package, found)
     for node in test.own_nodes_of(ast.Import, ast.ImportFrom):
@@ -202,10 +203,14 @@ def _module_imports(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFro
 
 
 def _note_import(stmt: ast.Import | ast.ImportFrom, package: str | None,
-                 found: dict[str, str]) -> None:
+                 found: dict[str, tuple[str, bool]]) -> None:
     if isinstance(stmt, ast.Import):
         for alias in stmt.names:
-            found[alias.asname or alias.name.split(".", 1)[0]] = ""
+            if alias.asname:
+                found[alias.asname] = (alias.name, True)
+            else:
+                top = alias.name.split(".", 1)[0]
+                found[top] = (top, True)
         return
     if stmt.level:
         if package is None:
@@ -218,7 +223,7 @@ def _note_import(stmt: ast.Import | ast.ImportFrom, package: str | None,
         base = stmt.module or ""
     for alias in stmt.names:
         if alias.name != "*" and base:
-            found[alias.asname or alias.name] = f"{base}.{alias.name}"
+            found[alias.asname or alias.name] = (f"{base}.{alias.name}", False)
 
 
 # ---- values the test pinned -----------------------------------------------------------------
