@@ -2,7 +2,8 @@
 (testlint.cannot_fail), through the command line on a small project. The near misses stay
 silent: details of the caught exception, module values that may be None, a call's result, a
 property setter read back, a method or an unknown call that may change the pinned value, an
-alias rebound, and an `assert True` inside a callback the test defines."""
+alias rebound, an `assert True` inside a callback the test defines, and a value read after the
+`with patch.object(...)` block that pinned it."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ PROJECT = {
         import json
 
         import pytest
+        from unittest.mock import patch
 
         from shop import bar
         from shop.bar import TIMEOUT, UNSET, Bar, make_bar
@@ -142,6 +144,14 @@ PROJECT = {
                 assert True
 
             assert run(callback) is True
+
+
+        def test_refresh_when_patched_in_a_block():
+            b = Bar(1)
+            with patch.object(b, "total", 3):
+                b.refresh()
+                assert b.total == 3
+            assert b.total == 3
         """,
 }
 TAIL = "; assert on the result of the code under test"
@@ -152,20 +162,22 @@ def test_tl102_reads_what_the_test_did_before_the_assertion(tmp_path: Path) -> N
     run = run_cli(["check", "--no-cache", "--select", "TL102", "."], tmp_path)
     prefix = "tests/test_bar.py:{}: TL102 assertion can never fail: "
     assert run.stdout.splitlines() == [
-        prefix.format("12:5") + "`excinfo.value` always exists once the `with` block caught an "
+        prefix.format("13:5") + "`excinfo.value` always exists once the `with` block caught an "
         "exception" + TAIL,
-        prefix.format("18:5") + "`Imported` is an imported class, which exists once the import "
+        prefix.format("19:5") + "`Imported` is an imported class, which exists once the import "
         "succeeded" + TAIL,
-        prefix.format("19:5") + "`make_bar` is an imported function, which exists once the "
+        prefix.format("20:5") + "`make_bar` is an imported function, which exists once the "
         "import succeeded" + TAIL,
-        prefix.format("20:5") + "`json` is an imported module, which exists once the import "
+        prefix.format("21:5") + "`json` is an imported module, which exists once the import "
         "succeeded" + TAIL,
-        prefix.format("27:5") + "the test set `b.disable` to `True` itself and nothing since can "
+        prefix.format("28:5") + "the test set `b.disable` to `True` itself and nothing since can "
         "change it" + TAIL,
-        prefix.format("34:5") + "the test set `b.total` to `5` itself and nothing since can "
+        prefix.format("35:5") + "the test set `b.total` to `5` itself and nothing since can "
         "change it" + TAIL,
-        prefix.format("39:5") + "`value` was bound to `UNSET` itself, so it is always that "
+        prefix.format("40:5") + "`value` was bound to `UNSET` itself, so it is always that "
         "object" + TAIL,
-        prefix.format("52:5") + "`bar.Bar` is a class of an imported module, which exists once "
+        prefix.format("53:5") + "`bar.Bar` is a class of an imported module, which exists once "
         "the import succeeded" + TAIL,
+        prefix.format("101:9") + "the test set `b.total` to `3` itself and nothing since can "
+        "change it" + TAIL,
     ]

@@ -11,7 +11,8 @@ a name is:
   `assert billing.RetryHandler is not None` (resolved: a module-level value that may be None
   is not such a name);
 - a value the test pinned itself: `obj.disable = True` or
-  `mocker.patch.object(obj, "disable", True)`, then `assert obj.disable is True`, when nothing in
+  `mocker.patch.object(obj, "disable", True)` (or inside a `with patch.object(obj, "disable",
+  True):` block), then `assert obj.disable is True`, when nothing in
   between can change it: only statements without calls, mock assertions, and calls of methods
   of `obj` whose body (read from the code under test) neither assigns the attribute nor calls
   anything that could, or that return at once because of the pinned value itself
@@ -245,9 +246,15 @@ def _pin_of(module: TestModule, stmt: ast.stmt) -> _Pin | None:
             if owner is not None:
                 return _Pin(owner, target.attr, constant[0])
         return None
-    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+    if not isinstance(stmt, ast.Expr):
         return None
-    call = stmt.value
+    return _patch_pin(module, stmt.value)
+
+
+def _patch_pin(module: TestModule, call: ast.expr) -> _Pin | None:
+    """`[mocker.]patch.object(obj, "attr", CONST)` / `monkeypatch.setattr(obj, "attr", CONST)`."""
+    if not isinstance(call, ast.Call):
+        return None
     spelled = module.qualname(call.func) or dotted_name(call.func) or ""
     if spelled not in PATCH_ATTR_CALLS:
         return None
@@ -297,14 +304,27 @@ def _reasserted(
     return None
 
 
+Pins = dict[tuple[str, str], tuple[object, list[ast.stmt]]]
+
+
 def _pinned(
     module: TestModule, test: TestFunction, inference: Inference | None, asserts: list[Assertion]
 ) -> Iterator[CannotFail]:
     """Statement by statement: what the test pinned, and the statements run since each pin.
     The code under test is read only for an assertion that re-asserts a pinned value."""
     by_node = {id(a.node): a for a in asserts}
-    pins: dict[tuple[str, str], tuple[object, list[ast.stmt]]] = {}
-    for stmt in test.body:
+    yield from _pinned_in(module, test, inference, by_node, test.body, {})
+
+
+def _pinned_in(
+    module: TestModule,
+    test: TestFunction,
+    inference: Inference | None,
+    by_node: dict[int, Assertion],
+    body: list[ast.stmt],
+    pins: Pins,
+) -> Iterator[CannotFail]:
+    for stmt in body:
         assertion = by_node.get(id(stmt))
         if assertion is not None and assertion.expr is not None:
             found = _reasserted(assertion.expr, pins) if pins else None
@@ -322,6 +342,17 @@ def _pinned(
         pin = _pin_of(module, stmt)
         if pin is not None:
             pins[(pin.owner, pin.attr)] = (pin.value, [])
+            continue
+        if isinstance(stmt, ast.With):
+            # `with patch.object(obj, "attr", CONST):` pins inside its block only
+            inner = [_patch_pin(module, item.context_expr) for item in stmt.items]
+            if all(p is not None for p in inner):
+                block: Pins = {k: (v, list(since)) for k, (v, since) in pins.items()}
+                for found_pin in inner:
+                    assert found_pin is not None
+                    block[(found_pin.owner, found_pin.attr)] = (found_pin.value, [])
+                yield from _pinned_in(module, test, inference, by_node, stmt.body, block)
+            pins.clear()  # after the block the patch is undone, and the block may do anything
             continue
         if not isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign):
             pins.clear()  # blocks, loops, deletes, ...: not followed
