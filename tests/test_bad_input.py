@@ -108,9 +108,13 @@ def test_a_fifo_in_the_tree_is_skipped_and_a_named_one_refused(tmp_path: Path) -
 
 def test_a_directory_without_test_files_is_said_so(tmp_path: Path) -> None:
     write_files(tmp_path, {"docs/conf.py": "x = 1\n"})
-    result = run_cli(["docs"], tmp_path)
-    assert (result.exit_code, result.stdout, result.stderr) == (
-        0, "", "testlint: warning: no test files found in docs (pytest's python_files: "
+    named = run_cli(["docs"], tmp_path)
+    assert (named.exit_code, named.stdout, named.stderr) == (
+        2, "", "testlint: error: no test files found in docs (pytest's python_files: "
+        "test_*.py *_test.py)\n")
+    default = run_cli([], tmp_path / "docs")
+    assert (default.exit_code, default.stdout, default.stderr) == (
+        0, "", "testlint: warning: no test files found in . (pytest's python_files: "
         "test_*.py *_test.py)\n")
 
 

@@ -184,10 +184,15 @@ def _prepare(
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
-    if not files and paths and all(p.is_dir() for p in paths):
-        named = ", ".join(os.fspath(p) for p in paths)
-        warn(f"no test files found in {named} (pytest's python_files: "
-             f"{' '.join(pytest_config.python_files)})")
+    if not files and all(p.is_dir() for p in targets):
+        # a run that lints nothing must not look like a clean run; named directories that hold
+        # no test file are a mistake (exit 2), the default paths merely say so
+        named = ", ".join(os.fspath(p) for p in targets)
+        message = (f"no test files found in {named} (pytest's python_files: "
+                   f"{' '.join(pytest_config.python_files)})")
+        if paths:
+            fail(message)
+        warn(message)
     return Prepared(engine=engine, files=files)
 
 
