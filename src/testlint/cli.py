@@ -3,7 +3,8 @@
 `testlint lsp` (the language server; pygls is imported only when that command runs).
 
 Exit codes follow ruff: 0 no findings, 1 findings, 2 a usage or configuration error (always one
-line on stderr naming the problem, never a traceback).
+line on stderr naming the problem, never a traceback), 3 an internal error (a bug of testlint's:
+one line too; TESTLINT_DEBUG=1 adds the traceback).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from testlint.engine import Engine
     from testlint.finding import Finding
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_CRASH = 0, 1, 2, 3
 
 
 class DefaultCommandGroup(click.Group):
@@ -183,6 +184,15 @@ def _prepare(
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
+    if not files and all(p.is_dir() for p in targets):
+        # a run that lints nothing must not look like a clean run; named directories that hold
+        # no test file are a mistake (exit 2), the default paths merely say so
+        named = ", ".join(os.fspath(p) for p in targets)
+        message = (f"no test files found in {named} (pytest's python_files: "
+                   f"{' '.join(pytest_config.python_files)})")
+        if paths:
+            fail(message)
+        warn(message)
     return Prepared(engine=engine, files=files)
 
 
@@ -362,6 +372,14 @@ def console_main() -> None:
         if _completed and "astroid" in sys.modules and (code is None or isinstance(code, int)):
             _fast_exit(0 if code is None else code)
         raise
+    except Exception as exc:  # a bug of ours: one line and its own exit code, never 1 (findings)
+        click.echo(f"testlint: internal error: {type(exc).__name__}: {exc}; please report it "
+                   "(set TESTLINT_DEBUG=1 for the traceback)", err=True)
+        if os.environ.get("TESTLINT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        sys.exit(EXIT_CRASH)
 
 
 def _fast_exit(code: int) -> None:
@@ -378,7 +396,15 @@ def _fast_exit(code: int) -> None:
 
 def _emit(text: str, output_file: str | None) -> None:
     if output_file is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+        except UnicodeEncodeError:  # a file name that is not UTF-8, or a narrow terminal encoding
+            encoding = str(getattr(sys.stdout, "encoding", None) or "utf-8")
+            utf8 = encoding.lower().replace("-", "") == "utf8"
+            data = text.encode(encoding, "surrogateescape" if utf8 else "backslashreplace")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
         return
     from testlint.catalogue import write_atomic
 
