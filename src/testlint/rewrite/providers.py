@@ -25,6 +25,7 @@ from testlint.rewrite.settings import Settings
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
 ANTHROPIC_VERSION = "2023-06-01"
+SELF_IGNORING = "# created by testlint: the cache ignores itself\n*\n"
 
 
 class MissingExtra(Exception):
@@ -208,6 +209,7 @@ class Client:
     api_key: str | None
     cache_dir: Path | None = None
     known_secrets: list[str] = field(default_factory=list)
+    no_key_hint: str | None = None  # added to an authorisation error when no key was sent
     sleep: Callable[[float], None] = time.sleep
     usage: Usage = field(default_factory=Usage)
     _http: Any = None
@@ -232,10 +234,15 @@ class Client:
     def _store(self, key: str, answer: Answer) -> None:
         if self.cache_dir is None:
             return
+        from testlint.cache import CACHEDIR_TAG
         from testlint.catalogue import write_atomic
 
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
+            # like the result cache, the directory ignores itself: nobody has to add it
+            for name, text in ((".gitignore", SELF_IGNORING), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+                if not (self.cache_dir / name).exists():
+                    write_atomic(self.cache_dir / name, text)
             write_atomic(self.cache_dir / f"{key}.json", json.dumps({"text": answer.text}))
         except OSError:
             pass  # a cache that cannot be written only costs a request next time
@@ -290,8 +297,12 @@ class Client:
                 self.usage.retries += 1
                 continue
             if response.status_code != 200:
+                hint = ""
+                if response.status_code in {401, 403} and self.no_key_hint:
+                    hint = f" ({self.no_key_hint})"
                 raise FatalProviderError(
-                    f"{url} answered HTTP {response.status_code}: {_error_message(response)}")
+                    f"{url} answered HTTP {response.status_code}: {_error_message(response)}"
+                    f"{hint}")
             try:
                 data = response.json()
             except ValueError:

@@ -21,6 +21,7 @@ from testlint.registry import Registry
 from testlint.rewrite import gates
 from testlint.rewrite.apply import FileState, read_file, unified_diff, write_files
 from testlint.rewrite.context import Definition, SourceIndex, build_context, source_roots
+from testlint.rewrite.endpoint import Endpoint
 from testlint.rewrite.prompt import Message, feedback, first_messages, render
 from testlint.rewrite.providers import (
     BudgetExhausted,
@@ -92,6 +93,7 @@ class RewriteJob:
     registry: Registry
     settings: Settings
     files: list[Path]
+    endpoint: Endpoint | None = None  # None: the provider's own API with its own key variable
     run: bool = False
     write: bool = False
     show_prompt: bool = False
@@ -110,15 +112,21 @@ class RewriteJob:
         settings = self.settings
         if not settings.model:
             raise RewriteError("no model: pass --model or set 'model' in [tool.testlint.rewrite]")
-        api_key = os.environ.get(settings.key_env) or None
-        if api_key is None and settings.uses_default_endpoint:
+        endpoint = self.endpoint or Endpoint(settings.url, settings.key_env, "configuration")
+        if endpoint.refused:
+            raise RewriteError(endpoint.refused)
+        api_key = (os.environ.get(endpoint.key_env) or None) if endpoint.key_env else None
+        if api_key is None and endpoint.key_env is not None and settings.uses_default_endpoint:
             raise RewriteError(
-                f"no API key: set the environment variable {settings.key_env} (or name another "
+                f"no API key: set the environment variable {endpoint.key_env} (or name another "
                 "with api-key-env), or point --base-url at a local server"
             )
+        if endpoint.notice:
+            self.err(endpoint.notice)
         cache_dir = self.project.rootdir / ".testlint_cache" / "rewrite"
         use_cache = self.use_cache and settings.cache
-        return Client(settings, api_key, cache_dir if use_cache else None, known_secrets=known)
+        return Client(settings, api_key, cache_dir if use_cache else None, known_secrets=known,
+                      no_key_hint=None if endpoint.key_env else endpoint.no_key_hint())
 
     def execute(self) -> int:
         findings = self.engine.lint_files(self.files)

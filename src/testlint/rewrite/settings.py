@@ -8,7 +8,7 @@ before exiting 2.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 PROVIDERS = ("openai", "anthropic")
@@ -137,9 +137,3 @@ def check(settings: Settings, where: str) -> Settings:
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{where}: '{name.replace('_', '-')}' must be positive")
     return settings
-
-
-def with_flags(settings: Settings, **flags: Any) -> Settings:
-    """Command-line values (None: not given) override the configuration."""
-    given = {k: v for k, v in flags.items() if v is not None}
-    return check(replace(settings, **given), "command line")

@@ -1,0 +1,231 @@
+"""A hostile repository against the rewrite step, through the real surface: `testlint rewrite`
+against a real HTTP server on 127.0.0.1 that logs every request's headers and body, and model
+code run by `--run` in real subprocesses.
+
+What is checked: a project file cannot choose where the user's keys go (nor which); secrets in
+the project's code never reach the server, whatever their shape; an answer cannot be larger or
+slower than its bounds; model code cannot write into the real project, outlive its run, read the
+user's secrets from its environment or reach the network; the answer cache ignores itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli, write_files
+from tests.llm_server import FakeLLM, serve
+
+SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "rewrite-shop"
+PROVIDER_KEY = "sk-test-provider-key-0123456789abcdef"
+GH_PAT = "ghp_0123456789abcdefghijABCDEFGHIJ012345"
+MY_LLM_KEY = "local-llm-key-0123456789"
+QUARTER_OFF = ("```python\ndef test_quarter_off():\n"
+               "    assert discount(2000, 25) == 1500\n```\n")
+
+
+def answer(code: str) -> str:
+    return f"```python\n{code}```\n"
+
+
+@pytest.fixture(autouse=True)
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keys in the environment, and a user config directory of the test's own."""
+    monkeypatch.setenv("OPENAI_API_KEY", PROVIDER_KEY)
+    monkeypatch.setenv("GH_PAT", GH_PAT)
+    monkeypatch.setenv("MY_LLM_KEY", MY_LLM_KEY)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    return tmp_path / "user-config" / "testlint" / "config.toml"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    target = tmp_path / "rewrite-shop"
+    shutil.copytree(SHOP, target)
+    return target
+
+
+def project_rewrite(shop: Path, lines: str) -> None:
+    """Add lines to the project's [tool.testlint.rewrite] table."""
+    pyproject = shop / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8") + lines, encoding="utf-8")
+
+
+def sent_headers(llm: FakeLLM) -> list[str]:
+    return [value for request in llm.requests for value in request.headers.values()]
+
+
+# ---- 1. where the keys go -----------------------------------------------------------------------
+
+
+def test_a_project_file_cannot_name_the_key_that_is_sent(shop: Path) -> None:
+    with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
+        project_rewrite(shop, f'base-url = "{llm.url}/v1"\napi-key-env = "GH_PAT"\n')
+        result = run_cli(["rewrite", "tests/test_mirror.py"], shop)
+    assert llm.requests == []
+    user_config = Path(shop.parent / "user-config" / "testlint" / "config.toml")
+    assert result.stderr == (
+        f"testlint: error: {shop / 'pyproject.toml'}: the project's configuration names "
+        'api-key-env = "GH_PAT"; a project file cannot choose which of your keys is sent, or '
+        f"where: pass --base-url and --api-key-env, set them in [rewrite] of {user_config}, or "
+        "pass --trust-project-endpoint to accept the project's choice\n")
+    assert result.exit_code == 2
+
+
+def test_a_project_file_cannot_send_the_provider_key_to_another_host(shop: Path) -> None:
+    project_rewrite(shop, 'base-url = "http://attacker.invalid/v1"\n')
+    result = run_cli(["rewrite", "tests/test_mirror.py"], shop)
+    assert result.stderr.startswith(
+        f"testlint: error: {shop / 'pyproject.toml'}: the project's configuration sets base-url "
+        '= "http://attacker.invalid/v1"; a project file cannot choose where your prompts and keys '
+        "go: pass --base-url and --api-key-env")
+    assert result.exit_code == 2
+    # --show-prompt sends nothing, so it needs no endpoint
+    shown = run_cli(["rewrite", "--show-prompt", "tests/test_mirror.py"], shop)
+    assert shown.exit_code == 0
+
+
+def test_a_project_endpoint_on_this_machine_is_used_without_a_key(shop: Path) -> None:
+    with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
+        project_rewrite(shop, f'base-url = "{llm.url}/v1"\n')
+        result = run_cli(["rewrite", "tests/test_mirror.py"], shop)
+    assert len(llm.requests) == 1
+    assert "authorization" not in llm.requests[0].headers
+    assert PROVIDER_KEY not in sent_headers(llm)
+    assert result.exit_code == 0
+
+
+def test_the_users_own_config_pairs_a_url_with_a_key_and_outranks_the_project(
+    shop: Path, environment: Path,
+) -> None:
+    with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
+        write_files(environment.parent, {"config.toml": f'''
+            [rewrite]
+            base-url = "{llm.url}/v1"
+            api-key-env = "MY_LLM_KEY"
+            '''})
+        project_rewrite(shop, 'base-url = "http://attacker.invalid/v1"\napi-key-env = "GH_PAT"\n')
+        result = run_cli(["rewrite", "tests/test_mirror.py"], shop)
+    assert [r.headers["authorization"] for r in llm.requests] == [f"Bearer {MY_LLM_KEY}"]
+    assert result.exit_code == 0
+
+
+def test_flags_pair_a_url_with_a_key_and_a_url_alone_gets_none(shop: Path) -> None:
+    with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
+        project_rewrite(shop, 'api-key-env = "GH_PAT"\n')
+        paired = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--api-key-env",
+                          "MY_LLM_KEY", "--no-cache", "tests/test_mirror.py"], shop)
+        alone = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--no-cache",
+                         "tests/test_mirror.py"], shop)
+    assert llm.requests[0].headers["authorization"] == f"Bearer {MY_LLM_KEY}"
+    assert "authorization" not in llm.requests[1].headers
+    assert GH_PAT not in sent_headers(llm)
+    assert PROVIDER_KEY not in sent_headers(llm)
+    assert (paired.exit_code, alone.exit_code) == (0, 0)
+
+
+def test_an_unauthorised_answer_says_that_no_key_was_sent(shop: Path, environment: Path) -> None:
+    from tests.llm_server import Reply
+
+    with serve({"test_quarter_off": [Reply(status=401)]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
+                         shop)
+    assert result.stderr.splitlines()[-1] == (
+        f"testlint: error: {llm.url}/v1/chat/completions answered HTTP 401: slow down (no key "
+        f"was sent to {llm.url}/v1: name the variable that holds its key with --api-key-env or "
+        f"in {environment})")
+    assert result.exit_code == 2
+
+
+def test_trust_project_endpoint_accepts_the_projects_pair_and_says_so(shop: Path) -> None:
+    with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
+        project_rewrite(shop, f'base-url = "{llm.url}/v1"\napi-key-env = "MY_LLM_KEY"\n')
+        result = run_cli(["rewrite", "--trust-project-endpoint", "tests/test_mirror.py"], shop)
+    assert [r.headers["authorization"] for r in llm.requests] == [f"Bearer {MY_LLM_KEY}"]
+    assert result.stderr.splitlines()[0] == (
+        f"rewrite: sending $MY_LLM_KEY to {llm.url}/v1 as the project's configuration asks "
+        "(--trust-project-endpoint)")
+    assert result.exit_code == 0
+
+
+def test_a_broken_user_config_is_one_line(shop: Path, environment: Path) -> None:
+    write_files(environment.parent, {"config.toml": "[rewrite]\napi-key = 'sk-abc'\n"})
+    result = run_cli(["rewrite", "--show-prompt", "tests/test_mirror.py"], shop)
+    assert result.stderr == (
+        f"testlint: error: {environment}: 'api-key' is not accepted: keys stay out of "
+        "configuration; set 'api-key-env' to the NAME of the environment variable that holds "
+        "the key\n")
+    assert result.exit_code == 2
+
+
+# ---- 3. secrets by name and by shape ------------------------------------------------------------
+
+SECRETS = {
+    "short password": "hunter2",
+    "passphrase": "correct horse battery staple",
+    "Slack webhook": "services/T0001ABCD/B0001ABCD/XXXXXXXXXXXXXXXXXXXXXXXX",
+    "basic credentials": "YWRhOmh1bnRlcjI=",
+}
+
+
+def test_secrets_of_every_shape_stay_on_the_machine_and_come_back_in_the_answer(
+    tmp_path: Path,
+) -> None:
+    project = write_files(tmp_path / "project", {
+        "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['src']\n",
+        "src/notify.py": '''
+            def post(url: str, headers: dict, user: str, password: str) -> int:
+                """Post to the webhook; return the HTTP status."""
+                return 200
+            ''',
+        "tests/test_notify.py": '''
+            from notify import post
+
+
+            def test_post():
+                hook = "https://hooks.slack.com/services/T0001ABCD/B0001ABCD/XXXXXXXXXXXXXXXXXXXXXXXX"
+                password = "hunter2"
+                smtp_password = "correct horse battery staple"
+                headers = {"Authorization": "Basic YWRhOmh1bnRlcjI="}
+                post(hook, headers, "ada", password + smtp_password)
+            ''',
+    })
+    reply = answer(
+        "def test_post():\n"
+        '    hook = "https://hooks.slack.com/[REDACTED-2]"\n'
+        '    password = "[REDACTED-3]"\n'
+        '    smtp_password = "[REDACTED-4]"\n'
+        '    headers = {"Authorization": "Basic [REDACTED-1]"}\n'
+        '    assert post(hook, headers, "ada", password + smtp_password) == 200\n')
+    with serve({"test_post": [reply]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--model", "m", "--write",
+                          "tests"], project)
+    assert result.exit_code == 0
+    for value in SECRETS.values():
+        assert value not in llm.bodies()
+    written = (project / "tests" / "test_notify.py").read_text(encoding="utf-8")
+    assert '    hook = "https://hooks.slack.com/services/T0001ABCD/B0001ABCD/XXXX' in written
+    assert '    password = "hunter2"\n' in written
+    assert '    smtp_password = "correct horse battery staple"\n' in written
+    assert '{"Authorization": "Basic YWRhOmh1bnRlcjI="}' in written
+
+
+# ---- 13. the answer cache ignores itself --------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_the_answer_cache_ignores_itself(shop: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=shop, check=True)
+    with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
+                         shop)
+    assert result.exit_code == 0
+    assert len(list((shop / ".testlint_cache" / "rewrite").glob("*.json"))) == 1
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=shop,
+                            capture_output=True, text=True, check=True).stdout
+    assert ".testlint_cache" not in status
+    assert "pyproject.toml" in status  # git does see the project's own files
