@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import run_cli, write_files
-from tests.llm_server import FakeLLM, serve
+from tests.llm_server import FakeLLM, Reply, serve
 
 SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "rewrite-shop"
 PROVIDER_KEY = "sk-test-provider-key-0123456789abcdef"
@@ -129,8 +130,6 @@ def test_flags_pair_a_url_with_a_key_and_a_url_alone_gets_none(shop: Path) -> No
 
 
 def test_an_unauthorised_answer_says_that_no_key_was_sent(shop: Path, environment: Path) -> None:
-    from tests.llm_server import Reply
-
     with serve({"test_quarter_off": [Reply(status=401)]}) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
                          shop)
@@ -229,3 +228,38 @@ def test_the_answer_cache_ignores_itself(shop: Path) -> None:
                             capture_output=True, text=True, check=True).stdout
     assert ".testlint_cache" not in status
     assert "pyproject.toml" in status  # git does see the project's own files
+
+
+# ---- 4. answers within bounds -------------------------------------------------------------------
+
+
+def test_an_answer_larger_than_the_cap_is_not_read_further(shop: Path) -> None:
+    project_rewrite(shop, "max-answer-bytes = 100000\nmax-retries = 0\n")
+    size = 200_000_000
+    with serve({"test_quarter_off": [Reply(text="x", oversize=size)]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
+                         shop)
+        assert llm.slow_done.wait(10)
+    assert result.stderr.splitlines()[:3] == [
+        "tests/test_mirror.py:4:5: TL101 test_quarter_off: answer 1 failed: the answer is larger "
+        "than max-answer-bytes (100000 bytes); it was not read further",
+        "rewrite: 1 findings, 0 proposals, 0 accepted",
+        "  answers that were not proposals: 1 (too-large 1)",
+    ]
+    assert llm.written[0] < size // 10  # the client hung up long before the end
+    assert result.exit_code == 1
+
+
+def test_a_trickling_answer_is_cut_at_the_total_deadline(shop: Path) -> None:
+    # one byte every 20 ms: each read is quick, the whole answer would take about ten seconds
+    project_rewrite(shop, "timeout = 0.5\nmax-retries = 0\n")
+    with serve({"test_quarter_off": [Reply(text=QUARTER_OFF, drip=0.02)]}) as llm:
+        started = time.monotonic()
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
+                         shop)
+        elapsed = time.monotonic() - started
+    assert result.stderr.splitlines()[-1] == (
+        f"testlint: error: cannot reach {llm.url}/v1/chat/completions: no complete answer "
+        "within 0.5s (timeout)")
+    assert result.exit_code == 2
+    assert elapsed < 5

@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ class ProviderError(Exception):
 
 class FatalProviderError(Exception):
     """The provider cannot be used at all (unreachable, unauthorised, unknown model)."""
+
+
+class DeadlineExceeded(Exception):
+    """A request did not finish within its total deadline (`timeout`); retried like a timeout."""
 
 
 class BudgetExhausted(Exception):
@@ -155,7 +160,9 @@ def anthropic_answer(data: dict[str, Any]) -> Answer:
 
 
 def _headers(settings: Settings, api_key: str | None) -> dict[str, str]:
-    headers = {"content-type": "application/json", "user-agent": "testlint-rewrite"}
+    # identity: a compressed answer could expand far past the size cap within one read
+    headers = {"content-type": "application/json", "user-agent": "testlint-rewrite",
+               "accept-encoding": "identity"}
     if settings.provider == "anthropic":
         headers["anthropic-version"] = ANTHROPIC_VERSION
         if api_key:
@@ -192,11 +199,12 @@ def backoff(attempt: int, cap: float) -> float:
     return min(cap, 0.5 * 2.0**attempt)
 
 
-def _error_message(response: Any) -> str:
+def _error_message(body: bytes) -> str:
+    text = body.decode("utf-8", errors="replace")
     try:
-        data = response.json()
+        data = json.loads(text)
     except ValueError:
-        return str(response.text)[:200].strip()
+        return text[:200].strip()
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, dict):
         return str(error.get("message") or error.get("type") or "")[:200]
@@ -216,7 +224,8 @@ class Client:
 
     def __post_init__(self) -> None:
         httpx = import_httpx()
-        timeout = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
+        timeout = httpx.Timeout(self.settings.timeout,
+                                connect=min(self.settings.connect_timeout, self.settings.timeout))
         self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=True)
 
     def close(self) -> None:
@@ -268,6 +277,49 @@ class Client:
         self._store(key, answer)
         return answer
 
+    def _send(self, url: str, payload: bytes, headers: dict[str, str]
+              ) -> tuple[int, Any, bytes]:
+        """POST and read the whole answer, within `timeout` seconds in all and at most
+        `max-answer-bytes`: the status, the headers and the body.
+
+        httpx's timeouts bound each read, so a server that sends a byte now and then would hold
+        the request for ever; the request runs in a worker thread that the caller waits for only
+        until the deadline, and the worker stops reading at the deadline or at the size cap.
+        """
+        settings = self.settings
+        deadline = time.monotonic() + settings.timeout
+        stop = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                with self._http.stream("POST", url, content=payload, headers=headers) as response:
+                    chunks: list[bytes] = []
+                    size = 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > settings.max_answer_bytes:
+                            outcome["error"] = ProviderError(
+                                "too-large", "the answer is larger than max-answer-bytes "
+                                f"({settings.max_answer_bytes} bytes); it was not read further")
+                            return
+                        if stop.is_set():
+                            return
+                        chunks.append(chunk)
+                    outcome["answer"] = (response.status_code, response.headers, b"".join(chunks))
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, name="testlint-rewrite-request", daemon=True)
+        worker.start()
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            stop.set()
+            raise DeadlineExceeded(f"no complete answer within {settings.timeout:g}s (timeout)")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]  # type: ignore[no-any-return]
+
     def _post(self, url: str, payload: str) -> dict[str, Any]:
         httpx = import_httpx()
         settings = self.settings
@@ -282,8 +334,8 @@ class Client:
                     f"token budget spent (max-total-tokens = {settings.max_total_tokens})")
             self.usage.requests += 1
             try:
-                response = self._http.post(url, content=payload.encode(), headers=headers)
-            except httpx.TransportError as exc:
+                status, response_headers, body = self._send(url, payload.encode(), headers)
+            except (httpx.TransportError, DeadlineExceeded) as exc:
                 if attempt >= settings.max_retries:
                     raise FatalProviderError(
                         f"cannot reach {url}: {exc or type(exc).__name__}") from None
@@ -291,20 +343,19 @@ class Client:
                 attempt += 1
                 self.usage.retries += 1
                 continue
-            if response.status_code in RETRY_STATUSES and attempt < settings.max_retries:
-                self.sleep(retry_delay(response.headers, attempt, settings.max_backoff))
+            if status in RETRY_STATUSES and attempt < settings.max_retries:
+                self.sleep(retry_delay(response_headers, attempt, settings.max_backoff))
                 attempt += 1
                 self.usage.retries += 1
                 continue
-            if response.status_code != 200:
+            if status != 200:
                 hint = ""
-                if response.status_code in {401, 403} and self.no_key_hint:
+                if status in {401, 403} and self.no_key_hint:
                     hint = f" ({self.no_key_hint})"
                 raise FatalProviderError(
-                    f"{url} answered HTTP {response.status_code}: {_error_message(response)}"
-                    f"{hint}")
+                    f"{url} answered HTTP {status}: {_error_message(body)}{hint}")
             try:
-                data = response.json()
+                data = json.loads(body.decode("utf-8"))
             except ValueError:
                 raise ProviderError("bad-response", "the answer is not JSON") from None
             if not isinstance(data, dict):

@@ -28,7 +28,8 @@ class Settings:
     model: str | None = None
     base_url: str | None = None
     api_key_env: str | None = None  # the NAME of the variable holding the key, never the key
-    timeout: float = 120.0  # seconds for one HTTP request to answer
+    timeout: float = 120.0  # seconds for one HTTP request, from connecting to the answer's end
+    max_answer_bytes: int = 1_000_000  # a larger answer is not read further
     connect_timeout: float = 10.0
     max_retries: int = 4  # per request, on 429, 5xx and transport errors
     max_backoff: float = 30.0  # seconds; also caps a server's retry-after
@@ -128,7 +129,8 @@ def check(settings: Settings, where: str) -> Settings:
         )
     if settings.base_url is not None and not re.match(r"^https?://", settings.base_url):
         raise SettingsError(f"{where}: base-url must start with http:// or https://")
-    for name in ("max_attempts", "max_requests", "max_output_tokens", "max_total_tokens", "runs"):
+    for name in ("max_attempts", "max_requests", "max_output_tokens", "max_total_tokens", "runs",
+                 "max_answer_bytes"):
         if getattr(settings, name) < 1:
             raise SettingsError(f"{where}: '{name.replace('_', '-')}' must be at least 1")
     if settings.max_retries < 0:
