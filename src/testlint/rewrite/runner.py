@@ -5,6 +5,7 @@ feed a rejection back as the next attempt's feedback, and count everything in a 
 from __future__ import annotations
 
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from testlint.rewrite.providers import (
     Usage,
 )
 from testlint.rewrite.redact import Redactor, environment_secrets, find_secrets
+from testlint.rewrite.sandbox import Sandbox
 from testlint.rewrite.settings import Settings
 from testlint.source import UnreadableSource, parse_text
 
@@ -133,7 +135,7 @@ class RewriteJob:
         self.funnel.findings = len(findings)
         known = environment_secrets(names=[self.settings.key_env])
         client: Client | None = None
-        sandbox: gates.Sandbox | None = None
+        sandbox: Sandbox | None = None
         states: dict[Path, FileState] = {}
         unresolved = 0
         try:
@@ -149,10 +151,12 @@ class RewriteJob:
                     continue
                 if self.run and sandbox is None and not self.show_prompt and finding.test:
                     try:
-                        sandbox = gates.Sandbox(self.project.rootdir, self.settings,
+                        sandbox = Sandbox(self.project.rootdir, self.settings,
                                                 source_roots(self.project))
-                    except OSError as exc:
+                    except (OSError, shutil.Error) as exc:
                         raise RewriteError(f"cannot copy the project for --run: {exc}") from None
+                    for note in sandbox.notes():
+                        self.err(note)
                 accepted = self._rewrite(finding, state, client, sandbox, known)
                 if not accepted:
                     unresolved += 1
@@ -203,7 +207,7 @@ class RewriteJob:
         return next((f for f in current if f.code == finding.code and f.test == finding.test), None)
 
     def _rewrite(self, finding: Finding, state: FileState, client: Client | None,
-                 sandbox: gates.Sandbox | None, known: list[str]) -> bool:
+                 sandbox: Sandbox | None, known: list[str]) -> bool:
         where = f"{finding.path}:{finding.line}:{finding.col}: {finding.code}"
         refreshed = self._refresh(finding, state)
         if refreshed is None:
@@ -271,7 +275,7 @@ class RewriteJob:
         return False
 
     def _gates(self, finding: Finding, state: FileState, qualname: str, answer: str,
-               redactor: Redactor, sandbox: gates.Sandbox | None,
+               redactor: Redactor, sandbox: Sandbox | None,
                callees: list[Definition]
                ) -> tuple[str, str | None]:
         funnel = self.funnel
