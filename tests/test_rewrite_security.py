@@ -10,9 +10,13 @@ user's secrets from its environment or reach the network; the answer cache ignor
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -263,3 +267,204 @@ def test_a_trickling_answer_is_cut_at_the_total_deadline(shop: Path) -> None:
         "within 0.5s (timeout)")
     assert result.exit_code == 2
     assert elapsed < 5
+
+
+# ---- 2. model code under --run stays in its sandbox ---------------------------------------------
+
+SECRET_ENVIRONMENT = {
+    "GH_PAT": GH_PAT,
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AWS_PROFILE": "production",
+    "DATABASE_URL": "postgres://app:pw@db.internal/shop",
+    "SENTRY_DSN": "https://abc123@o1.ingest.sentry.io/42",
+    "STRIPE_LIVE_KEY": "rk_live_0123456789abcdefABCD",
+    "OPENAI_API_KEY": PROVIDER_KEY,
+}
+ESCAPE_PROJECT = {
+    "pyproject.toml": '''
+        [tool.pytest.ini_options]
+        pythonpath = ["src"]
+
+        [tool.testlint.rewrite]
+        model = "m"
+        runs = 1
+        run-timeout = 20
+        ''',
+    "src/calc.py": '''
+        def double(x: int) -> int:
+            """Twice x."""
+            return x * 2
+        ''',
+    "data/README": "the project's data\n",
+    "tests/test_calc.py": '''
+        import os
+        import socket
+        import subprocess
+
+        from calc import double
+
+
+        def test_double():
+            double(2)
+        ''',
+}
+
+
+def marker() -> str:
+    """A `sleep` duration of 30 s that no other process has on its command line."""
+    return f"30.{uuid.uuid4().int % 10**12:012d}"
+
+
+def running(marker: str) -> bool:
+    """Whether a process whose command line holds `marker` is alive."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if marker.encode() in cmdline.read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def still_running(marker: str) -> bool:
+    """`running`, allowing the kernel a moment to finish a kill already sent."""
+    deadline = time.monotonic() + 3
+    while running(marker):
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture
+def escape_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    project = write_files(tmp_path / "project", ESCAPE_PROJECT)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / "link_out").symlink_to(outside)  # an absolute link that leaves the project
+    (project / "link_in").symlink_to(project / "data")  # an absolute link inside it
+    for name, value in SECRET_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PWD", str(project))  # as a shell in the project sets it
+    return project
+
+
+class Listener:
+    """A TCP port on 127.0.0.1 that counts the connections it receives."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def kill_running(marker: str) -> None:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if marker.encode() in cmdline.read_bytes():
+                os.kill(int(cmdline.parent.name), signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+@pytest.mark.parametrize("namespaces", [True, False], ids=["namespaces", "no-unshare"])
+def test_model_code_cannot_reach_the_real_tree_the_secrets_the_network_or_outlive_its_run(
+    escape_project: Path, tmp_path: Path, namespaces: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if namespaces:
+        from testlint.rewrite.sandbox import isolation
+
+        if isolation().missing:
+            pytest.skip(isolation().missing)
+    else:  # as on a platform where unshare is missing or refused
+        from testlint.rewrite import sandbox
+
+        monkeypatch.setattr(sandbox, "_isolation", sandbox.Isolation((), "no unshare here"))
+    listener = Listener()
+    stays, leaves, late = (marker() for _ in range(3))
+    proposal = answer(
+        "def test_double():\n"
+        '    with open(os.path.join(os.environ.get("PWD", "."), "through_pwd.txt"), "w") as f:\n'
+        '        f.write("escaped")\n'
+        '    for link in ("link_in", "link_out"):\n'
+        "        if os.path.isdir(link):\n"
+        '            with open(os.path.join(link, "through_link.txt"), "w") as f:\n'
+        '                f.write("escaped")\n'
+        f'    subprocess.Popen(["sleep", "{stays}"])\n'
+        f'    subprocess.Popen(["sleep", "{leaves}"], start_new_session=True)\n'
+        f'    subprocess.Popen(["sh", "-c", "sleep {late}; echo late > \\"$PWD/late.txt\\""])\n'
+        "    try:\n"
+        f'        socket.create_connection(("127.0.0.1", {listener.port}), 1).close()\n'
+        "    except OSError:\n"
+        "        pass\n"
+        f"    leaked = sorted(set(os.environ).intersection({sorted(SECRET_ENVIRONMENT)!r}))\n"
+        "    assert leaked == []\n"
+        f'    assert os.environ["PWD"] != {str(escape_project)!r}\n'
+        "    assert double(2) == 4\n")
+    try:
+        with serve({"test_double": [proposal]}) as llm:
+            result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--run", "tests"],
+                             escape_project)
+    finally:
+        listener.close()
+    outcome = [line for line in result.stderr.splitlines() if "test_double: proposal" in line]
+    assert outcome == ["tests/test_calc.py:8:5: TL101 test_double: proposal 1 accepted (fails "
+                       "on mutant calc.double: return None)"]
+    notes = [line for line in result.stderr.splitlines() if line.startswith("rewrite --run:")]
+    assert notes == [
+        "rewrite --run: symbolic links that leave the project are not copied: link_out -> "
+        f"{tmp_path / 'outside'}",
+        *([] if namespaces else [
+            "rewrite --run: proposals run with network access and a child that leaves its "
+            "process group can outlive the run (no unshare here)"]),
+    ]
+    # nothing was written into the real tree, by $PWD or by a link
+    assert not (escape_project / "through_pwd.txt").exists()
+    assert not (escape_project / "late.txt").exists()
+    assert not (escape_project / "data" / "through_link.txt").exists()
+    assert list((tmp_path / "outside").iterdir()) == []
+    # the children it left behind died with the run
+    assert not still_running(stays)
+    assert not still_running(late)
+    if namespaces:
+        assert not still_running(leaves)  # even one that left its process group
+        assert listener.connections == 0  # no network
+    else:  # what the note says: the network was reached, the session leaver lives on
+        assert listener.connections == 2  # gate 3's run and gate 4's first mutant
+        assert running(leaves)
+        kill_running(leaves)
+    assert result.exit_code == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_run_killed_at_its_timeout_takes_its_children_with_it(escape_project: Path) -> None:
+    pyproject = escape_project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("run-timeout = 20", "run-timeout = 1"))
+    hangs = marker()
+    proposal = answer(
+        "def test_double():\n"
+        f'    subprocess.Popen(["sleep", "{hangs}"]).wait()  # hangs past the run\'s timeout\n'
+        "    assert double(2) == 4\n")
+    with serve({"test_double": [proposal]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--run", "--max-attempts",
+                          "1", "tests"], escape_project)
+    assert ("tests/test_calc.py:8:5: TL101 test_double: proposal 1 rejected at gate 3 (passes "
+            "under pytest): the new test did not finish within 1s") in result.stderr
+    assert not still_running(hangs)
+    assert result.exit_code == 1
