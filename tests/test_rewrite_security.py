@@ -94,6 +94,21 @@ def test_a_project_file_cannot_send_the_provider_key_to_another_host(shop: Path)
     assert shown.exit_code == 0
 
 
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1.attacker.invalid/v1",  # a name that starts like a loopback address
+    "http://localhost@attacker.invalid/v1",  # user info, then the real host
+    "http://attacker.invalid/v1?x=http://localhost/",
+    "https://api.openai.com.attacker.invalid/v1",
+])
+def test_a_project_url_that_only_looks_local_is_refused(shop: Path, url: str) -> None:
+    project_rewrite(shop, f'base-url = "{url}"\n')
+    result = run_cli(["rewrite", "tests/test_mirror.py"], shop)
+    assert result.stderr.startswith(
+        f"testlint: error: {shop / 'pyproject.toml'}: the project's configuration sets base-url "
+        f'= "{url}"; a project file cannot choose where your prompts and keys go')
+    assert result.exit_code == 2
+
+
 def test_a_project_endpoint_on_this_machine_is_used_without_a_key(shop: Path) -> None:
     with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
         project_rewrite(shop, f'base-url = "{llm.url}/v1"\n')
@@ -153,6 +168,20 @@ def test_trust_project_endpoint_accepts_the_projects_pair_and_says_so(shop: Path
         f"rewrite: sending $MY_LLM_KEY to {llm.url}/v1 as the project's configuration asks "
         "(--trust-project-endpoint)")
     assert result.exit_code == 0
+
+
+def test_a_project_file_cannot_raise_what_a_run_may_spend(shop: Path, environment: Path) -> None:
+    write_files(environment.parent, {"config.toml": "[rewrite]\nmax-requests = 2\n"})
+    project_rewrite(shop, "max-requests = 100000\nmax-total-tokens = 400000\n")
+    with serve() as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_pricing.py"],
+                         shop)
+    assert len(llm.requests) == 2
+    assert result.stderr.splitlines()[0] == (
+        "rewrite: the project's max-requests = 100000 is above your limit; using 2 (raise it in "
+        f"[rewrite] of {environment})")
+    assert "  stopped early: request budget spent (max-requests = 2)" in result.stderr
+    assert result.exit_code == 1
 
 
 def test_a_broken_user_config_is_one_line(shop: Path, environment: Path) -> None:

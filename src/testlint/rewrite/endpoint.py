@@ -14,6 +14,9 @@ repository, so its endpoint is not trusted with the user's keys:
   a local Ollama or vLLM), and then no key is sent with the requests;
 - `--trust-project-endpoint` accepts both, for a team that keeps its endpoint in the project.
 
+What a run may spend (`max-requests`, `max-total-tokens`) a project file may lower but not raise
+above the user's own value or the default: the run says so and uses the limit.
+
 A key goes to a URL only as a pair one layer configured: the provider's own API with the
 provider's variable (or the variable that layer names), or the layer's `base-url` with the
 variable the same layer names. A `base-url` without `api-key-env` gets no key at all.
@@ -24,7 +27,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +41,10 @@ from testlint.rewrite.settings import (
 )
 
 ENDPOINT_KEYS = ("base-url", "api-key-env")
+# what a run may spend: a project file may lower these, not raise them above the user's own
+# value (or the default)
+SPENDING_KEYS = ("max-requests", "max-total-tokens")
+_DEFAULTS = {key: getattr(Settings(), key.replace("-", "_")) for key in SPENDING_KEYS}
 TRUST_FLAG = "--trust-project-endpoint"
 
 
@@ -98,7 +105,7 @@ class Endpoint:
     key_env: str | None  # the variable whose value is sent; None: the requests carry no key
     origin: str  # the layer the endpoint came from, for messages
     refused: str | None = None  # why nothing may be sent (an untrusted project endpoint)
-    notice: str | None = None  # said once on stderr when the run starts
+    notices: tuple[str, ...] = ()  # said once on stderr when the run starts
 
     def no_key_hint(self) -> str:
         return (f"no key was sent to {self.url}: name the variable that holds its key with "
@@ -136,8 +143,18 @@ def resolve(project: dict[str, Any], project_where: str, flags: dict[str, Any],
                  None)
     if owner is not None:
         merged.update({k: owner.table[k] for k in ENDPOINT_KEYS if k in owner.table})
+    notices: list[str] = []
+    if not trust_project:
+        for key in SPENDING_KEYS:
+            cap = user.get(key, _DEFAULTS[key])
+            value = project.get(key)
+            if key not in given and isinstance(value, int | float) and value > cap:
+                merged[key] = cap
+                notices.append(f"rewrite: the project's {key} = {value} is above your limit; "
+                               f"using {cap} (raise it in [rewrite] of {user_path})")
     settings = parse_settings(merged, "configuration")
-    return settings, _endpoint(settings, owner, layers[1], user_path)
+    endpoint = _endpoint(settings, owner, layers[1], user_path)
+    return settings, replace(endpoint, notices=(*notices, *endpoint.notices))
 
 
 def _endpoint(settings: Settings, owner: _Layer | None, project: _Layer,
@@ -161,11 +178,12 @@ def _endpoint(settings: Settings, owner: _Layer | None, project: _Layer,
                 f"a project file cannot choose which of your keys is sent, or where: {ways}"))
         if settings.base_url is not None and not is_loopback(url):
             return Endpoint(url, None, owner.where, refused=(
-                f"{owner.where}: the project's configuration sets base-url = \"{url}\"; a "
+                f"{owner.where}: the project's configuration sets base-url = "
+                f"\"{settings.base_url}\"; a "
                 f"project file cannot choose where your prompts and keys go: {ways}"))
         return Endpoint(url, None, owner.where)  # a server on this machine, and no key
-    notice = None
     if owner is project and key_env is not None:
-        notice = (f"rewrite: sending ${key_env} to {url} as the project's configuration asks "
-                  f"({TRUST_FLAG})")
-    return Endpoint(url, key_env, owner.where, notice=notice)
+        return Endpoint(url, key_env, owner.where, notices=(
+            f"rewrite: sending ${key_env} to {url} as the project's configuration asks "
+            f"({TRUST_FLAG})",))
+    return Endpoint(url, key_env, owner.where)

@@ -114,7 +114,9 @@ class RewriteJob:
         settings = self.settings
         if not settings.model:
             raise RewriteError("no model: pass --model or set 'model' in [tool.testlint.rewrite]")
-        endpoint = self.endpoint or Endpoint(settings.url, settings.key_env, "configuration")
+        endpoint = self.endpoint or Endpoint(
+            settings.url, settings.key_env if settings.uses_default_endpoint else
+            settings.api_key_env, "configuration")
         if endpoint.refused:
             raise RewriteError(endpoint.refused)
         api_key = (os.environ.get(endpoint.key_env) or None) if endpoint.key_env else None
@@ -123,8 +125,8 @@ class RewriteJob:
                 f"no API key: set the environment variable {endpoint.key_env} (or name another "
                 "with api-key-env), or point --base-url at a local server"
             )
-        if endpoint.notice:
-            self.err(endpoint.notice)
+        for notice in endpoint.notices:
+            self.err(notice)
         cache_dir = self.project.rootdir / ".testlint_cache" / "rewrite"
         use_cache = self.use_cache and settings.cache
         return Client(settings, api_key, cache_dir if use_cache else None, known_secrets=known,
