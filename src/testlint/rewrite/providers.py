@@ -6,6 +6,8 @@ errors, honouring `retry-after`. An answer cut off at the token limit or refused
 failure, not a proposal. Token usage is summed over the run. Answers are cached on disk by a
 hash of provider, model, template version and the messages, so a re-run costs nothing.
 Every request body is checked for secrets just before it is sent; one that holds any is not sent.
+An answer is read within bounds: `timeout` seconds for the whole request (not per read) and at
+most `max-answer-bytes`; which key goes to which URL is decided before (`endpoint`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class ProviderError(Exception):
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind  # truncated | refused | empty | secret | bad-response
+        self.kind = kind  # truncated | refused | empty | secret | bad-response | too-large
 
 
 class FatalProviderError(Exception):
