@@ -318,6 +318,7 @@ ESCAPE_PROJECT = {
         model = "m"
         runs = 1
         run-timeout = 20
+        pass-env = ["APP_MODE", "GH_PAT", "DATABASE_URL", "AWS_PROFILE"]
         ''',
     "src/calc.py": '''
         def double(x: int) -> int:
@@ -375,6 +376,7 @@ def escape_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name, value in SECRET_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PWD", str(project))  # as a shell in the project sets it
+    monkeypatch.setenv("APP_MODE", "ci")
     return project
 
 
@@ -444,6 +446,7 @@ def test_model_code_cannot_reach_the_real_tree_the_secrets_the_network_or_outliv
         "        pass\n"
         f"    leaked = sorted(set(os.environ).intersection({sorted(SECRET_ENVIRONMENT)!r}))\n"
         "    assert leaked == []\n"
+        '    assert os.environ["APP_MODE"] == "ci"  # pass-env, for what is not a secret\n'
         f'    assert os.environ["PWD"] != {str(escape_project)!r}\n'
         "    assert double(2) == 4\n")
     try:

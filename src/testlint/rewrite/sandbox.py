@@ -4,9 +4,10 @@ environment, a process tree that dies whole, and (where the platform allows) no 
 - The copy: the project without virtualenvs, caches and VCS data. A symbolic link that points
   inside the project is re-made to point inside the copy; one that leaves the project (or
   dangles) is left out, so nothing written through the copy reaches the real tree by a link.
-- The environment is built from an allow-list (PATH, locale, a few PYTHON*/PYTEST* switches),
-  never from a deny-list: no tokens, no DATABASE_URL, no AWS_*, no provider keys. HOME, TMPDIR
-  and PWD point into the sandbox, so `$PWD/x` and `~/x` land in the copy's directory.
+- The environment is built from an allow-list (PATH, locale, a few PYTHON*/PYTEST* switches, the
+  names in `pass-env`), never from a deny-list, and a name that reads like a secret or grants
+  access is dropped even then: no tokens, no DATABASE_URL, no AWS_*, no provider keys. HOME,
+  TMPDIR and PWD point into the sandbox, so `$PWD/x` and `~/x` land in the copy's directory.
 - The driver runs in a session of its own (a new process group), and on Linux inside
   `unshare --user --map-root-user --net --pid --fork --kill-child` when that works for the
   current user: a network namespace with no interface up, and a pid namespace whose processes
@@ -52,8 +53,10 @@ _PASS_NAMES = frozenset({
     "SYSTEMROOT", "SYSTEMDRIVE", "COMSPEC", "PATHEXT", "WINDIR",
 })
 _PASS_PREFIXES = ("LC_", "PYTEST_")
-# even an allowed name is dropped when it reads like a secret (PYTEST_SERVICE_TOKEN)
-_SECRET_NAME = re.compile(r"(?i)(key|secret|token|passw|credential|private|auth|dsn)")
+# even an allowed or `pass-env` name is dropped when it reads like a secret or grants access
+_SECRET_NAME = re.compile(
+    r"(?i)(key|secret|token|passw|credential|private|auth|dsn|session|cookie)"
+    r"|^(AWS|AZURE|GCP|GOOGLE|GH|GITHUB|GITLAB|VAULT|DOCKER|NPM|PYPI|TWINE)_|_UR[LI]$")
 
 UNSHARE = ("unshare", "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child")
 
@@ -143,7 +146,7 @@ def sandbox_environment(settings: Settings, python_paths: list[Path], home: Path
     provider_keys = {settings.key_env, *DEFAULT_KEY_ENV.values()}
     env = {
         name: value for name, value in source.items()
-        if (name in _PASS_NAMES or name.startswith(_PASS_PREFIXES))
+        if (name in _PASS_NAMES or name.startswith(_PASS_PREFIXES) or name in settings.pass_env)
         and name not in provider_keys and not _SECRET_NAME.search(name)
     }
     env.update({

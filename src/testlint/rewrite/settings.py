@@ -40,6 +40,7 @@ class Settings:
     run_timeout: float = 60.0  # seconds for one pytest run in gates 3 and 4
     runs: int = 3  # gate 3: the new test must pass this many times
     pytest_args: tuple[str, ...] = ()  # extra arguments for the pytest runs
+    pass_env: tuple[str, ...] = ()  # more variables for the pytest runs (never secret-looking)
     context: str = "signature"  # or "full": the implementation's body goes into the prompt
     cache: bool = True
 
