@@ -154,7 +154,7 @@ class RewriteJob:
                 if self.run and sandbox is None and not self.show_prompt and finding.test:
                     try:
                         sandbox = Sandbox(self.project.rootdir, self.settings,
-                                                source_roots(self.project))
+                                          source_roots(self.project))
                     except (OSError, shutil.Error) as exc:
                         raise RewriteError(f"cannot copy the project for --run: {exc}") from None
                     for note in sandbox.notes():

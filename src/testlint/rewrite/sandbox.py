@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import site
+import stat
 import subprocess
 import sys
 import tempfile
@@ -107,9 +108,17 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
     for name in names:
         full = os.path.join(directory, name)
         skipped = name in _SKIP_DIRS or name.endswith((".egg-info", ".pyc"))
-        if skipped or os.path.isfile(os.path.join(full, "pyvenv.cfg")):  # any virtualenv
-            ignored.add(name)
+        if skipped or os.path.isfile(os.path.join(full, "pyvenv.cfg")) or _special(full):
+            ignored.add(name)  # and any virtualenv, FIFO, socket or device
     return ignored
+
+
+def _special(path: str) -> bool:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return True
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
 
 
 def _inside(path: str, root: str) -> bool:
@@ -198,7 +207,11 @@ class Sandbox:
         self._tmp = Path(tempfile.mkdtemp(prefix="testlint-rewrite-"))
         self.root = self._tmp / "project" / (self.original.name or "project")
         self.root.parent.mkdir()
-        self.left_out = copy_project(self.original, self.root)
+        try:
+            self.left_out = copy_project(self.original, self.root)
+        except BaseException:
+            self.close()
+            raise
         self.driver = self._tmp / "driver" / "_testlint_driver.py"
         self.driver.parent.mkdir()
         self.driver.write_text(Path(__file__).with_name("_driver.py").read_text("utf-8"), "utf-8")
