@@ -28,12 +28,13 @@ SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "rewri
 PROVIDER_KEY = "sk-test-provider-key-0123456789abcdef"
 GH_PAT = "ghp_0123456789abcdefghijABCDEFGHIJ012345"
 MY_LLM_KEY = "local-llm-key-0123456789"
-QUARTER_OFF = ("```python\ndef test_quarter_off():\n"
-               "    assert discount(2000, 25) == 1500\n```\n")
 
 
 def answer(code: str) -> str:
     return f"```python\n{code}```\n"
+
+
+QUARTER_OFF = answer("def test_quarter_off():\n    assert discount(2000, 25) == 1500\n")
 
 
 @pytest.fixture(autouse=True)
@@ -67,16 +68,15 @@ def sent_headers(llm: FakeLLM) -> list[str]:
 # ---- 1. where the keys go -----------------------------------------------------------------------
 
 
-def test_a_project_file_cannot_name_the_key_that_is_sent(shop: Path) -> None:
+def test_a_project_file_cannot_name_the_key_that_is_sent(shop: Path, environment: Path) -> None:
     with serve({"test_quarter_off": [QUARTER_OFF]}) as llm:
         project_rewrite(shop, f'base-url = "{llm.url}/v1"\napi-key-env = "GH_PAT"\n')
         result = run_cli(["rewrite", "tests/test_mirror.py"], shop)
     assert llm.requests == []
-    user_config = Path(shop.parent / "user-config" / "testlint" / "config.toml")
     assert result.stderr == (
         f"testlint: error: {shop / 'pyproject.toml'}: the project's configuration names "
         'api-key-env = "GH_PAT"; a project file cannot choose which of your keys is sent, or '
-        f"where: pass --base-url and --api-key-env, set them in [rewrite] of {user_config}, or "
+        f"where: pass --base-url and --api-key-env, set them in [rewrite] of {environment}, or "
         "pass --trust-project-endpoint to accept the project's choice\n")
     assert result.exit_code == 2
 
