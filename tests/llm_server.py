@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ class Reply:
     retry_after: str | None = None
     truncated: bool = False
     refused: bool = False
+    oversize: int = 0  # > 0: an answer of this many bytes, written until the client hangs up
+    drip: float = 0.0  # > 0: the answer one byte at a time, this many seconds apart
 
 
 @dataclass
@@ -50,6 +53,8 @@ class FakeLLM:
     script: dict[str, list[str | Reply]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     url: str = ""
+    written: list[int] = field(default_factory=list)  # bytes of each oversize or dripped answer
+    slow_done: threading.Event = field(default_factory=threading.Event)  # one of those ended
     _served: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -119,9 +124,35 @@ def _handler(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 return
             model = str(request.json.get("model"))
             if self.path == "/v1/messages":
-                self._send(200, _anthropic(reply, model))
+                data = _anthropic(reply, model)
             else:
-                self._send(200, _openai(reply, model))
+                data = _openai(reply, model)
+            if reply.oversize or reply.drip:
+                self._send_slowly(reply, json.dumps(data).encode())
+            else:
+                self._send(200, data)
+
+        def _send_slowly(self, reply: Reply, payload: bytes) -> None:
+            """Headers at once, then a body too large or too slow, until the client hangs up."""
+            size = reply.oversize or len(payload)
+            step = 1 if reply.drip else 64 * 1024
+            body = payload if reply.drip else b" " * size
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(size))
+            self.end_headers()
+            written = 0
+            try:
+                while written < size:
+                    self.wfile.write(body[written:written + step])
+                    self.wfile.flush()
+                    written += step
+                    if reply.drip:
+                        time.sleep(reply.drip)
+            except OSError:  # the client hung up
+                pass
+            llm.written.append(min(written, size))
+            llm.slow_done.set()
 
         def _send(self, status: int, data: dict[str, Any],
                   headers: dict[str, str] | None = None) -> None:

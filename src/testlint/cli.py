@@ -519,7 +519,13 @@ def rule_command(code: str) -> None:
               help="Wire format: OpenAI chat completions (also Ollama, vLLM, llama.cpp, "
                    "LM Studio) or Anthropic messages.")
 @click.option("--model", help="Model name, e.g. gpt-4o-mini, claude-sonnet-4-5, qwen2.5-coder.")
-@click.option("--base-url", help="The endpoint, e.g. http://localhost:11434/v1 for Ollama.")
+@click.option("--base-url", help="The endpoint, e.g. http://localhost:11434/v1 for Ollama. It "
+                                  "gets a key only with --api-key-env.")
+@click.option("--api-key-env", help="The NAME of the environment variable whose key is sent to "
+                                    "the endpoint (default: the provider's, for its own API).")
+@click.option("--trust-project-endpoint", is_flag=True,
+              help="Accept the project's base-url and api-key-env: send the key it names to the "
+                   "URL it names.")
 @click.option("--write", is_flag=True, help="Apply the accepted rewrites (atomically).")
 @click.option("--run", "run_tests", is_flag=True,
               help="Run each proposal under pytest and against mutants (executes model-written "
@@ -539,6 +545,8 @@ def rewrite(
     provider: str | None,
     model: str | None,
     base_url: str | None,
+    api_key_env: str | None,
+    trust_project_endpoint: bool,
     write: bool,
     run_tests: bool,
     max_attempts: int | None,
@@ -556,9 +564,10 @@ def rewrite(
     from testlint.discovery import Discovery, MissingPathError, default_paths
     from testlint.pytest_config import find_pytest_config
     from testlint.registry import UnknownRuleError, load_registry
+    from testlint.rewrite.endpoint import resolve
     from testlint.rewrite.providers import MissingExtra
     from testlint.rewrite.runner import RewriteError, make_job
-    from testlint.rewrite.settings import SettingsError, parse_settings, with_flags
+    from testlint.rewrite.settings import SettingsError
 
     registry = load_registry()
     for path in paths:
@@ -572,12 +581,14 @@ def rewrite(
         validate_selection(registry, codes, "--select")
         config = load_config(start[0], registry, explicit=config_file)
         where = str(config.path) if config.path else "configuration"
-        settings = parse_settings(config.extra.get("rewrite", {}), where)
-        settings = with_flags(settings, provider=provider, model=model, base_url=base_url,
-                              max_attempts=max_attempts, context=context_mode)
+        flags = {"provider": provider, "model": model, "base_url": base_url,
+                 "api_key_env": api_key_env, "max_attempts": max_attempts,
+                 "context": context_mode}
+        settings, endpoint = resolve(config.extra.get("rewrite", {}), where, flags,
+                                     trust_project=trust_project_endpoint)
         files = Discovery(config=config, pytest=pytest_config).files(targets)
         job = make_job(files, targets, config, codes, pytest_config, registry, settings,
-                       run=run_tests, write=write, show_prompt=show_prompt,
+                       endpoint=endpoint, run=run_tests, write=write, show_prompt=show_prompt,
                        use_cache=not no_cache, out=lambda text: click.echo(text, nl=False),
                        err=lambda text: click.echo(text, err=True))
         code = job.execute()
