@@ -30,6 +30,7 @@ class Reply:
     refused: bool = False
     oversize: int = 0  # > 0: an answer of this many bytes, written until the client hangs up
     drip: float = 0.0  # > 0: the answer one byte at a time, this many seconds apart
+    raw: str | None = None  # this body verbatim (HTTP 200), in place of a well-formed answer
 
 
 @dataclass
@@ -122,6 +123,9 @@ def _handler(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 self._send(reply.status, {"error": {"type": "rate_limit_error",
                                                     "message": "slow down"}}, headers)
                 return
+            if reply.raw is not None:
+                self._send_raw(reply.raw.encode("utf-8"))
+                return
             model = str(request.json.get("model"))
             if self.path == "/v1/messages":
                 data = _anthropic(reply, model)
@@ -131,6 +135,13 @@ def _handler(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 self._send_slowly(reply, json.dumps(data).encode())
             else:
                 self._send(200, data)
+
+        def _send_raw(self, payload: bytes) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
 
         def _send_slowly(self, reply: Reply, payload: bytes) -> None:
             """Headers at once, then a body too large or too slow, until the client hangs up."""

@@ -110,14 +110,28 @@ def openai_request(settings: Settings, messages: list[Message]) -> tuple[str, di
     return f"{settings.url}/chat/completions", body
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A JSON object of the answer, or {} for anything else a server may send in its place."""
+    return value if isinstance(value, dict) else {}
+
+
+def tokens(usage: Any, key: str) -> int:
+    """A token count from the answer's usage, or 0 when it is missing, not a number, negative
+    or not finite (a server's odd answer must not end the run)."""
+    value = _mapping(usage).get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return int(value) if 0 <= value < float("inf") else 0
+
+
 def openai_answer(data: dict[str, Any]) -> Answer:
-    choices = data.get("choices") or []
-    if not choices or not isinstance(choices[0], dict):
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise ProviderError("bad-response", "the answer has no choices")
     choice = choices[0]
-    message = choice.get("message") or {}
+    message = _mapping(choice.get("message"))
     reason = choice.get("finish_reason")
-    usage = data.get("usage") or {}
+    usage = data.get("usage")
     if message.get("refusal"):
         raise ProviderError("refused", f"the model refused: {str(message['refusal'])[:200]}")
     if reason == "content_filter":
@@ -128,8 +142,7 @@ def openai_answer(data: dict[str, Any]) -> Answer:
     text = message.get("content")
     if not isinstance(text, str) or not text.strip():
         raise ProviderError("empty", "the answer is empty")
-    return Answer(text, int(usage.get("prompt_tokens") or 0),
-                  int(usage.get("completion_tokens") or 0))
+    return Answer(text, tokens(usage, "prompt_tokens"), tokens(usage, "completion_tokens"))
 
 
 def anthropic_request(settings: Settings, messages: list[Message]) -> tuple[str, dict[str, Any]]:
@@ -147,18 +160,18 @@ def anthropic_request(settings: Settings, messages: list[Message]) -> tuple[str,
 
 def anthropic_answer(data: dict[str, Any]) -> Answer:
     reason = data.get("stop_reason")
-    usage = data.get("usage") or {}
+    usage = data.get("usage")
     if reason == "refusal":
         raise ProviderError("refused", "the model refused (stop_reason: refusal)")
     if reason == "max_tokens":
         raise ProviderError("truncated", "the answer was cut off at max-output-tokens "
                                          "(stop_reason: max_tokens)")
-    blocks = data.get("content") or []
-    text = "".join(b.get("text", "") for b in blocks
+    blocks = data.get("content")
+    text = "".join(str(b.get("text", "")) for b in (blocks if isinstance(blocks, list) else [])
                    if isinstance(b, dict) and b.get("type") == "text")
     if not text.strip():
         raise ProviderError("empty", "the answer is empty")
-    return Answer(text, int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
+    return Answer(text, tokens(usage, "input_tokens"), tokens(usage, "output_tokens"))
 
 
 def _headers(settings: Settings, api_key: str | None) -> dict[str, str]:
@@ -239,7 +252,7 @@ class Client:
         try:
             data = json.loads((self.cache_dir / f"{key}.json").read_text(encoding="utf-8"))
             return Answer(str(data["text"]), cached=True)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
     def _store(self, key: str, answer: Answer) -> None:
@@ -358,16 +371,15 @@ class Client:
                     f"{url} answered HTTP {status}: {_error_message(body)}{hint}")
             try:
                 data = json.loads(body.decode("utf-8"))
-            except ValueError:
+            except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser
                 raise ProviderError("bad-response", "the answer is not JSON") from None
             if not isinstance(data, dict):
                 raise ProviderError("bad-response", "the answer is not a JSON object")
-            usage = data.get("usage") or {}
-            if isinstance(usage, dict):
-                if settings.provider == "anthropic":
-                    self.usage.input_tokens += int(usage.get("input_tokens") or 0)
-                    self.usage.output_tokens += int(usage.get("output_tokens") or 0)
-                else:
-                    self.usage.input_tokens += int(usage.get("prompt_tokens") or 0)
-                    self.usage.output_tokens += int(usage.get("completion_tokens") or 0)
+            usage = data.get("usage")
+            if settings.provider == "anthropic":
+                self.usage.input_tokens += tokens(usage, "input_tokens")
+                self.usage.output_tokens += tokens(usage, "output_tokens")
+            else:
+                self.usage.input_tokens += tokens(usage, "prompt_tokens")
+                self.usage.output_tokens += tokens(usage, "completion_tokens")
             return data
