@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from testlint import links
 from testlint.facts import Assertion, TestFunction, TestModule
 from testlint.inference import Definition, Inference, single_assignment
 
@@ -112,7 +113,7 @@ def reached(
     node = follow(test, unwrap_approx(module, expr))
     for _ in range(8):
         if isinstance(node, ast.Call):
-            definition = inference.resolve_call(module, test, node)
+            definition = links.resolve_call(inference, module, test, node)
             if definition is None:
                 return None
             receiver = None
@@ -120,7 +121,9 @@ def reached(
                 receiver = node.func.value
             return Reached(definition, node, node, receiver)
         if isinstance(node, ast.Attribute):
-            member = inference.resolve_member(module, test, node)
+            member = inference.resolve_member(module, test, node) or links.member(
+                inference, module, test, node
+            )
             if member is not None and member.kind == "property":
                 return Reached(member, node, None, node.value)
             node = follow(test, node.value)

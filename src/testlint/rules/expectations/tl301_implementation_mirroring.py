@@ -63,13 +63,16 @@ arithmetic of the function under test into the test.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from testlint import links
 from testlint.facts import TestFunction, TestModule
-from testlint.inference import for_project
+from testlint.inference import Definition, FunctionSource, Inference, for_project
 from testlint.mirror import (
     Candidate,
     Scope,
+    Tree,
     compare,
     implementation_candidates,
     is_trivial,
@@ -80,6 +83,7 @@ from testlint.mirror import (
     too_big,
 )
 from testlint.rules.base import RuleContext
+from testlint.signatures import has_candidate, mirrored
 from testlint.undertest import (
     Equality,
     calls_in,
@@ -89,6 +93,7 @@ from testlint.undertest import (
     reached,
     unwrap_approx,
 )
+from testlint.unit_values import computed_trees
 
 CODE = "TL301"
 NAME = "implementation-mirroring"
@@ -159,25 +164,27 @@ def check(ctx: RuleContext) -> None:
     if not inference.can_reach_code:
         return  # no source roots with code: nothing in these tests resolves into a project
     threshold = ctx.options.similarity_threshold
+
+    def is_project(name: str) -> bool:
+        return inference.is_project_module(name.split(".", 1)[0])
+
     for test in module.tests:
         reported: set[int] = set()
         scope = None
         cheap = test_scope(None, module, test)
         for equality in equalities(module, test):
-            if not _worth_resolving(cheap, module, test, equality):
+            if not _worth_resolving(cheap, module, test, equality, is_project):
                 continue  # no formula on a side the code could answer: spare the resolution
-            left = reached(inference, module, test, equality.left)
-            right = reached(inference, module, test, equality.right)
-            left_cut = left is not None and code_under_test(left.definition)
-            right_cut = right is not None and code_under_test(right.definition)
-            if left_cut == right_cut:
+            left = _unit(inference, module, test, equality.left)
+            right = _unit(inference, module, test, equality.right)
+            if (left is None) == (right is None):
                 continue  # neither side, or both (a property or a self-derived expectation)
-            actual = left if left_cut else right
-            expected = equality.right if left_cut else equality.left
+            actual = left if left is not None else right
+            expected = equality.right if left is not None else equality.left
             assert actual is not None
             expected = unwrap_approx(module, expected)
             if any(
-                (found := inference.resolve_call(module, test, call)) is not None
+                (found := links.resolve_call(inference, module, test, call)) is not None
                 and found.qualname == actual.definition.qualname
                 for call in calls_in(test, expected)
             ):
@@ -187,17 +194,13 @@ def check(ctx: RuleContext) -> None:
                 continue
             if scope is None:
                 scope = test_scope(inference, module, test)
-            tree = normalise_test_expr(scope, expected)
-            if tree is None:
+            found_tree = normalise_test_expr(scope, expected)
+            if found_tree is None:
                 continue
-            candidates = implementation_candidates(
-                inference, function, actual.call, actual.receiver, scope
-            )
-            supplied = supplied_trees(scope, actual.call, actual.receiver)
-            tree = mask(tree, supplied)
-            candidates = [Candidate(mask(c.tree, supplied), c.line) for c in candidates]
-            match = compare(tree, candidates, threshold)
-            if match is None:
+            message = _formula(inference, function, actual, scope, found_tree, threshold)
+            if message is None:
+                message = _operation(inference, function, actual, scope, found_tree, is_project)
+            if message is None:
                 continue
             where = follow(test, expected)
             if not isinstance(where, ast.expr) or getattr(where, "lineno", None) is None:
@@ -205,24 +208,104 @@ def check(ctx: RuleContext) -> None:
             if id(where) in reported:
                 continue
             reported.add(id(where))
-            definition = actual.definition
-            place = f"{definition.path.name}:{match.candidate.line}"
-            how = (
-                "re-computes"
-                if match.score >= 1.0
-                else (f"nearly re-computes ({round(match.score * 100)}% the same)")
-            )
-            ctx.report(
-                where,
-                f"expected value {how} {definition.qualname} ({place}), so it agrees with every "
-                "bug there; use an independent oracle: a literal from the spec, a table of "
-                "worked examples, or a property",
-                test=test,
-            )
+            ctx.report(where, message, test=test)
+
+
+@dataclass
+class _Unit:
+    """The code under test whose output one side of an equality is."""
+
+    definition: Definition
+    call: ast.Call | None
+    receiver: ast.expr | None
+    attr: str | None = None  # an attribute its constructor sets, read by the test
+
+
+def _unit(
+    inference: Inference, module: TestModule, test: TestFunction, side: ast.expr
+) -> _Unit | None:
+    found = reached(inference, module, test, side)
+    if found is not None and code_under_test(found.definition):
+        return _Unit(found.definition, found.call, found.receiver)
+    node = follow(test, unwrap_approx(module, side))
+    if not isinstance(node, ast.Attribute) or node.attr.startswith("_"):
+        return None
+    held = links.instance_class(inference, module, test, follow(test, node.value))
+    if held is None:
+        return None
+    init = inference.resolve(f"{held.cls.qualname}.__init__")
+    if init is None or not init.is_code_under_test or init.kind != "method":
+        return None
+    return _Unit(init, held.call, None, node.attr)
+
+
+def _formula(
+    inference: Inference,
+    function: FunctionSource,
+    actual: _Unit,
+    scope: Scope,
+    tree: Tree,
+    threshold: float,
+) -> str | None:
+    """The expected expression re-computes one of the unit's expressions (whole, or nearly)."""
+    if actual.attr is not None:
+        return None
+    candidates = implementation_candidates(
+        inference, function, actual.call, actual.receiver, scope
+    )
+    supplied = supplied_trees(scope, actual.call, actual.receiver)
+    masked = mask(tree, supplied)
+    candidates = [Candidate(mask(c.tree, supplied), c.line) for c in candidates]
+    match = compare(masked, candidates, threshold)
+    if match is None:
+        return None
+    definition = actual.definition
+    place = f"{definition.path.name}:{match.candidate.line}"
+    how = (
+        "re-computes"
+        if match.score >= 1.0
+        else (f"nearly re-computes ({round(match.score * 100)}% the same)")
+    )
+    return (
+        f"expected value {how} {definition.qualname} ({place}), so it agrees with every "
+        "bug there; use an independent oracle: a literal from the spec, a table of "
+        "worked examples, or a property"
+    )
+
+
+def _operation(
+    inference: Inference,
+    function: FunctionSource,
+    actual: _Unit,
+    scope: Scope,
+    tree: Tree,
+    is_project: Callable[[str], bool],
+) -> str | None:
+    """The expected value repeats one of the unit's operations (a library call with its
+    options, a comprehension, an f-string template, a dunder call)."""
+    computed = computed_trees(
+        inference, function, actual.call, actual.receiver, scope, actual.attr
+    )
+    operation = mirrored(tree, computed, is_project)
+    if operation is None:
+        return None
+    definition = actual.definition
+    what = f"{definition.qualname.rsplit('.', 1)[0]}.{actual.attr}" if actual.attr else (
+        definition.qualname
+    )
+    return (
+        f"expected value repeats the {operation.text} that {what} uses "
+        f"({definition.where()}), so it agrees with every bug there; use an independent "
+        "oracle: a literal from the spec, a table of worked examples, or a property"
+    )
 
 
 def _worth_resolving(
-    scope: Scope, module: TestModule, test: TestFunction, equality: Equality
+    scope: Scope,
+    module: TestModule,
+    test: TestFunction,
+    equality: Equality,
+    is_project: Callable[[str], bool],
 ) -> bool:
     """A side with a formula, facing a side that may be the code's answer: a call of a function
     or method (a lowercase name) or an attribute. Judged without resolving anything (resolution
@@ -231,7 +314,7 @@ def _worth_resolving(
         if not _may_answer(test, module, actual):
             continue
         tree = normalise_test_expr(scope, unwrap_approx(module, expected))
-        if tree is not None and not is_trivial(tree):
+        if tree is not None and (not is_trivial(tree) or has_candidate(tree, is_project)):
             return True
     return False
 

@@ -57,6 +57,7 @@ from __future__ import annotations
 import ast
 import re
 
+from testlint import links
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
 from testlint.rules.base import RuleContext
@@ -175,8 +176,8 @@ def _same_call(
         return None
     if not _back_to_back(test, left, right, equality.assertion.node):
         return None
-    left_def = inference.resolve_call(module, test, left)
-    right_def = inference.resolve_call(module, test, right)
+    left_def = links.resolve_call(inference, module, test, left)
+    right_def = links.resolve_call(inference, module, test, right)
     if left_def is None or right_def is None:
         if inference.snippet and left_def is None and right_def is None:
             return _same_by_spelling(module, left, right)
@@ -270,7 +271,7 @@ def _private_helper(
     if actual.definition.is_private:
         return None  # asserting on a private helper: TL105's concern
     for call in calls_in(test, unwrap_approx(module, expected_side)):
-        helper = inference.resolve_call(module, test, call)
+        helper = links.resolve_call(inference, module, test, call)
         if helper is None or not _helper_of(helper, actual.definition):
             continue
         return call, (
