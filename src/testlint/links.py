@@ -69,7 +69,8 @@ def _instance(
     if test is None:
         return None
     if isinstance(node, ast.Name):
-        value = single_assignment(test, node.id)
+        # `obj.attr = ...` or `obj.append(...)` later changes the object, not its class
+        value = single_assignment(test, node.id) or _function_bindings(test.node).get(node.id)
         if value is not None:
             return instance_class(inference, module, test, value, depth + 1)
         if node.id in test.params:
@@ -221,19 +222,29 @@ def _function_bindings(node: FunctionNode) -> dict[str, ast.expr]:
     for current in ast.walk(node):
         if isinstance(current, ast.Assign):
             for target in current.targets:
-                for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
-                        counts[name.id] = counts.get(name.id, 0) + 1
-                        if target is name:
-                            values[name.id] = current.value
+                for name in _bound_names(target):
+                    counts[name.id] = counts.get(name.id, 0) + 1
+                    if target is name:
+                        values[name.id] = current.value
         elif isinstance(current, ast.AugAssign | ast.AnnAssign | ast.For | ast.withitem):
             bound: ast.expr | None = (
                 current.optional_vars if isinstance(current, ast.withitem) else current.target
             )
-            for name in ast.walk(bound) if bound is not None else []:
-                if isinstance(name, ast.Name):
-                    counts[name.id] = counts.get(name.id, 0) + 2
+            for name in _bound_names(bound) if bound is not None else []:
+                counts[name.id] = counts.get(name.id, 0) + 2
     return {name: value for name, value in values.items() if counts.get(name) == 1}
+
+
+def _bound_names(target: ast.expr) -> list[ast.Name]:
+    """The names an assignment target binds (`a`, `a, *b`), not those whose attribute or item
+    it sets (`a.x = ...` changes the object `a` holds, not `a`)."""
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for elt in target.elts for n in _bound_names(elt)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
 
 
 def _set_in_setup(cls: ast.ClassDef, attr: str) -> ast.expr | None:
@@ -323,7 +334,8 @@ def _test_imports(module: TestModule, test: TestFunction) -> dict[str, str]:
                 base = ".".join([*package, base] if base else package)
             for alias in stmt.names:
                 if alias.name != "*":
-                    found[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                    qualified = f"{base}.{alias.name}" if base else alias.name
+                    found[alias.asname or alias.name] = qualified
     return found
 
 

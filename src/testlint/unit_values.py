@@ -128,3 +128,17 @@ def _callee(
         if qualified is not None:
             return inference.resolve(f"{qualified}.{func.attr}")
     return None
+
+
+def delegates_to(inference: Inference, function: FunctionSource, qualname: str) -> bool:
+    """Whether the unit returns the helper's result as it is (`return helper(...)`): a wrapper
+    compared with what it wraps checks its defaults and its argument mapping, a fair test."""
+    definition = function.definition
+    params = [*function.node.args.posonlyargs, *function.node.args.args]
+    first = params[0].arg if params and definition.kind in {"method", "property"} else None
+    for current in _own_nodes(function.node):
+        if isinstance(current, ast.Return) and isinstance(current.value, ast.Call):
+            target = _callee(inference, function, current.value.func, first)
+            if target is not None and target.qualname == qualname:
+                return True
+    return False

@@ -63,6 +63,7 @@ from testlint.inference import Definition, Inference, for_project
 from testlint.rules.base import RuleContext
 from testlint.undertest import (
     Equality,
+    Reached,
     actual_and_expected,
     calls_in,
     equalities,
@@ -71,6 +72,7 @@ from testlint.undertest import (
     reached,
     unwrap_approx,
 )
+from testlint.unit_values import delegates_to, helper_calls
 
 CODE = "TL302"
 NAME = "expected-from-code-under-test"
@@ -151,8 +153,10 @@ def check(ctx: RuleContext) -> None:
     for test in module.tests:
         reported: set[int] = set()
         for equality in equalities(module, test):
-            found = _same_call(inference, module, test, equality) or _private_helper(
-                inference, module, test, equality
+            found = (
+                _same_call(inference, module, test, equality)
+                or _private_helper(inference, module, test, equality)
+                or _helper_the_unit_calls(inference, module, test, equality)
             )
             if found is None or _about_determinism(test.name):
                 continue
@@ -288,3 +292,77 @@ def _helper_of(helper: Definition, actual: Definition) -> bool:
     if helper.kind not in {"function", "method"} or helper.qualname == actual.qualname:
         return False
     return helper.module == actual.module
+
+
+def _helper_the_unit_calls(
+    inference: Inference, module: TestModule, test: TestFunction, equality: Equality
+) -> tuple[ast.AST, str] | None:
+    """The expected value is the result of a project function that the unit itself calls to
+    compute its answer (public or private): `expected = parse_options(s, defaults=D)` next to a
+    unit whose body calls `parse_options`. The unit is the code the actual side reaches, or the
+    methods the test called on the object whose state the actual side reads."""
+    if not inference.can_reach_code:
+        return None
+    actual_side, expected_side = actual_and_expected(equality)
+    node = follow(test, unwrap_approx(module, expected_side))
+    if not isinstance(node, ast.Call):
+        return None
+    helper = links.resolve_call(inference, module, test, node)
+    if (
+        helper is None
+        or not helper.is_code_under_test
+        or helper.kind not in {"function", "method"}
+    ):
+        return None
+    for unit in _units(inference, module, test, actual_side, equality.assertion.node):
+        if unit.qualname == helper.qualname:
+            continue
+        function = inference.function_source(unit)
+        if function is None:
+            continue
+        if delegates_to(inference, function, helper.qualname):
+            continue  # a wrapper compared with what it wraps: its defaults are the point
+        if any(d.qualname == helper.qualname for d in helper_calls(inference, function)):
+            return node, (
+                f"expected value comes from {helper.qualname} ({helper.where()}), which "
+                f"{unit.qualname} itself calls to compute its answer: when it is wrong both "
+                "sides agree; write the expected value independently (a literal, a worked "
+                "example)"
+            )
+    return None
+
+
+def _units(
+    inference: Inference,
+    module: TestModule,
+    test: TestFunction,
+    actual_side: ast.expr,
+    assertion: ast.AST,
+) -> list[Definition]:
+    found = reached(inference, module, test, actual_side)
+    if found is not None and found.definition.kind in {"function", "method", "property"}:
+        if not found.definition.is_code_under_test or _round_trip(inference, module, test, found):
+            return []
+        return [found.definition]
+    node = follow(test, unwrap_approx(module, actual_side))
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return []
+    line = getattr(assertion, "lineno", 0)
+    return links.state_units(inference, module, test, node.id, line)
+
+
+def _round_trip(
+    inference: Inference, module: TestModule, test: TestFunction, found: Reached
+) -> bool:
+    """The unit's input is the output of other code under test (`decode(encode(v))`): the
+    assertion is a round-trip property, and the expected side normalises the input."""
+    if found.call is None:
+        return False
+    for arg in [*found.call.args, *(k.value for k in found.call.keywords)]:
+        for call in calls_in(test, arg):
+            other = links.resolve_call(inference, module, test, call)
+            if other is not None and other.is_code_under_test and other.is_callable_code:
+                return True
+    return False
