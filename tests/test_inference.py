@@ -46,12 +46,17 @@ def _expected(path: Path) -> set[tuple[int, str]]:
     return found
 
 
+MIRRORING = PROJECTS / "mirroring"
+
+
 @pytest.mark.parametrize(
-    "path", _project_tests(BILLING), ids=lambda p: str(p.relative_to(PROJECTS))
+    "path",
+    [*_project_tests(BILLING), *_project_tests(MIRRORING)],
+    ids=lambda p: str(p.relative_to(PROJECTS)),
 )
 def test_project_fixture_expectations(path: Path) -> None:
     """Lines marked `# expect:` fire exactly these rules, all other lines stay silent."""
-    engine = _engine(BILLING)
+    engine = _engine(MIRRORING if MIRRORING in path.parents else BILLING)
     actual = {(f.line, f.code) for f in engine.lint_path(path) if f.code != "TL000"}
     assert actual == _expected(path)
 
@@ -77,6 +82,30 @@ def test_billing_messages_name_the_function_and_place() -> None:
         "billing.summary._apply_rate, a private helper of the code under test (summary.py:21): "
         "when it is wrong both sides agree; write the expected value independently (a literal, "
         "a worked example)"
+    ) in lines
+
+
+def test_operation_messages_name_what_is_repeated_and_where() -> None:
+    result = run_cli(
+        ["check", "--select", "TL301,TL302", "--exit-zero", "tests/test_operations.py"],
+        MIRRORING,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "tests/test_operations.py:30:16: TL301 expected value repeats the json.dumps(..., "
+        "indent=, sort_keys=) that reports.core.to_json uses (core.py:17), so it agrees with "
+        "every bug there; use an independent oracle: a literal from the spec, a table of worked "
+        "examples, or a property"
+    )
+    assert (
+        "tests/test_operations.py:55:31: TL301 expected value repeats the comprehension that "
+        "reports.core.Parser.__init__ uses for `.sections` (core.py:73)"
+    ) in result.stdout
+    assert (
+        "tests/test_operations.py:74:16: TL302 expected value comes from "
+        "reports.core.parse_options (core.py:52), which reports.core.Parser.configure itself "
+        "calls to compute its answer: when it is wrong both sides agree; write the expected "
+        "value independently (a literal, a worked example)"
     ) in lines
 
 

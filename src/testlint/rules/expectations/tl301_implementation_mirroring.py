@@ -294,11 +294,9 @@ def _operation(
     if operation is None:
         return None
     definition = actual.definition
-    what = f"{definition.qualname.rsplit('.', 1)[0]}.{actual.attr}" if actual.attr else (
-        definition.qualname
-    )
+    use = f"uses for `.{actual.attr}`" if actual.attr else "uses"
     return (
-        f"expected value repeats the {operation.text} that {what} uses "
+        f"expected value repeats the {operation.text} that {definition.qualname} {use} "
         f"({definition.where()}), so it agrees with every bug there; use an independent "
         "oracle: a literal from the spec, a table of worked examples, or a property"
     )
