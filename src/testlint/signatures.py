@@ -70,6 +70,12 @@ VALUE_ROOTS = frozenset(
         "shutil",
         "array",
         "math",
+        # reading the environment (clock, locale, host): the only oracle a test has for it
+        "time",
+        "platform",
+        "socket",
+        "getpass",
+        "locale",
     }
 )
 # builtins that call a dunder of their first argument

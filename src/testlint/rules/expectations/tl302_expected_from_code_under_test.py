@@ -87,6 +87,14 @@ DETERMINISM_WORDS = frozenset(
 DETERMINISM_STEMS = ("determin", "idempot", "consisten", "repeat", "reproduc", "memoiz")
 
 
+# a project's own `str()`: a helper that only converts a value's type (`to_text(path)`) builds
+# the expected value the way a literal would, it computes nothing the unit could get wrong
+COERCION = re.compile(
+    r"_?(to|as|ensure|force|make)_(text|bytes|str|string|native|unicode|list|tuple|dict|int|"
+    r"float|bool|path|set)$"
+)
+
+
 def _about_determinism(name: str) -> bool:
     words = re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name)
     return any(
@@ -312,6 +320,7 @@ def _helper_the_unit_calls(
         helper is None
         or not helper.is_code_under_test
         or helper.kind not in {"function", "method"}
+        or (COERCION.match(helper.name) and not _computes(test, node))
     ):
         return None
     for unit in _units(inference, module, test, actual_side, equality.assertion.node):
@@ -330,6 +339,14 @@ def _helper_the_unit_calls(
                 "example)"
             )
     return None
+
+
+def _computes(test: TestFunction, call: ast.Call) -> bool:
+    """Whether a call's arguments compute something (hold a call), not only name a value."""
+    return any(
+        inner is not call for arg in [*call.args, *(k.value for k in call.keywords)]
+        for inner in calls_in(test, arg)
+    )
 
 
 def _units(
