@@ -92,17 +92,17 @@ def test_operation_messages_name_what_is_repeated_and_where() -> None:
     )
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "tests/test_operations.py:30:16: TL301 expected value repeats the json.dumps(..., "
+        "tests/test_operations.py:31:16: TL301 expected value repeats the json.dumps(..., "
         "indent=, sort_keys=) that reports.core.to_json uses (core.py:17), so it agrees with "
         "every bug there; use an independent oracle: a literal from the spec, a table of worked "
         "examples, or a property"
     )
     assert (
-        "tests/test_operations.py:55:31: TL301 expected value repeats the comprehension that "
-        "reports.core.Parser.__init__ uses for `.sections` (core.py:73)"
+        "tests/test_operations.py:58:31: TL301 expected value repeats the comprehension that "
+        "reports.core.Parser.__init__ uses for `.sections` (core.py:82)"
     ) in result.stdout
     assert (
-        "tests/test_operations.py:74:16: TL302 expected value comes from "
+        "tests/test_operations.py:77:16: TL302 expected value comes from "
         "reports.core.parse_options (core.py:52), which reports.core.Parser.configure itself "
         "calls to compute its answer: when it is wrong both sides agree; write the expected "
         "value independently (a literal, a worked example)"

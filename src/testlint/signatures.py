@@ -14,8 +14,10 @@ An operation is a mirror only when it carries the implementation's choices:
 - a library call: the same external function (never a builtin, a path, a date or decimal
   constructor, nor a project function) with the same keyword options (the values agree where
   both sides spell them as constants); without options, only when that call *is* the whole
-  expected value (`statistics.stdev([...])` against `return statistics.stdev(values)`).
-  A reference implementation from another library is a different function, so never a match.
+  expected value (`statistics.stdev([...])` against `return statistics.stdev(values)`) and
+  does more than hand the unit's own inputs to the library (`np.where(c, a, b)` beside a
+  wrapper of it is a reference oracle). A reference implementation from another library is
+  a different function, so never a match.
 - a comprehension: the same shape (kind, targets, conditions, element) over the same source, or
   over a parameter the unit rebinds; a bare copy (`[x for x in xs]`) is not a formula.
 - a template: an f-string with a hole whose constant text the implementation's template can
@@ -144,6 +146,8 @@ def _match(
             mine = _keywords(node)
             if not mine and not whole:
                 return None
+            if not mine and all(arg[0] == "arg" for arg in node[2][1:]):
+                return None  # the test's own inputs handed to the library: a reference oracle
             for other in theirs:
                 if (
                     other[0] == "call"

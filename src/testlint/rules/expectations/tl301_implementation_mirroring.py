@@ -12,6 +12,19 @@ tree-based similarity above `similarity-threshold`) when the shared structure is
 constant or a bare name. Methods, properties and attributes of returned objects
 (`summary.total_cents`) are covered.
 
+Mirrors are also found by what the expected value *does*: a part of it that repeats one of the
+unit's operations with the unit's own choices fires too. That is a call of the same library
+function with the same keyword options (`json.dumps(data, sort_keys=True, indent=4)`), or the
+same library call as the whole expected value (`statistics.stdev([...])`); the same
+comprehension over the same source (`{s.title: s for s in DEFAULT_SECTIONS}`); the same f-string
+template with the test's values in its holes; an explicit dunder call that is the unit's call
+(`qty.__round__(2)`). The unit is reached through the test's imports (function-local ones too),
+its fixtures (through conftest.py files and fixture chains) and `self.x` set in setup, and its
+output includes the values it assigns on the way to its result and the attributes its
+constructor sets (`parser.sections`). A literal, a parametrize column, a module's default
+constant, a path joined from `tmp_path`, a hand formula or another library's function, a round
+trip and anything the test passes in and the unit passes through are never a mirror.
+
 ## Why it matters
 
 A test that writes the implementation's arithmetic again passes by construction: if the formula
@@ -125,6 +138,18 @@ def test_identity(value=3):
     assert identity(value) == value
 """,
     """
+import json
+
+
+def to_json(data):
+    return json.dumps(data, sort_keys=True, indent=4)
+
+
+def test_to_json_round_trip():
+    data = {"b": 1, "a": 2}
+    assert json.loads(to_json(data)) == data
+""",
+    """
 def triangular(n):
     return n * (n + 1) // 2
 
@@ -143,6 +168,18 @@ def area(width, height):
 
 def test_area():
     assert area(3, 4) == 3 * 4
+""",
+    """
+import json
+
+
+def to_json(data):
+    return json.dumps(data, sort_keys=True, indent=4)
+
+
+def test_to_json():
+    data = {"b": 1, "a": 2}
+    assert to_json(data) == json.dumps(data, indent=4, sort_keys=True)
 """,
     """
 def total(prices, tax):

@@ -5,7 +5,14 @@
 Flags an equality whose expected side comes from the code under test: the same function (or
 method) called again with the same arguments (`assert f(x) == f(x)`, `expected = f(x)` then
 `assert f(x) == expected`), or a private helper of the module under test (`expected =
-_total(items)` next to `assert summarize(items).total == expected`). Calls with different
+_total(items)` next to `assert summarize(items).total == expected`), or a project function
+the unit itself calls to compute its answer, public or private (`expected =
+parse_options(text, defaults=D)` when the method under test calls `parse_options`; the unit is
+also found through the state it sets: `parser.configure(text)` then `parser.options`). The
+test's fixtures, `self.x` set in setup and function-local imports count as links to the code.
+A wrapper compared with the function it returns as it is (`attrs.asdict(i) == _asdict(i)`),
+a round trip (`decode(encode(v)) == want_bytes(v)`) and a type-coercion helper applied to a
+plain value (`to_text(path)`) stay silent. Calls with different
 arguments (`assert f(2 * x) == 2 * f(x)`, `assert normalize(normalize(s)) == normalize(s)`) are
 properties and are left alone, as are classes compared with themselves (`C(1) == C(1)` tests
 `__eq__`) and tests whose name says they check determinism or caching.
