@@ -345,8 +345,50 @@ def member(
     """`obj.name` where `obj` is linked to a project class (fixture, `self.x`, local)."""
     held = instance_class(inference, module, test, node.value)
     if held is None:
-        return None
+        return _inherited(inference, module, test, node)
     return inference.resolve(f"{held.cls.qualname}.{node.attr}")
+
+
+def _inherited(
+    inference: Inference, module: TestModule, test: TestFunction | None, node: ast.Attribute
+) -> Definition | None:
+    """`obj.name` where `obj` is an instance of the test module's own subclass of project
+    classes (`class FakeHandler(RequestHandler, TwitterMixin)`) that does not define `name`:
+    the one project base that does."""
+    value: ast.AST | None = node.value
+    if isinstance(value, ast.Name) and test is not None:
+        value = single_assignment(test, value.id) or _function_bindings(test.node).get(value.id)
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+        return None
+    local = next(
+        (
+            stmt
+            for stmt in module.tree.body
+            if isinstance(stmt, ast.ClassDef) and stmt.name == value.func.id
+        ),
+        None,
+    )
+    if local is None or any(
+        isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.Assign)
+        and node.attr in {getattr(stmt, "name", None), *_assigned(stmt)}
+        for stmt in local.body
+    ):
+        return None
+    found: list[Definition] = []
+    for base in local.bases:
+        cls = inference.resolve_name(module, base)
+        if cls is None or cls.kind != "class":
+            continue
+        member = inference.resolve(f"{cls.qualname}.{node.attr}")
+        if member is not None:
+            found.append(member)
+    return found[0] if len(found) == 1 else None
+
+
+def _assigned(stmt: ast.stmt) -> set[str]:
+    if isinstance(stmt, ast.Assign):
+        return {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+    return set()
 
 
 def state_units(

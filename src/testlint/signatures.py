@@ -22,6 +22,8 @@ An operation is a mirror only when it carries the implementation's choices:
   over a parameter the unit rebinds; a bare copy (`[x for x in xs]`) is not a formula.
 - a template: an f-string with a hole whose constant text the implementation's template can
   produce (`f"test_mock_{n}.py"` against `f"test_{prefix}_{seq}.py"`), with real text in it.
+- a concatenation: constant separators between the same computed pieces, in the same order
+  (`b64encode(utf8(k)) + b"|" + b64encode(utf8(s))`), whatever their inputs.
 - an explicit dunder call with the same arguments (`round(x, n)` is read as `x.__round__(n)`).
 """
 
@@ -122,6 +124,8 @@ def has_candidate(expected: Tree, is_project: Callable[[str], bool]) -> bool:
             return True
         if kind == "fstr" and _template(node) is not None:
             return True
+        if kind == "bin" and node[1] == ("Add",) and _concatenation(node) is not None:
+            return True
         if kind == "call":
             name = _library(node, is_project)
             if name is not None and (node is expected or _keywords(node)):
@@ -164,6 +168,14 @@ def _match(
             for other in theirs:
                 if other[0] == "call" and _dunder(other) == dunder:
                     return Operation("dunder-call", f"`.{dunder[0]}(...)`")
+        return None
+    if kind == "bin" and node[1] == ("Add",):
+        mine_parts = _concatenation(node)
+        if mine_parts is None:
+            return None
+        for other in theirs:
+            if other[0] == "bin" and other[1] == ("Add",) and _concatenation(other) == mine_parts:
+                return Operation("concatenation", "concatenation")
         return None
     if kind == "comp" and _interesting_comprehension(node):
         for other in theirs:
@@ -283,6 +295,38 @@ def _same_comprehension(mine: Tree, theirs: Tree) -> bool:
     body = ("body", (), tuple(k for i, k in enumerate(mine[2]) if i not in sources))
     other = ("body", (), tuple(k for i, k in enumerate(theirs[2]) if i not in sources))
     return canonical(body) == canonical(other)
+
+
+# ---- concatenations -----------------------------------------------------------------------------
+def _concatenation(node: Tree) -> tuple[object, ...] | None:
+    """`a(x) + b"|" + a(y)`: the constant pieces and the calls' shapes, in order, when there
+    is a constant separator between computed pieces (plain arithmetic is `compare`'s)."""
+    parts: list[Tree] = []
+
+    def flatten(tree: Tree) -> None:
+        if tree[0] == "bin" and tree[1] == ("Add",):
+            flatten(tree[2][0])
+            flatten(tree[2][1])
+        else:
+            parts.append(tree)
+
+    flatten(node)
+    if len(parts) < 3:
+        return None
+    constants = [p for p in parts if p[0] == "k" and p[1][0] in {"str", "bytes"}]
+    calls = [p for p in parts if p[0] == "call"]
+    if not constants or len(calls) < 2:
+        return None
+    return tuple(p if p in constants else _skeleton(p) for p in parts)
+
+
+def _skeleton(tree: Tree) -> object:
+    """What a piece computes, its inputs left out: the functions called, nested."""
+    if tree[0] == "call":
+        func = tree[2][0]
+        name = dotted(func) or (str(func[1][0]) if func[0] == "attr" else "?")
+        return ("call", name, tuple(_skeleton(arg) for arg in tree[2][1:]))
+    return "."  # an input: a name, a constant, an item or attribute of one
 
 
 # ---- templates ----------------------------------------------------------------------------------

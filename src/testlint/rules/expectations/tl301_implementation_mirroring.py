@@ -95,6 +95,7 @@ from testlint.mirror import (
     test_scope,
     too_big,
 )
+from testlint.received import received, stand_in, stand_in_scope
 from testlint.rules.base import RuleContext
 from testlint.signatures import has_candidate, mirrored
 from testlint.undertest import (
@@ -210,6 +211,12 @@ def check(ctx: RuleContext) -> None:
         scope = None
         cheap = test_scope(None, module, test)
         for equality in equalities(module, test):
+            hit = _received_mirror(inference, module, test, equality, is_project)
+            if hit is not None:
+                if id(hit[0]) not in reported:
+                    reported.add(id(hit[0]))
+                    ctx.report(hit[0], hit[1], test=test)
+                continue
             if not _worth_resolving(cheap, module, test, equality, is_project):
                 continue  # no formula on a side the code could answer: spare the resolution
             left = _unit(inference, module, test, equality.left)
@@ -246,6 +253,50 @@ def check(ctx: RuleContext) -> None:
                 continue
             reported.add(id(where))
             ctx.report(where, message, test=test)
+
+
+def _received_mirror(
+    inference: Inference,
+    module: TestModule,
+    test: TestFunction,
+    equality: Equality,
+    is_project: Callable[[str], bool],
+) -> tuple[ast.expr, str] | None:
+    """An assertion inside the test's stand-in for a collaborator, on an argument the unit
+    passes to it, against an expected value built the way the unit builds that argument."""
+    for actual, expected in ((equality.left, equality.right), (equality.right, equality.left)):
+        found = stand_in(test, actual)
+        if found is None:
+            continue
+        function, position = found
+        scope = stand_in_scope(test_scope(inference, module, test), function)
+        tree = normalise_test_expr(scope, unwrap_approx(module, expected))
+        if tree is None or not has_candidate(tree, is_project):
+            continue
+        result = received(inference, module, test, function, position, scope)
+        if result is None:
+            continue
+        operation = mirrored(tree, result.trees, is_project)
+        if operation is None:
+            continue
+        where = expected
+        if isinstance(expected, ast.Name):
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id == expected.id
+                ):
+                    where = node.value
+        sender = result.sender
+        return where, (
+            f"expected value repeats the {operation.text} that {sender.qualname} uses for the "
+            f"value it passes to `{result.attr}` ({sender.where()}), so it agrees with every "
+            "bug there; use an independent oracle: a literal from the spec, a table of worked "
+            "examples, or a property"
+        )
+    return None
 
 
 @dataclass
