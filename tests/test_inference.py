@@ -93,17 +93,17 @@ def test_operation_messages_name_what_is_repeated_and_where() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "tests/test_operations.py:31:16: TL301 expected value repeats the json.dumps(..., "
-        "indent=, sort_keys=) that reports.core.to_json uses (core.py:17), so it agrees with "
+        "indent=, sort_keys=) that reports.core.to_json uses (core.py:18), so it agrees with "
         "every bug there; use an independent oracle: a literal from the spec, a table of worked "
         "examples, or a property"
     )
     assert (
         "tests/test_operations.py:58:31: TL301 expected value repeats the comprehension that "
-        "reports.core.Parser.__init__ uses for `.sections` (core.py:82)"
+        "reports.core.Parser.__init__ uses for `.sections` (core.py:83)"
     ) in result.stdout
     assert (
         "tests/test_operations.py:77:16: TL302 expected value comes from "
-        "reports.core.parse_options (core.py:52), which reports.core.Parser.configure itself "
+        "reports.core.parse_options (core.py:53), which reports.core.Parser.configure itself "
         "calls to compute its answer: when it is wrong both sides agree; write the expected "
         "value independently (a literal, a worked example)"
     ) in lines

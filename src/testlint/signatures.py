@@ -109,8 +109,11 @@ def mirrored(
 ) -> Operation | None:
     """The first operation of the expected value that repeats one of the unit's, or None."""
     theirs = list(_subtrees(unit))
+    tops = [top for tree in unit for top in _tops(tree)]
     for node in walk(expected):
-        found = _match(node, node is expected, theirs, is_project)
+        whole = node is expected
+        plain = whole and _only_call(node, is_project)
+        found = _match(node, whole, tops if plain else theirs, is_project)
         if found is not None:
             return found
     return None
@@ -133,6 +136,26 @@ def has_candidate(expected: Tree, is_project: Callable[[str], bool]) -> bool:
             if _dunder(node) is not None:
                 return True
     return False
+
+
+def _only_call(node: Tree, is_project: Callable[[str], bool]) -> bool:
+    """A library call without options: it mirrors only a value the unit gives as it is."""
+    return (
+        node[0] == "call" and not _keywords(node) and _library(node, is_project) is not None
+    )
+
+
+def _tops(tree: Tree, inner: bool = False) -> Iterator[Tree]:
+    """A value as the unit gives it: the whole value, a branch of a conditional one, or what a
+    lambda it hands over returns (`self.apply(lambda v: statistics.mean(v))`)."""
+    if not inner:
+        yield tree
+        if tree[0] == "ifexp":
+            yield from _tops(tree[2][1])
+            yield from _tops(tree[2][2])
+    for node in walk(tree):
+        if node[0] == "lambda":
+            yield from _tops(node[2][0])
 
 
 def _subtrees(trees: list[Tree]) -> Iterator[Tree]:
