@@ -70,7 +70,7 @@ def _instance(
         return None
     if isinstance(node, ast.Name):
         # `obj.attr = ...` or `obj.append(...)` later changes the object, not its class
-        value = single_assignment(test, node.id) or _function_bindings(test.node).get(node.id)
+        value = single_assignment(test, node.id) or _test_bindings(test).get(node.id)
         if value is not None:
             return instance_class(inference, module, test, value, depth + 1)
         if node.id in test.params:
@@ -215,6 +215,19 @@ def _given_values(node: FunctionNode) -> list[ast.expr]:
     return found
 
 
+_BINDINGS_ATTR = "_testlint_link_bindings"
+_IMPORTS_ATTR = "_testlint_local_imports"
+
+
+def _test_bindings(test: TestFunction) -> dict[str, ast.expr]:
+    """`_function_bindings` of a test, computed once per test (dropped with the facts)."""
+    cached: dict[str, ast.expr] | None = test.__dict__.get(_BINDINGS_ATTR)
+    if cached is None:
+        cached = _function_bindings(test.node)
+        test.__dict__[_BINDINGS_ATTR] = cached
+    return cached
+
+
 def _function_bindings(node: FunctionNode) -> dict[str, ast.expr]:
     """Names a function binds exactly once, by a plain `name = value`."""
     counts: dict[str, int] = {}
@@ -290,6 +303,15 @@ def resolve_call(
     found = inference.resolve_call(module, test, call)
     if found is not None:
         return found
+    try:
+        return _linked_call(inference, module, test, call)
+    except (RecursionError, Exception):  # one result or None, never into a rule
+        return None
+
+
+def _linked_call(
+    inference: Inference, module: TestModule, test: TestFunction | None, call: ast.Call
+) -> Definition | None:
     if test is not None:
         qualified = _locally_imported(module, test, call.func)
         if qualified is not None:
@@ -316,6 +338,14 @@ def _locally_imported(module: TestModule, test: TestFunction, node: ast.expr) ->
 
 
 def _test_imports(module: TestModule, test: TestFunction) -> dict[str, str]:
+    cached: dict[str, str] | None = test.__dict__.get(_IMPORTS_ATTR)
+    if cached is None:
+        cached = _imports_in(module, test)
+        test.__dict__[_IMPORTS_ATTR] = cached
+    return cached
+
+
+def _imports_in(module: TestModule, test: TestFunction) -> dict[str, str]:
     found: dict[str, str] = {}
     for stmt in ast.walk(test.node):
         if isinstance(stmt, ast.Import):
@@ -344,9 +374,12 @@ def member(
 ) -> Definition | None:
     """`obj.name` where `obj` is linked to a project class (fixture, `self.x`, local)."""
     held = instance_class(inference, module, test, node.value)
-    if held is None:
-        return _inherited(inference, module, test, node)
-    return inference.resolve(f"{held.cls.qualname}.{node.attr}")
+    try:
+        if held is None:
+            return _inherited(inference, module, test, node)
+        return inference.resolve(f"{held.cls.qualname}.{node.attr}")
+    except (RecursionError, Exception):
+        return None
 
 
 def _inherited(
@@ -357,7 +390,7 @@ def _inherited(
     the one project base that does."""
     value: ast.AST | None = node.value
     if isinstance(value, ast.Name) and test is not None:
-        value = single_assignment(test, value.id) or _function_bindings(test.node).get(value.id)
+        value = single_assignment(test, value.id) or _test_bindings(test).get(value.id)
     if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
         return None
     local = next(

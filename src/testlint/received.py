@@ -38,16 +38,29 @@ def stand_in(test: TestFunction, node: ast.expr) -> tuple[FunctionNode, int] | N
     """The test's nested function with `node` (a Name) as a parameter, and its position."""
     if not isinstance(node, ast.Name):
         return None
-    found: list[tuple[FunctionNode, int]] = []
+    found = _nested_params(test).get(node.id, [])
+    return found[0] if len(found) == 1 else None
+
+
+_NESTED_ATTR = "_testlint_nested_params"
+
+
+def _nested_params(test: TestFunction) -> dict[str, list[tuple[FunctionNode, int]]]:
+    """Parameters of the test's nested functions: name -> (function, position); once a test."""
+    cached: dict[str, list[tuple[FunctionNode, int]]] | None = test.__dict__.get(_NESTED_ATTR)
+    if cached is not None:
+        return cached
+    found: dict[str, list[tuple[FunctionNode, int]]] = {}
     for inner in ast.walk(test.node):
         if inner is test.node or not isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         params = [a.arg for a in [*inner.args.posonlyargs, *inner.args.args]]
         if params and params[0] in {"self", "cls"}:
             params = params[1:]
-        if node.id in params:
-            found.append((inner, params.index(node.id)))
-    return found[0] if len(found) == 1 else None
+        for position, name in enumerate(params):
+            found.setdefault(name, []).append((inner, position))
+    test.__dict__[_NESTED_ATTR] = found
+    return found
 
 
 def stand_in_scope(scope: Scope, function: FunctionNode) -> Scope:
@@ -80,6 +93,20 @@ def received(
     caller: Scope,
 ) -> Received | None:
     """What the unit passes to the collaborator `function` stands in for, at `position`."""
+    try:
+        return _received(inference, module, test, function, position, caller)
+    except (RecursionError, Exception):  # one result or None, never into a rule
+        return None
+
+
+def _received(
+    inference: Inference,
+    module: TestModule,
+    test: TestFunction,
+    function: FunctionNode,
+    position: int,
+    caller: Scope,
+) -> Received | None:
     installed = _installed_as(test, function.name)
     if installed is None:
         return None

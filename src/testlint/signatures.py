@@ -108,6 +108,15 @@ def mirrored(
     expected: Tree, unit: list[Tree], is_project: Callable[[str], bool]
 ) -> Operation | None:
     """The first operation of the expected value that repeats one of the unit's, or None."""
+    try:
+        return _mirrored(expected, unit, is_project)
+    except (RecursionError, Exception):
+        return None
+
+
+def _mirrored(
+    expected: Tree, unit: list[Tree], is_project: Callable[[str], bool]
+) -> Operation | None:
     theirs = list(_subtrees(unit))
     tops = [top for tree in unit for top in _tops(tree)]
     for node in walk(expected):

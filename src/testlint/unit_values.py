@@ -7,8 +7,8 @@ rebinds (`body = json.dumps(...)` then `return body`), the attributes a construc
 hands to a collaborator. `computed_trees` normalises all of them in the call's scope (the test's
 arguments for the parameters), for `signatures.mirrored` to compare with the expected value.
 
-`helper_calls` lists the project functions a unit's body calls, resolved through its module's
-imports and `self.` methods: an expectation built with one of them agrees with the unit.
+`calls_helper` tells whether a unit's body calls a project function (through its module's
+imports and `self.` methods): an expectation built with it agrees with the unit.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def computed_trees(
     run = Normaliser()
     try:
         scope = function_scope(inference, function, call, receiver, caller, run)
-    except (TooBig, RecursionError):
+    except (TooBig, RecursionError, Exception):
         return []
     if scope is None:
         return []
@@ -51,7 +51,7 @@ def computed_trees(
         run.nodes = 0
         try:
             trees.append(canonical(run.expr(value, scope)))
-        except (TooBig, RecursionError):
+        except (TooBig, RecursionError, Exception):
             continue
         if len(trees) >= MAX_VALUES:
             break
@@ -90,24 +90,26 @@ def _own_nodes(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST
         stack.extend(reversed(list(ast.iter_child_nodes(current))))
 
 
-def helper_calls(inference: Inference, function: FunctionSource) -> list[Definition]:
-    """Project functions and methods the unit's body calls by name (`helper(...)`,
-    `module.helper(...)`, `self.helper(...)`)."""
-    memo = function.memo.get("helper_calls")
-    if memo is not None:
-        return list(memo)
-    found: dict[str, Definition] = {}
-    definition = function.definition
-    params = [*function.node.args.posonlyargs, *function.node.args.args]
-    first = params[0].arg if params and definition.kind in {"method", "property"} else None
-    for current in _own_nodes(function.node):
-        if not isinstance(current, ast.Call):
-            continue
-        target = _callee(inference, function, current.func, first)
-        if target is not None and target.kind in {"function", "method"}:
-            found.setdefault(target.qualname, target)
-    function.memo["helper_calls"] = list(found.values())
-    return list(found.values())
+def calls_helper(inference: Inference, function: FunctionSource, helper: Definition) -> bool:
+    """Whether the unit's body calls `helper` (only calls spelled with its name are resolved,
+    so no module is read for the others)."""
+    try:
+        definition = function.definition
+        params = [*function.node.args.posonlyargs, *function.node.args.args]
+        first = params[0].arg if params and definition.kind in {"method", "property"} else None
+        for current in _own_nodes(function.node):
+            if not isinstance(current, ast.Call):
+                continue
+            func = current.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name != helper.name:
+                continue
+            target = _callee(inference, function, func, first)
+            if target is not None and target.qualname == helper.qualname:
+                return True
+        return False
+    except (RecursionError, Exception):
+        return False
 
 
 def _callee(
@@ -133,6 +135,13 @@ def _callee(
 def delegates_to(inference: Inference, function: FunctionSource, qualname: str) -> bool:
     """Whether the unit returns the helper's result as it is (`return helper(...)`): a wrapper
     compared with what it wraps checks its defaults and its argument mapping, a fair test."""
+    try:
+        return _delegates_to(inference, function, qualname)
+    except (RecursionError, Exception):
+        return False
+
+
+def _delegates_to(inference: Inference, function: FunctionSource, qualname: str) -> bool:
     definition = function.definition
     params = [*function.node.args.posonlyargs, *function.node.args.args]
     first = params[0].arg if params and definition.kind in {"method", "property"} else None

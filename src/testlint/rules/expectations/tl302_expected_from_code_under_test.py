@@ -79,7 +79,7 @@ from testlint.undertest import (
     reached,
     unwrap_approx,
 )
-from testlint.unit_values import delegates_to, helper_calls
+from testlint.unit_values import calls_helper, delegates_to
 
 CODE = "TL302"
 NAME = "expected-from-code-under-test"
@@ -320,7 +320,7 @@ def _helper_the_unit_calls(
         return None
     actual_side, expected_side = actual_and_expected(equality)
     node = follow(test, unwrap_approx(module, expected_side))
-    if not isinstance(node, ast.Call):
+    if not isinstance(node, ast.Call) or not _may_be_project_function(module, node):
         return None
     helper = links.resolve_call(inference, module, test, node)
     if (
@@ -338,7 +338,7 @@ def _helper_the_unit_calls(
             continue
         if delegates_to(inference, function, helper.qualname):
             continue  # a wrapper compared with what it wraps: its defaults are the point
-        if any(d.qualname == helper.qualname for d in helper_calls(inference, function)):
+        if calls_helper(inference, function, helper):
             return node, (
                 f"expected value comes from {helper.qualname} ({helper.where()}), which "
                 f"{unit.qualname} itself calls to compute its answer: when it is wrong both "
@@ -346,6 +346,20 @@ def _helper_the_unit_calls(
                 "example)"
             )
     return None
+
+
+def _may_be_project_function(module: TestModule, call: ast.Call) -> bool:
+    """Judged by spelling before resolving anything: a function (lowercase), not a class, and
+    not one of the standard library or the test tools."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if not name or not (name[:1].islower() or name.startswith("_")):
+        return False
+    qualified = module.qualname(func)
+    if qualified is None:
+        return True  # a local, a fixture, `self.x`: the links may reach the project
+    root = qualified.split(".", 1)[0]
+    return root not in STDLIB_MODULES and root not in TEST_SUPPORT_ROOTS and root != "builtins"
 
 
 def _computes(test: TestFunction, call: ast.Call) -> bool:
