@@ -157,6 +157,27 @@ def test_configured_src_replaces_the_defaults(tmp_path: Path) -> None:
     assert inference.resolve("decoy") is None
 
 
+def test_a_rootdir_inside_packages_reads_the_code_its_tests_import(tmp_path: Path) -> None:
+    """No pytest config, the tests in a package: pytest's rootdir is the test folder, and the
+    first folder up without an __init__.py is on sys.path (prepend import mode)."""
+    write_files(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/prices.py": "import json\n\n\ndef dump(d):\n    return json.dumps(d, indent=2)\n",
+        "tests/__init__.py": "",
+        "tests/unit/__init__.py": "",
+        "tests/unit/test_prices.py": (
+            "import json\n\nfrom shop.prices import dump\n\n\n"
+            "def test_dump():\n    assert dump({}) == json.dumps({}, indent=2)\n"
+        ),
+    })
+    result = run_cli(["check", "--select", "TL301", "test_prices.py"], tmp_path / "tests" / "unit")
+    assert result.stdout == (
+        "test_prices.py:7:24: TL301 expected value repeats the json.dumps(..., indent=) that "
+        "shop.prices.dump uses (prices.py:4), so it agrees with every bug there; use an "
+        "independent oracle: a literal from the spec, a table of worked examples, or a property\n"
+    )
+
+
 def test_resolves_re_exports_to_the_defining_module(billing: Inference) -> None:
     found = billing.resolve("billing.discount")
     assert (found.qualname, found.kind, found.path.name, found.line) == (
