@@ -1271,7 +1271,8 @@ def _count_targets(
 
 # ---- the project's roots -----------------------------------------------------------------
 def source_roots(project: Project) -> tuple[Path, ...]:
-    """Where the code under test lives: `src` from config, else `src/`, else the rootdir.
+    """Where the code under test lives: `src` from config, else `src/`, else the rootdir (and,
+    when the rootdir is a package, the directory its tests are imported from).
 
     pytest's `pythonpath` entries come first when set (pytest puts them on sys.path), so a
     project that configures them is read the way its tests import it.
@@ -1285,6 +1286,13 @@ def source_roots(project: Project) -> tuple[Path, ...]:
         if (rootdir / "src").is_dir():
             roots.append(rootdir / "src")
         roots.append(rootdir)
+        # a rootdir inside packages: pytest (prepend import mode) puts the first directory up
+        # without an __init__.py on sys.path, so the tests import the project from there
+        base = rootdir
+        while (base / "__init__.py").is_file() and base.parent != base:
+            base = base.parent
+        if base != rootdir:
+            roots.append(base)
     out: list[Path] = []
     for root in roots:
         try:
