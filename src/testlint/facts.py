@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Any, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from testlint.source import SourceFile
+
+if TYPE_CHECKING:
+    from testlint.dependencies.declared import Declared
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # pytest-benchmark's and pytest-codspeed's fixture, and pytest-codspeed's marker
@@ -397,6 +400,8 @@ class ProjectLookup(Protocol):
 
     def conftest_modules(self) -> list[TestModule]: ...
 
+    def declared_dependencies(self) -> Declared: ...
+
 
 class _NoProject:
     def fixture(self, name: str) -> FixtureDef | None:
@@ -410,6 +415,11 @@ class _NoProject:
 
     def conftest_modules(self) -> list[TestModule]:
         return []
+
+    def declared_dependencies(self) -> Declared:
+        from testlint.dependencies.declared import Declared
+
+        return Declared()
 
 
 @dataclass

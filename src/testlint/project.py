@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from testlint.config import Config
+from testlint.dependencies.declared import Declared, DeclaredReader
 from testlint.facts import (
     STDLIB_MODULES,
     TEST_SUPPORT_ROOTS,
@@ -43,6 +44,7 @@ class Project:
     ] = field(default_factory=dict)
     _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
     _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
+    _declared: DeclaredReader = field(default_factory=DeclaredReader)
     # Files besides the linted one whose content (or absence) its findings depend on: the
     # engine starts a fresh record per file, the result cache keys the file's entry on them.
     # Anything that reads another project file for a test file's sake must call note_read.
@@ -207,6 +209,12 @@ class Project:
             self._snapshot_files[path] = found
         return found
 
+    def declared_dependencies(self, path: Path) -> Declared:
+        """The distributions the project declares for the test file at `path` (its dependency
+        files from the file's directory up to the repository root; see dependencies.declared).
+        Read once per directory; every file consulted is noted for the result cache."""
+        return self._declared.for_directory(path.parent, self.note_read)
+
     def lookup_for(self, path: Path) -> ProjectFileLookup:
         return ProjectFileLookup(self, path)
 
@@ -306,6 +314,9 @@ class ProjectFileLookup:
                 if plugin is not None:
                     modules.append(plugin)
         return modules
+
+    def declared_dependencies(self) -> Declared:
+        return self.project.declared_dependencies(self.path)
 
     def function_asserts(self, qualname: str) -> bool | None:
         if qualname in self._asserts:  # the file's reads were noted on the first ask
