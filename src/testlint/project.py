@@ -300,11 +300,17 @@ class ProjectFileLookup:
 
     def conftest_modules(self) -> list[TestModule]:
         """The conftests on this file's path, each followed by the project's own plugin modules
-        it loads (`pytest_plugins`), and the plugins `-p` in addopts names."""
+        it loads (`pytest_plugins`) or takes its `pytest_configure` hook from, and the plugins
+        `-p` in addopts names."""
         modules: list[TestModule] = []
         for conftest in [*self.project.conftests_above_rootdir(), *self.conftests]:
             modules.append(conftest)
-            for name in conftest.pytest_plugins:
+            # plugins it loads, and a project module whose `pytest_configure` it imports
+            # (`from pkg.testing.conftest import pytest_configure`: that hook registers markers)
+            configure = conftest.imports.get("pytest_configure", "")
+            hook_module = configure.rpartition(".")[0] if configure.endswith(
+                ".pytest_configure") else ""
+            for name in [*conftest.pytest_plugins, *([hook_module] if hook_module else [])]:
                 plugin = self.project.plugin_module(name, Path(conftest.path))
                 if plugin is not None:
                     modules.append(plugin)

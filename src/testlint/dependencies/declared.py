@@ -37,7 +37,7 @@ from testlint.tomlcompat import TOMLDecodeError, load_toml
 
 MAX_BYTES = 8_000_000
 REPOSITORY_MARKERS = (".git", ".hg")
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "tox.ini")
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.ini")
 # files read in every directory of the chain (absent ones are noted too: adding one changes
 # what is declared)
 FIXED_FILES = (
@@ -45,6 +45,10 @@ FIXED_FILES = (
     "poetry.lock", "pdm.lock", "uv.lock", "pixi.toml", "hatch.toml", "noxfile.py", "Makefile",
     "justfile", "environment.yml", "environment.yaml", ".gitlab-ci.yml", ".travis.yml",
     "azure-pipelines.yml", ".circleci/config.yml",
+    # the usual requirements files, also found by the globs below: named here so that adding
+    # one is seen by the result cache (a glob's matches are noted only once they exist)
+    "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
+    "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
 )
 # (directory below the chain directory, glob, recursive)
 GLOBS = (
@@ -103,11 +107,17 @@ def directory_chain(directory: Path) -> list[Path]:
         chain.append(current)
         if any((current / marker).exists() for marker in REPOSITORY_MARKERS):
             return chain
-    outermost = max(
-        (i for i, d in enumerate(chain) if any((d / f).is_file() for f in PROJECT_FILES)),
-        default=0,
-    )
+    outermost = max((i for i, d in enumerate(chain) if _holds_project_files(d)), default=0)
     return chain[: outermost + 1]
+
+
+def _holds_project_files(directory: Path) -> bool:
+    if any((directory / name).is_file() for name in (*PROJECT_FILES, *FIXED_FILES)):
+        return True
+    try:
+        return any(directory.glob("*requirements*.txt"))
+    except OSError:
+        return False
 
 
 class DeclaredReader:
@@ -143,10 +153,12 @@ class DeclaredReader:
 
 
 def _candidate_files(directory: Path, reads: list[Path]) -> Iterator[Path]:
+    seen: set[Path] = set()
     for name in FIXED_FILES:
         path = directory / name
         reads.append(path)
         if path.is_file():
+            seen.add(path)
             yield path
     for below, pattern, recursive in GLOBS:
         base = directory / below
@@ -157,7 +169,8 @@ def _candidate_files(directory: Path, reads: list[Path]) -> Iterator[Path]:
         except OSError:
             continue
         for path in matches[:200]:
-            if path.is_file():
+            if path.is_file() and path not in seen:
+                seen.add(path)
                 reads.append(path)
                 yield path
 

@@ -160,7 +160,8 @@ def classify(use: MarkerUse, known: Known) -> Verdict:
     if use.introspected or name.startswith("_") or known.knows(name):
         return Verdict("known")
     if name in known.unprovided:
-        return Verdict("unprovided")
+        # a conftest that registers markers by names it computes may register this one too
+        return Verdict("known" if known.dynamic else "unprovided")
     if name in known.ignored:
         return Verdict("undeclared")  # meant as the project's own marker, declared in vain
     scored: list[tuple[int, int, str, str]] = []
