@@ -208,6 +208,13 @@ def test_registered_loaded_or_configured_plugins_count(
     assert _check(tmp_path, files) == (0, "")
 
 
+def test_with_a_plugin_that_runs_every_coroutine_the_marker_is_only_inert(tmp_path: Path) -> None:
+    code, out = _check(tmp_path, {"requirements.txt": "pytest-sanic\n"})
+    assert (code, out.split(": TL501 ")[0]) == (1, "tests/test_locks.py:5:14")
+    assert "nothing acts on it" in out
+    assert "never executes" not in out
+
+
 def test_an_option_of_another_plugin_is_no_evidence(tmp_path: Path) -> None:
     """pytest-timeout's `timeout` says nothing about pytest-tornado."""
     assert _check(tmp_path, {"pytest.ini": "[pytest]\ntimeout = 5\n"}) == (1, INERT)

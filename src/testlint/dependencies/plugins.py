@@ -75,6 +75,10 @@ QT = Plugin(("pytest-qt",), ("pytestqt",), ("qt_api", "qt_log_level_fail"))
 REMOTEDATA = Plugin(("pytest-remotedata",), ("pytest_remotedata",), ("--remote-data",),
                     carriers=("pytest-astropy",))
 PLAYWRIGHT = Plugin(("pytest-playwright",), ("pytest_playwright",), ("--browser",))
+# plugins that run every `async def` test, marked or not: with one of them a missing marker
+# plugin leaves an inert marker, not a body that never runs
+RUNS_EVERY_COROUTINE = Plugin(("pytest-sanic", "pytest-tornasync"),
+                              ("pytest_sanic", "pytest_tornasync"), ("trio_mode",))
 
 
 def _simple(distribution: str, module: str, *options: str) -> Plugin:

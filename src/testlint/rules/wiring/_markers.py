@@ -18,6 +18,7 @@ from pathlib import Path
 from testlint.dependencies.installed import installed_distributions
 from testlint.dependencies.plugins import (
     MARKER_PLUGINS,
+    RUNS_EVERY_COROUTINE,
     Plugin,
     PluginEvidence,
     addopts_evidence,
@@ -83,6 +84,8 @@ class Known:
     strict: bool
     # plugin markers used in the file whose plugin the project does not have: name -> plugin
     unprovided: dict[str, Plugin] = field(default_factory=dict)
+    # the project has a plugin that runs every coroutine test, marked or not (pytest-sanic)
+    runs_every_coroutine: bool = False
 
     def knows(self, name: str) -> bool:
         return (
@@ -111,12 +114,14 @@ def known_markers(ctx: RuleContext) -> Known:
         dynamic = dynamic or conftest.dynamic_markers
     used = {use.name for use in ctx.module.markers if use.name in PLUGIN_MARKERS}
     unprovided: dict[str, Plugin] = {}
+    runs_every_coroutine = False
     if used - registered.keys():
         evidence = plugin_evidence(ctx)
         unprovided = {
             name: PLUGIN_MARKERS[name] for name in sorted(used - registered.keys())
             if not evidence.has(PLUGIN_MARKERS[name])
         }
+        runs_every_coroutine = evidence.has(RUNS_EVERY_COROUTINE)
     return Known(
         registered=registered,
         extra=tuple(ctx.options.extra_markers),
@@ -126,6 +131,7 @@ def known_markers(ctx: RuleContext) -> Known:
         section=pytest_config.section,
         strict=pytest_config.strict_markers,
         unprovided=unprovided,
+        runs_every_coroutine=runs_every_coroutine,
     )
 
 

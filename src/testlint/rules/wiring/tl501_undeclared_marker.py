@@ -192,7 +192,7 @@ def unprovided_message(name: str, plugin: Plugin, known: Known, coroutine: bool)
     provider = f"{first} (or {', '.join(others)})" if others else first
     where = f"marker '{name}' needs {provider}, which this project neither declares nor has " \
         "installed"
-    if coroutine and plugin.runs_coroutines:
+    if coroutine and plugin.runs_coroutines and not known.runs_every_coroutine:
         return (
             f"{where}: nothing runs this async test and its body never executes (pytest skips "
             f"it, or fails it from 8.4 on); add {first} to the test dependencies"
