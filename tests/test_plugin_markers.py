@@ -120,6 +120,7 @@ DECLARATIONS = {
         "requirements-dev.txt": "-r requirements/test.txt\nruff  # lint\n",
         "requirements/test.txt": "pytest==8.3.0 \\\n    --hash=sha256:abc\npytest-tornado==0.8.1\n",
     },
+    "requirements-in-a-subdirectory": {"tools/test-requirements.txt": "pytest-tornado\n"},
     "setup-cfg": {"setup.cfg": """
         [options.extras_require]
         test =

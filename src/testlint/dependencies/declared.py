@@ -50,17 +50,12 @@ FIXED_FILES = (
     "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
     "requirements_test.txt", "dev-requirements.txt", "test-requirements.txt",
 )
-# (directory below the chain directory, glob, recursive)
+# glob patterns under each directory of the chain
 GLOBS = (
-    (".", "*requirements*.txt", False),
-    (".", "*requirements*.in", False),
-    (".", "constraints*.txt", False),
-    (".", "environment*.y*ml", False),
-    ("requirements", "*.txt", True),
-    ("requirements", "*.in", True),
-    (".github/workflows", "*.y*ml", False),
-    ("ci", "*.y*ml", True),
-    ("ci", "*.txt", True),
+    "*requirements*.txt", "*requirements*.in", "constraints*.txt", "environment*.y*ml",
+    "*/*requirements*.txt", "*/*requirements*.in",  # tests/requirements.txt, tools/...
+    "requirements*/**/*.txt", "requirements*/**/*.in",
+    ".github/workflows/*.y*ml", "ci/**/*.y*ml", "ci/**/*.txt",
 )
 # keys whose values (lists of requirement strings, or tables keyed by distribution) declare
 _DEPENDENCY_KEYS = frozenset({
@@ -105,14 +100,14 @@ def directory_chain(directory: Path) -> list[Path]:
     chain: list[Path] = []
     for current in (start, *start.parents):
         chain.append(current)
-        if any((current / marker).exists() for marker in REPOSITORY_MARKERS):
+        if any(_exists(current / marker) for marker in REPOSITORY_MARKERS):
             return chain
     outermost = max((i for i, d in enumerate(chain) if _holds_project_files(d)), default=0)
     return chain[: outermost + 1]
 
 
 def _holds_project_files(directory: Path) -> bool:
-    if any((directory / name).is_file() for name in (*PROJECT_FILES, *FIXED_FILES)):
+    if any(_is_file(directory / name) for name in (*PROJECT_FILES, *FIXED_FILES)):
         return True
     try:
         return any(directory.glob("*requirements*.txt"))
@@ -157,22 +152,33 @@ def _candidate_files(directory: Path, reads: list[Path]) -> Iterator[Path]:
     for name in FIXED_FILES:
         path = directory / name
         reads.append(path)
-        if path.is_file():
+        if _is_file(path):
             seen.add(path)
             yield path
-    for below, pattern, recursive in GLOBS:
-        base = directory / below
-        if not base.is_dir():
-            continue
+    for pattern in GLOBS:
         try:
-            matches = sorted(base.rglob(pattern) if recursive else base.glob(pattern))
+            matches = sorted(directory.glob(pattern))
         except OSError:
             continue
         for path in matches[:200]:
-            if path.is_file() and path not in seen:
+            if _is_file(path) and path not in seen:
                 seen.add(path)
                 reads.append(path)
                 yield path
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # permission denied, a name too long: nothing declared there
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _read_text(path: Path) -> str | None:
@@ -186,7 +192,10 @@ def _read_text(path: Path) -> str | None:
 
 def _read_file(path: Path, seen: set[Path]) -> set[str]:
     """Every distribution one file declares (following requirement-file includes)."""
-    key = path.resolve()
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return set()
     if key in seen:
         return set()
     seen.add(key)
@@ -250,7 +259,7 @@ def _include(target: str, base: Path, seen: set[Path]) -> set[str]:
     if not target or "{" in target or "$" in target:
         return set()
     path = (base / target) if not Path(target).is_absolute() else Path(target)
-    if not path.is_file():
+    if not _is_file(path):
         return set()
     return _read_file(path, seen)
 
