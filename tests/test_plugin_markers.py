@@ -196,6 +196,7 @@ KNOWN_OTHERWISE = {
             """,
     },
     "pytest-plugins-in-conftest": {"tests/conftest.py": 'pytest_plugins = ["pytest_tornado"]\n'},
+    "required-plugins": {"pytest.ini": "[pytest]\nrequired_plugins = pytest-tornado>=0.8\n"},
     "dash-p-in-addopts": {"pytest.ini": "[pytest]\naddopts = -p pytest_tornado.plugin\n"},
     "a-plugin-option-in-addopts": {"pytest.ini": "[pytest]\naddopts = --async-test-timeout=5\n"},
     "extra-markers": {"pyproject.toml": '[tool.testlint]\nextra-markers = ["gen_*"]\n'},

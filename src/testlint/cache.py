@@ -319,6 +319,7 @@ def engine_run_key(engine: Engine) -> str:
             "addopts": pytest.addopts,
             "pythonpath": pytest.pythonpath,
             "ini_keys": pytest.ini_keys,
+            "required_plugins": pytest.required_plugins,
         },
     }
     if any("inference" in rule.needs for rule in engine.rules):

@@ -48,6 +48,8 @@ class PytestConfig:
     strict_markers_ini: bool = False
     # every key the section pytest reads sets (plugins' own options among them: asyncio_mode)
     ini_keys: tuple[str, ...] = ()
+    # `required_plugins`: distributions pytest refuses to run without
+    required_plugins: tuple[str, ...] = ()
 
     @property
     def strict_markers(self) -> bool:
@@ -119,6 +121,8 @@ def _from_ini_section(config: PytestConfig, section: Any) -> None:
         config.addopts = _as_list(get("addopts"))
     if get("pythonpath") is not None:
         config.pythonpath = _as_list(get("pythonpath"))
+    if get("required_plugins") is not None:
+        config.required_plugins = _as_list(get("required_plugins"))
     for key in ("strict", "strict_markers"):
         value = get(key)
         if value is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from testlint.dependencies.installed import installed_distributions
+from testlint.dependencies.names import requirement_name
 from testlint.dependencies.plugins import (
     MARKER_PLUGINS,
     RUNS_EVERY_COROUTINE,
@@ -137,7 +138,8 @@ def known_markers(ctx: RuleContext) -> Known:
 
 def plugin_evidence(ctx: RuleContext) -> PluginEvidence:
     """What says which plugins are in play for this file: the distributions the project
-    declares or testlint's environment has installed, the options and `-p` plugins of pytest's
+    declares, pytest's `required_plugins` names, or testlint's environment has installed, the
+    options and `-p` plugins of pytest's
     configuration, and the modules the conftests load (`pytest_plugins`) or import and the test
     module imports."""
     pytest_config = ctx.project.pytest
@@ -146,8 +148,9 @@ def plugin_evidence(ctx: RuleContext) -> PluginEvidence:
         modules.update(name.split(".", 1)[0] for name in module.pytest_plugins)
         modules.update(q.split(".", 1)[0] for q in module.imports.values())
     declared = ctx.module.lookup.declared_dependencies()
+    required = {n for n in map(requirement_name, pytest_config.required_plugins) if n}
     return PluginEvidence(
-        distributions=frozenset(declared.names) | installed_distributions(),
+        distributions=frozenset(declared.names) | installed_distributions() | required,
         modules=frozenset(modules),
         options=frozenset({key.lower() for key in pytest_config.ini_keys} | flags),
     )

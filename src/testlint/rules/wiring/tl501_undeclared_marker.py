@@ -190,8 +190,9 @@ def message(name: str, known: Known) -> str:
 def unprovided_message(name: str, plugin: Plugin, known: Known, coroutine: bool) -> str:
     first, *others = plugin.distributions
     provider = f"{first} (or {', '.join(others)})" if others else first
-    where = f"marker '{name}' needs {provider}, which this project neither declares nor has " \
-        "installed"
+    where = (
+        f"marker '{name}' needs {provider}, which this project neither declares nor has installed"
+    )
     if coroutine and plugin.runs_coroutines and not known.runs_every_coroutine:
         return (
             f"{where}: nothing runs this async test and its body never executes (pytest skips "
