@@ -1,13 +1,14 @@
-"""The distributions installed in the environment testlint runs in (importlib.metadata over
-sys.path), read once per process and only when a rule asks. A project linted from its own
-virtual environment sees its test plugins here; an isolated environment (pre-commit) sees
-none, and then what the project declares is the evidence."""
+"""The distributions installed in the environment testlint runs in (those importlib.metadata
+would find on sys.path), read once per process and only when a rule asks. A project linted
+from its own virtual environment sees its test plugins here; an isolated environment
+(pre-commit) sees none, and then what the project declares is the evidence."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
+import sys
 from functools import lru_cache
 
 from testlint.dependencies.names import normalise
@@ -15,20 +16,19 @@ from testlint.dependencies.names import normalise
 
 @lru_cache(maxsize=1)
 def installed_distributions() -> frozenset[str]:
-    """Normalised names of every distribution importlib.metadata finds on sys.path."""
-    from importlib.metadata import distributions
-
+    """Normalised names of every distribution on sys.path, read from the names of the
+    `.dist-info` and `.egg-info` directories there (as importlib.metadata finds them, without
+    parsing each one's metadata: a tenth of the time)."""
     found: set[str] = set()
-    try:
-        for distribution in distributions():
-            try:
-                name = distribution.metadata["Name"]
-            except (KeyError, OSError, ValueError):
-                continue
-            if isinstance(name, str) and name:
-                found.add(normalise(name))
-    except (OSError, ValueError):  # an unreadable path entry: what was found so far
-        pass
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # a zip file, a missing directory
+            continue
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if dot and suffix in {"dist-info", "egg-info"} and stem:
+                found.add(normalise(stem.split("-", 1)[0]))
     return frozenset(found)
 
 
@@ -39,7 +39,6 @@ def environment_digest() -> str:
     Editing an installed file in place is not seen (an editable install of the project itself
     is in its source roots)."""
     import site
-    import sys
 
     directories = [
         entry for entry in sys.path
