@@ -139,6 +139,11 @@ DECLARATIONS = {
             py311: pytest-tornado
         commands = pytest
         """},
+    "tox-toml": {"tox.toml": """
+        [env_run_base]
+        deps = ["pytest", "pytest-tornado"]
+        """},
+    "rye-lock": {"requirements-dev.lock": "pytest-tornado==0.8.1\n    # via app\n"},
     "pipfile": {"Pipfile": """
         [dev-packages]
         pytest-tornado = "*"

@@ -11,8 +11,8 @@ without one, up to the outermost directory holding a project file such as pyproj
   following `-r` and `-c` includes;
 - setup.cfg (`install_requires`, `extras_require`, `tests_require`, tox sections) and the
   requirement lists of setup.py;
-- tox.ini `deps` (with `-r` includes), Pipfile, lock files (poetry, pdm, uv, Pipfile.lock: every
-  package they pin, transitive ones included), conda environment files;
+- tox.ini and tox.toml `deps` (with `-r` includes), Pipfile, lock files (poetry, pdm, uv, rye,
+  Pipfile.lock: every package they pin, transitive ones included), conda environment files;
 - install commands (`pip install ...`, `uv add ...`, nox's `session.install(...)`) in CI
   configurations (GitHub workflows, GitLab, Travis, Azure, CircleCI, `ci/`), noxfile.py,
   Makefile and justfile.
@@ -42,9 +42,9 @@ PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.i
 # what is declared)
 FIXED_FILES = (
     "pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "Pipfile", "Pipfile.lock",
-    "poetry.lock", "pdm.lock", "uv.lock", "pixi.toml", "hatch.toml", "noxfile.py", "Makefile",
-    "justfile", "environment.yml", "environment.yaml", ".gitlab-ci.yml", ".travis.yml",
-    "azure-pipelines.yml", ".circleci/config.yml",
+    "poetry.lock", "pdm.lock", "uv.lock", "pixi.toml", "hatch.toml", "tox.toml", "noxfile.py",
+    "Makefile", "justfile", "environment.yml", "environment.yaml", ".gitlab-ci.yml",
+    ".travis.yml", "azure-pipelines.yml", ".circleci/config.yml",
     # the usual requirements files, also found by the globs below: named here so that adding
     # one is seen by the result cache (a glob's matches are noted only once they exist)
     "requirements.txt", "requirements-dev.txt", "requirements-test.txt", "requirements_dev.txt",
@@ -52,7 +52,8 @@ FIXED_FILES = (
 )
 # glob patterns under each directory of the chain
 GLOBS = (
-    "*requirements*.txt", "*requirements*.in", "constraints*.txt", "environment*.y*ml",
+    "*requirements*.txt", "*requirements*.in", "requirements*.lock", "constraints*.txt",
+    "environment*.y*ml",
     "*/*requirements*.txt", "*/*requirements*.in",  # tests/requirements.txt, tools/...
     "requirements*/**/*.txt", "requirements*/**/*.in",
     ".github/workflows/*.y*ml", "ci/**/*.y*ml", "ci/**/*.txt",
@@ -204,9 +205,9 @@ def _read_file(path: Path, seen: set[Path]) -> set[str]:
         return set()
     name = path.name
     try:
-        if name in {"pyproject.toml", "pixi.toml", "hatch.toml", "Pipfile"}:
+        if name in {"pyproject.toml", "pixi.toml", "hatch.toml", "tox.toml", "Pipfile"}:
             return _from_toml(path, seen)
-        if name.endswith(".lock") and name != "Pipfile.lock":
+        if name.endswith(".lock") and name != "Pipfile.lock" and "requirements" not in name:
             return {normalise(n) for n in _LOCK_NAME.findall(text)}
         if name == "Pipfile.lock":
             return _from_pipfile_lock(text)
