@@ -202,6 +202,19 @@ KNOWN_OTHERWISE = {
     },
     "pytest-plugins-in-conftest": {"tests/conftest.py": 'pytest_plugins = ["pytest_tornado"]\n'},
     "required-plugins": {"pytest.ini": "[pytest]\nrequired_plugins = pytest-tornado>=0.8\n"},
+    "the-project-ships-a-plugin": {
+        "pyproject.toml": """
+            [project]
+            name = "tornado-testing"
+            [project.entry-points.pytest11]
+            tornado_testing = "tornado_testing.plugin"
+            """,
+        "src/tornado_testing/__init__.py": "",
+        "src/tornado_testing/plugin.py": """
+            def pytest_configure(config):
+                config.addinivalue_line("markers", "gen_test: run a coroutine test")
+            """,
+    },
     "dash-p-in-addopts": {"pytest.ini": "[pytest]\naddopts = -p pytest_tornado.plugin\n"},
     "a-plugin-option-in-addopts": {"pytest.ini": "[pytest]\naddopts = --async-test-timeout=5\n"},
     "extra-markers": {"pyproject.toml": '[tool.testlint]\nextra-markers = ["gen_*"]\n'},

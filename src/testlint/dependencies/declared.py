@@ -401,3 +401,32 @@ def _repository_dir(path: Path) -> Path:
         if parent.name in {".github", ".circleci", "ci"}:
             return parent.parent
     return path.parent
+
+
+def pytest11_modules(directory: Path) -> tuple[str, ...]:
+    """The modules a project in `directory` registers as pytest plugins (its `pytest11` entry
+    points in pyproject.toml or setup.cfg): installed with the project, pytest loads them."""
+    found: list[str] = []
+    pyproject = directory / "pyproject.toml"
+    if _is_file(pyproject):
+        try:
+            data = load_toml(pyproject)
+        except (TOMLDecodeError, OSError, UnicodeDecodeError):
+            data = {}
+        project = data.get("project")
+        entry_points = project.get("entry-points") if isinstance(project, dict) else None
+        group = entry_points.get("pytest11") if isinstance(entry_points, dict) else None
+        if isinstance(group, dict):
+            found += [v for v in group.values() if isinstance(v, str)]
+    setup_cfg = directory / "setup.cfg"
+    text = _read_text(setup_cfg) if _is_file(setup_cfg) else None
+    if text:
+        parser = configparser.RawConfigParser(strict=False, interpolation=None)
+        try:
+            parser.read_string(text)
+            value = parser.get("options.entry_points", "pytest11", fallback="")
+        except configparser.Error:
+            value = ""
+        found += [line.partition("=")[2] for line in value.splitlines() if "=" in line]
+    modules = (entry.split(":", 1)[0].strip() for entry in found)
+    return tuple(dict.fromkeys(m for m in modules if m))
