@@ -70,8 +70,9 @@ _STRICT_SPEC = re.compile(
 _LOCK_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
 _INSTALL_COMMAND = re.compile(
     r"\b(?:pip3?|uv|poetry|pdm|pipx|conda|mamba|micromamba)\b[^\n]*?\b(?:install|add|inject)\b"
-    r"((?:[^\n\\]|\\\n|\\)*)"
+    r"(.*)"
 )
+MAX_LINE = 4_000  # longer lines (minified, generated) are not commands anyone wrote
 _NOX_INSTALL = re.compile(r"\.(?:install|conda_install)\(([^)]*)\)", re.DOTALL)
 _QUOTED = re.compile(r"""["']([^"'\n]+)["']""")
 _YAML_ITEM = re.compile(
@@ -373,8 +374,11 @@ def _from_nox(text: str) -> set[str]:
 def _from_install_commands(text: str, path: Path, seen: set[Path]) -> set[str]:
     """Distributions named by `pip install ...`-like commands (a CI step, a make target)."""
     found: set[str] = set()
-    for tail in _INSTALL_COMMAND.findall(text):
-        tokens = re.split(r"\s+", tail.replace("\\\n", " "))
+    lines = text.replace("\\\n", " ").splitlines()
+    tails = [m.group(1) for line in lines if len(line) <= MAX_LINE
+             for m in [_INSTALL_COMMAND.search(line)] if m]
+    for tail in tails:
+        tokens = tail.split()
         follow = False
         for token in tokens:
             if token in {"&&", "||", ";", "|", ")"} or token.startswith("#"):
