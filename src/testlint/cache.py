@@ -10,7 +10,8 @@ Layout, under the project root (where the config or pytest's ini file lives):
 The run key digests everything that changes findings for every file at once: testlint's
 version and code, the enabled rules, the resolved configuration (Config.fingerprint()), what
 pytest's configuration says about collection and markers, and, once an enabled rule needs
-inference, a digest of the project's modules and of the installed environment. Within a run key,
+inference, a digest of the project's modules, and once a rule needs inference or the installed
+environment (TL501: which plugins are installed), a digest of that environment. Within a run key,
 an entry is keyed by the file's resolved path and holds the digest of its content, the digests
 of the other files its findings depended on (conftests, test helpers, `__init__.py` files, its
 stored snapshots, the test modules it imports; a missing file counts as "absent"), and the
@@ -319,6 +320,8 @@ def engine_run_key(engine: Engine) -> str:
             "markers": sorted(pytest.markers),
             "addopts": pytest.addopts,
             "pythonpath": pytest.pythonpath,
+            "ini_keys": pytest.ini_keys,
+            "required_plugins": pytest.required_plugins,
         },
     }
     if any("inference" in rule.needs for rule in engine.rules):
@@ -328,7 +331,12 @@ def engine_run_key(engine: Engine) -> str:
         from testlint import inference
 
         parts["sources"] = inference.source_roots_digest(project)
-        parts["environment"] = inference.environment_digest()
+    if any(need in rule.needs for rule in engine.rules for need in ("inference", "environment")):
+        # installed plugins decide which markers are known (TL501), installed modules what
+        # inference reads
+        from testlint.dependencies.installed import environment_digest
+
+        parts["environment"] = environment_digest()
     return run_key(parts, [rule.module for rule in engine.rules])
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import contextlib
 import fnmatch
 import hashlib
 import os
@@ -1393,30 +1392,6 @@ def source_roots_digest(project: Project) -> str:
     return digest.hexdigest()[:16]
 
 
-def environment_digest() -> str:
-    """A digest of the installed environment inference may read (installed modules, found on
-    the path without importing them): the modification times of the site-packages
-    directories, which change whenever a distribution is installed, upgraded or removed.
-    Editing an installed file in place is not seen (an editable install of the project itself
-    is in its source roots)."""
-    import site
-    import sys
-
-    directories = [
-        entry for entry in sys.path
-        if os.path.basename(entry.rstrip("/\\")) in {"site-packages", "dist-packages"}
-    ]
-    with contextlib.suppress(AttributeError):  # some embedded interpreters lack it
-        directories += site.getsitepackages()
-    if site.ENABLE_USER_SITE:
-        directories.append(site.getusersitepackages())
-    rows: list[str] = []
-    for directory in sorted(set(directories)):
-        try:
-            rows.append(f"{directory}\0{os.stat(directory).st_mtime_ns}")
-        except OSError:
-            rows.append(f"{directory}\0absent")
-    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _python_files(
