@@ -1357,7 +1357,9 @@ class _Builder:
                     self._param_calls.append(sub)
                 assertion = self._assertion_for_call(sub, mocks)
                 if assertion is not None:
-                    if assertion.kind is Kind.RAISES and qualified in RAISES_CALLS:
+                    if assertion.kind is Kind.RAISES and (
+                        qualified in RAISES_CALLS or assertion.api.startswith("unittest.")
+                    ):
                         raises = self._raises_use(sub, None)
                         if raises is not None:
                             test.raises.append(raises)
