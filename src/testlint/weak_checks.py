@@ -16,6 +16,10 @@ the behaviour under test when the test chose the type:
 A class the test builds itself inside a replacement (a lambda, a `return_value=`, a patched-in
 value) is the stub's, not the unit's: a check against it re-reads the stub and stays weak.
 
+A test whose every check is a type check on a part of a result (an element, an item it yields,
+an attribute: `isinstance(ser[0], pd.Timestamp)`) is about representation, the class the code
+boxes values into or the index it infers, which varies with the input; it is not reported.
+
 `hasattr(obj, "name")` states the contract when the test itself sets `.name` somewhere (a hook
 of the test marks the object it saw). A check inside a function the test defines but does not
 call (a callback handed to the code) inspects what the code passed in, not what it returned, and
@@ -51,8 +55,42 @@ def weak_only(
     own = _own_assertions(test)
     if not own or not all(a.kind is Kind.WEAK for a in own):
         return False
+    if _representation_test(test, own):
+        return False
     shapes = _Shapes(module, test)
     return not any(shapes.states_contract(assertion, inference) for assertion in own)
+
+
+def _representation_test(test: TestFunction, own: list[Assertion]) -> bool:
+    """Every check is a type check on a part of a result (an element, an item it yields, an
+    attribute): `isinstance(ser[0], pd.Timestamp)`, `isinstance(df.index, pd.DatetimeIndex)`,
+    `isinstance(request.body, bytes)`. Such a test is about how the code represents the parts
+    of what it returns (the class it boxes scalars into, the index it infers), which depends on
+    the input; a test that only restates a type checks the result itself, and is reported."""
+    loop_items = {
+        name.id
+        for node in test.nodes
+        if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension)
+        for name in ast.walk(node.target)
+        if isinstance(name, ast.Name)
+    }
+    for assertion in own:
+        shape = _type_check(assertion)
+        if shape is None or not _is_part(shape[0], loop_items):
+            return False
+    return True
+
+
+def _is_part(value: ast.expr, loop_items: set[str]) -> bool:
+    if isinstance(value, ast.Subscript | ast.Attribute):
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in loop_items
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "next"
+    )
 
 
 def _own_assertions(test: TestFunction) -> list[Assertion]:
@@ -161,6 +199,15 @@ class _Shapes:
     # ---- the test configured the type -------------------------------------------------------
     def _configured(self, cls: ast.expr) -> bool:
         test = self.test
+        if (
+            isinstance(cls, ast.Call)
+            and isinstance(cls.func, ast.Name)
+            and cls.func.id == "type"
+            and len(cls.args) == 1
+            and isinstance(cls.args[0], ast.Name)
+            and (cls.args[0].id in test.params or cls.args[0].id in self._bound_in_test())
+        ):
+            return True  # `isinstance(result, type(obj))`: the class of the test's own input
         if isinstance(cls, ast.Name):
             name = cls.id
             if name in test.params:
