@@ -10,13 +10,17 @@ that returns a value.
 Not weak, because they state the behaviour under test:
 
 - a type check against a class the test chose: one it or its module defines, a parameter or
-  local of the test, or a class it hands to the code (`group.command(cls=click.Command)`);
+  local of the test, the class of its input (`type(obj)`), or a class it hands to the code
+  (`group.command(cls=click.Command)`);
 - a type check that the class survives an operation (`result = df.count()` on a `df` the test
   built as `SubclassedFrame(...)`);
 - a type check against one of several classes the unit's own `return` statements build (a
   factory or dispatcher, such as `from_json_schema(True)` returning `Any()`): which class comes
   back is the decision under test. A class the test builds itself in a stub (a lambda, a
   `return_value=`) does not count: that check re-reads the stub;
+- type checks that are all on parts of a result (`isinstance(ser[0], pd.Timestamp)`,
+  `isinstance(df.index, pd.DatetimeIndex)`): how the code represents values depends on the
+  input; and different classes expected for one value in branches of an `if`;
 - a named predicate of the result (`assert result.empty`, `assert response.ok`), a regular
   expression match (`re.search(pattern, text) is not None`), and `hasattr(obj, "name")` when the
   test itself sets `.name` (a hook of the test marks what it saw);
