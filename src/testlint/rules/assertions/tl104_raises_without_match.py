@@ -7,7 +7,8 @@ built-in exception (`ValueError`, `OSError`, `SystemExit`, ...) without `match=`
 and a `with pytest.raises(...)` block that holds more than one statement; the same for unittest's
 `self.assertRaises(...)` (its `assertRaisesRegex` is the form with a message). A test that
 inspects the captured exception afterwards (`excinfo.value`, `excinfo.match(...)`,
-`cm.exception`) is treated as matching.
+`cm.exception`) is treated as matching, unless all it checks is that there is one
+(`assert excinfo.value is not None`).
 
 Not flagged when the origin of the error is certain: the test itself raises it inside the block
 (`raise Exception()` to check that a context manager cleans up), or the test makes a mock raise
@@ -206,9 +207,32 @@ def _inspected_later(test: TestFunction, raises: RaisesUse) -> bool:
             and node.id in names
             and isinstance(node.ctx, ast.Load)
             and (node.lineno, node.col_offset) >= end
+            and not _only_exists(test, node)
         ):
             return True
     return False
+
+
+def _only_exists(test: TestFunction, name: ast.Name) -> bool:
+    """`excinfo.value is not None` (or `excinfo is not None`, `assert excinfo.value`): a read
+    of the captured exception that holds for every exception, so it inspects nothing."""
+    parents = test.ancestors(name)
+    node: ast.AST = name
+    if parents and isinstance(parents[0], ast.Attribute) and parents[0].attr in {"value", "type"}:
+        node, parents = parents[0], parents[1:]
+    if not parents:
+        return False
+    parent = parents[0]
+    if isinstance(parent, ast.Assert) and parent.test is node:
+        return True
+    return (
+        isinstance(parent, ast.Compare)
+        and parent.left is node
+        and len(parent.ops) == 1
+        and isinstance(parent.ops[0], ast.IsNot)
+        and isinstance(parent.comparators[0], ast.Constant)
+        and parent.comparators[0].value is None
+    )
 
 
 def _cannot_raise(stmt: ast.stmt) -> bool:
