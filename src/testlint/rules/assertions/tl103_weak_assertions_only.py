@@ -92,6 +92,27 @@ def test_summary():
 def test_lookup_misses():
     assert find("nobody") is None
 """,
+    """
+def test_command_uses_its_context_class():
+    class CustomContext(Context):
+        pass
+
+    class CustomCommand(Command):
+        context_class = CustomContext
+
+    context = CustomCommand("test").make_context("test", [])
+    assert isinstance(context, CustomContext)
+""",
+    """
+def test_scalars_are_boxed():
+    ser = make_series(["2024-01-01"])
+    assert isinstance(ser[0], Timestamp)
+""",
+    """
+def test_empty_input_gives_empty_frame():
+    result = apply_all(empty_frame())
+    assert result.empty
+""",
 ]
 
 INVALID = [
