@@ -18,7 +18,9 @@ value) is the stub's, not the unit's: a check against it re-reads the stub and s
 
 A test whose every check is a type check on a part of a result (an element, an item it yields,
 an attribute: `isinstance(ser[0], pd.Timestamp)`) is about representation, the class the code
-boxes values into or the index it infers, which varies with the input; it is not reported.
+boxes values into or the index it infers, which varies with the input; it is not reported. A
+field read by its key (`isinstance(data["name"], str)`) is not such a part: checking the types
+of a record's fields is the schema check generated tests make instead of checking values.
 
 `hasattr(obj, "name")` states the contract when the test itself sets `.name` somewhere (a hook
 of the test marks the object it saw). A check inside a function the test defines but does not
@@ -81,6 +83,21 @@ def _representation_test(test: TestFunction, own: list[Assertion]) -> bool:
     return True
 
 
+def _field_of_a_record(value: ast.expr) -> bool:
+    """`data["name"]`: a field read by its key, whose type check is a schema check (the field
+    exists and has some value of that type), not a question of how the code boxes values."""
+    node: ast.expr = value
+    while isinstance(node, ast.Subscript | ast.Attribute):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
+            return True
+        node = node.value
+    return False
+
+
 def _class_follows_input(test: TestFunction, own: list[Assertion]) -> bool:
     """The test expects different classes for one value in different branches of an `if`
     (`if using_python_scalars: isinstance(result, int) else: isinstance(result, np.uint64)`):
@@ -101,12 +118,12 @@ def _is_part(test: TestFunction, value: ast.expr, loop_items: set[str]) -> bool:
     from testlint.inference import single_assignment
 
     if isinstance(value, ast.Subscript | ast.Attribute):
-        return True
+        return not _field_of_a_record(value)
     if isinstance(value, ast.Name):
         if value.id in loop_items:
             return True
         bound = single_assignment(test, value.id)
-        return isinstance(bound, ast.Subscript | ast.Attribute)
+        return isinstance(bound, ast.Subscript | ast.Attribute) and not _field_of_a_record(bound)
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)
