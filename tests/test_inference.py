@@ -21,7 +21,7 @@ from testlint.source import read_source
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = REPO / "fixtures" / "projects"
 BILLING = PROJECTS / "billing"
-INFERENCE_RULES = ("TL105", "TL301", "TL302", "TL503", "TL504")
+INFERENCE_RULES = ("TL103", "TL105", "TL301", "TL302", "TL503", "TL504")
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>TL\d{3}(?:\s*,\s*TL\d{3})*)")
 SRC = str(REPO / "src")
 
@@ -280,7 +280,7 @@ def _probe(root: Path, select: str) -> tuple[int, bool]:
 
 
 def test_no_inference_rule_enabled_never_imports_astroid() -> None:
-    findings, imported = _probe(BILLING, "TL101,TL102,TL103,TL104,TL106")
+    findings, imported = _probe(BILLING, "TL101,TL102,TL104,TL106")
     assert not imported
     assert findings > 0  # the rules ran and found something
 

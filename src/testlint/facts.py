@@ -1367,7 +1367,9 @@ class _Builder:
                     self._param_calls.append(sub)
                 assertion = self._assertion_for_call(sub, mocks)
                 if assertion is not None:
-                    if assertion.kind is Kind.RAISES and qualified in RAISES_CALLS:
+                    if assertion.kind is Kind.RAISES and (
+                        qualified in RAISES_CALLS or assertion.api.startswith("unittest.")
+                    ):
                         raises = self._raises_use(sub, None)
                         if raises is not None:
                             test.raises.append(raises)
@@ -1598,8 +1600,12 @@ def _passes_assertion_function(call: ast.Call) -> bool:
 def _is_weak(expr: ast.expr) -> bool:
     if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And):
         return all(_is_weak(v) for v in expr.values)
-    if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
+    if isinstance(expr, ast.Name | ast.Subscript):
         return True  # bare truthiness
+    # an attribute in a truth test reads a named predicate of the object (`result.empty`,
+    # `response.ok`, `f.closed`, `index.is_monotonic_increasing`): its expected value is True
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and _is_pattern_search(expr.left):
+        return False  # `re.search(pattern, text) is not None`: the pattern is the expectation
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
         return expr.func.id in {"isinstance", "hasattr", "callable", "bool", "len"}
     if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
@@ -1625,6 +1631,16 @@ def _is_weak(expr: ast.expr) -> bool:
 
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_pattern_search(node: ast.AST) -> bool:
+    """`re.search(...)`, `pattern.match(...)`, `re.fullmatch(...)`: a regular expression match."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"search", "match", "fullmatch"}
+        and bool(node.args)
+    )
 
 
 def _is_len(node: ast.AST) -> bool:
