@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +50,7 @@ class FakeLLM:
     script: dict[str, list[str | Reply]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     url: str = ""
+    on_request: Callable[[Request], None] | None = None  # e.g. the user edits a file meanwhile
     _served: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,6 +61,8 @@ class FakeLLM:
         return [r for r in self.requests if r.target == name]
 
     def next_reply(self, request: Request) -> Reply:
+        if self.on_request is not None:
+            self.on_request(request)
         with self._lock:
             self.requests.append(request)
             name = request.target or ""
