@@ -93,6 +93,9 @@ class Engine:
     # apply suppression comments and per-file-ignores; off inside flake8, which applies its own
     suppress: bool = True
     last_run: RunStats | None = None  # how the last lint_files went (cache hits, workers)
+    # called between rules: may raise to stop a lint (the language server's cancellation and
+    # time budget); a rule already running is not interrupted
+    checkpoint: Callable[[], None] | None = None
     _options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -168,7 +171,9 @@ class Engine:
             error = UnreadableSource("too deeply nested to analyse")
             return self._unreadable(source.path, error, path)
         findings: list[Finding] = []
+        checkpoint = self.checkpoint or _no_checkpoint
         for rule in self.rules:
+            checkpoint()
             ctx = RuleContext(rule=rule, module=module, options=self._options[rule.code],
                               project=self.project)
             findings.extend(self._run(rule, rule.check, ctx, source.path))
@@ -177,6 +182,7 @@ class Engine:
             for rule in self.rules:
                 if rule.check_snapshot is None:
                     continue
+                checkpoint()
                 snapshot_ctx = SnapshotContext(rule=rule, module=module,
                                                options=self._options[rule.code],
                                                project=self.project, snapshot=snapshot)
@@ -256,6 +262,10 @@ class Engine:
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
                 codes.extend(c.upper() for c in pattern_codes)
         return codes
+
+
+def _no_checkpoint() -> None:
+    pass
 
 
 def make_engine(
