@@ -18,6 +18,13 @@ UTF-32), so columns are converted on each line's text.
 Engines (with their conftest and code-under-test caches) are kept per configuration and
 rebuilt after any file is saved, so edits to conftests, helpers and the code under test are
 seen at the next save. Only this module imports pygls (the `lsp` extra).
+
+Scheduling: every lint and code action runs on one worker thread (engines are not shared
+between threads), so the event loop always reads the next message. A change is linted after
+DEBOUNCE seconds without another; a lint whose text is no longer the document's is stopped at
+the engine's next checkpoint (between rules) and its result dropped; each lint has a time
+budget (LINT_BUDGET, or `lintTimeBudget` in initializationOptions). Messages are read by
+lsp_frames, not by pygls' reader, which cannot recover from a malformed frame.
 """
 
 from __future__ import annotations
