@@ -497,3 +497,26 @@ def test_a_lint_over_its_time_budget_is_stopped_and_said(lsp: LspClient, tmp_pat
     assert lsp.diagnostics() == []
     assert lsp.code_actions(path, rng(4, 9, 4, 9), []) is None
     assert lsp.shutdown() == 0
+
+
+def test_a_stopped_lint_ends_at_the_next_rule_and_leaves_no_half_result(tmp_path: Path) -> None:
+    from testlint.integrations.lsp import Job, Session, Stopped
+
+    root = project(tmp_path)
+    path = root / "tests" / "test_cart.py"
+    session = Session()
+    checked: list[int] = []
+    job = Job(budget=60)
+
+    def checkpoint() -> None:  # a newer text arrives while the first rule runs
+        checked.append(1)
+        if len(checked) == 2:
+            job.cancelled.set()
+        job.checkpoint()
+
+    with pytest.raises(Stopped, match="superseded"):
+        session.lint(path.as_uri(), path, RAISES, 1, "utf-16", checkpoint)
+    assert (len(checked), session.linted) == (2, {})  # the second rule never started
+    linted = session.lint(path.as_uri(), path, RAISES, 2, "utf-16")
+    assert [e.finding.code for e in linted.entries] == ["TL104", "TL104"]
+    assert session.linted == {path.as_uri(): linted}
