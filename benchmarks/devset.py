@@ -92,7 +92,8 @@ def _ratio(num: int, den: int) -> str:
 
 
 def table(results: dict[str, dict[str, object]]) -> str:
-    lines = ["| label | rows | default: found | recall | precision | ALL: found | recall | precision |",
+    lines = ["| label | rows | default: found | recall | precision "
+             "| ALL: found | recall | precision |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     totals = {name: [0, 0, 0, 0] for name in results}  # hit, rows, matched, all findings
     for label in LABELS:
@@ -126,13 +127,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=REPO.parent / "shared" / "devset")
     parser.add_argument("--out", type=Path, required=True, help="the materialized corpus")
-    parser.add_argument("--mirrors", type=Path, help="materialize --out from these git mirrors first")
-    parser.add_argument("--write", action="store_true", help="update the table in docs/precision.md")
+    parser.add_argument("--mirrors", type=Path,
+                        help="materialize --out from these git mirrors first")
+    parser.add_argument("--write", action="store_true",
+                        help="update the table in docs/precision.md")
     args = parser.parse_args()
     if args.mirrors:
         subprocess.run([sys.executable, str(args.devset / "score.py"), "materialize",
                         str(args.mirrors), str(args.out)], check=True)
-    results = {"default": run(args.devset, args.out, False), "ALL": run(args.devset, args.out, True)}
+    results = {"default": run(args.devset, args.out, False),
+               "ALL": run(args.devset, args.out, True)}
     body = table(results)
     print(body)
     if args.write:

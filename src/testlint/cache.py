@@ -108,7 +108,7 @@ def run_key(parts: dict[str, Any], rule_modules: Sequence[str]) -> str:
         **parts,
     }
     text = json.dumps(data, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def _finding_to_json(finding: Finding, display: str) -> list[Any]:
@@ -161,7 +161,8 @@ def _finding_from_json(row: list[Any], display: str) -> Finding:
 
 
 def _shard_of(key: str) -> str:
-    return f"{int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % SHARDS:02d}"
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=2).hexdigest()
+    return f"{int(digest, 16) % SHARDS:02d}"
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -178,8 +179,8 @@ def _write_atomic(path: Path, text: str) -> None:
 def _read_json(path: Path) -> dict[str, Entry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return {}
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return {}  # unreadable, not JSON, or nested too deep for the parser: start afresh
     return data if isinstance(data, dict) else {}
 
 
@@ -222,16 +223,17 @@ class ResultCache:
     def lookup(self, path: Path, digest: str, display: str) -> list[Finding] | None:
         key = self.entry_key(path)
         entry = self._shard(_shard_of(key)).get(key)
-        if (
-            not isinstance(entry, dict)
-            or entry.get("h") != digest
-            or any(self.dependency_digest(dep) != dep_digest for dep, dep_digest in entry["d"])
-        ):
-            self.misses += 1
-            return None
-        try:
+        try:  # an entry of another shape (an older format, an edit by hand) is a miss
+            if (
+                not isinstance(entry, dict)
+                or entry.get("h") != digest
+                or any(self.dependency_digest(str(dep)) != dep_digest
+                       for dep, dep_digest in entry["d"])
+            ):
+                self.misses += 1
+                return None
             found = [_finding_from_json(row, display) for row in entry["f"]]
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
             self.misses += 1
             return None
         self.hits += 1

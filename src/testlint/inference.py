@@ -1378,10 +1378,10 @@ def source_roots_digest(project: Project) -> str:
     python_files = project.pytest.python_files
     roots = digest_roots(project)
     for root in roots:
-        digest.update(f"{root}\n".encode())
+        digest.update(f"{root}\n".encode("utf-8", "surrogatepass"))
         nested = frozenset(other for other in roots if other != root)
         for path, size, mtime in _python_files(root, python_files, nested):
-            digest.update(f"{path}\0{size}\0{mtime}\n".encode())
+            digest.update(f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:16]
 
 

@@ -49,6 +49,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from testlint import __version__
+from testlint.engine import LintStopped
 from testlint.finding import Edit, Finding
 
 if TYPE_CHECKING:
@@ -468,7 +469,7 @@ LINT_BUDGET = 10.0  # seconds one lint or code action may take (initializationOp
 # {"lintTimeBudget": seconds}); checked between rules
 
 
-class Stopped(Exception):
+class Stopped(LintStopped):
     """A lint stopped at a checkpoint: superseded by a newer text, or over its time budget."""
 
     def __init__(self, over_budget: bool) -> None:
