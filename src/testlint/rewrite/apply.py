@@ -21,7 +21,7 @@ class FileState:
     original: str  # the text as read (line endings kept, BOM removed)
     encoding: str
     current: str  # the text with the accepted rewrites so far
-    data: bytes = b""  # the bytes as read: the file must still hold them when it is written
+    data: bytes  # the bytes as read: the file must still hold them when it is written
 
     @property
     def changed(self) -> bool:
