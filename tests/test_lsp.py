@@ -3,6 +3,7 @@ JSON-RPC over stdio with Content-Length framing, through a small client written 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -520,3 +521,33 @@ def test_a_stopped_lint_ends_at_the_next_rule_and_leaves_no_half_result(tmp_path
     linted = session.lint(path.as_uri(), path, RAISES, 2, "utf-16")
     assert [e.finding.code for e in linted.entries] == ["TL104", "TL104"]
     assert session.linted == {path.as_uri(): linted}
+
+
+def _framed(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+@pytest.mark.parametrize(
+    ("garbage", "fault"),
+    [
+        (b"Content-Length: ten\r\n\r\n{}", "malformed Content-Length 'ten'"),
+        (b"Content-Length: -5\r\n\r\n{}", "malformed Content-Length '-5'"),
+        (b"Content-Length: 1000000000000\r\n\r\n",
+         "Content-Length 1000000000000 is over the limit of 67108864 bytes"),
+        (b"Content-Type: application/json\r\n\r\n{}", "a header block without Content-Length"),
+        (b"{}", "bytes outside any message"),
+        (b"x" * 10_000 + b"\r\n\r\n", "a line that is not a header"),
+        (b'{"jsonrpc": "2.0"}\r\n\r\n', "a header block without Content-Length"),
+        (b"Content-Type: x\r\nContent-Length: 2\r\nContent-Type: y\r\n\r\n{}", None),
+    ],
+)
+def test_the_frame_reader_skips_a_bad_frame_and_finds_the_next(garbage: bytes,
+                                                                fault: str | None) -> None:
+    from testlint.integrations.lsp_frames import FrameReader
+
+    faults: list[str] = []
+    stream = io.BytesIO(_framed(b'{"a": 1}') + garbage + _framed(b'{"b": 2}'))
+    reader = FrameReader(stream, faults.append)
+    bodies = [reader.next_body() for _ in range(3 if fault else 4)]
+    assert bodies == [b'{"a": 1}', *([] if fault else [b"{}"]), b'{"b": 2}', None]
+    assert faults == ([f"{fault}; skipped to the next message"] if fault else [])

@@ -95,6 +95,7 @@ class FrameReader:
         """The next message's body, or None at the end of the stream."""
         length: int | None = None
         fault: str | None = None  # what is wrong with the header block being read
+        seen = False  # the block being read has a line
         skipping = False  # a fault was reported: what follows until a header is its debris
         while True:
             line = self._line()
@@ -108,11 +109,12 @@ class FrameReader:
             if not line.strip():
                 if length is not None:
                     return self._body(length)
-                if fault is not None and not skipping:
-                    self._fault(fault)
+                if seen and not skipping:
+                    self._fault(fault or "a header block without Content-Length")
                     skipping = True
-                fault = None
+                fault, seen = None, False
                 continue
+            seen = True
             name, colon, value = line.partition(b":")
             if not colon:
                 fault = fault or "a line that is not a header"
