@@ -12,7 +12,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,6 +54,7 @@ class FakeLLM:
     script: dict[str, list[str | Reply]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     url: str = ""
+    on_request: Callable[[Request], None] | None = None  # e.g. the user edits a file meanwhile
     written: list[int] = field(default_factory=list)  # bytes of each oversize or dripped answer
     slow_done: threading.Event = field(default_factory=threading.Event)  # one of those ended
     _served: dict[str, int] = field(default_factory=dict)
@@ -66,6 +67,8 @@ class FakeLLM:
         return [r for r in self.requests if r.target == name]
 
     def next_reply(self, request: Request) -> Reply:
+        if self.on_request is not None:
+            self.on_request(request)
         with self._lock:
             self.requests.append(request)
             name = request.target or ""

@@ -231,6 +231,25 @@ def test_a_second_run_is_served_from_the_cache(shop: Path) -> None:
     assert (first.exit_code, second.exit_code) == (0, 0)
 
 
+def test_write_refuses_a_file_edited_while_the_model_answered(shop: Path) -> None:
+    script: dict[str, list[str | Reply]] = {"test_quarter_off": [
+        answer("def test_quarter_off():\n    assert discount(2000, 25) == 1500\n")]}
+    target = shop / "tests" / "test_mirror.py"
+    edited = target.read_text(encoding="utf-8") + "\n# saved by the user meanwhile\n"
+    with serve(script) as llm:
+        llm.on_request = lambda request: target.write_text(edited, encoding="utf-8")
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--write",
+                          "tests/test_mirror.py"], shop)
+    assert result.stderr.splitlines()[-3:] == [
+        "  written: 0 file(s)",
+        "usage: 1 requests (0 retried, 0 answers from cache), 100 input + 20 output tokens",
+        "testlint: error: tests/test_mirror.py: the file changed since it was read; nothing "
+        "was written",
+    ]
+    assert result.exit_code == 2
+    assert target.read_text(encoding="utf-8") == edited
+
+
 MIRRORING = answer("def test_quarter_off():\n"
                    "    assert discount(2000, 25) == 2000 - 2000 * 25 // 100\n")
 HAS_TL301 = "TL301" in load_registry().rules

@@ -249,6 +249,7 @@ def check(
             fail(str(exc))
     prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
                         force_exclude)
+    unwritten = False  # --fix could not write a file it meant to fix
     if fix or diff:
         from testlint.fix import run_fixes
 
@@ -260,6 +261,7 @@ def check(
             sys.exit(EXIT_FINDINGS if (fixes.changed or fixes.errors) and not exit_zero
                      else EXIT_CLEAN)
         findings = fixes.remaining
+        unwritten = bool(fixes.errors)
     else:
         findings = prepared.lint(jobs, no_cache, cache_dir)
     if baseline is not None:
@@ -296,7 +298,7 @@ def check(
         if hint:
             click.echo(hint, err=True)
     _report_complete()
-    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if (findings or unwritten) and not exit_zero else EXIT_CLEAN)
 
 
 def _fixable_hint(findings: list[Finding]) -> str:

@@ -94,6 +94,9 @@ class Engine:
     suppress: bool = True
     last_run: RunStats | None = None  # how the last lint_files went (cache hits, workers)
     report_tl000: bool = True  # off with `ignore = ["TL000"]`: unreadable files stay silent
+    # called between rules: may raise LintStopped to stop a lint (the language server's
+    # cancellation and time budget); a rule already running is not interrupted
+    checkpoint: Callable[[], None] | None = None
     _options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -167,6 +170,8 @@ class Engine:
         fingerprints) becomes one TL000 for this file, so one odd file never stops a run."""
         try:
             return self._lint_source(source, path)
+        except LintStopped:
+            raise  # asked for by the caller's checkpoint: not a problem of the file
         except RecursionError:
             error = UnreadableSource("too deeply nested to analyse")
         except Exception as exc:  # a bug of ours: report it on the file, go on with the rest
@@ -178,7 +183,9 @@ class Engine:
     def _lint_source(self, source: SourceFile, path: Path) -> list[Finding]:
         module = self.facts_for(source, path)
         findings: list[Finding] = []
+        checkpoint = self.checkpoint or _no_checkpoint
         for rule in self.rules:
+            checkpoint()
             ctx = RuleContext(rule=rule, module=module, options=self._options[rule.code],
                               project=self.project)
             findings.extend(self._run(rule, rule.check, ctx, source.path))
@@ -187,6 +194,7 @@ class Engine:
             for rule in self.rules:
                 if rule.check_snapshot is None:
                     continue
+                checkpoint()
                 snapshot_ctx = SnapshotContext(rule=rule, module=module,
                                                options=self._options[rule.code],
                                                project=self.project, snapshot=snapshot)
@@ -268,6 +276,14 @@ class Engine:
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
                 codes.extend(c.upper() for c in pattern_codes)
         return codes
+
+
+class LintStopped(Exception):
+    """Raised by an engine's checkpoint to stop a lint; passed through, never a TL000."""
+
+
+def _no_checkpoint() -> None:
+    pass
 
 
 def make_engine(

@@ -20,7 +20,13 @@ from testlint.project import Project
 from testlint.pytest_config import PytestConfig
 from testlint.registry import Registry
 from testlint.rewrite import gates
-from testlint.rewrite.apply import FileState, read_file, unified_diff, write_files
+from testlint.rewrite.apply import (
+    FileState,
+    NotWritten,
+    read_file,
+    unified_diff,
+    write_files,
+)
 from testlint.rewrite.context import Definition, SourceIndex, build_context, source_roots
 from testlint.rewrite.endpoint import Endpoint
 from testlint.rewrite.prompt import Message, feedback, first_messages, render
@@ -176,12 +182,18 @@ class RewriteJob:
 
     def _finish(self, states: dict[Path, FileState], client: Client | None) -> None:
         written = None
+        refused: NotWritten | None = None
         if self.write:
-            written = len(write_files(list(states.values())))
+            try:
+                written = len(write_files(list(states.values())))
+            except NotWritten as exc:  # e.g. edited while the run waited for the model
+                written, refused = 0, exc
         if client is not None:
             client.close()
         for line in self.funnel.lines(self.run, client.usage if client else None, written):
             self.err(line)
+        if refused is not None:
+            raise RewriteError(f"{refused}; nothing was written")
 
     # ---- one finding ------------------------------------------------------------------------
 
