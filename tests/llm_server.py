@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,9 @@ class Reply:
     retry_after: str | None = None
     truncated: bool = False
     refused: bool = False
+    oversize: int = 0  # > 0: an answer of this many bytes, written until the client hangs up
+    drip: float = 0.0  # > 0: the answer one byte at a time, this many seconds apart
+    raw: str | None = None  # this body verbatim (HTTP 200), in place of a well-formed answer
 
 
 @dataclass
@@ -50,6 +54,9 @@ class FakeLLM:
     script: dict[str, list[str | Reply]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     url: str = ""
+    on_request: Callable[[Request], None] | None = None  # e.g. the user edits a file meanwhile
+    written: list[int] = field(default_factory=list)  # bytes of each oversize or dripped answer
+    slow_done: threading.Event = field(default_factory=threading.Event)  # one of those ended
     _served: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,6 +67,8 @@ class FakeLLM:
         return [r for r in self.requests if r.target == name]
 
     def next_reply(self, request: Request) -> Reply:
+        if self.on_request is not None:
+            self.on_request(request)
         with self._lock:
             self.requests.append(request)
             name = request.target or ""
@@ -117,11 +126,47 @@ def _handler(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 self._send(reply.status, {"error": {"type": "rate_limit_error",
                                                     "message": "slow down"}}, headers)
                 return
+            if reply.raw is not None:
+                self._send_raw(reply.raw.encode("utf-8"))
+                return
             model = str(request.json.get("model"))
             if self.path == "/v1/messages":
-                self._send(200, _anthropic(reply, model))
+                data = _anthropic(reply, model)
             else:
-                self._send(200, _openai(reply, model))
+                data = _openai(reply, model)
+            if reply.oversize or reply.drip:
+                self._send_slowly(reply, json.dumps(data).encode())
+            else:
+                self._send(200, data)
+
+        def _send_raw(self, payload: bytes) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _send_slowly(self, reply: Reply, payload: bytes) -> None:
+            """Headers at once, then a body too large or too slow, until the client hangs up."""
+            size = reply.oversize or len(payload)
+            step = 1 if reply.drip else 64 * 1024
+            body = payload if reply.drip else b" " * size
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(size))
+            self.end_headers()
+            written = 0
+            try:
+                while written < size:
+                    self.wfile.write(body[written:written + step])
+                    self.wfile.flush()
+                    written += step
+                    if reply.drip:
+                        time.sleep(reply.drip)
+            except OSError:  # the client hung up
+                pass
+            llm.written.append(min(written, size))
+            llm.slow_done.set()
 
         def _send(self, status: int, data: dict[str, Any],
                   headers: dict[str, str] | None = None) -> None:

@@ -20,7 +20,6 @@ NO_ASSERTION = (
     [
         (b"def test_x(:\n    pass\n",
          "1:12: TL000 could not analyse: syntax error: invalid syntax"),
-        (b"", "1:1: TL000 could not analyse: empty file"),
         (b"\x00\x01\x02binary", "1:1: TL000 could not analyse: binary file (contains NUL bytes)"),
         (b"x = 1\ns = '\xe9t\xe9'\n", "2:1: TL000 could not analyse: not valid utf-8 text"),
         (b"# -*- coding: klingon -*-\nx = 1\n",
@@ -30,7 +29,7 @@ NO_ASSERTION = (
         (b"def f():\n    return " + b"(" * 300 + b")" * 300 + b"\n",
          "2:212: TL000 could not analyse: syntax error: too many nested parentheses"),
     ],
-    ids=["syntax", "empty", "binary", "encoding", "cookie", "nested", "parentheses"],
+    ids=["syntax", "binary", "encoding", "cookie", "nested", "parentheses"],
 )
 def test_unreadable_file_gives_one_tl000_and_the_run_goes_on(
     tmp_path: Path, content: bytes, expected: str
@@ -83,3 +82,167 @@ def test_syntax_warnings_of_the_linted_code_are_not_printed(tmp_path: Path) -> N
     result = subprocess.run([sys.executable, "-m", "testlint", "test_w.py"], cwd=tmp_path,
                             capture_output=True, text=True, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\n\t\n", b"\n"], ids=["empty", "blank", "newline"])
+def test_an_empty_or_blank_test_file_is_fine(tmp_path: Path, content: bytes) -> None:
+    (tmp_path / "test_empty.py").write_bytes(content)
+    result = run_cli(["test_empty.py"], tmp_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_a_fifo_in_the_tree_is_skipped_and_a_named_one_refused(tmp_path: Path) -> None:
+    import os
+
+    write_files(tmp_path, {"test_good.py": EMPTY_TEST})
+    os.mkfifo(tmp_path / "test_fifo.py")  # reading it would block forever
+    walked = run_cli(["."], tmp_path)
+    assert (walked.exit_code, walked.stdout) == (1, f"test_good.py:1:5: {NO_ASSERTION}\n")
+    named = run_cli(["test_fifo.py"], tmp_path)
+    assert (named.exit_code, named.stdout, named.stderr) == (
+        2, "", "testlint: error: test_fifo.py: not a regular file or directory\n")
+    device = run_cli([os.devnull], tmp_path)
+    assert (device.exit_code, device.stderr) == (
+        2, f"testlint: error: {os.devnull}: not a regular file or directory\n")
+
+
+def test_a_directory_without_test_files_is_said_so(tmp_path: Path) -> None:
+    write_files(tmp_path, {"docs/conf.py": "x = 1\n"})
+    named = run_cli(["docs"], tmp_path)
+    assert (named.exit_code, named.stdout, named.stderr) == (
+        2, "", "testlint: error: no test files found in docs (pytest's python_files: "
+        "test_*.py *_test.py)\n")
+    default = run_cli([], tmp_path / "docs")
+    assert (default.exit_code, default.stdout, default.stderr) == (
+        0, "", "testlint: warning: no test files found in . (pytest's python_files: "
+        "test_*.py *_test.py)\n")
+
+
+def test_a_thousand_term_call_is_analysed_in_a_pool_too(tmp_path: Path) -> None:
+    """ast.dump of the test recursed past the limit in the fingerprint, and in a worker
+    process that stopped the whole run."""
+    terms = "+".join(["1"] * 1000)
+    files = {f"test_{n}.py": f"def test_x():\n    f({terms})\n" for n in range(4)}
+    files |= {f"test_ok{n}.py": EMPTY_TEST for n in range(8)}
+    write_files(tmp_path, files)
+    result = run_cli(["--jobs", "2", "--no-cache", "."], tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == sorted(files)
+    assert all(f": {NO_ASSERTION}" in line for line in result.stdout.splitlines())
+
+
+def test_gitignore_lines_git_cannot_read_are_skipped_and_the_rest_kept(tmp_path: Path) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write_files(tmp_path, {".gitignore": "!\n\\\n[z-a]\ntest_ignored.py\n",
+                           "test_ignored.py": EMPTY_TEST, "test_kept.py": EMPTY_TEST})
+    result = run_cli(["."], tmp_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, f"test_kept.py:1:5: {NO_ASSERTION}\n", "")
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "junit"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(
+    tmp_path: Path, output_format: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    name = os.fsdecode(b"test_\xff.py")
+    (tmp_path / name).write_text(EMPTY_TEST)
+    result = subprocess.run([sys.executable, "-m", "testlint", "--format", output_format, "."],
+                            cwd=tmp_path, capture_output=True, check=False)
+    assert (result.returncode, result.stderr) == (1, b"")
+    expected = b"test_%FF.py" if output_format == "sarif" else b"test_\xff.py"
+    assert expected in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("shard", "why"),
+    [('{"k": {"h": 1, "d": 5, "f": []}}', "wrong shape"),
+     ("[" * 100_000 + "]" * 100_000, "nested past the parser")],
+    ids=["wrong-shape", "deep"],
+)
+def test_a_broken_cache_is_linted_afresh(tmp_path: Path, shard: str, why: str) -> None:
+    write_files(tmp_path, {"test_good.py": EMPTY_TEST})
+    first = run_cli(["."], tmp_path)
+    shards = list((tmp_path / ".testlint_cache").rglob("*.json"))
+    assert shards, why
+    for path in shards:
+        text = path.read_text()
+        if shard.startswith("{"):  # keep the real key so that the lookup reaches the entry
+            import json
+
+            data = json.loads(text)
+            text = json.dumps({key: {"h": "x", "d": 5, "f": 7} for key in data})
+            path.write_text(text)
+        else:
+            path.write_text(shard)
+    again = run_cli(["."], tmp_path)
+    assert (again.exit_code, again.stdout, again.stderr) == (
+        first.exit_code, first.stdout, first.stderr)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "expected"),
+    [('{"testlint-baseline": 1, "findings": 5}', '"findings" must be a list of entries'),
+     ('{"testlint-baseline": 1, "findings": [{"path": "a", "code": "TL101", '
+      '"fingerprint": "f", "count": 1e400}]}',
+      "entry 1 lacks path, code or fingerprint, or its count is not a whole number"),
+     ("[" * 100_000 + "]" * 100_000, "baseline is nested too deeply to read")],
+    ids=["findings-not-a-list", "count-overflows", "deep"],
+)
+def test_a_malformed_baseline_is_one_clear_line(
+    tmp_path: Path, baseline: str, expected: str
+) -> None:
+    write_files(tmp_path, {"test_good.py": EMPTY_TEST, "baseline.json": baseline})
+    result = run_cli(["--baseline", "baseline.json", "."], tmp_path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"testlint: error: baseline.json: {expected}\n"
+
+
+@pytest.mark.parametrize("where", ["--ignore", "config"])
+def test_tl000_can_be_ignored_and_selected(tmp_path: Path, where: str) -> None:
+    write_files(tmp_path, {"test_bad.py": "def test_x(:\n", "test_good.py": EMPTY_TEST})
+    if where == "config":
+        write_files(tmp_path, {"pyproject.toml": '[tool.testlint]\nignore = ["TL000"]\n'})
+        ignored = run_cli(["."], tmp_path)
+    else:
+        ignored = run_cli(["--ignore", "TL000", "."], tmp_path)
+    assert (ignored.exit_code, ignored.stdout) == (1, f"test_good.py:1:5: {NO_ASSERTION}\n")
+    selected = run_cli(["--select", "TL000", "."], tmp_path)
+    assert (selected.exit_code, selected.stdout) == (
+        1, "test_bad.py:1:12: TL000 could not analyse: syntax error: invalid syntax\n")
+
+
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [("max-patches = -5", "'max-patches' must be a finite number >= 0, not -5"),
+     ("similarity-threshold = nan", "'similarity-threshold' must be a finite number >= 0, not nan"),
+     ("snapshot-max-lines = inf", "'snapshot-max-lines' must be an integer")],
+)
+def test_option_values_out_of_range_are_refused(tmp_path: Path, setting: str, shown: str) -> None:
+    write_files(tmp_path, {"pyproject.toml": f"[tool.testlint]\n{setting}\n",
+                           "test_good.py": EMPTY_TEST})
+    result = run_cli(["."], tmp_path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"testlint: error: {tmp_path / 'pyproject.toml'}: {shown}\n"
+
+
+def test_an_internal_error_exits_3_with_one_line(tmp_path: Path) -> None:
+    """A crash that slips through every guard is not exit 1, which means "findings"."""
+    import subprocess
+    import sys
+
+    write_files(tmp_path, {"test_good.py": EMPTY_TEST})
+    # a real fault: the standard output is closed under the process, so writing the report fails
+    code = ("import sys, os; os.close(1); from testlint.cli import console_main; "
+            "sys.argv = ['testlint', 'test_good.py']; console_main()")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith("testlint: internal error: OSError: ")
+    assert "Traceback" not in result.stderr

@@ -145,19 +145,19 @@ def test_version(project: Path) -> None:
 def test_noqa_specific_bare_and_other_code(tmp_path: Path) -> None:
     write_files(tmp_path, {"test_noqa.py": '''
         def test_a():  # noqa: TL101
-            run()
+            run("a")
 
 
         def test_b():  # noqa
-            run()
+            run("b")
 
 
         def test_c():  # noqa: TL104
-            run()
+            run("c")
 
 
         def test_d():  # noqa:TL1
-            run()
+            run("d")
         '''})
     result = run_cli(["test_noqa.py"], tmp_path)
     assert result.stdout == f"test_noqa.py:9:5: {NO_ASSERTION}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import os
 import types
 from pathlib import Path
 
@@ -505,3 +506,79 @@ def test_a_plain_check_says_how_many_findings_fix_would_settle(tmp_path: Path) -
     as_json = run_cli(["check", "--select", "TL502", "--format", "json", "test_a.py"], tmp_path)
     unfixable = run_cli(["check", "--select", "TL101", "test_a.py"], tmp_path)
     assert (as_json.stderr, unfixable.stderr, unfixable.exit_code) == ("", "", 1)
+
+
+# ---- what a write must respect: mode, owner, hard links, edits made meanwhile ----------------
+
+TL502_LINE = "test_a.py:4:14: TL502 "
+
+
+def test_a_read_only_file_is_refused_and_keeps_its_findings(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    path.chmod(0o444)
+    result = run_cli(["check", "--select", "TL502", "--fix", "test_a.py"], tmp_path)
+    assert result.stderr == (
+        "testlint: error: test_a.py: the file is read-only; left unchanged\n"
+        "Fixed 0 findings in 0 files, 1 remaining.\n"
+    )
+    assert (result.exit_code, result.stdout.startswith(TL502_LINE)) == (1, True)
+    assert (path.read_bytes(), oct(path.stat().st_mode & 0o777)) == (MISSPELLED.encode(), "0o444")
+
+
+def test_fix_keeps_hard_links_and_the_mode(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    path.chmod(0o640)
+    other = tmp_path / "linked.txt"
+    other.hardlink_to(path)
+    result = run_cli(["check", "--select", "TL502", "--fix", "test_a.py"], tmp_path)
+    assert (result.exit_code, result.stderr) == (0, RENAMED + "Fixed 1 finding in 1 file, "
+                                                 "0 remaining.\n")
+    assert other.read_bytes() == FIXED.encode()  # one file under two names, still
+    assert (path.samefile(other), path.stat().st_nlink) == (True, 2)
+    assert oct(path.stat().st_mode & 0o777) == "0o640"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="only root can give a file to another user")
+def test_fix_run_as_root_keeps_the_owner(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    os.chown(path, 65534, 65534)
+    result = run_cli(["check", "--select", "TL502", "--fix", "test_a.py"], tmp_path)
+    assert result.exit_code == 0
+    info = path.stat()
+    assert (path.read_bytes(), info.st_uid, info.st_gid) == (FIXED.encode(), 65534, 65534)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes in a read-only directory")
+def test_a_file_in_a_read_only_directory_is_counted_as_remaining(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    _write(folder, MISSPELLED.encode())
+    folder.chmod(0o555)
+    try:
+        result = run_cli(["check", "--select", "TL502", "--fix", "test_a.py"], folder)
+    finally:
+        folder.chmod(0o755)
+    assert result.stderr == (
+        "testlint: error: test_a.py: cannot write: Permission denied; left unchanged\n"
+        "Fixed 0 findings in 0 files, 1 remaining.\n"
+    )
+    assert (result.exit_code, result.stdout.startswith(TL502_LINE)) == (1, True)
+
+
+def _edits_the_file_meanwhile(ctx: RuleContext) -> None:
+    """A rule that, like an editor saving while testlint works, changes the file it lints."""
+    path = Path(ctx.module.path)
+    if path.read_text(encoding="utf-8") == MISSPELLED:
+        path.write_text(MISSPELLED + "# saved by the user\n", encoding="utf-8")
+    if ctx.module.source.line(1) != "# fixed":
+        ctx.report_at(1, 1, "mark", fix=Fix("mark", (Edit(1, 1, 1, 1, "# fixed\n"),)))
+
+
+def test_an_edit_made_while_fixing_wins(tmp_path: Path) -> None:
+    path = _write(tmp_path, MISSPELLED.encode())
+    result = fix_file(_engine(tmp_path, _edits_the_file_meanwhile), path, str(path))
+    assert result.error == "the file changed since it was read; left unchanged"
+    assert (result.written, result.fixed, len(result.remaining)) == (False, [], 1)
+    assert path.read_text(encoding="utf-8") == MISSPELLED + "# saved by the user\n"

@@ -21,7 +21,7 @@ from testlint.source import read_source
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = REPO / "fixtures" / "projects"
 BILLING = PROJECTS / "billing"
-INFERENCE_RULES = ("TL105", "TL301", "TL302", "TL503", "TL504")
+INFERENCE_RULES = ("TL103", "TL105", "TL301", "TL302", "TL503", "TL504")
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>TL\d{3}(?:\s*,\s*TL\d{3})*)")
 SRC = str(REPO / "src")
 
@@ -46,12 +46,17 @@ def _expected(path: Path) -> set[tuple[int, str]]:
     return found
 
 
+MIRRORING = PROJECTS / "mirroring"
+
+
 @pytest.mark.parametrize(
-    "path", _project_tests(BILLING), ids=lambda p: str(p.relative_to(PROJECTS))
+    "path",
+    [*_project_tests(BILLING), *_project_tests(MIRRORING)],
+    ids=lambda p: str(p.relative_to(PROJECTS)),
 )
 def test_project_fixture_expectations(path: Path) -> None:
     """Lines marked `# expect:` fire exactly these rules, all other lines stay silent."""
-    engine = _engine(BILLING)
+    engine = _engine(MIRRORING if MIRRORING in path.parents else BILLING)
     actual = {(f.line, f.code) for f in engine.lint_path(path) if f.code != "TL000"}
     assert actual == _expected(path)
 
@@ -77,6 +82,30 @@ def test_billing_messages_name_the_function_and_place() -> None:
         "billing.summary._apply_rate, a private helper of the code under test (summary.py:21): "
         "when it is wrong both sides agree; write the expected value independently (a literal, "
         "a worked example)"
+    ) in lines
+
+
+def test_operation_messages_name_what_is_repeated_and_where() -> None:
+    result = run_cli(
+        ["check", "--select", "TL301,TL302", "--exit-zero", "tests/test_operations.py"],
+        MIRRORING,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "tests/test_operations.py:31:16: TL301 expected value repeats the json.dumps(..., "
+        "indent=, sort_keys=) that reports.core.to_json uses (core.py:18), so it agrees with "
+        "every bug there; use an independent oracle: a literal from the spec, a table of worked "
+        "examples, or a property"
+    )
+    assert (
+        "tests/test_operations.py:58:31: TL301 expected value repeats the comprehension that "
+        "reports.core.Parser.__init__ uses for `.sections` (core.py:83)"
+    ) in result.stdout
+    assert (
+        "tests/test_operations.py:77:16: TL302 expected value comes from "
+        "reports.core.parse_options (core.py:53), which reports.core.Parser.configure itself "
+        "calls to compute its answer: when it is wrong both sides agree; write the expected "
+        "value independently (a literal, a worked example)"
     ) in lines
 
 
@@ -126,6 +155,27 @@ def test_configured_src_replaces_the_defaults(tmp_path: Path) -> None:
     assert inference.source_roots == ((tmp_path / "lib").resolve(),)
     assert inference.resolve("shop.price").line == 1
     assert inference.resolve("decoy") is None
+
+
+def test_a_rootdir_inside_packages_reads_the_code_its_tests_import(tmp_path: Path) -> None:
+    """No pytest config, the tests in a package: pytest's rootdir is the test folder, and the
+    first folder up without an __init__.py is on sys.path (prepend import mode)."""
+    write_files(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/prices.py": "import json\n\n\ndef dump(d):\n    return json.dumps(d, indent=2)\n",
+        "tests/__init__.py": "",
+        "tests/unit/__init__.py": "",
+        "tests/unit/test_prices.py": (
+            "import json\n\nfrom shop.prices import dump\n\n\n"
+            "def test_dump():\n    assert dump({}) == json.dumps({}, indent=2)\n"
+        ),
+    })
+    result = run_cli(["check", "--select", "TL301", "test_prices.py"], tmp_path / "tests" / "unit")
+    assert result.stdout == (
+        "test_prices.py:7:24: TL301 expected value repeats the json.dumps(..., indent=) that "
+        "shop.prices.dump uses (prices.py:4), so it agrees with every bug there; use an "
+        "independent oracle: a literal from the spec, a table of worked examples, or a property\n"
+    )
 
 
 def test_resolves_re_exports_to_the_defining_module(billing: Inference) -> None:
@@ -230,9 +280,9 @@ def _probe(root: Path, select: str) -> tuple[int, bool]:
 
 
 def test_no_inference_rule_enabled_never_imports_astroid() -> None:
-    # TL101 and TL102 read the code under test for a few candidates (a `check*` call into the
-    # project, `assert Imported is not None`): they are inference rules now
-    findings, imported = _probe(BILLING, "TL103,TL104,TL106,TL601,TL604")
+    # TL101, TL102 and TL103 read the code under test for a few candidates (a `check*` call
+    # into the project, `assert Imported is not None`, a helper's body): inference rules now
+    findings, imported = _probe(BILLING, "TL104,TL106,TL601,TL604")
     assert not imported
     assert findings > 0  # the rules ran and found something
 

@@ -3,6 +3,7 @@ JSON-RPC over stdio with Content-Length framing, through a small client written 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
@@ -62,9 +63,12 @@ class LspClient:
             self._messages.put(None)
 
     def send(self, message: dict[str, Any]) -> None:
+        self.send_bytes(frame(message))
+
+    def send_bytes(self, data: bytes) -> None:
+        """Bytes as they are, framed or not (a client that gets the framing wrong)."""
         assert self.process.stdin is not None
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
-        self.process.stdin.write(f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body)
+        self.process.stdin.write(data)
         self.process.stdin.flush()
 
     def notify(self, method: str, params: Any) -> None:
@@ -77,14 +81,19 @@ class LspClient:
         return message
 
     def request(self, method: str, params: Any) -> Any:
+        answer = self.answer(method, params)
+        assert "error" not in answer, answer
+        return answer["result"]
+
+    def answer(self, method: str, params: Any) -> dict[str, Any]:
+        """The whole response to a request: its result or its error."""
         self._next_id += 1
         wanted = self._next_id
         self.send({"id": wanted, "method": method, "params": params})
         while True:
             message = self._next()
             if message.get("id") == wanted and "method" not in message:
-                assert "error" not in message, message
-                return message["result"]
+                return message
             self._keep(message)
 
     def _keep(self, message: dict[str, Any]) -> None:
@@ -105,13 +114,15 @@ class LspClient:
     def diagnostics(self) -> list[dict[str, Any]]:
         return self.next_notification("textDocument/publishDiagnostics")["diagnostics"]  # type: ignore[no-any-return]
 
-    def initialize(self, root: Path, capabilities: dict[str, Any] | None = None) -> Any:
+    def initialize(self, root: Path, capabilities: dict[str, Any] | None = None,
+                   options: dict[str, Any] | None = None) -> Any:
         result = self.request("initialize", {
             "processId": None,
             "rootUri": root.as_uri(),
             "capabilities": capabilities if capabilities is not None else {
                 "workspace": {"workspaceEdit": {"documentChanges": True}},
             },
+            **({"initializationOptions": options} if options is not None else {}),
         })
         self.notify("initialized", {})
         return result
@@ -146,6 +157,11 @@ class LspClient:
             if stream is not None:
                 stream.close()
         self._log.close()
+
+
+def frame(message: dict[str, Any]) -> bytes:
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+    return f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body
 
 
 @pytest.fixture
@@ -393,3 +409,145 @@ def test_a_gitignored_test_file_gets_no_diagnostics(lsp: LspClient, tmp_path: Pa
     lsp.open(root / "tests" / "test_kept.py", "def test_kept():\n    run()\n")
     assert [d["code"] for d in lsp.diagnostics()] == ["TL101"]
     assert lsp.shutdown() == 0
+
+
+# ---- a client that gets things wrong, a typist, a file too big to lint ----------------------
+
+INITIALIZED = {"method": "initialized", "params": {}}
+
+
+def test_a_malformed_frame_is_skipped_and_exit_still_ends_the_server(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+    body = json.dumps({"jsonrpc": "2.0", **INITIALIZED}).encode()
+    lsp.send_bytes(b"Content-Length: ten\r\n\r\n" + body)  # the next frame follows its body
+    lsp.initialize(root)
+    path = root / "tests" / "test_cart.py"
+    lsp.open(path, RAISES)
+    assert [d["code"] for d in lsp.diagnostics()] == ["TL104", "TL104"]
+    assert lsp.request("shutdown", None) is None
+    lsp.send_bytes(b"Content-Type: application/json\r\n\r\n" + body)  # no Content-Length
+    lsp.notify("exit", None)
+    assert lsp.process.wait(timeout=TIMEOUT) == 0
+
+
+def test_an_absurd_content_length_is_refused_not_read(lsp: LspClient, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    lsp.send_bytes(b"Content-Length: 1000000000000\r\n\r\n")
+    lsp.initialize(root)
+    lsp.open(root / "tests" / "test_cart.py", RAISES)
+    assert [d["code"] for d in lsp.diagnostics()] == ["TL104", "TL104"]
+    assert lsp.shutdown() == 0
+
+
+def test_a_request_with_invalid_params_gets_an_error_answer(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+    lsp.initialize(root)
+    path = root / "tests" / "test_cart.py"
+    lsp.open(path, RAISES)
+    shown = lsp.diagnostics()
+    answer = lsp.answer("textDocument/codeAction", {
+        "textDocument": {"uri": path.as_uri()}, "range": rng(-1, 0, -1, 5),
+        "context": {"diagnostics": []}})
+    assert answer["error"]["code"] == -32602  # invalid params
+    assert "result" not in answer
+    # and the server goes on answering
+    actions = lsp.code_actions(path, shown[0]["range"], [shown[0]], only=["quickfix"])
+    assert [a["title"] for a in actions] == ["Disable TL104 for this line"]
+    assert lsp.shutdown() == 0
+
+
+def test_a_burst_of_changes_is_linted_once_it_settles(lsp: LspClient, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    lsp.initialize(root)
+    path = root / "tests" / "test_cart.py"
+    lsp.open(path, RAISES)
+    assert len(lsp.diagnostics()) == 2
+    fixed = RAISES.replace("(ValueError)", '(ValueError, match="negative")')
+    changes = 40
+    burst = b"".join(
+        frame({"method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": path.as_uri(), "version": version},
+            "contentChanges": [{"text": RAISES if version % 2 else fixed}]}})
+        for version in range(2, changes + 2)
+    )
+    lsp.send_bytes(burst)  # typed faster than anything can be linted
+    published = [lsp.next_notification("textDocument/publishDiagnostics")]
+    while published[-1]["version"] != changes + 1:
+        published.append(lsp.next_notification("textDocument/publishDiagnostics"))
+    versions = [p["version"] for p in published]
+    assert versions == sorted(versions)
+    assert len(published) < changes // 4  # each change was not linted in turn
+    assert len(published[-1]["diagnostics"]) == 2  # the last text's findings
+    assert lsp.shutdown() == 0
+
+
+def test_a_lint_over_its_time_budget_is_stopped_and_said(lsp: LspClient, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    lsp.initialize(root, options={"lintTimeBudget": 0})
+    path = root / "tests" / "test_cart.py"
+    lsp.open(path, RAISES)
+    assert lsp.next_notification("window/showMessage") == {
+        "type": 2,
+        "message": f"testlint: stopped linting {path} after 0 s, the time budget of one lint; "
+                   "its findings are not shown",
+    }
+    assert lsp.diagnostics() == []
+    assert lsp.code_actions(path, rng(4, 9, 4, 9), []) is None
+    assert lsp.shutdown() == 0
+
+
+def test_a_stopped_lint_ends_at_the_next_rule_and_leaves_no_half_result(tmp_path: Path) -> None:
+    from testlint.integrations.lsp import Job, Session, Stopped
+
+    root = project(tmp_path)
+    path = root / "tests" / "test_cart.py"
+    session = Session()
+    checked: list[int] = []
+    job = Job(budget=60)
+
+    def checkpoint() -> None:  # a newer text arrives while the first rule runs
+        checked.append(1)
+        if len(checked) == 2:
+            job.cancelled.set()
+        job.checkpoint()
+
+    with pytest.raises(Stopped, match="superseded"):
+        session.lint(path.as_uri(), path, RAISES, 1, "utf-16", checkpoint)
+    assert (len(checked), session.linted) == (2, {})  # the second rule never started
+    linted = session.lint(path.as_uri(), path, RAISES, 2, "utf-16")
+    assert [e.finding.code for e in linted.entries] == ["TL104", "TL104"]
+    assert session.linted == {path.as_uri(): linted}
+
+
+def _framed(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+@pytest.mark.parametrize(
+    ("garbage", "fault"),
+    [
+        (b"Content-Length: ten\r\n\r\n{}", "malformed Content-Length 'ten'"),
+        (b"Content-Length: -5\r\n\r\n{}", "malformed Content-Length '-5'"),
+        (b"Content-Length: 1000000000000\r\n\r\n",
+         "Content-Length 1000000000000 is over the limit of 67108864 bytes"),
+        (b"Content-Type: application/json\r\n\r\n{}", "a header block without Content-Length"),
+        (b"{}", "bytes outside any message"),
+        (b"x" * 10_000 + b"\r\n\r\n", "a line that is not a header"),
+        (b'{"jsonrpc": "2.0"}\r\n\r\n', "a header block without Content-Length"),
+        (b"Content-Type: x\r\nContent-Length: 2\r\nContent-Type: y\r\n\r\n{}", None),
+    ],
+)
+def test_the_frame_reader_skips_a_bad_frame_and_finds_the_next(garbage: bytes,
+                                                                fault: str | None) -> None:
+    from testlint.integrations.lsp_frames import FrameReader
+
+    faults: list[str] = []
+    stream = io.BytesIO(_framed(b'{"a": 1}') + garbage + _framed(b'{"b": 2}'))
+    reader = FrameReader(stream, faults.append)
+    bodies = [reader.next_body() for _ in range(3 if fault else 4)]
+    assert bodies == [b'{"a": 1}', *([] if fault else [b"{}"]), b'{"b": 2}', None]
+    assert faults == ([f"{fault}; skipped to the next message"] if fault else [])

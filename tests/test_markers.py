@@ -333,6 +333,12 @@ def test_marks_only_read_are_introspected_and_helper_bodies_are_seen() -> None:
         ('config.addinivalue_line("markers", "order: " + DOCS)', ["order"], False),
         ('config.addinivalue_line("markers", load())', [], True),
         ('for m in load():\n    config.addinivalue_line("markers", m)', [], True),
+        # matplotlib: rows of (ini key, value), read row by row so keys and values stay paired
+        ('for key, value in [("markers", "j: x"), ("filterwarnings", "error")]:\n'
+         '    config.addinivalue_line(key, value)', ["j"], False),
+        ('for key, value in [("markers", "j: x"), ("markers", load())]:\n'
+         '    config.addinivalue_line(key, value)', [], True),
+        ('config.addinivalue_line(KEY, "k: x")', [], True),
     ],
 )
 def test_conftest_marker_registrations(source: str, declared: list[str], dynamic: bool) -> None:

@@ -96,6 +96,12 @@ DIFFS = "".join(f"{line}\n" for line in [
 ])
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's own ~/.config/testlint/config.toml stays out of these tests."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
+
+
 @pytest.fixture
 def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the fixture project, with a provider key in the environment."""
@@ -110,8 +116,9 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop: Path) -> None:
     with serve(SCRIPT) as llm:
-        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--run", "--write",
-                          "--max-attempts", "1", "tests/test_pricing.py"], shop)
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--api-key-env",
+                          "OPENAI_API_KEY", "--run", "--write", "--max-attempts", "1",
+                          "tests/test_pricing.py"], shop)
     funnel = result.stderr.splitlines()[-8:]
     assert funnel == [
         "rewrite: 8 findings, 7 proposals, 2 accepted",
@@ -174,7 +181,8 @@ def test_anthropic_format_retries_with_the_gate_reason_and_without_run_stops_at_
 ) -> None:
     with serve(SCRIPT) as llm:
         result = run_cli(["rewrite", "--provider", "anthropic", "--base-url", llm.url,
-                          "--max-attempts", "2", "tests/test_pricing.py"], shop)
+                          "--api-key-env", "ANTHROPIC_API_KEY", "--max-attempts", "2",
+                          "tests/test_pricing.py"], shop)
     assert result.stderr.splitlines()[-7:] == [
         "rewrite: 8 findings, 10 proposals, 5 accepted",
         "  answers that were not proposals: 1 (truncated 1)",
@@ -221,6 +229,25 @@ def test_a_second_run_is_served_from_the_cache(shop: Path) -> None:
     assert first.stdout == second.stdout == third.stdout
     assert len(llm.requests) == 2
     assert (first.exit_code, second.exit_code) == (0, 0)
+
+
+def test_write_refuses_a_file_edited_while_the_model_answered(shop: Path) -> None:
+    script: dict[str, list[str | Reply]] = {"test_quarter_off": [
+        answer("def test_quarter_off():\n    assert discount(2000, 25) == 1500\n")]}
+    target = shop / "tests" / "test_mirror.py"
+    edited = target.read_text(encoding="utf-8") + "\n# saved by the user meanwhile\n"
+    with serve(script) as llm:
+        llm.on_request = lambda request: target.write_text(edited, encoding="utf-8")
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--write",
+                          "tests/test_mirror.py"], shop)
+    assert result.stderr.splitlines()[-3:] == [
+        "  written: 0 file(s)",
+        "usage: 1 requests (0 retried, 0 answers from cache), 100 input + 20 output tokens",
+        "testlint: error: tests/test_mirror.py: the file changed since it was read; nothing "
+        "was written",
+    ]
+    assert result.exit_code == 2
+    assert target.read_text(encoding="utf-8") == edited
 
 
 MIRRORING = answer("def test_quarter_off():\n"
@@ -359,10 +386,55 @@ def test_a_refused_answer_is_a_failure_not_a_proposal(shop: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_an_unauthorised_provider_ends_the_run_with_one_line(shop: Path) -> None:
-    with serve({"test_quarter_off": [Reply(status=401)]}) as llm:
+GOOD_CODE = "def test_quarter_off():\n    assert discount(1000, 25) == 750\n"
+MESSAGE = {"role": "assistant", "content": answer(GOOD_CODE)}
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ('{"choices": {}}', "bad-response 1"),
+        ('{"choices": {"0": {"message": "hi"}}}', "bad-response 1"),
+        ('{"choices": [{"message": "a string, not an object"}]}', "empty 1"),
+        ('{"choices": [{"message": {"content": ["a", "list"]}}]}', "empty 1"),
+        ("[1, 2]", "bad-response 1"),
+        ("[" * 100_000 + "]" * 100_000, "bad-response 1"),
+        ("not json at all", "bad-response 1"),
+    ],
+    ids=["choices-object", "choices-keyed", "message-string", "content-list", "array", "deep",
+         "not-json"],
+)
+def test_a_malformed_answer_is_a_failure_not_a_crash(shop: Path, raw: str, kind: str) -> None:
+    with serve({"test_quarter_off": [Reply(raw=raw)]}) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
                          shop)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[1:3] == [
+        "rewrite: 1 findings, 0 proposals, 0 accepted",
+        f"  answers that were not proposals: 1 ({kind})",
+    ]
+
+
+@pytest.mark.parametrize("usage", ['"many"', '{"prompt_tokens": "12"}', '{"prompt_tokens": -5}',
+                                   '{"prompt_tokens": 1e400}', "[3]"])
+def test_odd_token_usage_counts_nothing_and_keeps_the_answer(shop: Path, usage: str) -> None:
+    import json
+
+    raw = json.dumps({"choices": [{"message": MESSAGE, "finish_reason": "stop"}]})
+    raw = raw[:-1] + f', "usage": {usage}}}'
+    with serve({"test_quarter_off": [Reply(raw=raw)]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
+                         shop)
+    assert "Traceback" not in result.stderr
+    assert "answers that were not proposals" not in result.stderr
+    assert "rewrite: 1 findings, 1 proposals" in result.stderr
+
+
+def test_an_unauthorised_provider_ends_the_run_with_one_line(shop: Path) -> None:
+    with serve({"test_quarter_off": [Reply(status=401)]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--api-key-env",
+                          "OPENAI_API_KEY", "tests/test_mirror.py"], shop)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         f"testlint: error: {llm.url}/v1/chat/completions answered HTTP 401: slow down")

@@ -77,19 +77,27 @@ class Baseline:
             raise BaselineError(f"{file}: cannot read baseline: {exc}") from None
         except ValueError as exc:
             raise BaselineError(f"{file}: baseline is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise BaselineError(f"{file}: baseline is nested too deeply to read") from None
         if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT_VERSION:
             raise BaselineError(
                 f"{file}: not a testlint baseline (version {FORMAT_VERSION}); "
                 "write one with `testlint baseline PATH... -o FILE`"
             )
+        entries = data.get("findings", [])
+        if not isinstance(entries, list):
+            raise BaselineError(f"{file}: \"findings\" must be a list of entries")
         counts: Counter[Key] = Counter()
-        for number, entry in enumerate(data.get("findings", []), start=1):
+        for number, entry in enumerate(entries, start=1):
             try:
                 key = (str(entry["path"]), str(entry["code"]), str(entry["fingerprint"]))
-                count = int(entry.get("count", 1))
-            except (KeyError, TypeError, ValueError):
+                count = entry.get("count", 1)
+                if isinstance(count, bool) or not isinstance(count, int):
+                    raise ValueError(count)  # 1e400, "3", true: not a count
+            except (KeyError, TypeError, ValueError, AttributeError):
                 raise BaselineError(
-                    f"{file}: entry {number} lacks path, code or fingerprint"
+                    f"{file}: entry {number} lacks path, code or fingerprint, or its count "
+                    "is not a whole number"
                 ) from None
             counts[key] += max(count, 1)
         return cls(file=file, counts=counts)

@@ -10,7 +10,8 @@ Layout, under the project root (where the config or pytest's ini file lives):
 The run key digests everything that changes findings for every file at once: testlint's
 version and code, the enabled rules, the resolved configuration (Config.fingerprint()), what
 pytest's configuration says about collection and markers, and, once an enabled rule needs
-inference, a digest of the project's modules and of the installed environment. Within a run key,
+inference, a digest of the project's modules, and once a rule needs inference or the installed
+environment (TL501: which plugins are installed), a digest of that environment. Within a run key,
 an entry is keyed by the file's resolved path and holds the digest of its content, the digests
 of the other files its findings depended on (conftests, test helpers, `__init__.py` files, its
 stored snapshots, the test modules it imports; a missing file counts as "absent"), and the
@@ -108,7 +109,7 @@ def run_key(parts: dict[str, Any], rule_modules: Sequence[str]) -> str:
         **parts,
     }
     text = json.dumps(data, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def _finding_to_json(finding: Finding, display: str) -> list[Any]:
@@ -161,7 +162,8 @@ def _finding_from_json(row: list[Any], display: str) -> Finding:
 
 
 def _shard_of(key: str) -> str:
-    return f"{int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % SHARDS:02d}"
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=2).hexdigest()
+    return f"{int(digest, 16) % SHARDS:02d}"
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -178,8 +180,8 @@ def _write_atomic(path: Path, text: str) -> None:
 def _read_json(path: Path) -> dict[str, Entry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return {}
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return {}  # unreadable, not JSON, or nested too deep for the parser: start afresh
     return data if isinstance(data, dict) else {}
 
 
@@ -222,16 +224,17 @@ class ResultCache:
     def lookup(self, path: Path, digest: str, display: str) -> list[Finding] | None:
         key = self.entry_key(path)
         entry = self._shard(_shard_of(key)).get(key)
-        if (
-            not isinstance(entry, dict)
-            or entry.get("h") != digest
-            or any(self.dependency_digest(dep) != dep_digest for dep, dep_digest in entry["d"])
-        ):
-            self.misses += 1
-            return None
-        try:
+        try:  # an entry of another shape (an older format, an edit by hand) is a miss
+            if (
+                not isinstance(entry, dict)
+                or entry.get("h") != digest
+                or any(self.dependency_digest(str(dep)) != dep_digest
+                       for dep, dep_digest in entry["d"])
+            ):
+                self.misses += 1
+                return None
             found = [_finding_from_json(row, display) for row in entry["f"]]
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError):
             self.misses += 1
             return None
         self.hits += 1
@@ -317,6 +320,8 @@ def engine_run_key(engine: Engine) -> str:
             "markers": sorted(pytest.markers),
             "addopts": pytest.addopts,
             "pythonpath": pytest.pythonpath,
+            "ini_keys": pytest.ini_keys,
+            "required_plugins": pytest.required_plugins,
         },
     }
     if any("inference" in rule.needs for rule in engine.rules):
@@ -326,7 +331,12 @@ def engine_run_key(engine: Engine) -> str:
         from testlint import inference
 
         parts["sources"] = inference.source_roots_digest(project)
-        parts["environment"] = inference.environment_digest()
+    if any(need in rule.needs for rule in engine.rules for need in ("inference", "environment")):
+        # installed plugins decide which markers are known (TL501), installed modules what
+        # inference reads
+        from testlint.dependencies.installed import environment_digest
+
+        parts["environment"] = environment_digest()
     return run_key(parts, [rule.module for rule in engine.rules])
 
 

@@ -124,7 +124,8 @@ def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same directory and a rename."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape",
+                       newline="") as stream:  # a file name that is not UTF-8 stays as it is
             stream.write(text)
         os.chmod(temp, _file_mode(path))  # mkstemp makes 0600; a report or baseline is shared
         os.replace(temp, path)

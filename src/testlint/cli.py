@@ -3,7 +3,8 @@
 `testlint lsp` (the language server; pygls is imported only when that command runs).
 
 Exit codes follow ruff: 0 no findings, 1 findings, 2 a usage or configuration error (always one
-line on stderr naming the problem, never a traceback).
+line on stderr naming the problem, never a traceback), 3 an internal error (a bug of testlint's:
+one line too; TESTLINT_DEBUG=1 adds the traceback).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from testlint.engine import Engine
     from testlint.finding import Finding
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_CRASH = 0, 1, 2, 3
 
 
 class DefaultCommandGroup(click.Group):
@@ -183,6 +184,15 @@ def _prepare(
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
+    if not files and all(p.is_dir() for p in targets):
+        # a run that lints nothing must not look like a clean run; named directories that hold
+        # no test file are a mistake (exit 2), the default paths merely say so
+        named = ", ".join(os.fspath(p) for p in targets)
+        message = (f"no test files found in {named} (pytest's python_files: "
+                   f"{' '.join(pytest_config.python_files)})")
+        if paths:
+            fail(message)
+        warn(message)
     return Prepared(engine=engine, files=files)
 
 
@@ -239,6 +249,7 @@ def check(
             fail(str(exc))
     prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
                         force_exclude)
+    unwritten = False  # --fix could not write a file it meant to fix
     if fix or diff:
         from testlint.fix import run_fixes
 
@@ -250,6 +261,7 @@ def check(
             sys.exit(EXIT_FINDINGS if (fixes.changed or fixes.errors) and not exit_zero
                      else EXIT_CLEAN)
         findings = fixes.remaining
+        unwritten = bool(fixes.errors)
     else:
         findings = prepared.lint(jobs, no_cache, cache_dir)
     if baseline is not None:
@@ -286,7 +298,7 @@ def check(
         if hint:
             click.echo(hint, err=True)
     _report_complete()
-    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN)
+    sys.exit(EXIT_FINDINGS if (findings or unwritten) and not exit_zero else EXIT_CLEAN)
 
 
 def _fixable_hint(findings: list[Finding]) -> str:
@@ -362,6 +374,14 @@ def console_main() -> None:
         if _completed and "astroid" in sys.modules and (code is None or isinstance(code, int)):
             _fast_exit(0 if code is None else code)
         raise
+    except Exception as exc:  # a bug of ours: one line and its own exit code, never 1 (findings)
+        click.echo(f"testlint: internal error: {type(exc).__name__}: {exc}; please report it "
+                   "(set TESTLINT_DEBUG=1 for the traceback)", err=True)
+        if os.environ.get("TESTLINT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        sys.exit(EXIT_CRASH)
 
 
 def _fast_exit(code: int) -> None:
@@ -378,7 +398,15 @@ def _fast_exit(code: int) -> None:
 
 def _emit(text: str, output_file: str | None) -> None:
     if output_file is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+        except UnicodeEncodeError:  # a file name that is not UTF-8, or a narrow terminal encoding
+            encoding = str(getattr(sys.stdout, "encoding", None) or "utf-8")
+            utf8 = encoding.lower().replace("-", "") == "utf8"
+            data = text.encode(encoding, "surrogateescape" if utf8 else "backslashreplace")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
         return
     from testlint.catalogue import write_atomic
 
@@ -493,7 +521,13 @@ def rule_command(code: str) -> None:
               help="Wire format: OpenAI chat completions (also Ollama, vLLM, llama.cpp, "
                    "LM Studio) or Anthropic messages.")
 @click.option("--model", help="Model name, e.g. gpt-4o-mini, claude-sonnet-4-5, qwen2.5-coder.")
-@click.option("--base-url", help="The endpoint, e.g. http://localhost:11434/v1 for Ollama.")
+@click.option("--base-url", help="The endpoint, e.g. http://localhost:11434/v1 for Ollama. It "
+                                  "gets a key only with --api-key-env.")
+@click.option("--api-key-env", help="The NAME of the environment variable whose key is sent to "
+                                    "the endpoint (default: the provider's, for its own API).")
+@click.option("--trust-project-endpoint", is_flag=True,
+              help="Accept the project's base-url and api-key-env: send the key it names to the "
+                   "URL it names.")
 @click.option("--write", is_flag=True, help="Apply the accepted rewrites (atomically).")
 @click.option("--run", "run_tests", is_flag=True,
               help="Run each proposal under pytest and against mutants (executes model-written "
@@ -513,6 +547,8 @@ def rewrite(
     provider: str | None,
     model: str | None,
     base_url: str | None,
+    api_key_env: str | None,
+    trust_project_endpoint: bool,
     write: bool,
     run_tests: bool,
     max_attempts: int | None,
@@ -530,9 +566,10 @@ def rewrite(
     from testlint.discovery import Discovery, MissingPathError, default_paths
     from testlint.pytest_config import find_pytest_config
     from testlint.registry import UnknownRuleError, load_registry
+    from testlint.rewrite.endpoint import resolve
     from testlint.rewrite.providers import MissingExtra
     from testlint.rewrite.runner import RewriteError, make_job
-    from testlint.rewrite.settings import SettingsError, parse_settings, with_flags
+    from testlint.rewrite.settings import SettingsError
 
     registry = load_registry()
     for path in paths:
@@ -546,12 +583,14 @@ def rewrite(
         validate_selection(registry, codes, "--select")
         config = load_config(start[0], registry, explicit=config_file)
         where = str(config.path) if config.path else "configuration"
-        settings = parse_settings(config.extra.get("rewrite", {}), where)
-        settings = with_flags(settings, provider=provider, model=model, base_url=base_url,
-                              max_attempts=max_attempts, context=context_mode)
+        flags = {"provider": provider, "model": model, "base_url": base_url,
+                 "api_key_env": api_key_env, "max_attempts": max_attempts,
+                 "context": context_mode}
+        settings, endpoint = resolve(config.extra.get("rewrite", {}), where, flags,
+                                     trust_project=trust_project_endpoint)
         files = Discovery(config=config, pytest=pytest_config).files(targets)
         job = make_job(files, targets, config, codes, pytest_config, registry, settings,
-                       run=run_tests, write=write, show_prompt=show_prompt,
+                       endpoint=endpoint, run=run_tests, write=write, show_prompt=show_prompt,
                        use_cache=not no_cache, out=lambda text: click.echo(text, nl=False),
                        err=lambda text: click.echo(text, err=True))
         code = job.execute()

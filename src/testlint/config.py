@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ class Config:
             "options": self.options,
         }
         text = json.dumps(data, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 # key -> (attribute, expected type name)
@@ -233,6 +234,10 @@ def parse_config(
             raise ConfigError(f"{where}: unknown key '{key}' in [tool.testlint]{suffix}")
         if not _type_ok(value, spec.type_name):
             raise ConfigError(f"{where}: '{key}' must be {_TYPE_WORDS[spec.type_name]}")
+        if spec.type_name in {"int", "float"} and not 0 <= value < math.inf:
+            # every numeric option is a size, a count or a threshold: nan, inf and negatives
+            # would turn a rule silently off (or on for everything)
+            raise ConfigError(f"{where}: '{key}' must be a finite number >= 0, not {value}")
         options[key] = tuple(value) if isinstance(value, list) else value
     return Config(path=path, root=root, options=options, extra=extra, **values)
 

@@ -52,7 +52,7 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 
 
 class MissingPathError(Exception):
-    """A path given on the command line does not exist."""
+    """A path given on the command line does not exist or is not a file or directory."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Discovery:
             return True
         if any(fnmatch.fnmatch(name, pattern) for pattern in self.pytest.norecursedirs):
             return True
-        if (path / "pyvenv.cfg").is_file():  # a virtual environment under any name
+        if os.path.isfile(path / "pyvenv.cfg"):  # a venv under any name (never raises EACCES)
             return True
         return self.is_excluded(path)
 
@@ -110,6 +110,8 @@ class Discovery:
             if not path.exists():
                 raise MissingPathError(f"{path}: no such file or directory")
             is_file = path.is_file()
+            if not is_file and not path.is_dir():  # a FIFO, a device: reading could block
+                raise MissingPathError(f"{path}: not a regular file or directory")
             if self.force_exclude and (
                 self.is_excluded(path)
                 or (ignores is not None and ignores.is_ignored(os.path.abspath(path), not is_file))
@@ -153,7 +155,8 @@ class Discovery:
             dirnames[:] = kept
             for name in sorted(filenames):
                 file = base / name
-                if self.is_test_file(file) and not self.is_excluded(file):
+                if (self.is_test_file(file) and not self.is_excluded(file)
+                        and os.path.isfile(file)):  # not a FIFO or socket named test_*.py
                     if rules is not None and rules.ignored(
                         os.path.join(absolute, name), is_dir=False
                     ):

@@ -93,6 +93,10 @@ class Engine:
     # apply suppression comments and per-file-ignores; off inside flake8, which applies its own
     suppress: bool = True
     last_run: RunStats | None = None  # how the last lint_files went (cache hits, workers)
+    report_tl000: bool = True  # off with `ignore = ["TL000"]`: unreadable files stay silent
+    # called between rules: may raise LintStopped to stop a lint (the language server's
+    # cancellation and time budget); a rule already running is not interrupted
+    checkpoint: Callable[[], None] | None = None
     _options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -162,13 +166,26 @@ class Engine:
         return self._filter([found], None, path)
 
     def lint_source(self, source: SourceFile, path: Path) -> list[Finding]:
+        """The file's findings; whatever goes wrong past the rules' own guards (facts, filters,
+        fingerprints) becomes one TL000 for this file, so one odd file never stops a run."""
         try:
-            module = self.facts_for(source, path)
+            return self._lint_source(source, path)
+        except LintStopped:
+            raise  # asked for by the caller's checkpoint: not a problem of the file
         except RecursionError:
             error = UnreadableSource("too deeply nested to analyse")
-            return self._unreadable(source.path, error, path)
+        except Exception as exc:  # a bug of ours: report it on the file, go on with the rest
+            error = UnreadableSource(
+                f"internal error ({type(exc).__name__}: {exc}); please report it"
+            )
+        return self._unreadable(source.path, error, path)
+
+    def _lint_source(self, source: SourceFile, path: Path) -> list[Finding]:
+        module = self.facts_for(source, path)
         findings: list[Finding] = []
+        checkpoint = self.checkpoint or _no_checkpoint
         for rule in self.rules:
+            checkpoint()
             ctx = RuleContext(rule=rule, module=module, options=self._options[rule.code],
                               project=self.project)
             findings.extend(self._run(rule, rule.check, ctx, source.path))
@@ -177,6 +194,7 @@ class Engine:
             for rule in self.rules:
                 if rule.check_snapshot is None:
                     continue
+                checkpoint()
                 snapshot_ctx = SnapshotContext(rule=rule, module=module,
                                                options=self._options[rule.code],
                                                project=self.project, snapshot=snapshot)
@@ -217,6 +235,8 @@ class Engine:
         module: TestModule | None = None,
         snapshots: Sequence[SnapshotFile] = (),
     ) -> list[Finding]:
+        if not self.report_tl000:
+            findings = [finding for finding in findings if finding.code != TL000]
         if not self.suppress:
             return sorted(findings, key=lambda f: f.sort_key)
         ignored = self._per_file_ignores(path)
@@ -258,6 +278,14 @@ class Engine:
         return codes
 
 
+class LintStopped(Exception):
+    """Raised by an engine's checkpoint to stop a lint; passed through, never a TL000."""
+
+
+def _no_checkpoint() -> None:
+    pass
+
+
 def make_engine(
     paths: Sequence[Path],
     config: Config | None = None,
@@ -268,9 +296,18 @@ def make_engine(
     registry = registry or load_registry()
     pytest_config = pytest_config or find_pytest_config(list(paths))
     config = config or Config(root=pytest_config.rootdir)
-    rules = registry.resolve(config.select, config.ignore, config.extend_select)
+    # TL000 is the engine's own code, not a rule: selecting it asks for no rule, ignoring it
+    # silences the findings about files that cannot be analysed
+    select = None if config.select is None else _rule_selectors(config.select)
+    rules = registry.resolve(select, _rule_selectors(config.ignore),
+                             _rule_selectors(config.extend_select))
+    report_tl000 = not any(code.strip().upper() == TL000 for code in config.ignore)
     return Engine(project=Project(config=config, pytest=pytest_config), rules=rules,
-                  registry=registry)
+                  registry=registry, report_tl000=report_tl000)
+
+
+def _rule_selectors(selectors: Iterable[str]) -> list[str]:
+    return [code for code in selectors if code.strip().upper() != TL000]
 
 
 def lint_text(

@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Any, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from testlint.source import SourceFile
+
+if TYPE_CHECKING:
+    from testlint.dependencies.declared import Declared
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # pytest-benchmark's and pytest-codspeed's fixture, and pytest-codspeed's marker
@@ -400,6 +403,8 @@ class ProjectLookup(Protocol):
 
     def conftest_modules(self) -> list[TestModule]: ...
 
+    def declared_dependencies(self) -> Declared: ...
+
 
 class _NoProject:
     def fixture(self, name: str) -> FixtureDef | None:
@@ -413,6 +418,11 @@ class _NoProject:
 
     def conftest_modules(self) -> list[TestModule]:
         return []
+
+    def declared_dependencies(self) -> Declared:
+        from testlint.dependencies.declared import Declared
+
+        return Declared()
 
 
 @dataclass
@@ -1360,7 +1370,9 @@ class _Builder:
                     self._param_calls.append(sub)
                 assertion = self._assertion_for_call(sub, mocks)
                 if assertion is not None:
-                    if assertion.kind is Kind.RAISES and qualified in RAISES_CALLS:
+                    if assertion.kind is Kind.RAISES and (
+                        qualified in RAISES_CALLS or assertion.api.startswith("unittest.")
+                    ):
                         raises = self._raises_use(sub, None)
                         if raises is not None:
                             test.raises.append(raises)
@@ -1591,8 +1603,12 @@ def _passes_assertion_function(call: ast.Call) -> bool:
 def _is_weak(expr: ast.expr) -> bool:
     if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And):
         return all(_is_weak(v) for v in expr.values)
-    if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
+    if isinstance(expr, ast.Name | ast.Subscript):
         return True  # bare truthiness
+    # an attribute in a truth test reads a named predicate of the object (`result.empty`,
+    # `response.ok`, `f.closed`, `index.is_monotonic_increasing`): its expected value is True
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and _is_pattern_search(expr.left):
+        return False  # `re.search(pattern, text) is not None`: the pattern is the expectation
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
         return expr.func.id in {"isinstance", "hasattr", "callable", "bool", "len"}
     if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
@@ -1618,6 +1634,16 @@ def _is_weak(expr: ast.expr) -> bool:
 
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_pattern_search(node: ast.AST) -> bool:
+    """`re.search(...)`, `pattern.match(...)`, `re.fullmatch(...)`: a regular expression match."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"search", "match", "fullmatch"}
+        and bool(node.args)
+    )
 
 
 def _is_len(node: ast.AST) -> bool:
@@ -1676,14 +1702,22 @@ def marker_registrations(tree: ast.Module) -> tuple[dict[str, int], bool]:
     registration could not be read statically."""
     constants = _module_constants(tree)
     scopes: dict[int, dict[str, list[object]]] = {}
+    # under `for key, value in [("markers", "slow: ..."), ...]`: one binding per row, so that
+    # a row's key and value stay paired
+    rows: dict[int, list[dict[str, list[object]]]] = {}
     calls: list[ast.Call] = []
     for node in walk(tree):  # parents before children, so an outer loop binds first
         env = scopes.get(id(node), {})
         if isinstance(node, ast.For | ast.AsyncFor):
-            inner = {**env, **_bind(node.target, _iterate(node.iter, env, constants))}
+            items = _iterate(node.iter, env, constants)
+            inner = {**env, **_bind(node.target, items)}
+            paired = [_bind(node.target, [item]) for item in items or ()
+                      if isinstance(node.target, ast.Tuple) and isinstance(item, tuple)]
             for stmt in node.body:
                 for sub in walk(stmt):
                     scopes[id(sub)] = inner
+                    if paired and len(paired) == len(items or ()):
+                        rows[id(sub)] = paired
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
             inner = dict(env)
             for comp in node.generators:
@@ -1706,10 +1740,25 @@ def marker_registrations(tree: ast.Module) -> tuple[dict[str, int], bool]:
             given = _kwarg(call, keyword)
             if given is not None:
                 args.append(given)
-        if len(args) < 2 or _string(args[0]) != "markers":
+        if len(args) < 2:
             continue
         env = scopes.get(id(call), {})
-        values = _strings(args[1], env, constants)
+        if _string(args[0]) == "markers":
+            values = _strings(args[1], env, constants)
+        elif _string(args[0]) is not None:
+            continue  # another ini key (filterwarnings)
+        elif id(call) in rows:
+            values = []
+            for row in rows[id(call)]:
+                local = {**env, **row}
+                if _strings(args[0], local, constants) == ["markers"]:
+                    found = _strings(args[1], local, constants)
+                    values = None if found is None or values is None else values + found
+        else:  # a key not written out may be "markers"
+            keys = _strings(args[0], env, constants)
+            if keys is not None and "markers" not in keys:
+                continue
+            values = None
         if values is None:
             dynamic = True
             continue

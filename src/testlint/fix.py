@@ -6,16 +6,15 @@ rest of the file, its encoding, byte-order mark and line endings stay as they we
 is linted again, until no fixable finding is left or a round limit is reached. A result that no
 longer parses (or no longer compiles when the original did) is rolled back: the file is left
 unchanged and the reason reported. A file that does not parse to begin with is never changed.
-Writes are atomic: a temporary file in the same directory, then a rename.
+Writes go through `safe_write`: a read-only file, or one that changed while it was being fixed,
+is refused; mode, owner and hard links are kept. A file that is not written keeps its findings:
+they are counted as remaining.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -141,6 +140,7 @@ class FileFix:
     remaining: list[Finding] = field(default_factory=list)  # findings left afterwards
     error: str | None = None  # why the file was left unchanged
     written: bool = False
+    found: list[Finding] = field(default_factory=list)  # the findings of the text as read
 
     @property
     def changed(self) -> bool:
@@ -161,7 +161,7 @@ def fix_source(
     must_compile = _compiles(original, display)
     findings = engine.lint_source(source, path)
     result = FileFix(path=path, display=display, before=original, after=original,
-                     remaining=findings)
+                     remaining=findings, found=findings)
     current = original
     fixed: list[Finding] = []
     for _ in range(max_rounds):
@@ -222,39 +222,27 @@ def fix_file(
     try:
         encoded = result.after.encode(source.encoding)
     except UnicodeEncodeError:
-        result.error = f"the fixed text cannot be written as {source.encoding}; left unchanged"
-        result.after = result.before
-        return result
+        return _unwritten(result, f"the fixed text cannot be written as {source.encoding}; "
+                                  "left unchanged")
+    from testlint.safe_write import WriteRefused, replace_file
+
     try:
-        if path.read_bytes() != data:
-            result.error = "the file changed while it was being fixed; left unchanged"
-            result.after = result.before
-            return result
-        write_atomic_bytes(path, encoded)
+        replace_file(path, encoded, data)
+    except WriteRefused as refused:
+        return _unwritten(result, f"{refused.reason}; left unchanged")
     except OSError as error:
-        result.error = f"cannot write: {error.strerror or error}"
-        result.after = result.before
-        return result
+        return _unwritten(result, f"cannot write: {error.strerror or error}; left unchanged")
     result.written = True
     return result
 
 
-def write_atomic_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` through a temporary file and a rename in the same directory,
-    keeping the file's permissions (a symlink's target is what gets replaced)."""
-    target = path.resolve() if path.is_symlink() else path
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                    suffix=".testlint-tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        shutil.copymode(target, temp)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def _unwritten(result: FileFix, error: str) -> FileFix:
+    """A fix that could not be written: the file keeps its text and its findings."""
+    result.error = error
+    result.after = result.before
+    result.fixed = []
+    result.remaining = result.found
+    return result
 
 
 def unified_diff(display: str, before: str, after: str) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -204,8 +204,12 @@ def _load(path: str, base: str) -> Layer | None:
         return None
     from pathspec import GitIgnoreSpec
 
+    try:
+        compiled_lines = list(GitIgnoreSpec.from_lines(lines).patterns)
+    except (ValueError, re.error):  # a line git cannot read either (`!`, `\\`, `[z-a]`)
+        compiled_lines = [c for line in lines for c in _compile_line(GitIgnoreSpec, line)]
     patterns = []
-    for compiled in GitIgnoreSpec.from_lines(lines).patterns:
+    for compiled in compiled_lines:
         if compiled.include is None or compiled.regex is None:
             continue  # a blank line or a comment
         regex = compiled.regex
@@ -215,3 +219,12 @@ def _load(path: str, base: str) -> Layer | None:
             at_end = None
         patterns.append(Pattern(compiled.include, regex, at_end))
     return Layer(base=base, patterns=tuple(patterns))
+
+
+def _compile_line(spec: Any, line: str) -> list[Any]:
+    """One line's pattern, or none when git would not read it: git skips an invalid line and
+    keeps the rest of the file."""
+    try:
+        return list(spec.from_lines([line]).patterns)
+    except (ValueError, re.error):
+        return []

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import contextlib
 import fnmatch
 import hashlib
 import os
@@ -1271,7 +1270,8 @@ def _count_targets(
 
 # ---- the project's roots -----------------------------------------------------------------
 def source_roots(project: Project) -> tuple[Path, ...]:
-    """Where the code under test lives: `src` from config, else `src/`, else the rootdir.
+    """Where the code under test lives: `src` from config, else `src/`, else the rootdir (and,
+    when the rootdir is a package, the directory its tests are imported from).
 
     pytest's `pythonpath` entries come first when set (pytest puts them on sys.path), so a
     project that configures them is read the way its tests import it.
@@ -1285,6 +1285,13 @@ def source_roots(project: Project) -> tuple[Path, ...]:
         if (rootdir / "src").is_dir():
             roots.append(rootdir / "src")
         roots.append(rootdir)
+        # a rootdir inside packages: pytest (prepend import mode) puts the first directory up
+        # without an __init__.py on sys.path, so the tests import the project from there
+        base = rootdir
+        while (base / "__init__.py").is_file() and base.parent != base:
+            base = base.parent
+        if base != rootdir:
+            roots.append(base)
     out: list[Path] = []
     for root in roots:
         try:
@@ -1378,37 +1385,13 @@ def source_roots_digest(project: Project) -> str:
     python_files = project.pytest.python_files
     roots = digest_roots(project)
     for root in roots:
-        digest.update(f"{root}\n".encode())
+        digest.update(f"{root}\n".encode("utf-8", "surrogatepass"))
         nested = frozenset(other for other in roots if other != root)
         for path, size, mtime in _python_files(root, python_files, nested):
-            digest.update(f"{path}\0{size}\0{mtime}\n".encode())
+            digest.update(f"{path}\0{size}\0{mtime}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:16]
 
 
-def environment_digest() -> str:
-    """A digest of the installed environment inference may read (installed modules, found on
-    the path without importing them): the modification times of the site-packages
-    directories, which change whenever a distribution is installed, upgraded or removed.
-    Editing an installed file in place is not seen (an editable install of the project itself
-    is in its source roots)."""
-    import site
-    import sys
-
-    directories = [
-        entry for entry in sys.path
-        if os.path.basename(entry.rstrip("/\\")) in {"site-packages", "dist-packages"}
-    ]
-    with contextlib.suppress(AttributeError):  # some embedded interpreters lack it
-        directories += site.getsitepackages()
-    if site.ENABLE_USER_SITE:
-        directories.append(site.getusersitepackages())
-    rows: list[str] = []
-    for directory in sorted(set(directories)):
-        try:
-            rows.append(f"{directory}\0{os.stat(directory).st_mtime_ns}")
-        except OSError:
-            rows.append(f"{directory}\0absent")
-    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _python_files(

@@ -577,6 +577,19 @@ def _function_scope(
     return scope
 
 
+def function_scope(
+    inference: Inference,
+    function: FunctionSource,
+    call: ast.Call | None,
+    receiver: ast.expr | None,
+    caller: Scope,
+    run: Normaliser,
+) -> Scope | None:
+    """The names of a function's body for one call: its parameters bound to the call's
+    arguments (and defaults) in the caller's scope, its simple locals inlined."""
+    return _function_scope(inference, function, call, receiver, caller, run)
+
+
 def _decorator_name(node: ast.expr) -> str:
     target = node.func if isinstance(node, ast.Call) else node
     if isinstance(target, ast.Name):

@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from testlint.config import Config
+from testlint.dependencies.declared import Declared, DeclaredReader, pytest11_modules
 from testlint.facts import (
     STDLIB_MODULES,
     TEST_SUPPORT_ROOTS,
@@ -43,6 +44,8 @@ class Project:
     ] = field(default_factory=dict)
     _snapshot_finder: SnapshotFinder = field(default_factory=SnapshotFinder)
     _snapshot_files: dict[Path, list[SnapshotFile]] = field(default_factory=dict)
+    _declared: DeclaredReader = field(default_factory=DeclaredReader)
+    _own_plugins: tuple[str, ...] | None = None
     # Files besides the linted one whose content (or absence) its findings depend on: the
     # engine starts a fresh record per file, the result cache keys the file's entry on them.
     # Anything that reads another project file for a test file's sake must call note_read.
@@ -182,7 +185,8 @@ class Project:
         parts = [p for p in dotted.split(".") if p]
         if not parts or not all(p.isidentifier() for p in parts):
             return None
-        roots = [*self._ancestors(near), *(self.config.root / s for s in self.config.src)]
+        roots = [*self._ancestors(near), *(self.config.root / s for s in self.config.src),
+                 self.rootdir / "src"]
         rootdir = self.rootdir.resolve()
         for root in dict.fromkeys(roots):
             for file in (root.joinpath(*parts).with_suffix(".py"),
@@ -195,6 +199,19 @@ class Project:
                     return module
         return None
 
+    def own_plugins(self) -> tuple[str, ...]:
+        """The modules the project itself registers as pytest plugins (`pytest11` entry points
+        in the pyproject.toml or setup.cfg beside pytest's ini file or the testlint config)."""
+        directories = tuple(dict.fromkeys((self.rootdir, self.config.root)))
+        for directory in directories:
+            self.note_read(directory / "pyproject.toml")
+            self.note_read(directory / "setup.cfg")
+        if self._own_plugins is None:
+            self._own_plugins = tuple(
+                dict.fromkeys(m for d in directories for m in pytest11_modules(d))
+            )
+        return self._own_plugins
+
     def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
         """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
         snapshottest), read on first request and cached; never raises on unreadable files."""
@@ -206,6 +223,12 @@ class Project:
             found = self._snapshot_finder.for_module(path, module.path, tests)
             self._snapshot_files[path] = found
         return found
+
+    def declared_dependencies(self, path: Path) -> Declared:
+        """The distributions the project declares for the test file at `path` (its dependency
+        files from the file's directory up to the repository root; see dependencies.declared).
+        Read once per directory; every file consulted is noted for the result cache."""
+        return self._declared.for_directory(path.parent, self.note_read)
 
     def lookup_for(self, path: Path) -> ProjectFileLookup:
         return ProjectFileLookup(self, path)
@@ -292,11 +315,17 @@ class ProjectFileLookup:
 
     def conftest_modules(self) -> list[TestModule]:
         """The conftests on this file's path, each followed by the project's own plugin modules
-        it loads (`pytest_plugins`), and the plugins `-p` in addopts names."""
+        it loads (`pytest_plugins`) or takes its `pytest_configure` hook from, the plugins `-p`
+        in addopts names, and the project's own plugins (its `pytest11` entry points)."""
         modules: list[TestModule] = []
         for conftest in [*self.project.conftests_above_rootdir(), *self.conftests]:
             modules.append(conftest)
-            for name in conftest.pytest_plugins:
+            # plugins it loads, and a project module whose `pytest_configure` it imports
+            # (`from pkg.testing.conftest import pytest_configure`: that hook registers markers)
+            configure = conftest.imports.get("pytest_configure", "")
+            hook_module = configure.rpartition(".")[0] if configure.endswith(
+                ".pytest_configure") else ""
+            for name in [*conftest.pytest_plugins, *([hook_module] if hook_module else [])]:
                 plugin = self.project.plugin_module(name, Path(conftest.path))
                 if plugin is not None:
                     modules.append(plugin)
@@ -305,7 +334,14 @@ class ProjectFileLookup:
                 plugin = self.project.plugin_module(value, self.path)
                 if plugin is not None:
                     modules.append(plugin)
+        for name in self.project.own_plugins():
+            plugin = self.project.plugin_module(name, self.path)
+            if plugin is not None:
+                modules.append(plugin)
         return modules
+
+    def declared_dependencies(self) -> Declared:
+        return self.project.declared_dependencies(self.path)
 
     def function_asserts(self, qualname: str) -> bool | None:
         if qualname in self._asserts:  # the file's reads were noted on the first ask

@@ -46,6 +46,10 @@ class PytestConfig:
 
     # `strict_markers = true` or `strict = true` in the ini file (pytest 9)
     strict_markers_ini: bool = False
+    # every key the section pytest reads sets (plugins' own options among them: asyncio_mode)
+    ini_keys: tuple[str, ...] = ()
+    # `required_plugins`: distributions pytest refuses to run without
+    required_plugins: tuple[str, ...] = ()
 
     @property
     def strict_markers(self) -> bool:
@@ -100,6 +104,7 @@ def _ini_sections(path: Path) -> configparser.RawConfigParser | None:
 
 def _from_ini_section(config: PytestConfig, section: Any) -> None:
     get = section.get
+    config.ini_keys = tuple(str(key) for key in section.keys())  # noqa: SIM118
     if get("python_files") is not None:
         config.python_files = _as_list(get("python_files"))
     if get("python_classes") is not None:
@@ -116,6 +121,8 @@ def _from_ini_section(config: PytestConfig, section: Any) -> None:
         config.addopts = _as_list(get("addopts"))
     if get("pythonpath") is not None:
         config.pythonpath = _as_list(get("pythonpath"))
+    if get("required_plugins") is not None:
+        config.required_plugins = _as_list(get("required_plugins"))
     for key in ("strict", "strict_markers"):
         value = get(key)
         if value is not None:
@@ -127,6 +134,9 @@ def _from_ini_section(config: PytestConfig, section: Any) -> None:
 class _TomlSection:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
+
+    def keys(self) -> list[str]:
+        return list(self.data)
 
     def get(self, key: str) -> Any:
         value = self.data.get(key)

@@ -116,7 +116,6 @@ class SourceFile:
         return found
 
 
-_BLANK = re.compile(rb"\A\s*\Z")
 
 
 def decode_source(data: bytes) -> tuple[str, str]:
@@ -151,8 +150,6 @@ def parse_source(path: str, data: bytes) -> SourceFile:
         raise UnreadableSource(f"file is too large ({len(data):,} bytes; limit {MAX_FILE_BYTES:,})")
     if b"\0" in data:
         raise UnreadableSource("binary file (contains NUL bytes)")
-    if _BLANK.match(data):
-        raise UnreadableSource("empty file")
     text, encoding = decode_source(data)
     return parse_text(path, text, encoding)
 

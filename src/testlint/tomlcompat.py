@@ -16,4 +16,5 @@ TOMLDecodeError = tomllib.TOMLDecodeError
 
 def load_toml(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
-        return tomllib.load(handle)
+        data: dict[str, Any] = tomllib.load(handle)
+    return data

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from testlint import links
 from testlint.facts import Assertion, TestFunction, TestModule
 from testlint.inference import Definition, Inference, single_assignment
 
@@ -102,17 +103,26 @@ def follow(test: TestFunction, node: ast.expr, limit: int = 6) -> ast.expr:
 
 
 def reached(
-    inference: Inference, module: TestModule, test: TestFunction, expr: ast.expr
+    inference: Inference,
+    module: TestModule,
+    test: TestFunction,
+    expr: ast.expr,
+    linked: bool = True,
 ) -> Reached | None:
     """The project function, method or property whose result is this expression's value.
 
     `f(x)`, `m.f(x)`, `obj.method()`, `obj.prop`, and the same through an attribute or subscript
     of the result (`build_summary(items).total_cents`) or a local variable bound once.
+    `linked`: also through fixtures, `self.x` and function-local imports (links.py).
     """
     node = follow(test, unwrap_approx(module, expr))
     for _ in range(8):
         if isinstance(node, ast.Call):
-            definition = inference.resolve_call(module, test, node)
+            definition = (
+                links.resolve_call(inference, module, test, node)
+                if linked
+                else inference.resolve_call(module, test, node)
+            )
             if definition is None:
                 return None
             receiver = None
@@ -121,6 +131,8 @@ def reached(
             return Reached(definition, node, node, receiver)
         if isinstance(node, ast.Attribute):
             member = inference.resolve_member(module, test, node)
+            if member is None and linked:
+                member = links.member(inference, module, test, node)
             if member is not None and member.kind == "property":
                 return Reached(member, node, None, node.value)
             node = follow(test, node.value)

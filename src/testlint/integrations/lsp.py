@@ -18,23 +18,38 @@ UTF-32), so columns are converted on each line's text.
 Engines (with their conftest and code-under-test caches) are kept per configuration and
 rebuilt after any file is saved, so edits to conftests, helpers and the code under test are
 seen at the next save. Only this module imports pygls (the `lsp` extra).
+
+Scheduling: every lint and code action runs on one worker thread (engines are not shared
+between threads), so the event loop always reads the next message. A change is linted after
+DEBOUNCE seconds without another; a lint whose text is no longer the document's is stopped at
+the engine's next checkpoint (between rules) and its result dropped; each lint has a time
+budget (LINT_BUDGET, or `lintTimeBudget` in initializationOptions). Messages are read by
+lsp_frames, not by pygls' reader, which cannot recover from a malformed frame.
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
+import contextlib
+import json
 import logging
+import queue
 import re
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from testlint import __version__
+from testlint.engine import LintStopped
 from testlint.finding import Edit, Finding
 
 if TYPE_CHECKING:
@@ -172,17 +187,18 @@ class Session:
         return cached
 
     def lint(self, uri: str, path: Path, text: str, version: int | None,
-             encoding: str) -> Linted:
+             encoding: str, checkpoint: Callable[[], None] | None = None) -> Linted:
         """Lint the editor's text of the file at `path`; no entries if it is not a test file.
-        Raises ConfigError (or UnknownRuleError) when the configuration is broken."""
+        Raises ConfigError (or UnknownRuleError) when the configuration is broken, and what
+        `checkpoint` raises (called between rules) to stop the lint."""
         from testlint.engine import TL000, unreadable_finding
         from testlint.source import MAX_FILE_BYTES, UnreadableSource, parse_text
 
         lines = Lines(text, encoding)
         linted = Linted(uri=uri, version=version, path=path, lines=lines, entries=[])
-        self.linted[uri] = linted
         engine, discovery = self.engine_for(path)
         if not is_collected(path, discovery):
+            self.linted[uri] = linted
             return linted
         linted.engine = engine
         display = _display(path, engine)
@@ -196,7 +212,8 @@ class Session:
                 unreadable_finding(display, error)]
         else:
             linted.source = source
-            findings = engine.lint_source(source, path)
+            with checkpointed(engine, checkpoint):
+                findings = engine.lint_source(source, path)
         def_lines: dict[str, tuple[int, int]] | None = None
         for finding in findings:
             if finding.path == display:
@@ -217,7 +234,18 @@ class Session:
                                          where=(line, col + 1, line, len(lines.line(line)) + 1))
                 entry = Entry(finding, diagnostic, line)
             linted.entries.append(entry)
+        self.linted[uri] = linted  # only a lint that ran to its end is kept
         return linted
+
+
+@contextlib.contextmanager
+def checkpointed(engine: Engine, checkpoint: Callable[[], None] | None) -> Iterator[None]:
+    """Run the engine with `checkpoint` called between its rules."""
+    engine.checkpoint = checkpoint
+    try:
+        yield
+    finally:
+        engine.checkpoint = None
 
 
 def is_collected(path: Path, discovery: Discovery) -> bool:
@@ -436,6 +464,62 @@ def code_actions(linted: Linted, params: types.CodeActionParams,
 
 # ---- the server -----------------------------------------------------------------------------
 
+DEBOUNCE = 0.15  # seconds without a change before a changed document is linted
+LINT_BUDGET = 10.0  # seconds one lint or code action may take (initializationOptions:
+# {"lintTimeBudget": seconds}); checked between rules
+
+
+class Stopped(LintStopped):
+    """A lint stopped at a checkpoint: superseded by a newer text, or over its time budget."""
+
+    def __init__(self, over_budget: bool) -> None:
+        super().__init__("over its time budget" if over_budget else "superseded")
+        self.over_budget = over_budget
+
+
+class Job:
+    """One lint's cancellation and deadline; `checkpoint` raises Stopped when either is hit."""
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.deadline = time.monotonic() + budget
+        self.cancelled = threading.Event()
+
+    def checkpoint(self) -> None:
+        if self.cancelled.is_set():
+            raise Stopped(over_budget=False)
+        if time.monotonic() >= self.deadline:
+            raise Stopped(over_budget=True)
+
+
+class Worker:
+    """One daemon thread that runs every lint and code action in the order submitted: the
+    session's engines are used from this thread only, and the event loop stays free to read
+    messages (a newer change, a cancellation, `exit`) while a lint runs."""
+
+    def __init__(self) -> None:
+        self._tasks: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = (
+            queue.SimpleQueue())
+        self._thread: threading.Thread | None = None
+
+    def submit(self, work: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._tasks.put((work, future))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="testlint-lint", daemon=True)
+            self._thread.start()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            work, future = self._tasks.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work())
+            except Exception as exc:  # handed to whoever awaits the result
+                future.set_exception(exc)
+
 
 def make_server() -> tuple[LanguageServer, Session]:
     from testlint.config import ConfigError
@@ -444,6 +528,10 @@ def make_server() -> tuple[LanguageServer, Session]:
     server = LanguageServer(SOURCE, __version__,
                             text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     state = Session()
+    worker = Worker()
+    budget = [LINT_BUDGET]
+    timers: dict[str, asyncio.TimerHandle] = {}  # debounced lints not started yet
+    inflight: dict[str, tuple[int | None, Job, asyncio.Task[None]]] = {}  # by uri
 
     def encoding() -> str:
         kind = server.workspace.position_encoding
@@ -459,77 +547,238 @@ def make_server() -> tuple[LanguageServer, Session]:
         state.shown.add(message)
         server.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
-    def lint_and_publish(uri: str) -> None:
-        document = server.workspace.get_text_document(uri)
-        if not uri.startswith("file:") or not document.path.endswith(".py"):
-            return
+    def is_current(uri: str, version: int | None) -> bool:
+        document = server.workspace.text_documents.get(uri)
+        return document is not None and document.version == version
+
+    async def lint_job(uri: str, path: Path, text: str, version: int | None,
+                       job: Job) -> None:
+        """Lint one version of a document on the worker; publish unless it went stale."""
+        position_encoding = encoding()
         try:
-            linted = state.lint(uri, Path(document.path), document.source, document.version,
-                                encoding())
+            linted = await asyncio.wrap_future(worker.submit(
+                lambda: state.lint(uri, path, text, version, position_encoding,
+                                   job.checkpoint)))
+        except Stopped as stop:
+            if stop.over_budget and is_current(uri, version):
+                tell(f"testlint: stopped linting {path} after {job.budget:g} s, the time "
+                     "budget of one lint; its findings are not shown", types.MessageType.Warning)
+                publish(uri, [], version)
+            return
         except (ConfigError, UnknownRuleError) as exc:
             state.linted.pop(uri, None)
             tell(f"testlint: {exc}", types.MessageType.Error)
-            publish(uri, [], document.version)
+            publish(uri, [], version)
             return
         except Exception as exc:  # never take the editor's server down over one file
-            logger.exception("testlint failed on %s", uri)
-            tell(f"testlint: internal error on {document.path} ({type(exc).__name__}: {exc}); "
+            logger.error("testlint failed on %s", uri, exc_info=exc)
+            tell(f"testlint: internal error on {path} ({type(exc).__name__}: {exc}); "
                  "please report it", types.MessageType.Error)
             return
-        publish(uri, [entry.diagnostic for entry in linted.entries], document.version)
+        finally:
+            if uri in inflight and inflight[uri][1] is job:
+                del inflight[uri]
+        if is_current(uri, version):  # else a newer text is on its way: this lint is stale
+            publish(uri, [entry.diagnostic for entry in linted.entries], version)
+
+    def lint_now(uri: str) -> asyncio.Task[None] | None:
+        """Start linting the document's current text, unless that is already under way;
+        a lint of an older text is stopped at its next checkpoint."""
+        timer = timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        document = server.workspace.text_documents.get(uri)
+        if document is None or not uri.startswith("file:") or not document.path.endswith(".py"):
+            return None
+        running = inflight.get(uri)
+        if running is not None:
+            version, job, task = running
+            if version == document.version and not job.cancelled.is_set():
+                return task
+            job.cancelled.set()
+        job = Job(budget[0])
+        task = asyncio.ensure_future(lint_job(uri, Path(document.path), document.source,
+                                              document.version, job))
+        inflight[uri] = (document.version, job, task)
+        return task
+
+    def lint_soon(uri: str) -> None:
+        """Lint once the typing pauses: every change restarts the wait, and a lint of an
+        older text is stopped (what it would show is already out of date)."""
+        timer = timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        running = inflight.get(uri)
+        if running is not None:
+            running[1].cancelled.set()
+        timers[uri] = asyncio.get_running_loop().call_later(DEBOUNCE, lint_now, uri)
+
+    @server.feature(types.INITIALIZE)
+    def on_initialize(params: types.InitializeParams) -> None:
+        options = params.initialization_options
+        value = options.get("lintTimeBudget") if isinstance(options, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            budget[0] = float(value)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
-        lint_and_publish(params.text_document.uri)
+        lint_now(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        lint_and_publish(params.text_document.uri)
+        lint_soon(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         # a saved conftest, helper, config or module under test can change every open
-        # test file's findings: start from fresh engines and lint them all again
-        state.forget_engines()
+        # test file's findings: start from fresh engines (on the worker, before the lints
+        # submitted after it) and lint them all again
+        worker.submit(state.forget_engines)
+        for uri, (_, job, _) in list(inflight.items()):
+            job.cancelled.set()
+            del inflight[uri]
         for document in list(server.workspace.text_documents.values()):
-            lint_and_publish(document.uri)
+            lint_now(document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
-        state.linted.pop(params.text_document.uri, None)
-        publish(params.text_document.uri, [], None)
+        uri = params.text_document.uri
+        timer = timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        running = inflight.pop(uri, None)
+        if running is not None:
+            running[1].cancelled.set()
+        state.linted.pop(uri, None)
+        publish(uri, [], None)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix,
                                                    FIX_ALL_KIND]),
     )
-    def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
-        linted = state.linted.get(uri)
         document = server.workspace.text_documents.get(uri)
         if document is None:
             return None
-        if linted is None or linted.version != document.version:
-            lint_and_publish(uri)
+        version = document.version
+        linted = state.linted.get(uri)
+        if linted is None or linted.version != version:
+            task = lint_now(uri)
+            if task is not None:
+                await asyncio.shield(task)
             linted = state.linted.get(uri)
-        if linted is None:
+        if linted is None or linted.version != version or not is_current(uri, version):
             return None
         capabilities = server.client_capabilities.workspace
         edit_caps = capabilities.workspace_edit if capabilities else None
         versioned = bool(edit_caps and edit_caps.document_changes)
+        job = Job(budget[0])
+        shown = linted
+
+        def work() -> list[types.CodeAction]:
+            if shown.engine is None:
+                return code_actions(shown, params, versioned)
+            with checkpointed(shown.engine, job.checkpoint):
+                return code_actions(shown, params, versioned)
+
         try:
-            return code_actions(linted, params, versioned) or None
-        except Exception:
-            logger.exception("testlint code actions failed on %s", uri)
+            return await asyncio.wrap_future(worker.submit(work)) or None
+        except asyncio.CancelledError:  # the client cancelled the request
+            job.cancelled.set()
+            raise
+        except Stopped:
+            return None
+        except Exception as exc:
+            logger.error("testlint code actions failed on %s", uri, exc_info=exc)
             return None
 
     return server, state
 
 
+# ---- the transport --------------------------------------------------------------------------
+
+
+def _frame(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message).encode("utf-8")
+    return f"Content-Length: {len(body)}\r\n\r\n".encode("ascii") + body
+
+
+async def _serve_stream(server: LanguageServer, stdin: int, stdout: IO[bytes]) -> None:
+    """Read framed messages on a thread and handle each on the event loop, in order, until
+    the input ends (or `exit` raises SystemExit). pygls' own reader is not used: see
+    lsp_frames for what it does with a malformed frame."""
+    from pygls.exceptions import JsonRpcException
+    from pygls.io_ import StdoutWriter
+
+    from testlint.integrations.lsp_frames import FdStream, FrameReader
+
+    loop = asyncio.get_running_loop()
+    ended: asyncio.Future[None] = loop.create_future()
+    writer = StdoutWriter(stdout)  # type: ignore[arg-type]
+    server.protocol.set_writer(writer)
+    protocol = server.protocol
+
+    def error(msg_id: Any, code: int, message: str) -> None:
+        if not isinstance(msg_id, int | str) or isinstance(msg_id, bool):
+            msg_id = None
+        writer.write(_frame({"jsonrpc": "2.0", "id": msg_id,
+                             "error": {"code": code, "message": message}}))
+
+    def fault(what: str) -> None:
+        logger.warning("testlint lsp: bad framing from the client: %s", what)
+
+    def dispatch(body: bytes) -> None:
+        try:
+            raw = json.loads(body)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            error(None, -32700, "Parse error: the message body is not JSON")
+            return
+        if not isinstance(raw, dict):
+            error(None, -32600, "Invalid Request: a message is a JSON object")
+            return
+        try:
+            message = protocol.structure_message(raw)
+        except JsonRpcException as exc:
+            if "id" in raw and "method" in raw:  # a request: it gets an answer
+                cause = f": {exc.__cause__}".splitlines()[0] if exc.__cause__ else ""
+                error(raw["id"], exc.code, f"{exc.message}{cause}")
+            return
+        except RecursionError:
+            error(raw.get("id"), -32600, "Invalid Request: too deeply nested")
+            return
+        try:
+            protocol.handle_message(message)
+        except Exception as exc:
+            logger.error("testlint lsp: could not handle a message", exc_info=exc)
+
+    def finish() -> None:
+        if not ended.done():
+            ended.set_result(None)
+
+    def read() -> None:
+        def report(what: str) -> None:
+            loop.call_soon_threadsafe(fault, what)
+
+        reader = FrameReader(FdStream(stdin), report)
+        try:
+            while (body := reader.next_body()) is not None:
+                loop.call_soon_threadsafe(dispatch, body)
+        except (OSError, ValueError):
+            pass  # the input was closed under us: the end of the session
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                loop.call_soon_threadsafe(finish)
+
+    threading.Thread(target=read, name="testlint-lsp-reader", daemon=True).start()
+    await ended
+
+
 def serve() -> int:
-    """Run the server over stdin/stdout until the client says exit; the LSP exit code."""
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    """Run the server over stdin/stdout until the client says exit; the LSP exit code (0
+    after `shutdown` then `exit`, 1 when the input ends or `exit` comes without `shutdown`)."""
+    stdin, stdout = sys.stdin.fileno(), sys.stdout.buffer
     # stdout carries the protocol: anything printed by accident goes to stderr instead
     sys.stdout = sys.stderr
     server, _ = make_server()
@@ -539,5 +788,10 @@ def serve() -> int:
     def on_shutdown(params: None) -> None:
         shut_down.append(True)
 
-    server.start_io(stdin, stdout)
+    try:
+        asyncio.run(_serve_stream(server, stdin, stdout))
+    except SystemExit as exc:  # `exit`: pygls raises it with the code LSP asks for
+        return exc.code if isinstance(exc.code, int) else 1
+    except BrokenPipeError:
+        return 1
     return 0 if shut_down else 1

@@ -70,7 +70,7 @@ def _uri(path: str) -> tuple[str, bool]:
     posix = PurePosixPath(candidate.as_posix())
     if posix.parts and posix.parts[0] == "..":
         return Path(os.path.abspath(candidate)).as_uri(), False
-    return quote(str(posix)), True
+    return quote(os.fsencode(str(posix))), True  # bytes: a non-UTF-8 name is percent-encoded
 
 
 def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:

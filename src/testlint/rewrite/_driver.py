@@ -2,7 +2,8 @@
 
 This file is copied next to (not into) the temporary copy of the project and run as a script,
 so it imports nothing from testlint and nothing of it shadows the project's modules. It imports
-pytest once, then forks one child per run: every run starts
+pytest once, then forks one child per run, each in a process group of its own that is killed
+whole when the run ends or times out: every run starts
 from a clean process (no module state carried over) without paying pytest's start-up again.
 Where fork is unavailable each run is a plain `python -m pytest` subprocess.
 
@@ -16,6 +17,7 @@ one list per phase run of [{"returncode": int | null, "output": str}, ...].
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,15 +28,21 @@ import time
 from typing import Any
 
 
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(OSError):  # the group is gone already
+        os.killpg(pgid, signal.SIGKILL)
+
+
 def _run_forked(args: list[str], timeout: float) -> tuple[int | None, str]:
     import pytest
 
     handle, out_path = tempfile.mkstemp(prefix="testlint-run-", suffix=".txt")
     os.close(handle)
     pid = os.fork()
-    if pid == 0:  # the child: output to the file, exit with pytest's code
+    if pid == 0:  # the child: a process group of its own, output to the file, pytest's code
         code = 4
         try:
+            os.setpgid(0, 0)
             fd = os.open(out_path, os.O_WRONLY | os.O_TRUNC)
             os.dup2(fd, 1)
             os.dup2(fd, 2)
@@ -43,6 +51,8 @@ def _run_forked(args: list[str], timeout: float) -> tuple[int | None, str]:
             sys.stderr.flush()
         finally:
             os._exit(code)
+    with contextlib.suppress(OSError):  # the child did it first, or has exited already
+        os.setpgid(pid, pid)  # as the child does: no race with a kill at the deadline
     deadline = time.monotonic() + timeout
     returncode = None
     while True:
@@ -51,10 +61,11 @@ def _run_forked(args: list[str], timeout: float) -> tuple[int | None, str]:
             returncode = os.waitstatus_to_exitcode(status)
             break
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
+            _kill_group(pid)
             os.waitpid(pid, 0)
             break
         time.sleep(0.005)
+    _kill_group(pid)  # whatever the run started and left behind dies with it
     with open(out_path, encoding="utf-8", errors="replace") as stream:
         output = stream.read()
     os.unlink(out_path)

@@ -1,16 +1,15 @@
-"""Accepted rewrites as unified diffs, and `--write`: every changed file written atomically.
+"""Accepted rewrites as unified diffs, and `--write`: every changed file written safely.
 
-Files are written only after the whole run, each through a temporary file in its own directory
-and a rename, keeping the file's encoding, byte-order mark and line endings. All temporary
-files are written before the first rename, so a failure leaves every file as it was.
+Files are written only after the whole run, through `safe_write` (the `check --fix` writer),
+keeping the file's encoding, byte-order mark, line endings, mode, owner and hard links. A file
+that changed since it was read (edited while the run waited for the model) or is read-only is
+refused. Every file is checked and staged before the first one is replaced, so a refusal or a
+failure leaves every file as it was.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ class FileState:
     original: str  # the text as read (line endings kept, BOM removed)
     encoding: str
     current: str  # the text with the accepted rewrites so far
+    data: bytes  # the bytes as read: the file must still hold them when it is written
 
     @property
     def changed(self) -> bool:
@@ -33,7 +33,7 @@ def read_file(path: Path, display: str) -> FileState:
 
     data = path.read_bytes()
     text, encoding = decode_source(data)
-    return FileState(path, display, text, encoding, text)
+    return FileState(path, display, text, encoding, text, data)
 
 
 def unified_diff(display: str, before: str, after: str) -> str:
@@ -49,25 +49,30 @@ def unified_diff(display: str, before: str, after: str) -> str:
     return "".join(out)
 
 
+class NotWritten(Exception):
+    """A changed file could not be written; nothing was written."""
+
+
 def write_files(states: list[FileState]) -> list[Path]:
-    """Write every changed file atomically; return the paths written."""
-    staged: list[tuple[str, Path]] = []
+    """Write every changed file, or none (raises NotWritten); return the paths written."""
+    from testlint.safe_write import Pending, WriteRefused, prepare
+
+    staged: list[Pending] = []
     try:
         for state in states:
             if not state.changed:
                 continue
             data = state.current.encode(state.encoding)  # utf-8-sig puts the BOM back
-            handle, temp = tempfile.mkstemp(dir=state.path.parent, prefix=f".{state.path.name}.",
-                                            suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            with contextlib.suppress(OSError):
-                os.chmod(temp, state.path.stat().st_mode & 0o7777)
-            staged.append((temp, state.path))
-    except BaseException:
-        for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
-        raise
-    for temp, path in staged:
-        os.replace(temp, path)
-    return [path for _, path in staged]
+            try:
+                staged.append(prepare(state.path, data, state.data))
+            except WriteRefused as refused:
+                raise NotWritten(f"{state.display}: {refused.reason}") from None
+            except OSError as error:
+                raise NotWritten(f"{state.display}: cannot write: {error.strerror or error}"
+                                 ) from None
+        for pending in staged:
+            pending.commit()
+    finally:
+        for pending in staged:
+            pending.discard()
+    return [state.path for state in states if state.changed]

@@ -4,8 +4,8 @@
    the rest of the file byte-identical;
 2. re-lint: the finding is gone and no new finding appears;
 3. run (`--run`): the new test passes under pytest against the current code, several times, in a
-   subprocess with a timeout, in a temporary copy of the project whose environment holds no
-   provider keys;
+   subprocess with a timeout, in the sandbox (`sandbox`: a temporary copy of the project, an
+   allow-listed environment, a process tree killed whole, no network where the platform allows);
 4. verify-red (`--run`): in that copy, deterministic mutants of the code under test (return
    None, a flipped comparison, a changed constant, a dropped branch, a swapped operator) and the
    new test must fail on at least one: a test that no mutant can fail is decoration.
@@ -15,13 +15,7 @@ from __future__ import annotations
 
 import ast
 import copy
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import textwrap
 import warnings
 from collections import Counter
@@ -35,7 +29,7 @@ from testlint.facts import FunctionNode
 from testlint.finding import Finding
 from testlint.rewrite.context import Definition
 from testlint.rewrite.redact import PLACEHOLDER
-from testlint.rewrite.settings import DEFAULT_KEY_ENV, Settings
+from testlint.rewrite.sandbox import OutsideCopy, RunResult, Sandbox
 from testlint.source import SourceFile, UnreadableSource, parse_text
 
 GATES = ("1", "2", "3", "4")
@@ -261,142 +255,6 @@ def relint(engine: Engine, path: Path, display: str, old_text: str, new_text: st
                             f"{first.code} {first.message}")
 
 
-# ---- gates 3 and 4: a sandboxed copy of the project ---------------------------------------------
-
-_SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
-    ".pytest_cache", ".mypy_cache", ".ruff_cache", ".testlint_cache", ".hypothesis", ".eggs",
-    "build", "dist",
-})
-_SECRET_NAME = re.compile(r"(?i)(api[_-]?key|secret|token|passw|credential|private[_-]?key)")
-
-
-def _ignore(directory: str, names: list[str]) -> set[str]:
-    ignored = set()
-    for name in names:
-        full = os.path.join(directory, name)
-        skipped = name in _SKIP_DIRS or name.endswith((".egg-info", ".pyc"))
-        if skipped or os.path.isfile(os.path.join(full, "pyvenv.cfg")):  # any virtualenv
-            ignored.add(name)
-    return ignored
-
-
-def sandbox_environment(settings: Settings, python_paths: list[Path],
-                        base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of the pytest runs: no provider keys, no secrets, no bytecode files."""
-    env = dict(os.environ if base is None else base)
-    for name in list(env):
-        provider_key = name == settings.key_env or name in DEFAULT_KEY_ENV.values()
-        if provider_key or _SECRET_NAME.search(name):
-            del env[name]
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    paths = [str(p) for p in python_paths]
-    if env.get("PYTHONPATH"):
-        paths.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    return env
-
-
-@dataclass
-class RunResult:
-    returncode: int | None  # None: timed out
-    output: str
-
-    @property
-    def passed(self) -> bool:
-        return self.returncode == 0
-
-    def summary(self, limit: int = 20) -> str:
-        lines = self.output.splitlines()
-        wanted = [ln for ln in lines if ln.startswith(("E ", "FAILED", "ERROR"))]
-        chosen = wanted[:limit] if wanted else lines[-limit:]
-        return "\n".join(chosen).strip()
-
-
-RESULTS_MARK = "@@testlint-results@@"
-
-
-class Sandbox:
-    """A temporary copy of the project where model-written tests run.
-
-    Runs go through `_driver.py`, copied beside the project copy: it imports pytest once and
-    forks a fresh process per run, so gate 3's repeated runs and gate 4's mutants stay cheap.
-    """
-
-    def __init__(self, root: Path, settings: Settings, source_roots: list[Path]) -> None:
-        self.original = root.resolve()
-        self.settings = settings
-        self._tmp = Path(tempfile.mkdtemp(prefix="testlint-rewrite-"))
-        self.root = self._tmp / "project" / (self.original.name or "project")
-        shutil.copytree(self.original, self.root, ignore=_ignore, symlinks=True)
-        self.driver = self._tmp / "driver" / "_testlint_driver.py"
-        self.driver.parent.mkdir()
-        self.driver.write_text(Path(__file__).with_name("_driver.py").read_text("utf-8"), "utf-8")
-        self._jobs = 0
-        inside = [self.map(p) for p in source_roots]
-        self.env = sandbox_environment(settings, [p for p in inside if p is not None])
-
-    def map(self, path: Path) -> Path | None:
-        """The copy of a path of the project, or None if it lies outside it."""
-        try:
-            relative = path.resolve().relative_to(self.original)
-        except ValueError:
-            return None
-        return self.root / relative
-
-    def write(self, path: Path, text: str) -> None:
-        target = self.map(path)
-        if target is None:
-            raise Rejected("3", f"{path} is outside the project copied for the run")
-        target.write_bytes(text.encode("utf-8"))
-
-    def run(self, nodeid: str, phases: list[tuple[list[dict[Path, str]], str]]
-            ) -> list[list[RunResult]]:
-        """Run the node once per variant (files to swap in) of each phase, in one driver process.
-
-        A phase is (variants, until): "failure" stops at the first failing run and skips the later
-        phases, "killed" stops at the first run that fails or times out.
-        """
-        self._jobs += 1
-        job = self.driver.with_name(f"job-{self._jobs}.json")
-        args = ["-q", "--no-header", "-p", "no:cacheprovider", "-x", *self.settings.pytest_args,
-                nodeid]
-        job.write_text(json.dumps({
-            "args": args,
-            "timeout": self.settings.run_timeout,
-            "phases": [
-                {"until": until,
-                 "variants": [{"files": {str(p): t for p, t in v.items()}} for v in variants]}
-                for variants, until in phases
-            ],
-        }), "utf-8")
-        count = sum(len(variants) for variants, _ in phases)
-        limit = self.settings.run_timeout * count + 60
-        try:
-            done = subprocess.run(
-                [sys.executable, str(self.driver), str(job)], cwd=self.root, env=self.env,
-                capture_output=True, text=True, timeout=limit, stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return [[RunResult(None, "")]]
-        marker = done.stdout.rfind(RESULTS_MARK)
-        if marker < 0:
-            tail = (done.stdout + done.stderr).strip().splitlines()[-10:]
-            return [[RunResult(4, "the test runner failed:\n" + "\n".join(tail))]]
-        data = json.loads(done.stdout[marker + len(RESULTS_MARK):])
-        return [[RunResult(r["returncode"], r["output"]) for r in phase] for phase in data]
-
-    def nodeid(self, path: Path, qualname: str) -> str:
-        target = self.map(path)
-        if target is None:
-            raise Rejected("3", f"{path} is outside the project copied for the run")
-        return "::".join([target.relative_to(self.root).as_posix(), *qualname.split(".")])
-
-    def close(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
-
-
 # ---- mutants ------------------------------------------------------------------------------------
 
 _FLIPS: dict[type, type] = {
@@ -531,8 +389,11 @@ def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
     `on_gate(gate)` is called as each gate is entered (for the funnel). The copy keeps the new
     test afterwards; the caller restores it on rejection.
     """
-    sandbox.write(path, new_text)
-    nodeid = sandbox.nodeid(path, qualname)
+    try:
+        sandbox.write(path, new_text)
+        nodeid = sandbox.nodeid(path, qualname)
+    except OutsideCopy as exc:
+        raise Rejected("3", str(exc)) from None
     runs = sandbox.settings.runs
     mutants = [m for m in mutants_of(definitions) if sandbox.map(m.path) is not None]
     mutant_variants: list[dict[Path, str]] = []

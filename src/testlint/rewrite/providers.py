@@ -6,6 +6,8 @@ errors, honouring `retry-after`. An answer cut off at the token limit or refused
 failure, not a proposal. Token usage is summed over the run. Answers are cached on disk by a
 hash of provider, model, template version and the messages, so a re-run costs nothing.
 Every request body is checked for secrets just before it is sent; one that holds any is not sent.
+An answer is read within bounds: `timeout` seconds for the whole request (not per read) and at
+most `max-answer-bytes`; which key goes to which URL is decided before (`endpoint`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ from testlint.rewrite.settings import Settings
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
 ANTHROPIC_VERSION = "2023-06-01"
+SELF_IGNORING = "# created by testlint: the cache ignores itself\n*\n"
 
 
 class MissingExtra(Exception):
@@ -36,11 +40,15 @@ class ProviderError(Exception):
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind  # truncated | refused | empty | secret | bad-response
+        self.kind = kind  # truncated | refused | empty | secret | bad-response | too-large
 
 
 class FatalProviderError(Exception):
     """The provider cannot be used at all (unreachable, unauthorised, unknown model)."""
+
+
+class DeadlineExceeded(Exception):
+    """A request did not finish within its total deadline (`timeout`); retried like a timeout."""
 
 
 class BudgetExhausted(Exception):
@@ -102,14 +110,28 @@ def openai_request(settings: Settings, messages: list[Message]) -> tuple[str, di
     return f"{settings.url}/chat/completions", body
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A JSON object of the answer, or {} for anything else a server may send in its place."""
+    return value if isinstance(value, dict) else {}
+
+
+def tokens(usage: Any, key: str) -> int:
+    """A token count from the answer's usage, or 0 when it is missing, not a number, negative
+    or not finite (a server's odd answer must not end the run)."""
+    value = _mapping(usage).get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return int(value) if 0 <= value < float("inf") else 0
+
+
 def openai_answer(data: dict[str, Any]) -> Answer:
-    choices = data.get("choices") or []
-    if not choices or not isinstance(choices[0], dict):
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise ProviderError("bad-response", "the answer has no choices")
     choice = choices[0]
-    message = choice.get("message") or {}
+    message = _mapping(choice.get("message"))
     reason = choice.get("finish_reason")
-    usage = data.get("usage") or {}
+    usage = data.get("usage")
     if message.get("refusal"):
         raise ProviderError("refused", f"the model refused: {str(message['refusal'])[:200]}")
     if reason == "content_filter":
@@ -120,8 +142,7 @@ def openai_answer(data: dict[str, Any]) -> Answer:
     text = message.get("content")
     if not isinstance(text, str) or not text.strip():
         raise ProviderError("empty", "the answer is empty")
-    return Answer(text, int(usage.get("prompt_tokens") or 0),
-                  int(usage.get("completion_tokens") or 0))
+    return Answer(text, tokens(usage, "prompt_tokens"), tokens(usage, "completion_tokens"))
 
 
 def anthropic_request(settings: Settings, messages: list[Message]) -> tuple[str, dict[str, Any]]:
@@ -139,22 +160,24 @@ def anthropic_request(settings: Settings, messages: list[Message]) -> tuple[str,
 
 def anthropic_answer(data: dict[str, Any]) -> Answer:
     reason = data.get("stop_reason")
-    usage = data.get("usage") or {}
+    usage = data.get("usage")
     if reason == "refusal":
         raise ProviderError("refused", "the model refused (stop_reason: refusal)")
     if reason == "max_tokens":
         raise ProviderError("truncated", "the answer was cut off at max-output-tokens "
                                          "(stop_reason: max_tokens)")
-    blocks = data.get("content") or []
-    text = "".join(b.get("text", "") for b in blocks
+    blocks = data.get("content")
+    text = "".join(str(b.get("text", "")) for b in (blocks if isinstance(blocks, list) else [])
                    if isinstance(b, dict) and b.get("type") == "text")
     if not text.strip():
         raise ProviderError("empty", "the answer is empty")
-    return Answer(text, int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))
+    return Answer(text, tokens(usage, "input_tokens"), tokens(usage, "output_tokens"))
 
 
 def _headers(settings: Settings, api_key: str | None) -> dict[str, str]:
-    headers = {"content-type": "application/json", "user-agent": "testlint-rewrite"}
+    # identity: a compressed answer could expand far past the size cap within one read
+    headers = {"content-type": "application/json", "user-agent": "testlint-rewrite",
+               "accept-encoding": "identity"}
     if settings.provider == "anthropic":
         headers["anthropic-version"] = ANTHROPIC_VERSION
         if api_key:
@@ -191,11 +214,12 @@ def backoff(attempt: int, cap: float) -> float:
     return min(cap, 0.5 * 2.0**attempt)
 
 
-def _error_message(response: Any) -> str:
+def _error_message(body: bytes) -> str:
+    text = body.decode("utf-8", errors="replace")
     try:
-        data = response.json()
+        data = json.loads(text)
     except ValueError:
-        return str(response.text)[:200].strip()
+        return text[:200].strip()
     error = data.get("error") if isinstance(data, dict) else None
     if isinstance(error, dict):
         return str(error.get("message") or error.get("type") or "")[:200]
@@ -208,13 +232,15 @@ class Client:
     api_key: str | None
     cache_dir: Path | None = None
     known_secrets: list[str] = field(default_factory=list)
+    no_key_hint: str | None = None  # added to an authorisation error when no key was sent
     sleep: Callable[[float], None] = time.sleep
     usage: Usage = field(default_factory=Usage)
     _http: Any = None
 
     def __post_init__(self) -> None:
         httpx = import_httpx()
-        timeout = httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout)
+        timeout = httpx.Timeout(self.settings.timeout,
+                                connect=min(self.settings.connect_timeout, self.settings.timeout))
         self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=True)
 
     def close(self) -> None:
@@ -226,16 +252,21 @@ class Client:
         try:
             data = json.loads((self.cache_dir / f"{key}.json").read_text(encoding="utf-8"))
             return Answer(str(data["text"]), cached=True)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
     def _store(self, key: str, answer: Answer) -> None:
         if self.cache_dir is None:
             return
+        from testlint.cache import CACHEDIR_TAG
         from testlint.catalogue import write_atomic
 
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
+            # like the result cache, the directory ignores itself: nobody has to add it
+            for name, text in ((".gitignore", SELF_IGNORING), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+                if not (self.cache_dir / name).exists():
+                    write_atomic(self.cache_dir / name, text)
             write_atomic(self.cache_dir / f"{key}.json", json.dumps({"text": answer.text}))
         except OSError:
             pass  # a cache that cannot be written only costs a request next time
@@ -261,6 +292,49 @@ class Client:
         self._store(key, answer)
         return answer
 
+    def _send(self, url: str, payload: bytes, headers: dict[str, str]
+              ) -> tuple[int, Any, bytes]:
+        """POST and read the whole answer, within `timeout` seconds in all and at most
+        `max-answer-bytes`: the status, the headers and the body.
+
+        httpx's timeouts bound each read, so a server that sends a byte now and then would hold
+        the request for ever; the request runs in a worker thread that the caller waits for only
+        until the deadline, and the worker stops reading at the deadline or at the size cap.
+        """
+        settings = self.settings
+        deadline = time.monotonic() + settings.timeout
+        stop = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                with self._http.stream("POST", url, content=payload, headers=headers) as response:
+                    chunks: list[bytes] = []
+                    size = 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > settings.max_answer_bytes:
+                            outcome["error"] = ProviderError(
+                                "too-large", "the answer is larger than max-answer-bytes "
+                                f"({settings.max_answer_bytes} bytes); it was not read further")
+                            return
+                        if stop.is_set():
+                            return
+                        chunks.append(chunk)
+                    outcome["answer"] = (response.status_code, response.headers, b"".join(chunks))
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, name="testlint-rewrite-request", daemon=True)
+        worker.start()
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            stop.set()
+            raise DeadlineExceeded(f"no complete answer within {settings.timeout:g}s (timeout)")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]  # type: ignore[no-any-return]
+
     def _post(self, url: str, payload: str) -> dict[str, Any]:
         httpx = import_httpx()
         settings = self.settings
@@ -275,8 +349,8 @@ class Client:
                     f"token budget spent (max-total-tokens = {settings.max_total_tokens})")
             self.usage.requests += 1
             try:
-                response = self._http.post(url, content=payload.encode(), headers=headers)
-            except httpx.TransportError as exc:
+                status, response_headers, body = self._send(url, payload.encode(), headers)
+            except (httpx.TransportError, DeadlineExceeded) as exc:
                 if attempt >= settings.max_retries:
                     raise FatalProviderError(
                         f"cannot reach {url}: {exc or type(exc).__name__}") from None
@@ -284,26 +358,28 @@ class Client:
                 attempt += 1
                 self.usage.retries += 1
                 continue
-            if response.status_code in RETRY_STATUSES and attempt < settings.max_retries:
-                self.sleep(retry_delay(response.headers, attempt, settings.max_backoff))
+            if status in RETRY_STATUSES and attempt < settings.max_retries:
+                self.sleep(retry_delay(response_headers, attempt, settings.max_backoff))
                 attempt += 1
                 self.usage.retries += 1
                 continue
-            if response.status_code != 200:
+            if status != 200:
+                hint = ""
+                if status in {401, 403} and self.no_key_hint:
+                    hint = f" ({self.no_key_hint})"
                 raise FatalProviderError(
-                    f"{url} answered HTTP {response.status_code}: {_error_message(response)}")
+                    f"{url} answered HTTP {status}: {_error_message(body)}{hint}")
             try:
-                data = response.json()
-            except ValueError:
+                data = json.loads(body.decode("utf-8"))
+            except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser
                 raise ProviderError("bad-response", "the answer is not JSON") from None
             if not isinstance(data, dict):
                 raise ProviderError("bad-response", "the answer is not a JSON object")
-            usage = data.get("usage") or {}
-            if isinstance(usage, dict):
-                if settings.provider == "anthropic":
-                    self.usage.input_tokens += int(usage.get("input_tokens") or 0)
-                    self.usage.output_tokens += int(usage.get("output_tokens") or 0)
-                else:
-                    self.usage.input_tokens += int(usage.get("prompt_tokens") or 0)
-                    self.usage.output_tokens += int(usage.get("completion_tokens") or 0)
+            usage = data.get("usage")
+            if settings.provider == "anthropic":
+                self.usage.input_tokens += tokens(usage, "input_tokens")
+                self.usage.output_tokens += tokens(usage, "output_tokens")
+            else:
+                self.usage.input_tokens += tokens(usage, "prompt_tokens")
+                self.usage.output_tokens += tokens(usage, "completion_tokens")
             return data

@@ -39,19 +39,49 @@ _PATTERNS: list[tuple[str, re.Pattern[str], int]] = [
     ("JSON web token", re.compile(
         r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"), 0),
     ("bearer token", re.compile(r"\b[Bb]earer\s+([A-Za-z0-9._~+/=\-]{16,})"), 1),
+    # `Authorization: Basic dXNlcjpwYXNz`, `{"Authorization": "Token abc"}`, any length
+    ("authorization header", re.compile(
+        r"""(?i)authorization['"]?\s*[:=,]\s*[bfru]{0,2}['"]?(?:basic|bearer|token|digest)\s+"""
+        r"""([^\s'"{}\\]+)"""), 1),
+    # a string that is exactly `"Basic <base64>"` (a header value built apart from its name)
+    ("basic credentials", re.compile(
+        r"""(['"])Basic\s+((?:[A-Za-z0-9+/]{4})+"""
+        r"""(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)\1"""), 2),
+    ("Slack webhook", re.compile(
+        r"\bhooks\.slack\.com/((?:services|workflows|triggers)/[A-Za-z0-9_/\-]+)"), 1),
+    ("Discord webhook", re.compile(
+        r"\bdiscord(?:app)?\.com/api/webhooks/(\d+/[A-Za-z0-9_\-]+)"), 1),
+    # `?token=...`, `&api_key=...`, `&sig=...` in a URL
+    ("URL query secret", re.compile(
+        r"""(?i)[?&][\w.\-]*(?:key|token|secret|signature|sig|passw(?:or)?d|pwd)"""
+        r"""=([^&\s'"#\\]+)"""), 1),
 ]
-# `api_key = "..."`, `"password": "..."`, `token="..."`: the value, when it is one word of 8+
+# What a name says is secret. A value assigned to such a name is redacted whatever its shape
+# (`password = "hunter2"`, `db_password = "correct horse battery"`), because a short password
+# or a passphrase has no shape to recognise.
+_SECRET_NAME_PART = (
+    r"passw(?:or)?d|passphrase|pwd|secret|token|credential|dsn|webhook"
+    r"|(?:api|secret|private|access|signing|encryption|auth|master|client)[_\-]?key"
+)
+# `name = "..."`, `name: str = "..."`, `"name": "..."`, `name="..."`, `name == "..."`: the value
+# (one line, any length)
 _ASSIGNED = re.compile(
-    r"""(?ix)
-    \b[\w\-]*(?:api[_\-]?key|secret|token|passw(?:or)?d|credential|auth[_\-]?key)[\w\-]*
-    ['"]?\s*[:=]\s*[bfru]{0,2}(['"])(?P<value>[^'"\s]{8,})\1
+    rf"""(?ix)
+    \b[\w\-]*(?:{_SECRET_NAME_PART})[\w\-]*
+    ['"]?\s*(?::\s*[\w\[\]., |]+?\s*)?(?:[:=]|[=!]=)\s*[bru]{{0,2}}(['"])
+    (?P<value>(?:(?!\1)[^\\\n]|\\[^\n])+)\1
     """
+)
+# `auth=("user", "hunter2")`: the second item of a (user, password) pair
+_AUTH_PAIR = re.compile(
+    r"""\bauth\s*=\s*[(\[]\s*[bru]{0,2}(['"])[^'"\n]*\1\s*,\s*[bru]{0,2}(['"])"""
+    r"""(?P<value>[^'"\n]+)\2"""
 )
 # fragments that must never be sent, even when they cannot be redacted whole
 _LEFTOVERS: list[tuple[str, re.Pattern[str]]] = [
     ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY")),
 ]
-_SECRET_ENV_NAME = re.compile(r"(?i)(key|token|secret|passw|credential)")
+_SECRET_ENV_NAME = re.compile(r"(?i)(key|token|secret|passw|credential|dsn|database_url|webhook)")
 MIN_ENV_SECRET = 8
 
 
@@ -87,7 +117,8 @@ class Redactor:
                 text = text.replace(value, self._placeholder(value))
         for _kind, pattern, group in _PATTERNS:
             text = self._sub(pattern, group, text)
-        return self._sub(_ASSIGNED, "value", text)
+        text = self._sub(_ASSIGNED, "value", text)
+        return self._sub(_AUTH_PAIR, "value", text)
 
     def _sub(self, pattern: re.Pattern[str], group: int | str, text: str) -> str:
         def replace(match: re.Match[str]) -> str:

@@ -5,6 +5,7 @@ feed a rejection back as the next attempt's feedback, and count everything in a 
 from __future__ import annotations
 
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +20,15 @@ from testlint.project import Project
 from testlint.pytest_config import PytestConfig
 from testlint.registry import Registry
 from testlint.rewrite import gates
-from testlint.rewrite.apply import FileState, read_file, unified_diff, write_files
+from testlint.rewrite.apply import (
+    FileState,
+    NotWritten,
+    read_file,
+    unified_diff,
+    write_files,
+)
 from testlint.rewrite.context import Definition, SourceIndex, build_context, source_roots
+from testlint.rewrite.endpoint import Endpoint
 from testlint.rewrite.prompt import Message, feedback, first_messages, render
 from testlint.rewrite.providers import (
     BudgetExhausted,
@@ -30,6 +38,7 @@ from testlint.rewrite.providers import (
     Usage,
 )
 from testlint.rewrite.redact import Redactor, environment_secrets, find_secrets
+from testlint.rewrite.sandbox import Sandbox
 from testlint.rewrite.settings import Settings
 from testlint.source import UnreadableSource, parse_text
 
@@ -92,6 +101,7 @@ class RewriteJob:
     registry: Registry
     settings: Settings
     files: list[Path]
+    endpoint: Endpoint | None = None  # None: the provider's own API with its own key variable
     run: bool = False
     write: bool = False
     show_prompt: bool = False
@@ -110,22 +120,30 @@ class RewriteJob:
         settings = self.settings
         if not settings.model:
             raise RewriteError("no model: pass --model or set 'model' in [tool.testlint.rewrite]")
-        api_key = os.environ.get(settings.key_env) or None
-        if api_key is None and settings.uses_default_endpoint:
+        endpoint = self.endpoint or Endpoint(
+            settings.url, settings.key_env if settings.uses_default_endpoint else
+            settings.api_key_env, "configuration")
+        if endpoint.refused:
+            raise RewriteError(endpoint.refused)
+        api_key = (os.environ.get(endpoint.key_env) or None) if endpoint.key_env else None
+        if api_key is None and endpoint.key_env is not None and settings.uses_default_endpoint:
             raise RewriteError(
-                f"no API key: set the environment variable {settings.key_env} (or name another "
+                f"no API key: set the environment variable {endpoint.key_env} (or name another "
                 "with api-key-env), or point --base-url at a local server"
             )
+        for notice in endpoint.notices:
+            self.err(notice)
         cache_dir = self.project.rootdir / ".testlint_cache" / "rewrite"
         use_cache = self.use_cache and settings.cache
-        return Client(settings, api_key, cache_dir if use_cache else None, known_secrets=known)
+        return Client(settings, api_key, cache_dir if use_cache else None, known_secrets=known,
+                      no_key_hint=None if endpoint.key_env else endpoint.no_key_hint())
 
     def execute(self) -> int:
         findings = self.engine.lint_files(self.files)
         self.funnel.findings = len(findings)
         known = environment_secrets(names=[self.settings.key_env])
         client: Client | None = None
-        sandbox: gates.Sandbox | None = None
+        sandbox: Sandbox | None = None
         states: dict[Path, FileState] = {}
         unresolved = 0
         try:
@@ -141,10 +159,12 @@ class RewriteJob:
                     continue
                 if self.run and sandbox is None and not self.show_prompt and finding.test:
                     try:
-                        sandbox = gates.Sandbox(self.project.rootdir, self.settings,
-                                                source_roots(self.project))
-                    except OSError as exc:
+                        sandbox = Sandbox(self.project.rootdir, self.settings,
+                                          source_roots(self.project))
+                    except (OSError, shutil.Error) as exc:
                         raise RewriteError(f"cannot copy the project for --run: {exc}") from None
+                    for note in sandbox.notes():
+                        self.err(note)
                 accepted = self._rewrite(finding, state, client, sandbox, known)
                 if not accepted:
                     unresolved += 1
@@ -162,12 +182,18 @@ class RewriteJob:
 
     def _finish(self, states: dict[Path, FileState], client: Client | None) -> None:
         written = None
+        refused: NotWritten | None = None
         if self.write:
-            written = len(write_files(list(states.values())))
+            try:
+                written = len(write_files(list(states.values())))
+            except NotWritten as exc:  # e.g. edited while the run waited for the model
+                written, refused = 0, exc
         if client is not None:
             client.close()
         for line in self.funnel.lines(self.run, client.usage if client else None, written):
             self.err(line)
+        if refused is not None:
+            raise RewriteError(f"{refused}; nothing was written")
 
     # ---- one finding ------------------------------------------------------------------------
 
@@ -195,7 +221,7 @@ class RewriteJob:
         return next((f for f in current if f.code == finding.code and f.test == finding.test), None)
 
     def _rewrite(self, finding: Finding, state: FileState, client: Client | None,
-                 sandbox: gates.Sandbox | None, known: list[str]) -> bool:
+                 sandbox: Sandbox | None, known: list[str]) -> bool:
         where = f"{finding.path}:{finding.line}:{finding.col}: {finding.code}"
         refreshed = self._refresh(finding, state)
         if refreshed is None:
@@ -263,7 +289,7 @@ class RewriteJob:
         return False
 
     def _gates(self, finding: Finding, state: FileState, qualname: str, answer: str,
-               redactor: Redactor, sandbox: gates.Sandbox | None,
+               redactor: Redactor, sandbox: Sandbox | None,
                callees: list[Definition]
                ) -> tuple[str, str | None]:
         funnel = self.funnel

@@ -8,7 +8,7 @@ before exiting 2.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 PROVIDERS = ("openai", "anthropic")
@@ -28,7 +28,8 @@ class Settings:
     model: str | None = None
     base_url: str | None = None
     api_key_env: str | None = None  # the NAME of the variable holding the key, never the key
-    timeout: float = 120.0  # seconds for one HTTP request to answer
+    timeout: float = 120.0  # seconds for one HTTP request, from connecting to the answer's end
+    max_answer_bytes: int = 1_000_000  # a larger answer is not read further
     connect_timeout: float = 10.0
     max_retries: int = 4  # per request, on 429, 5xx and transport errors
     max_backoff: float = 30.0  # seconds; also caps a server's retry-after
@@ -39,6 +40,7 @@ class Settings:
     run_timeout: float = 60.0  # seconds for one pytest run in gates 3 and 4
     runs: int = 3  # gate 3: the new test must pass this many times
     pytest_args: tuple[str, ...] = ()  # extra arguments for the pytest runs
+    pass_env: tuple[str, ...] = ()  # more variables for the pytest runs (never secret-looking)
     context: str = "signature"  # or "full": the implementation's body goes into the prompt
     cache: bool = True
 
@@ -128,7 +130,8 @@ def check(settings: Settings, where: str) -> Settings:
         )
     if settings.base_url is not None and not re.match(r"^https?://", settings.base_url):
         raise SettingsError(f"{where}: base-url must start with http:// or https://")
-    for name in ("max_attempts", "max_requests", "max_output_tokens", "max_total_tokens", "runs"):
+    for name in ("max_attempts", "max_requests", "max_output_tokens", "max_total_tokens", "runs",
+                 "max_answer_bytes"):
         if getattr(settings, name) < 1:
             raise SettingsError(f"{where}: '{name.replace('_', '-')}' must be at least 1")
     if settings.max_retries < 0:
@@ -137,9 +140,3 @@ def check(settings: Settings, where: str) -> Settings:
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{where}: '{name.replace('_', '-')}' must be positive")
     return settings
-
-
-def with_flags(settings: Settings, **flags: Any) -> Settings:
-    """Command-line values (None: not given) override the configuration."""
-    given = {k: v for k, v in flags.items() if v is not None}
-    return check(replace(settings, **given), "command line")

@@ -86,3 +86,57 @@ def call_name(module: TestModule, call: ast.Call) -> str | None:
 
 def is_constant_true(expr: ast.AST) -> bool:
     return isinstance(expr, ast.Constant) and bool(expr.value) and expr.value is not Ellipsis
+
+
+def _scope_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """The nodes of a function's body, not descending into functions, lambdas or classes
+    defined in it."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(reversed(function.body))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, NESTED_SCOPES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return found
+
+
+def _calls_by_name(nodes: list[ast.AST]) -> set[str]:
+    return {
+        node.func.id
+        for node in nodes
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+
+
+def nested_functions_run(
+    test: TestFunction,
+) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]]:
+    """The functions defined in the test that the test itself calls by name (`setter()`,
+    `await helper()`, `gen.multi([waiter(), setter()])`), directly or from another such
+    function, each with its body's nodes: their statements run as part of the test. A function
+    only handed to something else (a thread target, a fake server's handler, a callback) is not
+    among them, nor is a name defined twice (which one runs is not certain)."""
+    defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    twice: set[str] = set()
+    for node in own_nodes(test):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if node.name in defs:
+                twice.add(node.name)
+            defs[node.name] = node
+    for name in twice:
+        del defs[name]
+    if not defs:
+        return []
+    run: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]] = []
+    called = _calls_by_name(own_nodes(test))
+    while True:
+        reached = [name for name in defs if name in called]
+        if not reached:
+            return run
+        for name in reached:
+            function = defs.pop(name)
+            nodes = _scope_nodes(function)
+            run.append((function, nodes))
+            called |= _calls_by_name(nodes)

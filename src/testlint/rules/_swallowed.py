@@ -148,6 +148,38 @@ def _checked_after(test: TestFunction, node: ast.AST) -> bool:
     )
 
 
+# errors that say the code is broken, not that the environment or the control flow is special;
+# not AttributeError, which guards an API a dependency's older version lacks
+# (`try: insp.clear_cache() except AttributeError: pass`)
+BUG_ERRORS = frozenset(
+    {"RuntimeError", "TypeError", "ValueError", "KeyError", "IndexError", "ZeroDivisionError"}
+)
+
+
+def _hides_a_bug(
+    module: TestModule, test: TestFunction, node: ast.Try, handler: ast.ExceptHandler
+) -> bool:
+    """`try: unit.call() except RuntimeError: pass`, then assertions: the try holds one call,
+    the handler drops an error that means a bug, and nothing (the test's name, a loop that
+    retries) says the error is expected or tolerated."""
+    names = _caught_names(handler)
+    if not names or not all(n in BUG_ERRORS for n in names):
+        return False
+    if len(node.body) != 1 or node.orelse or node.finalbody:
+        return False
+    stmt = node.body[0]
+    value = stmt.value if isinstance(stmt, ast.Expr | ast.Assign) else None
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call) or _only_cleanup(module, [stmt]):
+        return False
+    if EXPECTS_ERROR.search(test.name) or TOLERATES_ERROR.search(test.name):
+        return False
+    if any(isinstance(a, LOOPS) for a in test.ancestors(node)):
+        return False
+    return _checked_after(test, node)
+
+
 def _handler_text(handler: ast.ExceptHandler) -> str:
     return "a bare except" if handler.type is None else f"except {ast.unparse(handler.type)}"
 
@@ -177,6 +209,19 @@ def _try_finding(module: TestModule, test: TestFunction, node: ast.Try) -> Swall
                 handler,
                 f"{_handler_text(handler)} {what}, so this test cannot fail; let the "
                 "AssertionError reach pytest (catch only the error you expect, around its call)",
+                expected_error=False,
+            )
+        if (
+            last is None
+            and verdict == "swallows"
+            and test.assertions
+            and _hides_a_bug(module, test, node, handler)
+        ):
+            return Swallowed(
+                handler,
+                f"{_handler_text(handler)} that passes hides a failure of the call it wraps: the "
+                "test goes on and passes either way; let the error reach pytest, or expect it "
+                "with pytest.raises(..., match=...)",
                 expected_error=False,
             )
         if (

@@ -3,9 +3,17 @@
 ## What it does
 
 Flags `pytest.raises(Exception)` and `pytest.raises(BaseException)` without `match=`, a broad
-built-in exception (`ValueError`, `OSError`, ...) without `match=`,
-and a `with pytest.raises(...)` block that holds more than one statement. A test that inspects
-the captured exception afterwards (`excinfo.value`, `excinfo.match(...)`) is treated as matching.
+built-in exception (`ValueError`, `OSError`, `SystemExit`, ...) without `match=`,
+and a `with pytest.raises(...)` block that holds more than one statement; the same for unittest's
+`self.assertRaises(...)` (its `assertRaisesRegex` is the form with a message). A test that
+inspects the captured exception afterwards (`excinfo.value`, `excinfo.match(...)`,
+`cm.exception`) is treated as matching, unless all it checks is that there is one
+(`assert excinfo.value is not None`).
+
+Not flagged when the origin of the error is certain: the test itself raises it inside the block
+(`raise Exception()` to check that a context manager cleans up), or the test makes a mock raise
+it (`patch(..., side_effect=IOError)`, `mock.side_effect = OSError(...)`), so no other bug can
+produce it.
 
 ## Why it matters
 
@@ -47,8 +55,8 @@ the most specific exception type the code documents.
 ## Options
 
 - `broad-exceptions` (list of str, default: Exception, BaseException, ValueError, OSError,
-  IOError, EnvironmentError, socket.error — the list ruff's PT011 uses): exception names that
-  need `match=`.
+  IOError, EnvironmentError, socket.error — the list ruff's PT011 uses — and SystemExit, which
+  `sys.exit` and argparse raise for every reason to stop): exception names that need `match=`.
 """
 
 from __future__ import annotations
@@ -75,10 +83,28 @@ class Options:
         "IOError",
         "EnvironmentError",
         "socket.error",
+        "SystemExit",
     )
 
 
 VALID = [
+    """
+import pytest
+
+def test_server_stops_on_error(server):
+    with pytest.raises(Exception):
+        with server:
+            raise Exception()
+""",
+    """
+from unittest.mock import patch
+import pytest
+
+def test_save_fails_on_io_error(config):
+    with patch("pathlib.Path.write_text", side_effect=IOError("disk full")):
+        with pytest.raises(IOError):
+            config.save()
+""",
     """
 import pytest
 
@@ -111,6 +137,21 @@ def test_missing_key():
 ]
 
 INVALID = [
+    """
+import unittest
+
+class TestDivide(unittest.TestCase):
+    def test_by_zero(self):
+        with self.assertRaises(ValueError):
+            divide(10, 0)
+""",
+    """
+import pytest
+
+def test_rejects_bad_args():
+    with pytest.raises(SystemExit):
+        parse_args(["--jobs", "-1"])
+""",
     """
 import pytest
 
@@ -166,9 +207,32 @@ def _inspected_later(test: TestFunction, raises: RaisesUse) -> bool:
             and node.id in names
             and isinstance(node.ctx, ast.Load)
             and (node.lineno, node.col_offset) >= end
+            and not _only_exists(test, node)
         ):
             return True
     return False
+
+
+def _only_exists(test: TestFunction, name: ast.Name) -> bool:
+    """`excinfo.value is not None` (or `excinfo is not None`, `assert excinfo.value`): a read
+    of the captured exception that holds for every exception, so it inspects nothing."""
+    parents = test.ancestors(name)
+    node: ast.AST = name
+    if parents and isinstance(parents[0], ast.Attribute) and parents[0].attr in {"value", "type"}:
+        node, parents = parents[0], parents[1:]
+    if not parents:
+        return False
+    parent = parents[0]
+    if isinstance(parent, ast.Assert) and parent.test is node:
+        return True
+    return (
+        isinstance(parent, ast.Compare)
+        and parent.left is node
+        and len(parent.ops) == 1
+        and isinstance(parent.ops[0], ast.IsNot)
+        and isinstance(parent.comparators[0], ast.Constant)
+        and parent.comparators[0].value is None
+    )
 
 
 def _cannot_raise(stmt: ast.stmt) -> bool:
@@ -186,17 +250,81 @@ def _cannot_raise(stmt: ast.stmt) -> bool:
     return False
 
 
+RAISES_APIS = {"pytest.raises": "pytest.raises", "unittest.assertRaises": "self.assertRaises"}
+
+
+def _last_names(expr: ast.expr | None) -> set[str]:
+    """The class names an exception expression names: `IOError`, `errors.Timeout(...)`, a tuple
+    or list of them (an iterable `side_effect`)."""
+    if expr is None:
+        return set()
+    if isinstance(expr, ast.Tuple | ast.List):
+        return {n for elt in expr.elts for n in _last_names(elt)}
+    if isinstance(expr, ast.Call):
+        expr = expr.func
+    name = dotted_name(expr)
+    return {name.rsplit(".", 1)[-1]} if name else set()
+
+
+def _side_effect_errors(test: TestFunction) -> set[str]:
+    """Exception classes the test makes a mock raise: `side_effect=E` in a call (a patch, a Mock)
+    of the test or of its decorators, or `mock.side_effect = E(...)`."""
+    found: set[str] = set()
+    nodes: list[ast.AST] = list(test.nodes)
+    for decorator in test.node.decorator_list:
+        nodes.extend(ast.walk(decorator))
+    for node in nodes:
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "side_effect":
+                    found |= _last_names(keyword.value)
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr == "side_effect" for t in node.targets
+        ):
+            found |= _last_names(node.value)
+    return found
+
+
+def _raised_by_test(raises: RaisesUse) -> set[str]:
+    """Exception classes a `raise` statement of the block itself raises (not one in a function
+    defined there, which runs only if something calls it)."""
+    found: set[str] = set()
+    stack: list[ast.AST] = list(raises.body or ())
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Raise):
+            found |= _last_names(node.exc)
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                                  | ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _origin_certain(test: TestFunction, raises: RaisesUse, mocks_raise: bool) -> bool:
+    """The test itself raises the expected error, or makes a mock raise it."""
+    expected = {n.rsplit(".", 1)[-1] for n in _exception_names(raises.expected)}
+    if not expected:
+        return False
+    if expected & _raised_by_test(raises):
+        return True
+    if not mocks_raise:  # the file never sets a side_effect
+        return False
+    return bool(expected & _side_effect_errors(test))
+
+
 def check(ctx: RuleContext) -> None:
     broad = set(ctx.options.broad_exceptions)
+    mocks_raise = "side_effect" in ctx.source.text
     for test in ctx.module.tests:
         for raises in test.raises:
-            if raises.api != "pytest.raises":
+            shown = RAISES_APIS.get(raises.api)
+            if shown is None:
                 continue
             body = [stmt for stmt in raises.body or () if not _cannot_raise(stmt)]
             if len(body) > 1:
                 ctx.report(
                     raises.call,
-                    f"pytest.raises block has {len(body)} statements: the error may come "
+                    f"{shown} block has {len(body)} statements: the error may come "
                     "from setup; keep only the call that should raise inside it",
                     test=test,
                 )
@@ -204,10 +332,13 @@ def check(ctx: RuleContext) -> None:
             if raises.has_match or _inspected_later(test, raises):
                 continue
             too_broad = [n for n in _exception_names(raises.expected) if n in broad]
-            if too_broad:
+            if too_broad and not _origin_certain(test, raises, mocks_raise):
                 ctx.report(
                     raises.call,
-                    f"pytest.raises({too_broad[0]}) without match= passes for any {too_broad[0]}, "
-                    "even one from another bug; add match=\"...\" for the expected message",
+                    f"{shown}({too_broad[0]}) without match= passes for any {too_broad[0]}, "
+                    "even one from another bug; add match=\"...\" for the expected message"
+                    if shown == "pytest.raises" else
+                    f"{shown}({too_broad[0]}) passes for any {too_broad[0]}, even one from "
+                    "another bug; use self.assertRaisesRegex with the expected message",
                     test=test,
                 )

@@ -5,7 +5,14 @@
 Flags an equality whose expected side comes from the code under test: the same function (or
 method) called again with the same arguments (`assert f(x) == f(x)`, `expected = f(x)` then
 `assert f(x) == expected`), or a private helper of the module under test (`expected =
-_total(items)` next to `assert summarize(items).total == expected`). Calls with different
+_total(items)` next to `assert summarize(items).total == expected`), or a project function
+the unit itself calls to compute its answer, public or private (`expected =
+parse_options(text, defaults=D)` when the method under test calls `parse_options`; the unit is
+also found through the state it sets: `parser.configure(text)` then `parser.options`). The
+test's fixtures, `self.x` set in setup and function-local imports count as links to the code.
+A wrapper compared with the function it returns as it is (`attrs.asdict(i) == _asdict(i)`),
+a round trip (`decode(encode(v)) == want_bytes(v)`) and a type-coercion helper applied to a
+plain value (`to_text(path)`) stay silent. Calls with different
 arguments (`assert f(2 * x) == 2 * f(x)`, `assert normalize(normalize(s)) == normalize(s)`) are
 properties and are left alone, as are classes compared with themselves (`C(1) == C(1)` tests
 `__eq__`) and tests whose name says they check determinism or caching.
@@ -57,11 +64,13 @@ from __future__ import annotations
 import ast
 import re
 
+from testlint import links
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
 from testlint.rules.base import RuleContext
 from testlint.undertest import (
     Equality,
+    Reached,
     actual_and_expected,
     calls_in,
     equalities,
@@ -70,6 +79,7 @@ from testlint.undertest import (
     reached,
     unwrap_approx,
 )
+from testlint.unit_values import calls_helper, delegates_to
 
 CODE = "TL302"
 NAME = "expected-from-code-under-test"
@@ -82,6 +92,14 @@ DETERMINISM_WORDS = frozenset(
     {"same", "twice", "again", "pure", "stable", "cache", "cached", "caches", "caching", "memo"}
 )
 DETERMINISM_STEMS = ("determin", "idempot", "consisten", "repeat", "reproduc", "memoiz")
+
+
+# a project's own `str()`: a helper that only converts a value's type (`to_text(path)`) builds
+# the expected value the way a literal would, it computes nothing the unit could get wrong
+COERCION = re.compile(
+    r"_?(to|as|ensure|force|make)_(text|bytes|str|string|native|unicode|list|tuple|dict|int|"
+    r"float|bool|path|set)$"
+)
 
 
 def _about_determinism(name: str) -> bool:
@@ -150,8 +168,10 @@ def check(ctx: RuleContext) -> None:
     for test in module.tests:
         reported: set[int] = set()
         for equality in equalities(module, test):
-            found = _same_call(inference, module, test, equality) or _private_helper(
-                inference, module, test, equality
+            found = (
+                _same_call(inference, module, test, equality)
+                or _private_helper(inference, module, test, equality)
+                or _helper_the_unit_calls(inference, module, test, equality)
             )
             if found is None or _about_determinism(test.name):
                 continue
@@ -175,8 +195,8 @@ def _same_call(
         return None
     if not _back_to_back(test, left, right, equality.assertion.node):
         return None
-    left_def = inference.resolve_call(module, test, left)
-    right_def = inference.resolve_call(module, test, right)
+    left_def = links.resolve_call(inference, module, test, left)
+    right_def = links.resolve_call(inference, module, test, right)
     if left_def is None or right_def is None:
         if inference.snippet and left_def is None and right_def is None:
             return _same_by_spelling(module, left, right)
@@ -270,7 +290,7 @@ def _private_helper(
     if actual.definition.is_private:
         return None  # asserting on a private helper: TL105's concern
     for call in calls_in(test, unwrap_approx(module, expected_side)):
-        helper = inference.resolve_call(module, test, call)
+        helper = links.resolve_call(inference, module, test, call)
         if helper is None or not _helper_of(helper, actual.definition):
             continue
         return call, (
@@ -287,3 +307,100 @@ def _helper_of(helper: Definition, actual: Definition) -> bool:
     if helper.kind not in {"function", "method"} or helper.qualname == actual.qualname:
         return False
     return helper.module == actual.module
+
+
+def _helper_the_unit_calls(
+    inference: Inference, module: TestModule, test: TestFunction, equality: Equality
+) -> tuple[ast.AST, str] | None:
+    """The expected value is the result of a project function that the unit itself calls to
+    compute its answer (public or private): `expected = parse_options(s, defaults=D)` next to a
+    unit whose body calls `parse_options`. The unit is the code the actual side reaches, or the
+    methods the test called on the object whose state the actual side reads."""
+    if not inference.can_reach_code:
+        return None
+    actual_side, expected_side = actual_and_expected(equality)
+    node = follow(test, unwrap_approx(module, expected_side))
+    if not isinstance(node, ast.Call) or not _may_be_project_function(module, node):
+        return None
+    helper = links.resolve_call(inference, module, test, node)
+    if (
+        helper is None
+        or not helper.is_code_under_test
+        or helper.kind not in {"function", "method"}
+        or (COERCION.match(helper.name) and not _computes(test, node))
+    ):
+        return None
+    for unit in _units(inference, module, test, actual_side, equality.assertion.node):
+        if unit.qualname == helper.qualname:
+            continue
+        function = inference.function_source(unit)
+        if function is None:
+            continue
+        if delegates_to(inference, function, helper.qualname):
+            continue  # a wrapper compared with what it wraps: its defaults are the point
+        if calls_helper(inference, function, helper):
+            return node, (
+                f"expected value comes from {helper.qualname} ({helper.where()}), which "
+                f"{unit.qualname} itself calls to compute its answer: when it is wrong both "
+                "sides agree; write the expected value independently (a literal, a worked "
+                "example)"
+            )
+    return None
+
+
+def _may_be_project_function(module: TestModule, call: ast.Call) -> bool:
+    """Judged by spelling before resolving anything: a function (lowercase), not a class, and
+    not one of the standard library or the test tools."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if not name or not (name[:1].islower() or name.startswith("_")):
+        return False
+    qualified = module.qualname(func)
+    if qualified is None:
+        return True  # a local, a fixture, `self.x`: the links may reach the project
+    root = qualified.split(".", 1)[0]
+    return root not in STDLIB_MODULES and root not in TEST_SUPPORT_ROOTS and root != "builtins"
+
+
+def _computes(test: TestFunction, call: ast.Call) -> bool:
+    """Whether a call's arguments compute something (hold a call), not only name a value."""
+    return any(
+        inner is not call for arg in [*call.args, *(k.value for k in call.keywords)]
+        for inner in calls_in(test, arg)
+    )
+
+
+def _units(
+    inference: Inference,
+    module: TestModule,
+    test: TestFunction,
+    actual_side: ast.expr,
+    assertion: ast.AST,
+) -> list[Definition]:
+    found = reached(inference, module, test, actual_side)
+    if found is not None and found.definition.kind in {"function", "method", "property"}:
+        if not found.definition.is_code_under_test or _round_trip(inference, module, test, found):
+            return []
+        return [found.definition]
+    node = follow(test, unwrap_approx(module, actual_side))
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return []
+    line = getattr(assertion, "lineno", 0)
+    return links.state_units(inference, module, test, node.id, line)
+
+
+def _round_trip(
+    inference: Inference, module: TestModule, test: TestFunction, found: Reached
+) -> bool:
+    """The unit's input is the output of other code under test (`decode(encode(v))`): the
+    assertion is a round-trip property, and the expected side normalises the input."""
+    if found.call is None:
+        return False
+    for arg in [*found.call.args, *(k.value for k in found.call.keywords)]:
+        for call in calls_in(test, arg):
+            other = links.resolve_call(inference, module, test, call)
+            if other is not None and other.is_code_under_test and other.is_callable_code:
+                return True
+    return False

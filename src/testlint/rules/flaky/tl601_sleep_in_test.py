@@ -2,19 +2,22 @@
 
 ## What it does
 
-Flags `time.sleep(...)`, `asyncio.sleep(...)`, `trio.sleep(...)` and `anyio.sleep(...)` called
-in a test's own body with a positive delay that is known statically (a number, a constant
-expression, or a local name assigned one number).
+Flags `time.sleep(...)`, `asyncio.sleep(...)`, `trio.sleep(...)`, `anyio.sleep(...)` and
+tornado's `gen.sleep(...)` called with a positive delay that is known statically (a number, a
+constant expression, or a local name assigned one number), in a test's own body or in a function
+the test defines and calls itself (a helper coroutine it awaits or gathers, a decorated helper it
+calls): that sleep runs as part of the test.
 
 Not flagged: `sleep(0)` (yields to other threads or the event loop, and waits for nothing); a
 sleep inside a polling loop, that is a `while` loop with a real condition or a loop that can
 `break`/`return` once the awaited condition holds (the right way to wait); a sleep inside a
-function, lambda or class defined in the test (a thread target, a fake slow server or a callback
-that simulates a slow dependency); a test that sets a timeout or a wait on the code under test
-(`request_timeout=1`, `client.timeout = 0.1`, `wait_for_close=...`), where crossing the limit in
-real time is the point; a sleep between two calls of the same function (`a = stamp(); sleep(1);
-b = stamp()`), which lets the clock tick between two observations such as a file's creation
-time; and a delay that is not a number known to the linter (a parameter, an attribute).
+function, lambda or class defined in the test that the test does not call itself (a thread
+target, a fake slow server or a callback that simulates a slow dependency); a test that sets a
+timeout or a wait on the code under test (`request_timeout=1`, `client.timeout = 0.1`,
+`wait_for_close=...`), where crossing the limit in real time is the point; a sleep between two
+calls of the same function (`a = stamp(); sleep(1); b = stamp()`), which lets the clock tick
+between two observations such as a file's creation time; and a delay that is not a number
+known to the linter (a parameter, an attribute).
 
 ## Why it matters
 
@@ -66,7 +69,14 @@ from __future__ import annotations
 import ast
 
 from testlint.facts import TestFunction
-from testlint.rules._body import LOOPS, NESTED_SCOPES, call_name, number, own_nodes
+from testlint.rules._body import (
+    LOOPS,
+    NESTED_SCOPES,
+    call_name,
+    nested_functions_run,
+    number,
+    own_nodes,
+)
 from testlint.rules.base import RuleContext
 
 CODE = "TL601"
@@ -74,9 +84,22 @@ NAME = "sleep-in-test"
 DEFAULT_ENABLED = True
 FIX = "none"
 
-SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep"})
+SLEEPS = frozenset(
+    {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "tornado.gen.sleep"}
+)
 
 VALID = [
+    """
+import asyncio
+
+async def test_setter_yields(event):
+    async def setter():
+        await asyncio.sleep(0)
+        event.set()
+
+    await asyncio.gather(event.wait(), setter())
+    assert event.is_set()
+""",
     """
 import time
 
@@ -116,6 +139,25 @@ def test_retries(service):
 ]
 
 INVALID = [
+    """
+import asyncio
+
+async def test_event_set_later(event):
+    async def setter():
+        await asyncio.sleep(0.2)
+        event.set()
+
+    await asyncio.gather(event.wait(), setter())
+    assert event.is_set()
+""",
+    """
+from tornado import gen
+
+async def test_acquire_times_out(semaphore):
+    future = semaphore.acquire()
+    await gen.sleep(1.1)
+    assert future.done()
+""",
     """
 import time
 
@@ -233,13 +275,25 @@ def _between_repeated_calls(test: TestFunction, call: ast.Call) -> bool:
     return False
 
 
+def _nodes_run(test: TestFunction) -> list[ast.AST]:
+    """The test's own nodes, then those of the functions it defines and calls itself (a
+    `setter()` coroutine it awaits, a decorated helper it calls): a sleep there is the test's."""
+    run = nested_functions_run(test)
+    if not run:
+        return own_nodes(test)
+    nodes = list(own_nodes(test))
+    for _function, body in run:
+        nodes.extend(body)
+    return nodes
+
+
 def check(ctx: RuleContext) -> None:
     if "sleep" not in ctx.source.text:
         return
     for test in ctx.module.tests:
         constants: dict[str, float] | None = None
         timeout_test: bool | None = None
-        for node in own_nodes(test):
+        for node in _nodes_run(test):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

@@ -3,7 +3,7 @@
 ## What it does
 
 Flags a `try` statement in a test whose handler only passes, prints, logs, `continue`s,
-`return`s or asserts something always true, in two shapes:
+`return`s or asserts something always true, in these shapes:
 
 - the `try` body holds an assertion and the handler catches what a failing assertion raises
   (a bare `except:`, `Exception`, `BaseException` or `AssertionError`): the failure is caught
@@ -16,6 +16,11 @@ Flags a `try` statement in a test whose handler only passes, prints, logs, `cont
   `..._invalid_...`): "it raises `ValueError`" was meant, but the test passes whether the error
   is raised or not. (A test that only tolerates an error while it smoke-tests many combinations
   is left to TL101.)
+- the `try` body is one call to code, the handler passes on an error that means a bug
+  (`RuntimeError`, `TypeError`, `ValueError`, `KeyError`, `IndexError`, `ZeroDivisionError`),
+  and the test asserts after it: whether the call failed or not, the test goes on and passes.
+  Not when the test's name says the error is expected or tolerated, nor in a retry loop, nor
+  for `AttributeError`, the guard around an API that an older dependency lacks.
 
 Not flagged: a handler that re-raises, fails (`pytest.fail`, `self.fail`, `raise AssertionError`),
 asserts on the caught exception, or skips on a narrow error (`except ImportError:

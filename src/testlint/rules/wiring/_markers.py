@@ -1,8 +1,10 @@
 """What pytest knows about markers, shared by TL501 (undeclared) and TL502 (misspelled).
 
 A marker is known when pytest itself defines it, when the project declares it (its ini file,
-or `config.addinivalue_line("markers", ...)` in a conftest on the file's path), when a common
-plugin registers it, or when the `extra-markers` option names it. Both rules classify every use
+or `config.addinivalue_line("markers", ...)` in a conftest on the file's path), when a
+well-known plugin registers it and the project has that plugin (declared, installed, configured
+or loaded: see dependencies.plugins), or when the `extra-markers` option names it. A plugin's
+marker whose plugin the project does not have is "unprovided". Both rules classify every use
 with `classify`, so that one use never gets both findings.
 """
 
@@ -10,9 +12,18 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from testlint.dependencies.installed import installed_distributions
+from testlint.dependencies.names import requirement_name
+from testlint.dependencies.plugins import (
+    MARKER_PLUGINS,
+    RUNS_EVERY_COROUTINE,
+    Plugin,
+    PluginEvidence,
+    addopts_evidence,
+)
 from testlint.facts import MarkerUse
 from testlint.rules.base import RuleContext
 
@@ -32,59 +43,8 @@ BUILTIN_MARKERS = frozenset(
     }
 )
 
-# Markers that common plugins register in their pytest_configure, read from each plugin's source.
-# Generic words that projects usually declare themselves (slow, network, integration) are left
-# out on purpose: a plugin that happens to register one must not hide an undeclared marker.
-PLUGIN_MARKERS: dict[str, str] = {
-    "asyncio": "pytest-asyncio",
-    "anyio": "anyio",
-    "trio": "pytest-trio",
-    "curio": "pytest-curio",
-    "gen_test": "pytest-tornado",
-    "django_db": "pytest-django",
-    "urls": "pytest-django",
-    "ignore_template_errors": "pytest-django",
-    "timeout": "pytest-timeout",
-    "flaky": "flaky / pytest-rerunfailures",
-    "repeat": "pytest-repeat",
-    "order": "pytest-order",
-    "run": "pytest-ordering",
-    "dependency": "pytest-dependency",
-    "xdist_group": "pytest-xdist",
-    "forked": "pytest-forked",
-    "benchmark": "pytest-benchmark / pytest-codspeed",
-    "codspeed_benchmark": "pytest-codspeed",
-    "freeze_time": "pytest-freezer / pytest-freezegun",
-    "time_machine": "time-machine",
-    "vcr": "pytest-recording / pytest-vcr",
-    "block_network": "pytest-recording",
-    "default_cassette": "pytest-recording",
-    "allowed_hosts": "pytest-recording",
-    "httpx_mock": "pytest-httpx",
-    "respx": "respx",
-    "disable_socket": "pytest-socket",
-    "enable_socket": "pytest-socket",
-    "allow_hosts": "pytest-socket",
-    "hypothesis": "hypothesis",
-    "no_cover": "pytest-cov",
-    "limit_memory": "pytest-memray",
-    "limit_leaks": "pytest-memray",
-    "parallel_threads": "pytest-run-parallel",
-    "parallel_threads_limit": "pytest-run-parallel",
-    "thread_unsafe": "pytest-run-parallel",
-    "iterations": "pytest-run-parallel",
-    "mpl_image_compare": "pytest-mpl",
-    "qt_no_exception_capture": "pytest-qt",
-    "qt_log_level_fail": "pytest-qt",
-    "qt_log_ignore": "pytest-qt",
-    "remote_data": "pytest-remotedata",
-    "internet_off": "pytest-remotedata",
-    "celery": "pytest-celery",
-    "browser_context_args": "pytest-playwright",
-    "skip_browser": "pytest-playwright",
-    "only_browser": "pytest-playwright",
-    "no_xvfb": "pytest-xvfb",
-}
+# Markers of well-known plugins, with the distributions that register them (dependencies.plugins).
+PLUGIN_MARKERS: dict[str, Plugin] = MARKER_PLUGINS
 
 # What a misspelling costs, by the marker that was meant.
 CONSEQUENCES = {
@@ -123,11 +83,15 @@ class Known:
     inifile: Path | None
     section: str  # the section of the ini file pytest reads
     strict: bool
+    # plugin markers used in the file whose plugin the project does not have: name -> plugin
+    unprovided: dict[str, Plugin] = field(default_factory=dict)
+    # the project has a plugin that runs every coroutine test, marked or not (pytest-sanic)
+    runs_every_coroutine: bool = False
 
     def knows(self, name: str) -> bool:
         return (
             name in BUILTIN_MARKERS
-            or name in PLUGIN_MARKERS
+            or (name in PLUGIN_MARKERS and name not in self.unprovided)
             or name in self.registered
             or any(fnmatch.fnmatchcase(name, pattern) for pattern in self.extra)
         )
@@ -149,6 +113,16 @@ def known_markers(ctx: RuleContext) -> Known:
         for name in conftest.declared_markers:
             registered.setdefault(name, Path(conftest.path).name)
         dynamic = dynamic or conftest.dynamic_markers
+    used = {use.name for use in ctx.module.markers if use.name in PLUGIN_MARKERS}
+    unprovided: dict[str, Plugin] = {}
+    runs_every_coroutine = False
+    if used - registered.keys():
+        evidence = plugin_evidence(ctx)
+        unprovided = {
+            name: PLUGIN_MARKERS[name] for name in sorted(used - registered.keys())
+            if not evidence.has(PLUGIN_MARKERS[name])
+        }
+        runs_every_coroutine = evidence.has(RUNS_EVERY_COROUTINE)
     return Known(
         registered=registered,
         extra=tuple(ctx.options.extra_markers),
@@ -157,12 +131,34 @@ def known_markers(ctx: RuleContext) -> Known:
         inifile=pytest_config.inifile,
         section=pytest_config.section,
         strict=pytest_config.strict_markers,
+        unprovided=unprovided,
+        runs_every_coroutine=runs_every_coroutine,
+    )
+
+
+def plugin_evidence(ctx: RuleContext) -> PluginEvidence:
+    """What says which plugins are in play for this file: the distributions the project
+    declares, pytest's `required_plugins` names, or testlint's environment has installed, the
+    options and `-p` plugins of pytest's
+    configuration, and the modules the conftests load (`pytest_plugins`) or import and the test
+    module imports."""
+    pytest_config = ctx.project.pytest
+    modules, flags = addopts_evidence(pytest_config.addopts)
+    for module in [*ctx.module.lookup.conftest_modules(), ctx.module]:
+        modules.update(name.split(".", 1)[0] for name in module.pytest_plugins)
+        modules.update(q.split(".", 1)[0] for q in module.imports.values())
+    declared = ctx.module.lookup.declared_dependencies()
+    required = {n for n in map(requirement_name, pytest_config.required_plugins) if n}
+    return PluginEvidence(
+        distributions=frozenset(declared.names) | installed_distributions() | required,
+        modules=frozenset(modules),
+        options=frozenset({key.lower() for key in pytest_config.ini_keys} | flags),
     )
 
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # "known" | "undeclared" | "misspelled"
+    kind: str  # "known" | "undeclared" | "misspelled" | "unprovided" (its plugin is missing)
     targets: tuple[str, ...] = ()  # for "misspelled": the marker(s) meant, best first
     target_kind: str = ""  # builtin | registered | plugin
 
@@ -172,6 +168,9 @@ def classify(use: MarkerUse, known: Known) -> Verdict:
     name = use.name
     if use.introspected or name.startswith("_") or known.knows(name):
         return Verdict("known")
+    if name in known.unprovided:
+        # a conftest that registers markers by names it computes may register this one too
+        return Verdict("known" if known.dynamic else "unprovided")
     if name in known.ignored:
         return Verdict("undeclared")  # meant as the project's own marker, declared in vain
     scored: list[tuple[int, int, str, str]] = []

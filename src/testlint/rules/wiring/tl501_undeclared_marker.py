@@ -4,13 +4,23 @@
 
 Flags every use of `@pytest.mark.X` (as a decorator, in `pytestmark`, single or in a list, on a
 class, or in `pytest.param(..., marks=...)`) where `X` is not one of pytest's own marks, is not
-declared by the project, and is not registered by a common plugin. Declared means: listed under
-`markers` in the ini file pytest reads (pytest.ini or .pytest.ini `[pytest]`, pyproject.toml
-`[tool.pytest.ini_options]` or `[tool.pytest]`, tox.ini `[pytest]`, setup.cfg `[tool:pytest]`),
-or registered with `config.addinivalue_line("markers", "X: ...")` in a conftest.py on the test
-file's path. A marker declared only in a section pytest ignores (a `[tool:pytest]` section inside
-pytest.ini, or a pyproject.toml that a pytest.ini beside it overrides) is not declared, and the
-message says so. A misspelling of a known marker is TL502's finding instead.
+declared by the project, and is not registered by a plugin the project has. Declared means:
+listed under `markers` in the ini file pytest reads (pytest.ini or .pytest.ini `[pytest]`,
+pyproject.toml `[tool.pytest.ini_options]` or `[tool.pytest]`, tox.ini `[pytest]`, setup.cfg
+`[tool:pytest]`), or registered with `config.addinivalue_line("markers", "X: ...")` in a
+conftest.py on the test file's path. A marker declared only in a section pytest ignores (a
+`[tool:pytest]` section inside pytest.ini, or a pyproject.toml that a pytest.ini beside it
+overrides) is not declared, and the message says so. A misspelling of a known marker is TL502's
+finding instead.
+
+A marker that a well-known plugin registers (`asyncio`, `anyio`, `gen_test`, `django_db`,
+`timeout`, `flaky`, ...) counts only when the project has that plugin: it declares the plugin's
+distribution (pyproject dependencies, optional groups and dependency groups, requirements files,
+setup.cfg/setup.py, tox.ini, Pipfile, lock files, conda environments, install commands in CI
+or nox), the plugin is installed where testlint runs, pytest's configuration sets one of its
+options (`asyncio_mode`) or loads it (`-p`, `pytest_plugins`), or a conftest or the test module
+imports it. Otherwise the finding names the plugin; on an `async def` test whose marker is the
+one that should run it, it says the body never executes.
 
 ## Why it matters
 
@@ -18,7 +28,10 @@ pytest accepts any `pytest.mark.X`. An undeclared one only produces a PytestUnkn
 that scrolls by, or fails collection when the project runs with `--strict-markers`. A model that
 invents `@pytest.mark.slow` or `@pytest.mark.integration` leaves a mark that nothing uses: no
 `-m "not slow"` selection was ever set up for it, no plugin acts on it, and reviewers believe the
-test is handled specially when it is not.
+test is handled specially when it is not. A plugin's marker without its plugin is worse for an
+async test: `@pytest.mark.asyncio` or `@pytest.mark.gen_test` is what makes the coroutine run,
+so without pytest-asyncio or pytest-tornado the body never executes, and older pytest reports
+the test as skipped with a warning that generated suites routinely ignore.
 
 ## Example
 
@@ -60,7 +73,9 @@ If the marker carries meaning for the project (it is selected with `-m` somewher
 reads it), declare it under `markers` in the file pytest reads, with a one-line description. If
 nothing uses it, remove it. If it was meant to change how the test runs (skip it, expect it to
 fail, give it fixtures), use the builtin mark that does that. Run pytest with
-`--strict-markers` so the next undeclared marker fails at once.
+`--strict-markers` so the next undeclared marker fails at once. If the marker belongs to a
+plugin the project does not have, add the plugin to the test dependencies; for an async test,
+check afterwards that its body really runs (its assertions can fail).
 
 ## Options
 
@@ -70,8 +85,11 @@ fail, give it fixtures), use the builtin mark that does that. Run pytest with
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
+from testlint.dependencies.plugins import Plugin
+from testlint.facts import MarkerUse
 from testlint.rules.base import RuleContext
 from testlint.rules.wiring._markers import (
     Known,
@@ -86,6 +104,8 @@ CODE = "TL501"
 NAME = "undeclared-marker"
 DEFAULT_ENABLED = True
 FIX = "none"
+# which plugins are installed where testlint runs decides whether their markers are known
+NEEDS = {"environment"}
 
 
 @dataclass(frozen=True)
@@ -103,12 +123,13 @@ def test_double(n):
     assert double(n) == 2 * n
 """,
     """
+import anyio
 import pytest
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.timeout(5)]
+pytestmark = pytest.mark.anyio
 
-async def test_fetch(client):
-    assert (await client.get("/")).status_code == 200
+async def test_sleep_returns_none():
+    assert await anyio.sleep(0) is None
 """,
     """
 import pytest
@@ -166,15 +187,57 @@ def message(name: str, known: Known) -> str:
     )
 
 
+def unprovided_message(name: str, plugin: Plugin, known: Known, coroutine: bool) -> str:
+    first, *others = plugin.distributions
+    provider = f"{first} (or {', '.join(others)})" if others else first
+    where = (
+        f"marker '{name}' needs {provider}, which this project neither declares nor has installed"
+    )
+    if coroutine and plugin.runs_coroutines and not known.runs_every_coroutine:
+        return (
+            f"{where}: nothing runs this async test and its body never executes (pytest skips "
+            f"it, or fails it from 8.4 on); add {first} to the test dependencies"
+        )
+    if known.strict:
+        effect = "collection fails under this project's --strict-markers"
+    else:
+        effect = "pytest only warns (PytestUnknownMarkWarning) and nothing acts on it"
+    return f"{where}: {effect}; add {first} to the test dependencies, or remove the marker"
+
+
+def _marks_a_coroutine(ctx: RuleContext, use: MarkerUse) -> bool:
+    """Whether a test the marker applies to is an `async def` (a class or module mark: any test
+    of that class or module)."""
+    if use.test is not None:
+        tests = [t for t in ctx.module.tests if t.qualname == use.test]
+    else:
+        tests = [t for t in ctx.module.tests if t.cls is not None and _within(t.cls, use.node)]
+        if not tests and use.where == "pytestmark":
+            tests = list(ctx.module.tests)
+    return any(isinstance(t.node, ast.AsyncFunctionDef) for t in tests)
+
+
+def _within(cls: ast.ClassDef, node: ast.AST) -> bool:
+    start = min([cls.lineno, *(d.lineno for d in cls.decorator_list)])
+    line = getattr(node, "lineno", 0)
+    return start <= line <= (cls.end_lineno or cls.lineno)
+
+
 def check(ctx: RuleContext) -> None:
     if not ctx.module.markers:
         return
     known = known_markers(ctx)
     for use in ctx.module.markers:
-        if classify(use, known).kind != "undeclared":
+        kind = classify(use, known).kind
+        if kind == "unprovided":
+            text = unprovided_message(
+                use.name, known.unprovided[use.name], known, _marks_a_coroutine(ctx, use)
+            )
+        elif kind == "undeclared":
+            text = message(use.name, known)
+        else:
             continue
         span = name_span(ctx, use)
-        text = message(use.name, known)
         if span is None:
             ctx.report(use.node, text, test=use.test)
         else:

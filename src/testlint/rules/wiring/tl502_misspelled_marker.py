@@ -138,7 +138,7 @@ def message(name: str, targets: tuple[str, ...], kind: str) -> str:
     elif target in CONSEQUENCES:
         consequence = f"pytest ignores it, so {CONSEQUENCES[target]}"
     elif kind == "plugin":
-        consequence = f"pytest ignores it, so {PLUGIN_MARKERS[target]} never acts on the test"
+        consequence = f"pytest ignores it, so {PLUGIN_MARKERS[target].name} never acts on the test"
     else:
         consequence = f"pytest ignores it, so `-m {target}` does not select the test"
     return (

@@ -136,23 +136,62 @@ def check(ctx: RuleContext) -> None:
     if known is None:
         return  # fixtures made in ways we cannot see
     known |= set(ctx.options.extra_fixtures)
+    shape = _ModuleShape.of(module)
+    hints = _Hints(known, {test.name for test in module.tests})
     for test in module.tests:
         if test.is_unittest:
             continue
-        provided = _test_provided(module, test)
+        provided = _test_provided(module, shape, test)
         if provided is None:
             continue
-        available = known | provided
         for arg in _fixture_parameters(test):
-            if arg.arg not in available:
-                ctx.report(arg, _message(arg.arg, available), test=test)
+            if arg.arg not in known and arg.arg not in provided:
+                ctx.report(arg, hints.message(arg.arg, provided), test=test)
         for node, name in _usefixtures(module, test):
-            if name not in available:
-                ctx.report(node, _message(name, available), test=test)
+            if name not in known and name not in provided:
+                ctx.report(node, hints.message(name, provided), test=test)
 
 
-def _message(name: str, available: set[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(available), n=1, cutoff=0.8)
+@dataclass(frozen=True)
+class _ModuleShape:
+    """What every test of the module shares, read from the module's statements once (per
+    test, this made the rule quadratic in the number of tests of a file)."""
+
+    variables: dict[str, ast.expr]  # module-level `name = value`
+    local_classes: frozenset[str]
+    pytestmarks: tuple[ast.expr, ...]  # the values of module-level `pytestmark = ...`
+
+    @classmethod
+    def of(cls, module: TestModule) -> _ModuleShape:
+        body = module.tree.body
+        return cls(
+            variables={t.id: stmt.value for stmt in body if isinstance(stmt, ast.Assign)
+                       for t in stmt.targets if isinstance(t, ast.Name)},
+            local_classes=frozenset(c.name for c in body if isinstance(c, ast.ClassDef)),
+            pytestmarks=tuple(s.value for s in body if _is_pytestmark(s)),  # type: ignore[attr-defined]
+        )
+
+
+class _Hints:
+    """The message for an unknown name, with the closest fixture as a hint. Candidates are
+    what provides fixtures, less the module's tests (a test is never a fixture); the sorted
+    list is built once and each name's hint is computed once."""
+
+    def __init__(self, known: set[str], tests: set[str]) -> None:
+        self._known = sorted(known - tests)
+        self._seen: dict[tuple[str, frozenset[str]], str] = {}
+
+    def message(self, name: str, provided: set[str]) -> str:
+        key = (name, frozenset(provided))
+        cached = self._seen.get(key)
+        if cached is None:
+            candidates = self._known + sorted(provided - set(self._known))
+            cached = self._seen[key] = _message(name, candidates)
+        return cached
+
+
+def _message(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)
     hint = f" (did you mean `{close[0]}`?)" if close else ""
     return (
         f"no fixture named `{name}`{hint}: pytest fails this test at setup; define it in the "
@@ -242,23 +281,22 @@ def _plugin_fixtures(inference: Inference, modname: str) -> set[str] | None:
     return fixtures_of_module(modname, find=find)
 
 
-def _test_provided(module: TestModule, test: TestFunction) -> set[str] | None:
+def _test_provided(module: TestModule, shape: _ModuleShape,
+                   test: TestFunction) -> set[str] | None:
     """Names only this test gets: parametrize argnames, @given, @patch, class fixtures."""
     provided: set[str] = set()
-    decorators = _decorators(module, test.node.decorator_list)
+    decorators = _decorators(module, shape, test.node.decorator_list)
     if decorators is None:
         return None
     sources: list[ast.expr] = decorators
     if test.cls is not None:
         sources += list(test.cls.decorator_list)
         sources += [s.value for s in test.cls.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
-        local_classes = {c.name for c in module.tree.body if isinstance(c, ast.ClassDef)}
         for base in test.cls.bases:
-            if not (
-                isinstance(base, ast.Name) and (base.id in local_classes or base.id == "object")
-            ):
+            if not (isinstance(base, ast.Name)
+                    and (base.id in shape.local_classes or base.id == "object")):
                 return None  # a base class from elsewhere may carry fixtures
-    sources += [s.value for s in module.tree.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
+    sources += shape.pytestmarks
     for source in sources:
         for node in ast.walk(source):
             if not isinstance(node, ast.Call):
@@ -284,17 +322,12 @@ def _test_provided(module: TestModule, test: TestFunction) -> set[str] | None:
 KNOWN_DECORATORS = ("pytest.mark.", "hypothesis.", "unittest.mock.", "pytest.fixture")
 
 
-def _decorators(module: TestModule, decorators: list[ast.expr]) -> list[ast.expr] | None:
+def _decorators(module: TestModule, shape: _ModuleShape,
+                decorators: list[ast.expr]) -> list[ast.expr] | None:
     """The test's decorators, marks kept in module variables read through (`params =
     pytest.mark.parametrize(...)` then `@params`); None when one is unknown (a custom
     decorator may supply arguments)."""
-    variables = {
-        t.id: stmt.value
-        for stmt in module.tree.body
-        if isinstance(stmt, ast.Assign)
-        for t in stmt.targets
-        if isinstance(t, ast.Name)
-    }
+    variables = shape.variables
     found: list[ast.expr] = []
     for dec in decorators:
         target = dec.func if isinstance(dec, ast.Call) else dec

@@ -113,16 +113,23 @@ class TestCart:
 ]
 
 
-def _block_of(ctx: RuleContext, test: TestFunction) -> list[ast.stmt] | None:
-    if test.cls is not None:
-        return test.cls.body if test.node in test.cls.body else None
-    return ctx.module.tree.body if test.node in ctx.module.tree.body else None
+def _block_of(ctx: RuleContext, test: TestFunction,
+              members: dict[int, set[int]]) -> list[ast.stmt] | None:
+    """The statement list the test's `def` is directly in (module or class body), or None.
+    `members` keeps each block's statement ids: looking through the block once per test
+    would be quadratic in the number of tests."""
+    block = test.cls.body if test.cls is not None else ctx.module.tree.body
+    ids = members.get(id(block))
+    if ids is None:
+        ids = members[id(block)] = {id(stmt) for stmt in block}
+    return block if id(test.node) in ids else None
 
 
 def check(ctx: RuleContext) -> None:
     by_name: dict[tuple[str, int], list[TestFunction]] = {}
+    members: dict[int, set[int]] = {}
     for test in ctx.module.tests:
-        block = _block_of(ctx, test)
+        block = _block_of(ctx, test, members)
         if block is None:
             continue  # under if/try, or nested: alternatives, not redefinitions
         by_name.setdefault((test.qualname, id(block)), []).append(test)
