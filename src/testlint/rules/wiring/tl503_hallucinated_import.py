@@ -60,8 +60,10 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from testlint.facts import TestModule, dotted_name
-from testlint.inference import Inference, for_project
+from testlint.facts import TestFunction, TestModule, dotted_name
+from testlint.inference import Definition, Inference, for_project
+from testlint.reach.members import accepts_keyword, candidates, class_facts, lacks
+from testlint.reach.receivers import Receivers
 from testlint.rules.base import RuleContext
 
 CODE = "TL503"
@@ -124,12 +126,17 @@ def check(ctx: RuleContext) -> None:
         _check_import(ctx, inference, module, stmt, installed)
         if stmt in module.tree.body:
             aliases.update(_module_aliases(inference, module, stmt, installed))
+    members: MemberCheck | None = None
     for test in module.tests:
         local = dict(aliases)
         for inner in test.node.body:
             if isinstance(inner, ast.Import | ast.ImportFrom):
                 local.update(_module_aliases(inference, module, inner, installed))
         _check_attributes(ctx, inference, test, local, installed)
+        if inference.has_sources:
+            if members is None:
+                members = MemberCheck(ctx, inference)
+            members.check(test)
 
 
 def _unconditional_imports(module: TestModule) -> Iterator[ast.Import | ast.ImportFrom]:
@@ -307,3 +314,152 @@ def _no_module_message(inference: Inference, parent: str, name: str, installed: 
         f"{_where(inference, parent)} has no module or name `{name}`{hint}: the test fails at "
         "import; import a module that exists"
     )
+
+
+# ---- members of project classes and keywords of project callables --------------------------
+class MemberCheck:
+    """Attributes, enum members and keyword arguments a test uses on project classes and
+    callables that surely do not exist (see testlint.reach.members for "surely")."""
+
+    def __init__(self, ctx: RuleContext, inference: Inference) -> None:
+        from pathlib import Path
+
+        self.ctx = ctx
+        self.inference = inference
+        module = ctx.module
+        conftests = ctx.project.lookup_for(Path(module.path)).conftests if module.path else []
+        self.receivers = Receivers(inference, module, list(conftests))
+        stored: set[str] = set()
+        strings: set[str] = set()
+        for tree in [module.tree, *(c.tree for c in conftests)]:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                    stored.add(node.attr)
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    strings.add(node.value)
+        self.set_by_tests = stored | strings  # `obj.x = ...`, setattr/monkeypatch/patch.object
+
+    def check(self, test: TestFunction) -> None:
+        expects: set[str] = set()
+        for node in test.nodes:
+            if isinstance(node, ast.Name) and node.id in {"AttributeError", "TypeError"}:
+                expects.add(node.id)
+            elif isinstance(node, ast.Attribute) and node.attr in {"AttributeError", "TypeError"}:
+                expects.add(node.attr)
+        patched = " ".join(p.target or "" for p in test.patches)
+        reported: set[tuple[str, str]] = set()
+        for node in test.nodes:
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                if "AttributeError" not in expects:
+                    self._attribute(test, node, patched, reported)
+            elif isinstance(node, ast.Call) and "TypeError" not in expects:
+                self._keywords(test, node, patched, reported)
+
+    def _mocked(self, test: TestFunction, node: ast.expr, patched: str, cls: Definition) -> bool:
+        root = node
+        while isinstance(root, ast.Attribute | ast.Subscript | ast.Call):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if isinstance(root, ast.Name) and root.id in test.mock_names:
+            return True
+        return cls.name in patched
+
+    def _attribute(
+        self, test: TestFunction, node: ast.Attribute, patched: str, reported: set[tuple[str, str]]
+    ) -> None:
+        attr = node.attr
+        if (attr.startswith("__") and attr.endswith("__")) or attr in self.set_by_tests:
+            return
+        receiver = self.receivers.of(test, node.value)
+        on_instance = receiver is not None
+        cls = receiver.cls if receiver is not None else self.receivers.resolve(test, node.value)
+        if cls is None or cls.kind != "class" or isinstance(cls.node, ast.AST):
+            return
+        key = (dotted_name(node.value) or cls.qualname, attr)
+        if key in reported or self._mocked(test, node.value, patched, cls):
+            return
+        if not lacks(self.inference, cls, attr):
+            return
+        reported.add(key)
+        facts = class_facts(self.inference, cls)
+        what = "member" if facts.is_enum and not on_instance else "attribute"
+        whose = f"`{cls.name}` instance" if on_instance else f"`{cls.name}`"
+        hint = _close(attr, candidates(self.inference, cls))
+        self.ctx.report(
+            node,
+            f"{whose} has no {what} `{attr}`{hint} ({cls.where()}): the test fails with "
+            "AttributeError; use a name the class really defines",
+            test=test,
+        )
+
+    def _keywords(
+        self, test: TestFunction, call: ast.Call, patched: str, reported: set[tuple[str, str]]
+    ) -> None:
+        names = [k for k in call.keywords if k.arg is not None]
+        if not names:
+            return
+        target = self._callee(test, call.func)
+        if target is None:
+            return
+        definition, cls = target
+        if self._mocked(test, call.func, patched, cls or definition):
+            return
+        for keyword in names:
+            assert keyword.arg is not None
+            key = (definition.qualname, f"{keyword.arg}=")
+            if key in reported:
+                continue
+            if accepts_keyword(self.inference, definition, keyword.arg) is not False:
+                continue
+            reported.add(key)
+            shown = definition.name if definition.kind == "class" else definition.qualname.split(
+                ".", definition.qualname.count(".") - (1 if definition.owner is not None else 0)
+            )[-1]
+            hint = _close(keyword.arg, _parameters(self.inference, definition))
+            self.ctx.report(
+                keyword,
+                f"`{shown}()` takes no keyword argument `{keyword.arg}`{hint} "
+                f"({definition.where()}): the test fails with TypeError; pass a parameter "
+                "it really accepts",
+                test=test,
+            )
+
+    def _callee(
+        self, test: TestFunction, func: ast.expr
+    ) -> tuple[Definition, Definition | None] | None:
+        if isinstance(func, ast.Attribute):
+            receiver = self.receivers.of(test, func.value)
+            if receiver is not None:
+                try:
+                    method = self.inference._class_member(receiver.cls, func.attr, 0)
+                except (RecursionError, Exception):
+                    return None
+                if method is None or method.kind != "method":
+                    return None
+                return method, receiver.cls
+        definition = self.receivers.resolve(test, func)
+        if definition is None or isinstance(definition.node, ast.AST) or definition.node is None:
+            return None
+        if definition.kind not in {"class", "function", "method"}:
+            return None
+        return definition, None
+
+
+def _parameters(inference: Inference, definition: Definition) -> list[str]:
+    node = definition.node
+    if definition.kind == "class":
+        for cls in class_facts(inference, definition).classes:
+            init = cls.locals.get("__init__")
+            if init:
+                node = init[0]
+                break
+        else:
+            return []
+    args = getattr(node, "args", None)
+    if args is None:
+        return []
+    return [a.name for a in [*(args.args or []), *(args.kwonlyargs or [])] if a.name != "self"]
+
+
+def _close(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, [n for n in names if n != name], n=1, cutoff=0.7)
+    return f" (did you mean `{close[0]}`?)" if close else ""

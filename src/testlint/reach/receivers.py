@@ -1,0 +1,484 @@
+"""Which project class an expression in a test holds: the link a reader makes.
+
+A reader of `def test_read(sheets): sheets.read_sheet(...)` looks up the `sheets` fixture (in
+the module, the test's class or a conftest up the tree), sees `return SheetsService(config)` (or
+the annotation `-> SheetsService`) and knows the receiver's class. This module makes that link:
+
+- a constructor call of a project class (`RetryHandler(max_retries=3)`), directly or through a
+  local variable bound exactly once;
+- a function or classmethod of the project whose return annotation names a project class;
+- a test parameter: the fixture that provides it (module, test class, conftests nearest first,
+  following fixture chains through the fixture's own parameters), from its return/yield value
+  or its return annotation, else the parameter's own annotation;
+- `self.x` in a test method, when `x` is set exactly once in the test class, in
+  `setup_method`/`setUp`/`setup` or an autouse fixture;
+- imports inside the test function (function-local imports) as well as the module's.
+
+Only certain links count ("one class or None"): a name bound twice, a fixture overridden by a
+parametrize argname, a fixture that returns a mock, two return values of different classes, or
+an annotation naming a class that has subclasses in the project (the object may be one of them)
+all give None. `Receiver.exact` says whether the class is known from a constructor call (the
+object is that very class) rather than from an annotation.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from testlint.facts import FunctionNode, TestFunction, TestModule, qualify
+from testlint.inference import Definition, Inference
+from testlint.reach.members import has_project_subclass
+
+MAX_DEPTH = 6
+SETUP_METHODS = frozenset({"setup_method", "setUp", "setup", "asyncSetUp"})
+MOCK_WORDS = ("Mock", "mock", "patch", "mocker", "create_autospec", "spec")
+GENERATOR_ANNOTATIONS = frozenset(
+    {"Iterator", "Generator", "Iterable", "AsyncIterator", "AsyncGenerator", "AsyncIterable"}
+)
+
+
+@dataclass(frozen=True)
+class Receiver:
+    cls: Definition  # kind == "class", an astroid ClassDef of the project
+    exact: bool  # built by a constructor call of this very class
+
+
+@dataclass
+class _Scope:
+    """A function whose local names we read: a test, a fixture, a setup method."""
+
+    module: TestModule
+    func: FunctionNode
+    imports: dict[str, str]
+    bindings: dict[str, ast.expr]
+    params: dict[str, ast.arg]
+    cls: ast.ClassDef | None = None
+    test: TestFunction | None = None
+    fixture_names: frozenset[str] = field(default_factory=frozenset)
+
+
+class Receivers:
+    """Receiver resolution for one test module (lint run), memoised per expression."""
+
+    def __init__(
+        self,
+        inference: Inference,
+        module: TestModule,
+        conftests: list[TestModule] | None = None,
+    ) -> None:
+        self.inference = inference
+        self.module = module
+        self.conftests = conftests or []
+        self._scopes: dict[int, _Scope] = {}
+        self._memo: dict[int, Receiver | None] = {}
+
+    # ---- public -------------------------------------------------------------------------
+    def of(self, test: TestFunction, node: ast.expr) -> Receiver | None:
+        """The project class the expression holds in this test, or None."""
+        key = id(node)
+        if key in self._memo:
+            return self._memo[key]
+        try:
+            found = self._value(self._test_scope(test), node, 0)
+        except (RecursionError, Exception):
+            found = None
+        self._memo[key] = found
+        return found
+
+    def resolve(self, test: TestFunction, node: ast.expr) -> Definition | None:
+        """A Name/Attribute chain of the test through the module's and the test's own imports."""
+        try:
+            return self._resolve(self._test_scope(test), node)
+        except (RecursionError, Exception):
+            return None
+
+    # ---- scopes -------------------------------------------------------------------------
+    def _test_scope(self, test: TestFunction) -> _Scope:
+        scope = self._scopes.get(id(test.node))
+        if scope is None:
+            scope = self._scope(self.module, test.node, test.cls, test)
+            self._scopes[id(test.node)] = scope
+        return scope
+
+    def _scope(
+        self,
+        module: TestModule,
+        func: FunctionNode,
+        cls: ast.ClassDef | None,
+        test: TestFunction | None = None,
+    ) -> _Scope:
+        imports = dict(module.imports)
+        imports.update(_local_imports(func, module))
+        args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
+        params = {a.arg: a for a in args}
+        argnames = _parametrize_names(func, cls) if test is not None or cls is None else set()
+        return _Scope(
+            module=module,
+            func=func,
+            imports=imports,
+            bindings=_bindings(func, set(params)),
+            params=params,
+            cls=cls,
+            test=test,
+            fixture_names=frozenset(n for n in params if n not in argnames),
+        )
+
+    # ---- values -------------------------------------------------------------------------
+    def _value(self, scope: _Scope, node: ast.expr, depth: int) -> Receiver | None:
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Await):
+            return self._value(scope, node.value, depth + 1)
+        if isinstance(node, ast.Call):
+            return self._call(scope, node)
+        if isinstance(node, ast.Name):
+            bound = scope.bindings.get(node.id)
+            if bound is not None:
+                return self._value(scope, bound, depth + 1)
+            if node.id in scope.params:
+                return self._param(scope, node.id, depth)
+            return None
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+            and scope.cls is not None
+            and scope.test is not None
+        ):
+            return self._self_attribute(scope, node.attr, depth)
+        return None
+
+    def _call(self, scope: _Scope, call: ast.Call) -> Receiver | None:
+        target = self._resolve(scope, call.func)
+        if target is None:
+            return None
+        if target.kind == "class":
+            return Receiver(target, exact=True) if _is_astroid(target) else None
+        if target.kind in {"function", "method"} and _is_astroid(target):
+            cls = self._annotation_class(target.module, getattr(target.node, "returns", None))
+            if cls is not None:
+                return self._inexact(cls)
+        return None
+
+    def _resolve(self, scope: _Scope, node: ast.AST) -> Definition | None:
+        qualified = qualify(node, scope.imports)
+        if qualified is None:
+            return None
+        return self.inference.resolve(qualified)
+
+    def _inexact(self, cls: Definition) -> Receiver | None:
+        """A class known only from an annotation: the object may be an instance of a subclass,
+        so only a class no project class derives from counts."""
+        if has_project_subclass(self.inference, cls):
+            return None
+        return Receiver(cls, exact=False)
+
+    # ---- annotations --------------------------------------------------------------------
+    def _annotation_class(self, modname: str, annotation: Any) -> Definition | None:
+        """An astroid annotation (`Cls`, `"Cls"`, `mod.Cls`, `Iterator[Cls]`) in a project
+        module, resolved to a project class."""
+        from astroid import nodes
+
+        if annotation is None:
+            return None
+        if isinstance(annotation, nodes.Const) and isinstance(annotation.value, str):
+            spelled: str | None = annotation.value.strip()
+        elif isinstance(annotation, nodes.Subscript):
+            outer = _astroid_spelled(annotation.value)
+            if outer is None or outer.rsplit(".", 1)[-1] not in GENERATOR_ANNOTATIONS:
+                return None
+            inner = annotation.slice
+            if isinstance(inner, nodes.Tuple) and inner.elts:
+                inner = inner.elts[0]
+            return self._annotation_class(modname, inner)
+        else:
+            spelled = _astroid_spelled(annotation)
+        if not spelled or not re.fullmatch(r"[A-Za-z_][\w.]*", spelled):
+            return None
+        head, _, rest = spelled.partition(".")
+        found = self.inference.resolve(f"{modname}.{head}")
+        for attr in rest.split(".") if rest else []:
+            if found is None:
+                return None
+            found = self.inference.resolve(f"{found.qualname}.{attr}")
+        if found is not None and found.kind == "class" and _is_astroid(found):
+            return found
+        return None
+
+    def _ast_annotation_class(self, scope: _Scope, annotation: ast.expr | None) -> Definition | None:
+        """A stdlib-AST annotation in a test module or conftest, resolved to a project class."""
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return None
+            return self._ast_annotation_class(scope, parsed)
+        if isinstance(annotation, ast.Subscript):
+            outer = qualify(annotation.value, scope.imports) or ""
+            if outer.rsplit(".", 1)[-1] not in GENERATOR_ANNOTATIONS:
+                return None
+            inner = annotation.slice
+            if isinstance(inner, ast.Tuple) and inner.elts:
+                inner = inner.elts[0]
+            return self._ast_annotation_class(scope, inner)
+        found = self._resolve(scope, annotation)
+        if found is not None and found.kind == "class" and _is_astroid(found):
+            return found
+        return None
+
+    # ---- fixtures -----------------------------------------------------------------------
+    def _param(self, scope: _Scope, name: str, depth: int) -> Receiver | None:
+        if name not in scope.fixture_names:
+            return None  # a parametrize argname: a value, not a fixture
+        located = self._fixture(scope, name)
+        annotated = self._ast_annotation_class(scope, scope.params[name].annotation)
+        if located is None:
+            return self._inexact(annotated) if annotated is not None else None
+        fixture_module, fixture_node, fixture_cls = located
+        if fixture_node is scope.func:
+            return None
+        fixture_scope = self._scope(fixture_module, fixture_node, fixture_cls)
+        if _mentions_mock(fixture_node):
+            return None  # a mock, spec'd or not, with the class's name in an annotation
+        values = _returned(fixture_node)
+        found: list[Receiver | None] = [self._value(fixture_scope, v, depth + 1) for v in values]
+        if found and all(f is not None for f in found):
+            classes = {f.cls.qualname for f in found if f is not None}
+            if len(classes) == 1:
+                first = found[0]
+                assert first is not None
+                if annotated is not None and annotated.qualname != first.cls.qualname:
+                    return None  # the reader's annotation says otherwise: not certain
+                return first
+            return None
+        if values and any(_plainly_other(v) for v in values):
+            return None
+        annotation = self._ast_annotation_class(fixture_scope, fixture_node.returns)
+        if annotation is not None:
+            if annotated is not None and annotated.qualname != annotation.qualname:
+                return None
+            return self._inexact(annotation)
+        if annotated is not None:
+            return self._inexact(annotated)
+        return None
+
+    def _fixture(
+        self, scope: _Scope, name: str
+    ) -> tuple[TestModule, FunctionNode, ast.ClassDef | None] | None:
+        """The fixture `name` a function in `scope` gets: its class's, its module's, else the
+        nearest conftest's; None when the name is defined ambiguously."""
+        module = scope.module
+        if scope.cls is not None:
+            for stmt in scope.cls.body:
+                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _fixture_named(
+                    stmt, name
+                ):
+                    return module, stmt, scope.cls
+        own = [
+            stmt
+            for stmt in module.tree.body
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _fixture_named(stmt, name)
+        ]
+        if own:
+            return module, own[-1], None
+        if scope.module is not self.module and scope.module not in self.conftests:
+            return None
+        candidates = self.conftests
+        if scope.module in self.conftests:
+            # a conftest fixture sees its own conftest and the ones above it
+            candidates = self.conftests[: self.conftests.index(scope.module) + 1]
+        for conftest in reversed(candidates):
+            for stmt in conftest.tree.body:
+                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _fixture_named(
+                    stmt, name
+                ):
+                    if conftest is scope.module and stmt is scope.func:
+                        continue  # a fixture overriding one of the same name further up
+                    return conftest, stmt, None
+        return None
+
+    # ---- self.x set in setup ------------------------------------------------------------
+    def _self_attribute(self, scope: _Scope, attr: str, depth: int) -> Receiver | None:
+        cls = scope.cls
+        assert cls is not None
+        stores: list[tuple[FunctionNode, ast.expr | None]] = []
+        for stmt in cls.body:
+            if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                    if (
+                        node.attr == attr
+                        and isinstance(node.value, ast.Name)
+                        and node.value.id == "self"
+                    ):
+                        stores.append((stmt, _assigned_value(stmt, node)))
+                elif isinstance(node, ast.Call) and dotted(node.func) in {"setattr", "delattr"}:
+                    return None
+        if len(stores) != 1:
+            return None
+        where, value = stores[0]
+        if value is None:
+            return None
+        if where.name not in SETUP_METHODS and not _autouse_fixture(where):
+            return None
+        setup_scope = self._scope(scope.module, where, cls)
+        return self._value(setup_scope, value, depth + 1)
+
+
+# ---- helpers -----------------------------------------------------------------------------
+def dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_astroid(definition: Definition) -> bool:
+    return definition.node is not None and not isinstance(definition.node, ast.AST)
+
+
+def _astroid_spelled(node: Any) -> str | None:
+    from testlint.inference import _astroid_dotted
+
+    return _astroid_dotted(node)
+
+
+def _local_imports(func: FunctionNode, module: TestModule) -> dict[str, str]:
+    from testlint.facts import collect_imports
+
+    found: dict[str, str] = {}
+    body = [n for n in ast.walk(func) if isinstance(n, ast.Import | ast.ImportFrom)]
+    if body:
+        found = collect_imports(ast.Module(body=body, type_ignores=[]), module.package)
+    return found
+
+
+def _bindings(func: FunctionNode, params: set[str]) -> dict[str, ast.expr]:
+    """Local names bound exactly once, by a plain `name = value` (or `name: T = value`), and
+    not parameters; nested functions and classes are looked into (a closure may rebind)."""
+    counts: dict[str, int] = {}
+    values: dict[str, ast.expr] = {}
+    for node in ast.walk(func):
+        if node is func:
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                values[node.targets[0].id] = node.value
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name) and node.value is not None:
+                values[node.target.id] = node.value
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            counts[node.name] = counts.get(node.name, 0) + 2
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            for name in node.names:
+                counts[name] = counts.get(name, 0) + 2
+        elif isinstance(node, ast.alias):
+            bound = node.asname or node.name.split(".", 1)[0]
+            counts[bound] = counts.get(bound, 0) + 2
+    return {n: v for n, v in values.items() if counts.get(n) == 1 and n not in params}
+
+
+def _parametrize_names(func: FunctionNode, cls: ast.ClassDef | None) -> set[str]:
+    """Argnames of every `parametrize` on the function or its class (any spelling)."""
+    names: set[str] = set()
+    decorators = [*func.decorator_list, *(cls.decorator_list if cls is not None else [])]
+    for decorator in decorators:
+        if not isinstance(decorator, ast.Call) or not decorator.args:
+            continue
+        spelled = dotted(decorator.func) or ""
+        if not spelled.endswith("parametrize"):
+            continue
+        first = decorator.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            names.update(n.strip() for n in first.value.split(","))
+        elif isinstance(first, ast.List | ast.Tuple):
+            names.update(
+                e.value for e in first.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+    return names
+
+
+def _fixture_named(func: FunctionNode, name: str) -> bool:
+    for decorator in func.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        spelled = dotted(call.func if call is not None else decorator) or ""
+        if spelled.rsplit(".", 1)[-1] not in {"fixture", "yield_fixture"}:
+            continue
+        given = func.name
+        if call is not None:
+            for keyword in call.keywords:
+                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
+                    given = str(keyword.value.value)
+        return given == name
+    return False
+
+
+def _autouse_fixture(func: FunctionNode) -> bool:
+    for decorator in func.decorator_list:
+        if isinstance(decorator, ast.Call) and (dotted(decorator.func) or "").endswith("fixture"):
+            for keyword in decorator.keywords:
+                if (
+                    keyword.arg == "autouse"
+                    and isinstance(keyword.value, ast.Constant)
+                    and keyword.value.value is True
+                ):
+                    return True
+    return False
+
+
+def _returned(func: FunctionNode) -> list[ast.expr]:
+    """The values a fixture returns or yields, from its own body (not nested functions)."""
+    found: list[ast.expr] = []
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Return | ast.Yield) and node.value is not None:
+            found.append(node.value)
+        elif isinstance(node, ast.Return | ast.Yield):
+            found.append(ast.Constant(value=None))
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _plainly_other(value: ast.expr) -> bool:
+    """A returned value that is surely not an instance of a project class."""
+    return isinstance(
+        value,
+        ast.Constant | ast.List | ast.Tuple | ast.Dict | ast.Set | ast.ListComp | ast.DictComp
+        | ast.JoinedStr | ast.Lambda,
+    )
+
+
+def _mentions_mock(func: FunctionNode) -> bool:
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and any(w in node.id for w in MOCK_WORDS):
+            return True
+        if isinstance(node, ast.Attribute) and any(w in node.attr for w in MOCK_WORDS):
+            return True
+        if isinstance(node, ast.keyword) and node.arg in {"spec", "spec_set", "autospec"}:
+            return True
+    return False
+
+
+def _assigned_value(func: FunctionNode, target: ast.Attribute) -> ast.expr | None:
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and node.targets[0] is target:
+            return node.value
+        if isinstance(node, ast.AnnAssign) and node.target is target:
+            return node.value
+    return None
