@@ -23,6 +23,7 @@ change its signature, and (for a class) its `__init__` is found in the project w
 from __future__ import annotations
 
 import builtins
+import contextlib
 import enum
 import os
 import re
@@ -126,7 +127,8 @@ def _read(inference: Inference, cls: Definition, depth: int) -> ClassFacts:
     if _class_source_is_dynamic(node, text) or f"setattr({node.name}" in text:
         return ClassFacts(known=False)
     for decorator in node.decorators.nodes if node.decorators else []:
-        spelled = _astroid_dotted(decorator.func if isinstance(decorator, nodes.Call) else decorator)
+        target = decorator.func if isinstance(decorator, nodes.Call) else decorator
+        spelled = _astroid_dotted(target)
         if spelled not in CLASS_DECORATORS:
             return ClassFacts(known=False)
         if spelled in FIELD_DECORATORS:
@@ -247,10 +249,8 @@ def _assigned_attributes(module: Any) -> set[str]:
     if cached is not None:
         return set(cached)
     found = {n.attrname for n in module.nodes_of_class((nodes.AssignAttr, nodes.DelAttr))}
-    try:
+    with contextlib.suppress(Exception):  # astroid nodes accept attributes
         module._testlint_assigned_attributes = frozenset(found)
-    except Exception:  # pragma: no cover - astroid nodes accept attributes
-        pass
     return found
 
 
@@ -334,7 +334,9 @@ class ProjectIndex:
 
 _INDEX_ATTR = "_testlint_project_index"
 _CLASS_LINE = re.compile(r"^\s*class\s+\w+\s*\((?P<bases>[^)]*)\)", re.MULTILINE)
-_ATTRIBUTE_STORE = re.compile(r"\.\s*([A-Za-z_]\w*)\s*(?::[^=\n]*)?(?:[-+*/|&%^@]|//|>>|<<|\*\*)?=(?!=)")
+_ATTRIBUTE_STORE = re.compile(
+    r"\.\s*([A-Za-z_]\w*)\s*(?::[^=\n]*)?(?:[-+*/|&%^@]|//|>>|<<|\*\*)?=(?!=)"
+)
 _SETATTR = re.compile(r"setattr\(\s*[^,]+,\s*[rbuf]?[\"']([A-Za-z_]\w*)")
 
 

@@ -208,7 +208,9 @@ class Receivers:
             return found
         return None
 
-    def _ast_annotation_class(self, scope: _Scope, annotation: ast.expr | None) -> Definition | None:
+    def _ast_annotation_class(
+        self, scope: _Scope, annotation: ast.expr | None
+    ) -> Definition | None:
         """A stdlib-AST annotation in a test module or conftest, resolved to a project class."""
         if annotation is None:
             return None
@@ -282,7 +284,8 @@ class Receivers:
         own = [
             stmt
             for stmt in module.tree.body
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _fixture_named(stmt, name)
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+            and _fixture_named(stmt, name)
         ]
         if own:
             return module, own[-1], None
@@ -357,7 +360,7 @@ def _local_imports(func: FunctionNode, module: TestModule) -> dict[str, str]:
     from testlint.facts import collect_imports
 
     found: dict[str, str] = {}
-    body = [n for n in ast.walk(func) if isinstance(n, ast.Import | ast.ImportFrom)]
+    body: list[ast.stmt] = [n for n in ast.walk(func) if isinstance(n, ast.Import | ast.ImportFrom)]
     if body:
         found = collect_imports(ast.Module(body=body, type_ignores=[]), module.package)
     return found
