@@ -74,6 +74,7 @@ class Receivers:
         self.conftests = conftests or []
         self._scopes: dict[int, _Scope] = {}
         self._memo: dict[int, Receiver | None] = {}
+        self._names: dict[tuple[int, str], Receiver | None] = {}  # (scope function, name)
 
     # ---- public -------------------------------------------------------------------------
     def of(self, test: TestFunction, node: ast.expr) -> Receiver | None:
@@ -235,6 +236,13 @@ class Receivers:
 
     # ---- fixtures -----------------------------------------------------------------------
     def _param(self, scope: _Scope, name: str, depth: int) -> Receiver | None:
+        key = (id(scope.func), name)
+        if key not in self._names:
+            self._names[key] = None  # a fixture chain that comes back to itself
+            self._names[key] = self._param_uncached(scope, name, depth)
+        return self._names[key]
+
+    def _param_uncached(self, scope: _Scope, name: str, depth: int) -> Receiver | None:
         if name not in scope.fixture_names:
             return None  # a parametrize argname: a value, not a fixture
         located = self._fixture(scope, name)
@@ -244,7 +252,10 @@ class Receivers:
         fixture_module, fixture_node, fixture_cls = located
         if fixture_node is scope.func:
             return None
-        fixture_scope = self._scope(fixture_module, fixture_node, fixture_cls)
+        fixture_scope = self._scopes.get(id(fixture_node))
+        if fixture_scope is None:
+            fixture_scope = self._scope(fixture_module, fixture_node, fixture_cls)
+            self._scopes[id(fixture_node)] = fixture_scope
         if _mentions_mock(fixture_node):
             return None  # a mock, spec'd or not, with the class's name in an annotation
         values = _returned(fixture_node)
@@ -307,6 +318,14 @@ class Receivers:
 
     # ---- self.x set in setup ------------------------------------------------------------
     def _self_attribute(self, scope: _Scope, attr: str, depth: int) -> Receiver | None:
+        assert scope.cls is not None
+        key = (id(scope.cls), f"self.{attr}")
+        if key not in self._names:
+            self._names[key] = None
+            self._names[key] = self._self_attribute_uncached(scope, attr, depth)
+        return self._names[key]
+
+    def _self_attribute_uncached(self, scope: _Scope, attr: str, depth: int) -> Receiver | None:
         cls = scope.cls
         assert cls is not None
         stores: list[tuple[FunctionNode, ast.expr | None]] = []

@@ -1,4 +1,4 @@
-"""Import or module attribute that does not exist in the module it names.
+"""Import, attribute, method, enum member or keyword that does not exist in the code it names.
 
 ## What it does
 
@@ -12,10 +12,25 @@ star imports of modules it can read), and a module that makes names at run time 
 are left alone: the test expects them to fail somewhere. The standard library is not checked:
 it differs between the Python versions a project supports.
 
+It also follows the link a reader makes from a test to the project's classes (a constructor
+call, a local bound once, the fixture behind a parameter with its return value or annotation,
+through conftest files and fixture chains, `self.x` set in `setup_method`/`setUp`/an autouse
+fixture, function-local imports) and flags `handler.with_retry(...)` when the class has no such
+method or attribute, `ErrorType.RATE_LIMIT` when the enum has no such member, and
+`RetryHandler(timeout=1)` when the constructor (or a function or method) takes no such
+keyword. It stays silent whenever the attribute could exist after all: the class or a base has
+`__getattr__`/`__getattribute__`, a base outside the project (other than builtins, `enum`,
+`abc.ABC`, `Generic`), a metaclass or an unknown class decorator; the name is assigned on any
+object anywhere in the project, the test module or its conftests, appears as a string there
+(`setattr`, `monkeypatch.setattr`, `patch.object`), is a field, property or slot; the callable
+takes `**kwargs`; the receiver is a mock or the class is patched; the test expects an
+AttributeError or TypeError; or the object may be an instance of a subclass.
+
 ## Why it matters
 
-A generated test often imports the function it imagines rather than the one that exists. The
-file then fails at collection with an ImportError (or the attribute with an AttributeError) and
+A generated test often imports the function it imagines rather than the one that exists, or
+calls the method, enum member or keyword it imagines on a class that exists. The file then
+fails at collection with an ImportError (or the test with an AttributeError or TypeError) and
 every test in it is lost; with a broad `try`/`except` or a skip it may never run at all. Finding
 it statically costs nothing and points at the right name.
 
@@ -43,8 +58,9 @@ def test_ratio():
 
 ## Rewrite guidance
 
-Import the name the module really defines (the message suggests the closest one), or, when the
-test was written against an API that does not exist yet, write that API first. Do not silence
+Import the name the module really defines, call the method or enum member the class really
+has and pass the keywords the callable really takes (the message suggests the closest one), or,
+when the test was written against an API that does not exist yet, write that API first. Do not silence
 the error with `try`/`except ImportError`.
 
 ## Options
