@@ -60,8 +60,8 @@ def test_ratio():
 
 Import the name the module really defines, call the method or enum member the class really
 has and pass the keywords the callable really takes (the message suggests the closest one), or,
-when the test was written against an API that does not exist yet, write that API first. Do not silence
-the error with `try`/`except ImportError`.
+when the test was written against an API that does not exist yet, write that API first. Do
+not silence the error with `try`/`except ImportError`.
 
 ## Options
 
@@ -142,6 +142,8 @@ def check(ctx: RuleContext) -> None:
         _check_import(ctx, inference, module, stmt, installed)
         if stmt in module.tree.body:
             aliases.update(_module_aliases(inference, module, stmt, installed))
+    if inference.has_sources:
+        _check_fallbacks(ctx, inference, module)
     members: MemberCheck | None = None
     for test in module.tests:
         local = dict(aliases)
@@ -187,27 +189,96 @@ def _check_import(
     stmt: ast.Import | ast.ImportFrom,
     installed: bool,
 ) -> None:
+    for node, message in _import_failures(inference, module, stmt, installed):
+        ctx.report(node, message)
+
+
+def _import_failures(
+    inference: Inference,
+    module: TestModule,
+    stmt: ast.Import | ast.ImportFrom,
+    installed: bool,
+) -> list[tuple[ast.AST, str]]:
+    """The names of an import statement that surely fail, each with its message."""
+    failures: list[tuple[ast.AST, str]] = []
     if isinstance(stmt, ast.Import):
         for alias in stmt.names:
             missing = _missing_module(inference, alias.name, installed)
             if missing is not None:
                 parent, last = missing
-                ctx.report(alias, _no_module_message(inference, parent, last, installed))
-        return
+                failures.append((alias, _no_module_message(inference, parent, last, installed)))
+        return failures
     source = _absolute(module, stmt)
     if source is None or source == "__future__":
-        return
+        return failures
     if inference.locate_any(source, installed) is None:
         missing = _missing_module(inference, source, installed)
         if missing is not None:
             parent, last = missing
-            ctx.report(stmt, _no_module_message(inference, parent, last, installed))
-        return
+            failures.append((stmt, _no_module_message(inference, parent, last, installed)))
+        return failures
     for alias in stmt.names:
         if alias.name == "*" or _dunder(alias.name):
             continue
         if inference.module_defines(source, alias.name, installed) is False:
-            ctx.report(alias, _no_name_message(inference, source, alias.name, installed))
+            failures.append((alias, _no_name_message(inference, source, alias.name, installed)))
+    return failures
+
+
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _import_fallbacks(module: TestModule) -> Iterator[ast.Try]:
+    """`try: import ... except ImportError: import ...` at module level or in a test's body,
+    where every branch is only imports (no graceful `x = None`, skip or pass)."""
+    bodies = [module.tree.body, *(test.node.body for test in module.tests)]
+    for body in bodies:
+        for stmt in body:
+            if not isinstance(stmt, ast.Try) or not stmt.handlers:
+                continue
+            if not all(_catches_import_error(h) for h in stmt.handlers):
+                continue
+            branches = [stmt.body, *(h.body for h in stmt.handlers)]
+            if all(
+                branch and all(isinstance(s, ast.Import | ast.ImportFrom) for s in branch)
+                for branch in branches
+            ):
+                yield stmt
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    caught = handler.type
+    names = caught.elts if isinstance(caught, ast.Tuple) else [caught] if caught else []
+    return bool(names) and all(
+        (dotted_name(n) or "").rsplit(".", 1)[-1] in IMPORT_ERRORS for n in names
+    )
+
+
+def _check_fallbacks(ctx: RuleContext, inference: Inference, module: TestModule) -> None:
+    """An import whose every alternative fails on the project's own modules."""
+    for stmt in _import_fallbacks(module):
+        branches = [stmt.body, *(h.body for h in stmt.handlers)]
+        failures = []
+        for branch in branches:
+            found = [
+                failure
+                for inner in branch
+                if isinstance(inner, ast.Import | ast.ImportFrom)
+                for failure in _import_failures(inference, module, inner, installed=False)
+            ]
+            if not found:
+                break  # this alternative may work
+            failures.append(found[0])
+        else:
+            node, message = failures[0]
+            ctx.report(
+                node,
+                message.replace(
+                    ": the test fails",
+                    "; its `except ImportError` alternatives fail too: the test fails",
+                    1,
+                ),
+            )
 
 
 def _missing_module(inference: Inference, dotted: str, installed: bool) -> tuple[str, str] | None:
