@@ -284,6 +284,8 @@ def _accepts(inference: Inference, definition: Definition, name: str) -> bool | 
         return False  # object.__init__ takes no arguments
     if definition.kind in {"function", "method"} and isinstance(node, nodes.FunctionDef):
         if definition.owner is not None:
+            if not _defined_once_plainly(definition.owner, definition.name):
+                return None  # `if sys.version_info >= (3, 12): def exists(self, *, follow...)`
             owner_facts = class_facts(
                 inference,
                 Definition(
@@ -303,6 +305,12 @@ def _accepts(inference: Inference, definition: Definition, name: str) -> bool | 
                 return None  # rebound on instances (`self.save = wrapped(self.save)`)
         return _function_accepts(node, name)
     return None
+
+
+def _defined_once_plainly(owner: Any, name: str) -> bool:
+    """One binding of `name` in the class body, directly (not under `if`/`try`)."""
+    bindings = owner.locals.get(name, [])
+    return len(bindings) == 1 and bindings[0].parent is owner
 
 
 def _function_accepts(node: Any, name: str) -> bool | None:

@@ -33,6 +33,7 @@ from testlint.inference import Definition, Inference
 from testlint.reach.members import has_project_subclass
 
 MAX_DEPTH = 6
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)
 SETUP_METHODS = frozenset({"setup_method", "setUp", "setup", "asyncSetUp"})
 MOCK_WORDS = ("Mock", "mock", "patch", "mocker", "create_autospec", "spec")
 GENERATOR_ANNOTATIONS = frozenset(
@@ -58,6 +59,8 @@ class _Scope:
     cls: ast.ClassDef | None = None
     test: TestFunction | None = None
     fixture_names: frozenset[str] = field(default_factory=frozenset)
+    # names the function binds itself (assignments, loops, parameters, defs): not the imports
+    local_names: frozenset[str] = field(default_factory=frozenset)
 
 
 class Receivers:
@@ -125,6 +128,7 @@ class Receivers:
             cls=cls,
             test=test,
             fixture_names=frozenset(n for n in params if n not in argnames),
+            local_names=frozenset(_bound_locally(func)) | frozenset(params),
         )
 
     # ---- values -------------------------------------------------------------------------
@@ -165,6 +169,11 @@ class Receivers:
         return None
 
     def _resolve(self, scope: _Scope, node: ast.AST) -> Definition | None:
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in scope.local_names:
+            return None  # `schedule = s.scheduler.schedule` shadows the imported class
         qualified = qualify(node, scope.imports)
         if qualified is None:
             return None
@@ -410,6 +419,22 @@ def _bindings(func: FunctionNode, params: set[str]) -> dict[str, ast.expr]:
             bound = node.asname or node.name.split(".", 1)[0]
             counts[bound] = counts.get(bound, 0) + 2
     return {n: v for n, v in values.items() if counts.get(n) == 1 and n not in params}
+
+
+def _bound_locally(func: FunctionNode) -> set[str]:
+    """Names a function binds other than by importing them."""
+    found: set[str] = set()
+    for node in ast.walk(func):
+        if node is func:
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            found.add(node.id)
+        elif isinstance(node, DEFINITIONS):
+            if node.name:
+                found.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            found.update(node.names)
+    return found
 
 
 def _parametrize_names(func: FunctionNode, cls: ast.ClassDef | None) -> set[str]:
