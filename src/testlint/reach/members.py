@@ -93,8 +93,8 @@ def lacks(inference: Inference, cls: Definition, name: str) -> bool:
     if name.startswith("__") and name.endswith("__"):
         return False
     facts = class_facts(inference, cls)
-    if not facts.known:
-        return False
+    if not facts.known or facts.has_new:
+        return False  # unknown, or `Cls()` may not even give an instance of Cls
     if facts.is_enum and name.startswith("_"):
         return False  # _missing_, _value2member_map_, ... and the enum's own machinery
     if name in facts.names or name in project_index(inference).assigned:
