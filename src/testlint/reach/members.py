@@ -254,6 +254,73 @@ def _assigned_attributes(module: Any) -> set[str]:
     return found
 
 
+# ---- what an instance holds ----------------------------------------------------------------
+def enter_returns_self(inference: Inference, cls: Definition, method: str = "__enter__") -> bool:
+    """`with Cls(...) as x:` binds the instance: the project's `__enter__` returns `self`."""
+    from astroid import nodes
+
+    facts = class_facts(inference, cls)
+    if not facts.known:
+        return False
+    for klass in facts.classes:
+        found = klass.locals.get(method)
+        if not found:
+            continue
+        function = found[0]
+        if len(found) != 1 or not isinstance(function, nodes.FunctionDef):
+            return False
+        returns = list(
+            function.nodes_of_class(nodes.Return, skip_klass=(nodes.FunctionDef, nodes.Lambda))
+        )
+        first = function.args.args[0].name if function.args.args else None
+        return bool(returns) and all(
+            isinstance(r.value, nodes.Name) and r.value.name == first for r in returns
+        )
+    return False
+
+
+def constructed_attribute(inference: Inference, cls: Definition, attr: str) -> Definition | None:
+    """The project class of `obj.attr` when the only assignment of `attr` anywhere in the
+    project is `self.attr = Other(...)` in `__init__` of the class (or a base), and the class
+    has no member of that name (a property, a class attribute)."""
+    from astroid import nodes
+
+    facts = class_facts(inference, cls)
+    if not facts.known or attr.startswith("__"):
+        return None
+    if attr in project_index(inference).assigned_more_than_once:
+        return None
+    if any(attr in klass.locals for klass in facts.classes):
+        return None
+    for klass in facts.classes:
+        init = klass.locals.get("__init__")
+        if not init or not isinstance(init[0], nodes.FunctionDef):
+            continue
+        function = init[0]
+        receiver = function.args.args[0].name if function.args.args else None
+        for node in function.nodes_of_class(nodes.AssignAttr):
+            if node.attrname != attr:
+                continue
+            parent = node.parent
+            if not (
+                isinstance(node.expr, nodes.Name)
+                and node.expr.name == receiver
+                and isinstance(parent, nodes.Assign)
+                and len(parent.targets) == 1
+                and isinstance(parent.value, nodes.Call)
+            ):
+                return None
+            spelled = _astroid_dotted(parent.value.func)
+            module = klass.root()
+            if spelled is None:
+                return None
+            found = inference._resolve_in_module(module.name, spelled, 1)
+            if found is None or found.kind != "class" or found.node is None:
+                return None
+            return found
+    return None
+
+
 # ---- keywords ----------------------------------------------------------------------------
 def accepts_keyword(inference: Inference, definition: Definition, name: str) -> bool | None:
     """False when the callable surely rejects `name=`; True when it takes it; None unknown."""
@@ -338,6 +405,7 @@ class ProjectIndex:
 
     bases: frozenset[str]
     assigned: frozenset[str]
+    assigned_more_than_once: frozenset[str]  # in the code, outside the test tree
 
 
 _INDEX_ATTR = "_testlint_project_index"
@@ -361,11 +429,27 @@ def has_project_subclass(inference: Inference, cls: Definition) -> bool:
     return cls.name in project_index(inference).bases
 
 
+def _in_test_tree(path: Path, root: Path) -> bool:
+    """A test module, a conftest, or a file under a tests/ folder (the code under test's
+    attributes are what `assigned_more_than_once` is about; each test's own assignments are
+    seen by the rule in its module and conftests)."""
+    name = path.name
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    try:
+        parts = path.relative_to(root).parts[:-1]
+    except ValueError:
+        return False
+    return any(part in {"test", "tests", "testing"} for part in parts)
+
+
 def _read_index(inference: Inference) -> ProjectIndex:
     from testlint.inference import SKIPPED_DIRS
 
     bases: set[str] = set()
     assigned: set[str] = set()
+    again: set[str] = set()
+    code_assigned: set[str] = set()
     roots = inference.import_roots
     outermost = [r for r in roots if not any(o != r and o in r.parents for o in roots)]
     for root in outermost:
@@ -384,6 +468,17 @@ def _read_index(inference: Inference) -> ProjectIndex:
                     continue
                 for match in _CLASS_LINE.finditer(text):
                     bases.update(re.findall(r"[A-Za-z_]\w*", match.group("bases")))
-                assigned.update(_ATTRIBUTE_STORE.findall(text))
-                assigned.update(_SETATTR.findall(text))
-    return ProjectIndex(bases=frozenset(bases), assigned=frozenset(assigned))
+                in_tests = _in_test_tree(Path(directory, file), root)
+                seen_here: set[str] = set()
+                for name in [*_ATTRIBUTE_STORE.findall(text), *_SETATTR.findall(text)]:
+                    if not in_tests and (name in code_assigned or name in seen_here):
+                        again.add(name)
+                    assigned.add(name)
+                    if not in_tests:
+                        seen_here.add(name)
+                code_assigned.update(seen_here)
+    return ProjectIndex(
+        bases=frozenset(bases),
+        assigned=frozenset(assigned),
+        assigned_more_than_once=frozenset(again),
+    )

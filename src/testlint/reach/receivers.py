@@ -30,7 +30,11 @@ from typing import Any
 
 from testlint.facts import FunctionNode, TestFunction, TestModule, qualify
 from testlint.inference import Definition, Inference
-from testlint.reach.members import has_project_subclass
+from testlint.reach.members import (
+    constructed_attribute,
+    enter_returns_self,
+    has_project_subclass,
+)
 
 MAX_DEPTH = 6
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)
@@ -47,12 +51,22 @@ class Receiver:
     exact: bool  # built by a constructor call of this very class
 
 
+class _Entered(ast.expr):
+    """What `with <context> as name:` binds: `context.__enter__()` (or `__aenter__`)."""
+
+    def __init__(self, context: ast.expr, is_async: bool) -> None:
+        super().__init__()
+        self.context = context
+        self.is_async = is_async
+
+
 @dataclass
 class _Scope:
-    """A function whose local names we read: a test, a fixture, a setup method."""
+    """A function whose local names we read (a test, a fixture, a setup method), or a module's
+    top level (func is None)."""
 
     module: TestModule
-    func: FunctionNode
+    func: FunctionNode | None
     imports: dict[str, str]
     bindings: dict[str, ast.expr]
     params: dict[str, ast.arg]
@@ -139,22 +153,51 @@ class Receivers:
             return self._value(scope, node.value, depth + 1)
         if isinstance(node, ast.Call):
             return self._call(scope, node)
+        if isinstance(node, _Entered):
+            entered = self._value(scope, node.context, depth + 1)
+            if entered is None:
+                return None
+            method = "__aenter__" if node.is_async else "__enter__"
+            return entered if enter_returns_self(self.inference, entered.cls, method) else None
         if isinstance(node, ast.Name):
             bound = scope.bindings.get(node.id)
             if bound is not None:
                 return self._value(scope, bound, depth + 1)
             if node.id in scope.params:
                 return self._param(scope, node.id, depth)
+            if scope.func is not None and node.id not in scope.local_names:
+                outer = self._module_scope(scope.module)
+                value = outer.bindings.get(node.id)
+                if value is not None:
+                    return self._value(outer, value, depth + 1)
             return None
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "self"
-            and scope.cls is not None
-            and scope.test is not None
-        ):
-            return self._self_attribute(scope, node.attr, depth)
+        if isinstance(node, ast.Attribute):
+            if (
+                isinstance(node.value, ast.Name)
+                and node.value.id == "self"
+                and scope.cls is not None
+                and scope.test is not None
+            ):
+                return self._self_attribute(scope, node.attr, depth)
+            owner = self._value(scope, node.value, depth + 1)
+            if owner is not None:
+                cls = constructed_attribute(self.inference, owner.cls, node.attr)
+                return Receiver(cls, exact=True) if cls is not None else None
         return None
+
+    def _module_scope(self, module: TestModule) -> _Scope:
+        """Names a module binds once at its top level (`HANDLER = RetryHandler()`)."""
+        scope = self._scopes.get(id(module))
+        if scope is None:
+            scope = _Scope(
+                module=module,
+                func=None,
+                imports=dict(module.imports),
+                bindings=_module_bindings(module.tree),
+                params={},
+            )
+            self._scopes[id(module)] = scope
+        return scope
 
     def _call(self, scope: _Scope, call: ast.Call) -> Receiver | None:
         target = self._resolve(scope, call.func)
@@ -259,7 +302,7 @@ class Receivers:
         if located is None:
             return self._inexact(annotated) if annotated is not None else None
         fixture_module, fixture_node, fixture_cls = located
-        if fixture_node is scope.func:
+        if fixture_node is scope.func or scope.func is None:
             return None
         fixture_scope = self._scopes.get(id(fixture_node))
         if fixture_scope is None:
@@ -404,6 +447,12 @@ def _bindings(func: FunctionNode, params: set[str]) -> dict[str, ast.expr]:
             continue
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    values[item.optional_vars.id] = _Entered(
+                        item.context_expr, isinstance(node, ast.AsyncWith)
+                    )
         elif isinstance(node, ast.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 values[node.targets[0].id] = node.value
@@ -419,6 +468,30 @@ def _bindings(func: FunctionNode, params: set[str]) -> dict[str, ast.expr]:
             bound = node.asname or node.name.split(".", 1)[0]
             counts[bound] = counts.get(bound, 0) + 2
     return {n: v for n, v in values.items() if counts.get(n) == 1 and n not in params}
+
+
+def _module_bindings(tree: ast.Module) -> dict[str, ast.expr]:
+    """Top-level names bound exactly once, by a plain assignment, and never declared `global`
+    in a function (which could rebind them)."""
+    counts: dict[str, int] = {}
+    values: dict[str, ast.expr] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name):
+                values[target.id] = stmt.value
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.Global):
+            for name in node.names:
+                counts[name] = counts.get(name, 0) + 2
+        elif isinstance(node, DEFINITIONS) and node.name:
+            counts[node.name] = counts.get(node.name, 0) + 2
+        elif isinstance(node, ast.alias):
+            bound = node.asname or node.name.split(".", 1)[0]
+            counts[bound] = counts.get(bound, 0) + 2
+    return {n: v for n, v in values.items() if counts.get(n) == 1}
 
 
 def _bound_locally(func: FunctionNode) -> set[str]:
