@@ -416,27 +416,13 @@ class MemberCheck:
         module = ctx.module
         conftests = ctx.project.lookup_for(Path(module.path)).conftests if module.path else []
         self.receivers = Receivers(inference, module, list(conftests))
-        stored: set[str] = set()
-        strings: set[str] = set()
+        names: set[str] = set()
         self.dynamic = False  # `setattr(obj, name, ...)` with a computed name: anything goes
-        for tree in [module.tree, *(c.tree for c in conftests)]:
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-                    stored.add(node.attr)
-                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    strings.add(node.value)
-                    if "." in node.value:  # patch("pkg.mod.Cls.name", create=True)
-                        strings.update(node.value.split("."))
-                elif (
-                    isinstance(node, ast.Call)
-                    and dotted_name(node.func) in {"setattr", "object.__setattr__"}
-                    and not (
-                        len(node.args) > 1
-                        and isinstance(node.args[1], ast.Constant)
-                    )
-                ):
-                    self.dynamic = True
-        self.set_by_tests = stored | strings  # `obj.x = ...`, setattr/monkeypatch/patch.object
+        for source in [module, *conftests]:
+            found, dynamic = _names_set_in(source)
+            names |= found
+            self.dynamic = self.dynamic or dynamic
+        self.set_by_tests = names  # `obj.x = ...`, setattr/monkeypatch/patch.object strings
 
     def check(self, test: TestFunction) -> None:
         if self.dynamic:
@@ -543,6 +529,35 @@ class MemberCheck:
         if definition.kind not in {"class", "function", "method"}:
             return None
         return definition, None
+
+
+_NAMES_SET_ATTR = "_testlint_names_set"
+
+
+def _names_set_in(module: TestModule) -> tuple[frozenset[str], bool]:
+    """Attribute names a module assigns on any object or spells as strings (and whether it sets
+    attributes through computed names), read once per module (a conftest serves many files)."""
+    cached: tuple[frozenset[str], bool] | None = module.__dict__.get(_NAMES_SET_ATTR)
+    if cached is not None:
+        return cached
+    names: set[str] = set()
+    dynamic = False
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.add(node.value)
+            if "." in node.value:  # patch("pkg.mod.Cls.name", create=True)
+                names.update(node.value.split("."))
+        elif (
+            isinstance(node, ast.Call)
+            and dotted_name(node.func) in {"setattr", "object.__setattr__"}
+            and not (len(node.args) > 1 and isinstance(node.args[1], ast.Constant))
+        ):
+            dynamic = True
+    result = (frozenset(names), dynamic)
+    module.__dict__[_NAMES_SET_ATTR] = result
+    return result
 
 
 def _parameters(inference: Inference, definition: Definition) -> list[str]:
