@@ -168,6 +168,7 @@ class Inference:
             else (r for r in source_roots if r != rootdir)
         )
         self._nested_roots: tuple[Path, ...] | None = None
+        self._listings: dict[Path, frozenset[str]] = {}
         self.test_dirs = test_dirs
         self.python_files = python_files
         self._locations: dict[str, ModuleLocation | None] = {}
@@ -211,10 +212,21 @@ class Inference:
                 self.import_roots,
                 self.nested_roots(),
                 self.namespace_roots,
-                lambda directory, name, full: _locate_in(directory, [name], full),
+                lambda directory, name, full: _locate_in(directory, [name], full, self._listing),
                 self._installed_regular,
             )
         self._locations[modname] = found
+        return found
+
+    def _listing(self, directory: Path) -> frozenset[str] | None:
+        """The entry names of a directory, read once per run (empty when it is not one)."""
+        found = self._listings.get(directory)
+        if found is None:
+            try:
+                found = frozenset(os.listdir(directory))
+            except OSError:
+                found = frozenset()
+            self._listings[directory] = found
         return found
 
     def nested_roots(self) -> tuple[Path, ...]:
@@ -1138,10 +1150,21 @@ def _is_abstract_body(node: Any) -> bool:
 
 
 # ---- files and roots ---------------------------------------------------------------------
-def _locate_in(root: Path, parts: list[str], modname: str) -> ModuleLocation | None:
+def _locate_in(
+    root: Path,
+    parts: list[str],
+    modname: str,
+    listing: Callable[[Path], frozenset[str] | None] | None = None,
+) -> ModuleLocation | None:
     base = root.joinpath(*parts)
     parent = base.parent
-    if not parent.is_dir():
+    names = listing(parent) if listing is not None else None
+    if names is not None:
+        # one directory listing per directory: most probes end here, without a stat or a glob
+        stem = base.name
+        if stem not in names and not any(n.startswith(stem + ".") for n in names):
+            return None
+    elif not parent.is_dir():
         return None
     init = base / "__init__.py"
     if init.is_file():

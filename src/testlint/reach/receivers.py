@@ -92,6 +92,7 @@ class Receivers:
         self._scopes: dict[int, _Scope] = {}
         self._memo: dict[int, Receiver | None] = {}
         self._names: dict[tuple[int, str], Receiver | None] = {}  # (scope function, name)
+        self._self_stores: dict[int, dict[str, list[tuple[FunctionNode, ast.expr | None]]]] = {}
 
     # ---- public -------------------------------------------------------------------------
     def of(self, test: TestFunction, node: ast.expr) -> Receiver | None:
@@ -128,21 +129,24 @@ class Receivers:
         cls: ast.ClassDef | None,
         test: TestFunction | None = None,
     ) -> _Scope:
-        imports = dict(module.imports)
-        imports.update(_local_imports(func, module))
         args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
         params = {a.arg: a for a in args}
         argnames = _parametrize_names(func, cls) if test is not None or cls is None else set()
+        local_imports, bindings, bound = _read_function(
+            func, test.nodes if test is not None else None, module.package, set(params)
+        )
+        imports = dict(module.imports)
+        imports.update(local_imports)
         return _Scope(
             module=module,
             func=func,
             imports=imports,
-            bindings=_bindings(func, set(params)),
+            bindings=bindings,
             params=params,
             cls=cls,
             test=test,
             fixture_names=frozenset(n for n in params if n not in argnames),
-            local_names=frozenset(_bound_locally(func)) | frozenset(params),
+            local_names=frozenset(bound) | frozenset(params),
         )
 
     # ---- values -------------------------------------------------------------------------
@@ -193,7 +197,7 @@ class Receivers:
                 module=module,
                 func=None,
                 imports=dict(module.imports),
-                bindings=_module_bindings(module.tree),
+                bindings=_module_bindings(module),
                 params={},
             )
             self._scopes[id(module)] = scope
@@ -344,12 +348,7 @@ class Receivers:
                     stmt, name
                 ):
                     return module, stmt, scope.cls
-        own = [
-            stmt
-            for stmt in module.tree.body
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
-            and _fixture_named(stmt, name)
-        ]
+        own = _fixtures_of(module).get(name)
         if own:
             return module, own[-1], None
         if scope.module is not self.module and scope.module not in self.conftests:
@@ -359,13 +358,10 @@ class Receivers:
             # a conftest fixture sees its own conftest and the ones above it
             candidates = self.conftests[: self.conftests.index(scope.module) + 1]
         for conftest in reversed(candidates):
-            for stmt in conftest.tree.body:
-                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _fixture_named(
-                    stmt, name
-                ):
-                    if conftest is scope.module and stmt is scope.func:
-                        continue  # a fixture overriding one of the same name further up
-                    return conftest, stmt, None
+            for stmt in reversed(_fixtures_of(conftest).get(name, [])):
+                if conftest is scope.module and stmt is scope.func:
+                    continue  # a fixture overriding one of the same name further up
+                return conftest, stmt, None
         return None
 
     # ---- self.x set in setup ------------------------------------------------------------
@@ -380,20 +376,13 @@ class Receivers:
     def _self_attribute_uncached(self, scope: _Scope, attr: str, depth: int) -> Receiver | None:
         cls = scope.cls
         assert cls is not None
-        stores: list[tuple[FunctionNode, ast.expr | None]] = []
-        for stmt in cls.body:
-            if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-                    if (
-                        node.attr == attr
-                        and isinstance(node.value, ast.Name)
-                        and node.value.id == "self"
-                    ):
-                        stores.append((stmt, _assigned_value(stmt, node)))
-                elif isinstance(node, ast.Call) and dotted(node.func) in {"setattr", "delattr"}:
-                    return None
+        index = self._self_stores.get(id(cls))
+        if index is None:
+            index = _self_stores(cls)
+            self._self_stores[id(cls)] = index
+        if index is _DYNAMIC:
+            return None
+        stores = index.get(attr, [])
         if len(stores) != 1:
             return None
         where, value = stores[0]
@@ -427,87 +416,89 @@ def _astroid_spelled(node: Any) -> str | None:
     return _astroid_dotted(node)
 
 
-def _local_imports(func: FunctionNode, module: TestModule) -> dict[str, str]:
+def _read_function(
+    func: FunctionNode, nodes: list[ast.AST] | None, package: str | None, params: set[str]
+) -> tuple[dict[str, str], dict[str, ast.expr], set[str]]:
+    """One pass over a function: its own imports, the local names bound exactly once by a plain
+    `name = value` (or `with ... as name`), and every name it binds other than by importing.
+    Nested functions and classes are looked into (a closure may rebind)."""
     from testlint.facts import collect_imports
 
-    found: dict[str, str] = {}
-    body: list[ast.stmt] = [n for n in ast.walk(func) if isinstance(n, ast.Import | ast.ImportFrom)]
-    if body:
-        found = collect_imports(ast.Module(body=body, type_ignores=[]), module.package)
-    return found
-
-
-def _bindings(func: FunctionNode, params: set[str]) -> dict[str, ast.expr]:
-    """Local names bound exactly once, by a plain `name = value` (or `name: T = value`), and
-    not parameters; nested functions and classes are looked into (a closure may rebind)."""
     counts: dict[str, int] = {}
     values: dict[str, ast.expr] = {}
-    for node in ast.walk(func):
+    bound: set[str] = set()
+    imports: list[ast.stmt] = []
+    for node in nodes if nodes is not None else ast.walk(func):
         if node is func:
             continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
-                if isinstance(item.optional_vars, ast.Name):
-                    values[item.optional_vars.id] = _Entered(
-                        item.context_expr, isinstance(node, ast.AsyncWith)
-                    )
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                counts[node.id] = counts.get(node.id, 0) + 1
+                bound.add(node.id)
         elif isinstance(node, ast.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 values[node.targets[0].id] = node.value
         elif isinstance(node, ast.AnnAssign):
             if isinstance(node.target, ast.Name) and node.value is not None:
                 values[node.target.id] = node.value
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            counts[node.name] = counts.get(node.name, 0) + 2
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            for name in node.names:
-                counts[name] = counts.get(name, 0) + 2
-        elif isinstance(node, ast.alias):
-            bound = node.asname or node.name.split(".", 1)[0]
-            counts[bound] = counts.get(bound, 0) + 2
-    return {n: v for n, v in values.items() if counts.get(n) == 1 and n not in params}
-
-
-def _module_bindings(tree: ast.Module) -> dict[str, ast.expr]:
-    """Top-level names bound exactly once, by a plain assignment, and never declared `global`
-    in a function (which could rebind them)."""
-    counts: dict[str, int] = {}
-    values: dict[str, ast.expr] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target = stmt.targets[0]
-            if isinstance(target, ast.Name):
-                values[target.id] = stmt.value
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, ast.Global):
-            for name in node.names:
-                counts[name] = counts.get(name, 0) + 2
-        elif isinstance(node, DEFINITIONS) and node.name:
-            counts[node.name] = counts.get(node.name, 0) + 2
-        elif isinstance(node, ast.alias):
-            bound = node.asname or node.name.split(".", 1)[0]
-            counts[bound] = counts.get(bound, 0) + 2
-    return {n: v for n, v in values.items() if counts.get(n) == 1}
-
-
-def _bound_locally(func: FunctionNode) -> set[str]:
-    """Names a function binds other than by importing them."""
-    found: set[str] = set()
-    for node in ast.walk(func):
-        if node is func:
-            continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            found.add(node.id)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    values[item.optional_vars.id] = _Entered(
+                        item.context_expr, isinstance(node, ast.AsyncWith)
+                    )
         elif isinstance(node, DEFINITIONS):
             if node.name:
-                found.add(node.name)
+                counts[node.name] = counts.get(node.name, 0) + 2
+                bound.add(node.name)
         elif isinstance(node, ast.Global | ast.Nonlocal):
-            found.update(node.names)
-    return found
+            for name in node.names:
+                counts[name] = counts.get(name, 0) + 2
+                bound.add(name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            imports.append(node)
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".", 1)[0]
+                counts[name] = counts.get(name, 0) + 2
+    local_imports = (
+        collect_imports(ast.Module(body=imports, type_ignores=[]), package) if imports else {}
+    )
+    bindings = {n: v for n, v in values.items() if counts.get(n) == 1 and n not in params}
+    return local_imports, bindings, bound
+
+
+def _module_bindings(module: TestModule) -> dict[str, ast.expr]:
+    """Top-level names bound exactly once, by a plain assignment, and never declared `global`
+    in a function (which could rebind them). Function and class bodies are not walked: they
+    bind their own locals, unless they say `global` (looked for in the text first)."""
+    tree = module.tree
+    counts: dict[str, int] = {}
+    values: dict[str, ast.expr] = {}
+    top = {id(stmt) for stmt in tree.body}
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, DEFINITIONS):
+            if node.name:
+                counts[node.name] = counts.get(node.name, 0) + 2
+            if not isinstance(node, ast.ExceptHandler):
+                continue
+        if isinstance(node, ast.Assign) and id(node) in top and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                values[target.id] = node.value
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.alias):
+            bound = node.asname or node.name.split(".", 1)[0]
+            counts[bound] = counts.get(bound, 0) + 2
+        stack.extend(ast.iter_child_nodes(node))
+    if values and "global " in module.source.text:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global):
+                for name in node.names:
+                    counts[name] = counts.get(name, 0) + 2
+    return {n: v for n, v in values.items() if counts.get(n) == 1}
 
 
 def _parametrize_names(func: FunctionNode, cls: ast.ClassDef | None) -> set[str]:
@@ -529,6 +520,38 @@ def _parametrize_names(func: FunctionNode, cls: ast.ClassDef | None) -> set[str]
                 if isinstance(e, ast.Constant) and isinstance(e.value, str)
             )
     return names
+
+
+_FIXTURES_ATTR = "_testlint_fixture_defs"
+
+
+def _fixtures_of(module: TestModule) -> dict[str, list[FunctionNode]]:
+    """A module's top-level fixture functions by the name pytest knows them by, in order."""
+    found: dict[str, list[FunctionNode]] | None = module.__dict__.get(_FIXTURES_ATTR)
+    if found is None:
+        found = {}
+        for stmt in module.tree.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = _fixture_name(stmt)
+                if name is not None:
+                    found.setdefault(name, []).append(stmt)
+        module.__dict__[_FIXTURES_ATTR] = found
+    return found
+
+
+def _fixture_name(func: FunctionNode) -> str | None:
+    for decorator in func.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        spelled = dotted(call.func if call is not None else decorator) or ""
+        if spelled.rsplit(".", 1)[-1] not in {"fixture", "yield_fixture"}:
+            continue
+        given = func.name
+        if call is not None:
+            for keyword in call.keywords:
+                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
+                    given = str(keyword.value.value)
+        return given
+    return None
 
 
 def _fixture_named(func: FunctionNode, name: str) -> bool:
@@ -595,10 +618,28 @@ def _mentions_mock(func: FunctionNode) -> bool:
     return False
 
 
-def _assigned_value(func: FunctionNode, target: ast.Attribute) -> ast.expr | None:
-    for node in ast.walk(func):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and node.targets[0] is target:
-            return node.value
-        if isinstance(node, ast.AnnAssign) and node.target is target:
-            return node.value
-    return None
+_DYNAMIC: dict[str, list[tuple[FunctionNode, ast.expr | None]]] = {}
+
+
+def _self_stores(cls: ast.ClassDef) -> dict[str, list[tuple[FunctionNode, ast.expr | None]]]:
+    """`self.x = value` in the methods of a test class, by attribute name, with the method and
+    the value (None for any other kind of store); _DYNAMIC when it uses setattr/delattr."""
+    stores: dict[str, list[tuple[FunctionNode, ast.expr | None]]] = {}
+    for stmt in cls.body:
+        if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        values: dict[int, ast.expr | None] = {}
+        targets: list[ast.Attribute] = []
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                values[id(node.targets[0])] = node.value
+            elif isinstance(node, ast.AnnAssign):
+                values[id(node.target)] = node.value
+            elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                if isinstance(node.value, ast.Name) and node.value.id == "self":
+                    targets.append(node)
+            elif isinstance(node, ast.Call) and dotted(node.func) in {"setattr", "delattr"}:
+                return _DYNAMIC
+        for target in targets:
+            stores.setdefault(target.attr, []).append((stmt, values.get(id(target))))
+    return stores

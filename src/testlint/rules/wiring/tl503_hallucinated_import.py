@@ -415,18 +415,26 @@ class MemberCheck:
         self.inference = inference
         module = ctx.module
         conftests = ctx.project.lookup_for(Path(module.path)).conftests if module.path else []
-        self.receivers = Receivers(inference, module, list(conftests))
-        names: set[str] = set()
-        self.dynamic = False  # `setattr(obj, name, ...)` with a computed name: anything goes
-        for source in [module, *conftests]:
-            found, dynamic = _names_set_in(source)
-            names |= found
-            self.dynamic = self.dynamic or dynamic
-        self.set_by_tests = names  # `obj.x = ...`, setattr/monkeypatch/patch.object strings
+        self.conftests = list(conftests)
+        self.receivers = Receivers(inference, module, self.conftests)
+        self._set_by_tests: frozenset[str] | None = None
+
+    def set_by_tests(self, name: str) -> bool:
+        """Whether the test module or its conftests may give an object attribute `name`:
+        `obj.name = ...`, the name spelled as a string (setattr, monkeypatch.setattr,
+        patch.object, patch("...name", create=True)), or any setattr with a computed name.
+        Read only when a finding is about to be made."""
+        if self._set_by_tests is None:
+            names: set[str] = set()
+            dynamic = False
+            for source in [self.ctx.module, *self.conftests]:
+                found, computed = _names_set_in(source)
+                names |= found
+                dynamic = dynamic or computed
+            self._set_by_tests = frozenset(names) if not dynamic else frozenset({"*"})
+        return name in self._set_by_tests or "*" in self._set_by_tests
 
     def check(self, test: TestFunction) -> None:
-        if self.dynamic:
-            return
         expects: set[str] = set()
         for node in test.nodes:
             if isinstance(node, ast.Name) and node.id in {"AttributeError", "TypeError"}:
@@ -454,7 +462,7 @@ class MemberCheck:
         self, test: TestFunction, node: ast.Attribute, patched: str, reported: set[tuple[str, str]]
     ) -> None:
         attr = node.attr
-        if (attr.startswith("__") and attr.endswith("__")) or attr in self.set_by_tests:
+        if attr.startswith("__") and attr.endswith("__"):
             return
         receiver = self.receivers.of(test, node.value)
         on_instance = receiver is not None
@@ -464,7 +472,7 @@ class MemberCheck:
         key = (dotted_name(node.value) or cls.qualname, attr)
         if key in reported or self._mocked(test, node.value, patched, cls):
             return
-        if not lacks(self.inference, cls, attr):
+        if not lacks(self.inference, cls, attr) or self.set_by_tests(attr):
             return
         reported.add(key)
         facts = class_facts(self.inference, cls)
