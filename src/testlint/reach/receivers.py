@@ -378,7 +378,8 @@ class Receivers:
         assert cls is not None
         index = self._self_stores.get(id(cls))
         if index is None:
-            index = _self_stores(cls)
+            walked = {id(t.node): t.nodes for t in self.module.tests if t.cls is cls}
+            index = _self_stores(cls, walked)
             self._self_stores[id(cls)] = index
         if index is _DYNAMIC:
             return None
@@ -621,16 +622,20 @@ def _mentions_mock(func: FunctionNode) -> bool:
 _DYNAMIC: dict[str, list[tuple[FunctionNode, ast.expr | None]]] = {}
 
 
-def _self_stores(cls: ast.ClassDef) -> dict[str, list[tuple[FunctionNode, ast.expr | None]]]:
+def _self_stores(
+    cls: ast.ClassDef, walked: dict[int, list[ast.AST]]
+) -> dict[str, list[tuple[FunctionNode, ast.expr | None]]]:
     """`self.x = value` in the methods of a test class, by attribute name, with the method and
-    the value (None for any other kind of store); _DYNAMIC when it uses setattr/delattr."""
+    the value (None for any other kind of store); _DYNAMIC when it uses setattr/delattr.
+    `walked` holds the nodes the facts already listed for the class's tests."""
     stores: dict[str, list[tuple[FunctionNode, ast.expr | None]]] = {}
     for stmt in cls.body:
         if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         values: dict[int, ast.expr | None] = {}
         targets: list[ast.Attribute] = []
-        for node in ast.walk(stmt):
+        known = walked.get(id(stmt))
+        for node in known if known is not None else ast.walk(stmt):
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 values[id(node.targets[0])] = node.value
             elif isinstance(node, ast.AnnAssign):
