@@ -25,6 +25,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import enum
+import fnmatch
 import os
 import re
 from dataclasses import dataclass
@@ -460,8 +461,11 @@ def _read_index(inference: Inference) -> ProjectIndex:
                 and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg"))
             ]
             for file in files:
-                if not file.endswith(".py"):
-                    continue
+                if not file.endswith(".py") or any(
+                    fnmatch.fnmatch(file, pattern) for pattern in inference.python_files
+                ):
+                    continue  # test modules: their own assignments are seen by the rule, and
+                    # the result cache (source_roots_digest) does not watch them
                 try:
                     text = Path(directory, file).read_text(encoding="utf-8", errors="replace")
                 except OSError:
