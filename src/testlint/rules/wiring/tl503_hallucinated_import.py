@@ -145,15 +145,16 @@ def check(ctx: RuleContext) -> None:
     if inference.has_sources:
         _check_fallbacks(ctx, inference, module)
     members: MemberCheck | None = None
+    set_by_tests = SetByTests(ctx)
     for test in module.tests:
         local = dict(aliases)
         for inner in test.node.body:
             if isinstance(inner, ast.Import | ast.ImportFrom):
                 local.update(_module_aliases(inference, module, inner, installed))
-        _check_attributes(ctx, inference, test, local, installed)
+        _check_attributes(ctx, inference, test, local, installed, set_by_tests)
         if inference.has_sources:
             if members is None:
-                members = MemberCheck(ctx, inference)
+                members = MemberCheck(ctx, inference, set_by_tests)
             members.check(test)
 
 
@@ -326,6 +327,7 @@ def _check_attributes(
     test: object,
     aliases: dict[str, str],
     installed: bool,
+    set_by_tests: SetByTests,
 ) -> None:
     from testlint.facts import TestFunction
 
@@ -365,6 +367,8 @@ def _check_attributes(
         if rest and inference.locate_any(modname, installed) is None:
             continue  # `m.value.attr`: an attribute of a value, not of a module
         if inference.module_defines(modname, attr, installed) is False:
+            if set_by_tests(attr):
+                continue  # `_state.orig_join = _state.join` in a conftest
             reported.add(spelled)
             message = _no_name_message(inference, modname, attr, installed, attribute=True)
             ctx.report(node, message, test=test)
@@ -404,35 +408,50 @@ def _no_module_message(inference: Inference, parent: str, name: str, installed: 
 
 
 # ---- members of project classes and keywords of project callables --------------------------
-class MemberCheck:
-    """Attributes, enum members and keyword arguments a test uses on project classes and
-    callables that surely do not exist (see testlint.reach.members for "surely")."""
+class SetByTests:
+    """Whether the test module or its conftests may give an object (or a module) attribute
+    `name`: `obj.name = ...`, the name spelled as a string (setattr, monkeypatch.setattr,
+    patch.object, patch("...name", create=True)), or any setattr with a computed name. Read
+    only when a finding is about to be made."""
 
-    def __init__(self, ctx: RuleContext, inference: Inference) -> None:
-        from pathlib import Path
-
+    def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx
-        self.inference = inference
-        module = ctx.module
-        conftests = ctx.project.lookup_for(Path(module.path)).conftests if module.path else []
-        self.conftests = list(conftests)
-        self.receivers = Receivers(inference, module, self.conftests)
-        self._set_by_tests: frozenset[str] | None = None
+        self._conftests: list[TestModule] | None = None
+        self._names: frozenset[str] | None = None
 
-    def set_by_tests(self, name: str) -> bool:
-        """Whether the test module or its conftests may give an object attribute `name`:
-        `obj.name = ...`, the name spelled as a string (setattr, monkeypatch.setattr,
-        patch.object, patch("...name", create=True)), or any setattr with a computed name.
-        Read only when a finding is about to be made."""
-        if self._set_by_tests is None:
+    @property
+    def conftests(self) -> list[TestModule]:
+        """The conftests that apply to the test module, outermost first (read on first use)."""
+        if self._conftests is None:
+            from pathlib import Path
+
+            path = self.ctx.module.path
+            self._conftests = (
+                list(self.ctx.project.lookup_for(Path(path)).conftests) if path else []
+            )
+        return self._conftests
+
+    def __call__(self, name: str) -> bool:
+        if self._names is None:
             names: set[str] = set()
             dynamic = False
             for source in [self.ctx.module, *self.conftests]:
                 found, computed = _names_set_in(source)
                 names |= found
                 dynamic = dynamic or computed
-            self._set_by_tests = frozenset(names) if not dynamic else frozenset({"*"})
-        return name in self._set_by_tests or "*" in self._set_by_tests
+            self._names = frozenset(names) if not dynamic else frozenset({"*"})
+        return name in self._names or "*" in self._names
+
+
+class MemberCheck:
+    """Attributes, enum members and keyword arguments a test uses on project classes and
+    callables that surely do not exist (see testlint.reach.members for "surely")."""
+
+    def __init__(self, ctx: RuleContext, inference: Inference, set_by_tests: SetByTests) -> None:
+        self.ctx = ctx
+        self.inference = inference
+        self.set_by_tests = set_by_tests
+        self.receivers = Receivers(inference, ctx.module, set_by_tests.conftests)
 
     def check(self, test: TestFunction) -> None:
         expects: set[str] = set()
