@@ -9,13 +9,16 @@ and flags `from billing.summary import build_sumary`, `import billing.sumary` an
 a module binds in any way count (definitions, assignments, imports, conditional definitions,
 star imports of modules it can read), and a module that makes names at run time (`__getattr__`,
 `globals()` updates, `sys.modules` tricks) is trusted. Imports inside `try`/`if`/`with` blocks
-are left alone: the test expects them to fail somewhere. The standard library is not checked:
-it differs between the Python versions a project supports.
+are left alone (the test expects them to fail somewhere), except a `try: import ... except
+ImportError: import ...` whose every alternative fails on the project's own modules. The
+standard library is not checked: it differs between the Python versions a project supports.
 
 It also follows the link a reader makes from a test to the project's classes (a constructor
 call, a local bound once, the fixture behind a parameter with its return value or annotation,
 through conftest files and fixture chains, `self.x` set in `setup_method`/`setUp`/an autouse
-fixture, function-local imports) and flags `handler.with_retry(...)` when the class has no such
+fixture, `with Cls() as x` when `__enter__` returns self, an instance bound once at the
+module's top level, an attribute `__init__` builds with a project constructor, function-local
+imports) and flags `handler.with_retry(...)` when the class has no such
 method or attribute, `ErrorType.RATE_LIMIT` when the enum has no such member, and
 `RetryHandler(timeout=1)` when the constructor (or a function or method) takes no such
 keyword. It stays silent whenever the attribute could exist after all: the class or a base has
