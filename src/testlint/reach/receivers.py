@@ -156,7 +156,7 @@ class Receivers:
         if isinstance(node, ast.Await):
             return self._value(scope, node.value, depth + 1)
         if isinstance(node, ast.Call):
-            return self._call(scope, node)
+            return self._call(scope, node, depth)
         if isinstance(node, _Entered):
             entered = self._value(scope, node.context, depth + 1)
             if entered is None:
@@ -203,8 +203,15 @@ class Receivers:
             self._scopes[id(module)] = scope
         return scope
 
-    def _call(self, scope: _Scope, call: ast.Call) -> Receiver | None:
-        target = self._resolve(scope, call.func)
+    def _call(self, scope: _Scope, call: ast.Call, depth: int = 0) -> Receiver | None:
+        func = call.func
+        if (
+            isinstance(func, ast.Name)
+            and func.id in scope.fixture_names
+            and func.id not in scope.bindings
+        ):
+            return self._factory(scope, func.id, depth)
+        target = self._resolve(scope, func)
         if target is None:
             return None
         if target.kind == "class":
@@ -363,6 +370,43 @@ class Receivers:
                     continue  # a fixture overriding one of the same name further up
                 return conftest, stmt, None
         return None
+
+    def _factory(self, scope: _Scope, name: str, depth: int) -> Receiver | None:
+        """`make_user(...)` where the fixture `make_user` returns a function it defines, whose
+        every return builds one project class (the factory-as-fixture pattern)."""
+        if depth > MAX_DEPTH:
+            return None
+        located = self._fixture(scope, name)
+        if located is None:
+            return None
+        fixture_module, fixture_node, fixture_cls = located
+        if fixture_node is scope.func or _mentions_mock(fixture_node):
+            return None
+        inner: dict[str, FunctionNode] = {
+            stmt.name: stmt
+            for stmt in fixture_node.body
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        values = _returned(fixture_node)
+        if not values or not all(isinstance(v, ast.Name) and v.id in inner for v in values):
+            return None
+        found: list[Receiver | None] = []
+        for value in values:
+            assert isinstance(value, ast.Name)
+            builder = inner[value.id]
+            builder_scope = self._scope(fixture_module, builder, fixture_cls)
+            builder_scope.fixture_names = frozenset()  # its parameters are arguments
+            results = _returned(builder)
+            if not results:
+                return None
+            found.extend(self._value(builder_scope, r, depth + 1) for r in results)
+        if not found or any(f is None for f in found):
+            return None
+        if len({f.cls.qualname for f in found if f is not None}) != 1:
+            return None
+        first = found[0]
+        assert first is not None
+        return first if all(f is not None and f.exact for f in found) else self._inexact(first.cls)
 
     # ---- self.x set in setup ------------------------------------------------------------
     def _self_attribute(self, scope: _Scope, attr: str, depth: int) -> Receiver | None:
