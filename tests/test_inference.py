@@ -21,6 +21,7 @@ from testlint.source import read_source
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = REPO / "fixtures" / "projects"
 BILLING = PROJECTS / "billing"
+MEMBERS = PROJECTS / "members"
 INFERENCE_RULES = ("TL103", "TL105", "TL301", "TL302", "TL503", "TL504")
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>TL\d{3}(?:\s*,\s*TL\d{3})*)")
 SRC = str(REPO / "src")
@@ -59,6 +60,60 @@ def test_project_fixture_expectations(path: Path) -> None:
     engine = _engine(MIRRORING if MIRRORING in path.parents else BILLING)
     actual = {(f.line, f.code) for f in engine.lint_path(path) if f.code != "TL000"}
     assert actual == _expected(path)
+
+
+@pytest.mark.parametrize(
+    "path", _project_tests(MEMBERS), ids=lambda p: str(p.relative_to(PROJECTS))
+)
+def test_members_project_expectations(path: Path) -> None:
+    """Members, enum members and keywords of project classes: each `# expect:` line fires,
+    every near miss (dynamic classes, mocks, fixtures shadowed, attributes set) stays silent."""
+    engine = _engine(MEMBERS)
+    actual = {(f.line, f.code) for f in engine.lint_path(path) if f.code != "TL000"}
+    assert actual == _expected(path)
+
+
+def test_member_messages_name_the_class_and_the_close_name(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "shop/__init__.py": "",
+        "shop/retry.py": """
+            from enum import Enum
+
+
+            class Kind(Enum):
+                RETRYABLE = 1
+
+
+            class RetryHandler:
+                def __init__(self, max_retries=3):
+                    self.max_retries = max_retries
+
+                def execute_with_retry(self, func):
+                    return func()
+            """,
+        "tests/test_retry.py": """
+            from shop.retry import Kind, RetryHandler
+
+
+            def test_retry():
+                handler = RetryHandler(max_retry=2)
+                assert handler.with_retry(print) is None
+                assert Kind.RETRYABLES
+            """,
+    })
+    result = run_cli(["check", "--no-cache", "--select", "TL503", "tests"], tmp_path)
+    assert result.stdout.splitlines() == [
+        "tests/test_retry.py:5:28: TL503 `RetryHandler()` takes no keyword argument "
+        "`max_retry` (did you mean `max_retries`?) (retry.py:8): the test fails with TypeError; "
+        "pass a parameter it really accepts",
+        "tests/test_retry.py:6:12: TL503 `RetryHandler` instance has no attribute `with_retry` "
+        "(did you mean `execute_with_retry`?) (retry.py:8): the test fails with AttributeError; "
+        "use a name the class really defines",
+        "tests/test_retry.py:7:12: TL503 `Kind` has no member `RETRYABLES` (did you mean "
+        "`RETRYABLE`?) (retry.py:4): the test fails with AttributeError; use a name the class "
+        "really defines",
+    ]
 
 
 def test_billing_messages_name_the_function_and_place() -> None:

@@ -88,6 +88,11 @@ class ModuleLocation:
     path: Path  # the file (module, package __init__) or the directory of a namespace package
     kind: str  # "module" | "package" | "namespace" | "compiled" | "stub"
     root: Path
+    # every directory of a namespace package (its portions, merged across the roots)
+    portions: tuple[Path, ...] = ()
+    # False when what this name imports depends on a sys.path testlint cannot know (a folder
+    # at the rootdir without __init__.py, under a name an installed package may also have)
+    certain: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,11 +154,20 @@ class Inference:
         test_dirs: tuple[Path, ...] = (),
         python_files: tuple[str, ...] = ("test_*.py", "*_test.py"),
         note: Callable[[Path], None] | None = None,
+        namespace_roots: tuple[Path, ...] | None = None,
     ) -> None:
         self.source_roots = source_roots
         self.rootdir = rootdir
         # test helper modules are importable too (for hallucinated imports), after the sources
         self.import_roots = tuple(dict.fromkeys([*source_roots, rootdir]))
+        # roots the project names for its code: a namespace portion there is meant as one
+        self.namespace_roots = frozenset(
+            namespace_roots
+            if namespace_roots is not None
+            else (r for r in source_roots if r != rootdir)
+        )
+        self._nested_roots: tuple[Path, ...] | None = None
+        self._listings: dict[Path, frozenset[str]] = {}
         self.test_dirs = test_dirs
         self.python_files = python_files
         self._locations: dict[str, ModuleLocation | None] = {}
@@ -190,12 +204,43 @@ class Inference:
         found: ModuleLocation | None = None
         parts = modname.split(".")
         if all(p.isidentifier() for p in parts) and parts[0] not in STDLIB_MODULES:
-            for root in self.import_roots:
-                found = _locate_in(root, parts, modname)
-                if found is not None:
-                    break
+            from testlint.reach import imports
+
+            found = imports.find(
+                modname,
+                self.import_roots,
+                self.nested_roots(),
+                self.namespace_roots,
+                lambda directory, name, full: _locate_in(directory, [name], full, self._listing),
+                self._installed_regular,
+            )
         self._locations[modname] = found
         return found
+
+    def _listing(self, directory: Path) -> frozenset[str] | None:
+        """The entry names of a directory, read once per run (empty when it is not one)."""
+        found = self._listings.get(directory)
+        if found is None:
+            try:
+                found = frozenset(os.listdir(directory))
+            except OSError:
+                found = frozenset()
+            self._listings[directory] = found
+        return found
+
+    def nested_roots(self) -> tuple[Path, ...]:
+        """Source roots of projects nested below the rootdir (uv workspaces, monorepos)."""
+        if self._nested_roots is None:
+            from testlint.reach.imports import nested_project_roots
+
+            self._nested_roots = (
+                () if self.snippet else nested_project_roots(self.rootdir, SKIPPED_DIRS)
+            )
+        return self._nested_roots
+
+    def _installed_regular(self, top: str) -> bool:
+        found = self.locate_installed(top)
+        return found is not None and found.kind != "namespace"
 
     def _test_files_for(self, modname: str) -> tuple[Path, ...]:
         """The files `modname` would be in each import root when it names a test module
@@ -711,7 +756,7 @@ class Inference:
         if depth > MAX_DEPTH:
             return None
         location = self.locate_any(modname, installed)
-        if location is None:
+        if location is None or not location.certain:
             return None
         if self.locate_any(f"{modname}.{name}", installed) is not None:
             return True  # a submodule
@@ -1104,10 +1149,21 @@ def _is_abstract_body(node: Any) -> bool:
 
 
 # ---- files and roots ---------------------------------------------------------------------
-def _locate_in(root: Path, parts: list[str], modname: str) -> ModuleLocation | None:
+def _locate_in(
+    root: Path,
+    parts: list[str],
+    modname: str,
+    listing: Callable[[Path], frozenset[str] | None] | None = None,
+) -> ModuleLocation | None:
     base = root.joinpath(*parts)
     parent = base.parent
-    if not parent.is_dir():
+    names = listing(parent) if listing is not None else None
+    if names is not None:
+        # one directory listing per directory: most probes end here, without a stat or a glob
+        stem = base.name
+        if stem not in names and not any(n.startswith(stem + ".") for n in names):
+            return None
+    elif not parent.is_dir():
         return None
     init = base / "__init__.py"
     if init.is_file():
@@ -1303,6 +1359,20 @@ def source_roots(project: Project) -> tuple[Path, ...]:
     return tuple(out)
 
 
+def namespace_roots(project: Project) -> tuple[Path, ...]:
+    """The roots the project names for its code (configured `src`, pytest's `pythonpath`,
+    `src/`): a directory without __init__.py there is a namespace package by intent."""
+    config = project.config
+    if config.src:
+        roots = [config.root / s for s in config.src]
+    else:
+        rootdir = project.rootdir
+        roots = [rootdir / p for p in project.pytest.pythonpath]
+        if (rootdir / "src").is_dir():
+            roots.append(rootdir / "src")
+    return tuple(_resolved(root) for root in roots)
+
+
 def test_dirs(project: Project) -> tuple[Path, ...]:
     """The test tree: pytest's testpaths (resolved against the rootdir)."""
     rootdir = project.rootdir
@@ -1349,6 +1419,7 @@ def for_project(project: Project) -> Inference:
             test_dirs=test_dirs(project),
             python_files=project.pytest.python_files,
             note=None if snippet else project.note_read,
+            namespace_roots=namespace_roots(project),
         )
         if snippet:
             _SNIPPET_INSTANCES[key] = found

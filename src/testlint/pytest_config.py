@@ -1,9 +1,14 @@
 """What pytest itself would read: its rootdir, ini file, collection patterns and markers.
 
-pytest looks in the common ancestor of its arguments and upwards for, in each directory in turn,
-pytest.ini, .pytest.ini, pyproject.toml ([tool.pytest.ini_options] or [tool.pytest]), tox.ini
-([pytest]) and setup.cfg ([tool:pytest]); the first match is the ini file and its directory the
-rootdir. Sections pytest ignores are reported so that a user learns why a marker is "undeclared".
+pytest (9) looks in the common ancestor of its arguments and upwards for, in each directory in
+turn, pytest.toml, .pytest.toml ([pytest]), pytest.ini, .pytest.ini (always), pyproject.toml
+([tool.pytest.ini_options] or [tool.pytest]), tox.ini ([pytest]) and setup.cfg ([tool:pytest]);
+the first match is the config file and its directory the rootdir. When none matches, the first
+pyproject.toml seen on the way up is the config file even without a pytest table; without one,
+the first directory upwards with a setup.py is the rootdir; else the same search from each
+argument; else the common ancestor of the invocation directory and the arguments
+(`_pytest.config.findpaths.determine_setup`). Sections pytest ignores are reported so that a
+user learns why a marker is "undeclared".
 """
 
 from __future__ import annotations
@@ -181,22 +186,45 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
     pytest.ini in the same directory shadows) are noted, with the markers they declare.
     """
     matched = False
-    for name in ("pytest.ini", ".pytest.ini"):
+    for name in ("pytest.toml", ".pytest.toml"):
         path = directory / name
         if path.is_file():
             config.inifile = path
+            config.section = "pytest"
             matched = True
-            parser = _ini_sections(path)
-            if parser is None:
+            try:
+                data = load_toml(path)
+            except (TOMLDecodeError, OSError, UnicodeDecodeError):
                 config.errors.append(f"{path}: cannot be parsed")
                 return True
-            config.section = "pytest"
-            if parser.has_section("pytest"):
-                _from_ini_section(config, parser["pytest"])
-            for other in ("tool:pytest", "tool.pytest", "tool.pytest.ini_options"):
-                if parser.has_section(other):
-                    _ignore(config, path, other, "it reads [pytest]", parser[other].get("markers"))
+            table = data.get("pytest")
+            if isinstance(table, dict):
+                _from_ini_section(config, _TomlSection(table))
             break
+    for name in ("pytest.ini", ".pytest.ini"):
+        path = directory / name
+        if not path.is_file():
+            continue
+        if matched:
+            shadowed = _ini_sections(path)
+            if shadowed is not None and shadowed.has_section("pytest"):
+                shadow = config.inifile.name if config.inifile else "pytest.toml"
+                _ignore(config, path, "pytest", f"{shadow} takes precedence",
+                        shadowed["pytest"].get("markers"))
+            continue
+        config.inifile = path
+        matched = True
+        parser = _ini_sections(path)
+        if parser is None:
+            config.errors.append(f"{path}: cannot be parsed")
+            return True
+        config.section = "pytest"
+        if parser.has_section("pytest"):
+            _from_ini_section(config, parser["pytest"])
+        for other in ("tool:pytest", "tool.pytest", "tool.pytest.ini_options"):
+            if parser.has_section(other):
+                _ignore(config, path, other, "it reads [pytest]", parser[other].get("markers"))
+        break
     path = directory / "pyproject.toml"
     tables = _toml_tables(path) if path.is_file() else {}
     for table_name, table in tables.items():
@@ -242,20 +270,72 @@ def common_ancestor(paths: list[Path]) -> Path:
     return common
 
 
-def find_pytest_config(paths: list[Path]) -> PytestConfig:
-    """Locate pytest's ini file and rootdir for these arguments, as pytest would."""
-    start = common_ancestor(paths)
+def _existing_dirs(paths: list[Path]) -> list[Path]:
+    """pytest's get_dirs_from_args: each existing argument, as a directory."""
+    found: list[Path] = []
+    for path in paths:
+        try:
+            if not path.exists():
+                continue
+            resolved = path.resolve()
+        except OSError:
+            continue
+        found.append(resolved if resolved.is_dir() else resolved.parent)
+    return found
+
+
+def _is_fs_root(path: Path) -> bool:
+    return path.parent == path
+
+
+def _locate(starts: list[Path], notes: PytestConfig) -> PytestConfig | None:
+    """pytest's locate_config: the first directory (from each start upwards) with a config file
+    that has pytest configuration, else the first pyproject.toml seen, else None."""
     ignored: list[str] = []
     ignored_markers: dict[str, str] = {}
-    for directory in (start, *start.parents):
-        config = PytestConfig(rootdir=directory)
-        if _candidate(directory, config):
-            config.ignored_sections[:0] = ignored
-            config.ignored_markers = {**config.ignored_markers, **ignored_markers}
-            return config
-        ignored.extend(config.ignored_sections)
-        for name, where in config.ignored_markers.items():
-            ignored_markers.setdefault(name, where)
-    # No ini file: pytest uses the first directory upwards with setup.py, else the ancestor.
-    rootdir = next((d for d in (start, *start.parents) if (d / "setup.py").is_file()), start)
-    return PytestConfig(rootdir=rootdir, ignored_sections=ignored, ignored_markers=ignored_markers)
+    first_pyproject: Path | None = None
+    for start in starts:
+        for directory in (start, *start.parents):
+            config = PytestConfig(rootdir=directory)
+            if first_pyproject is None and (directory / "pyproject.toml").is_file():
+                first_pyproject = directory / "pyproject.toml"
+            if _candidate(directory, config):
+                config.ignored_sections[:0] = ignored
+                config.ignored_markers = {**config.ignored_markers, **ignored_markers}
+                return config
+            ignored.extend(config.ignored_sections)
+            for name, where in config.ignored_markers.items():
+                ignored_markers.setdefault(name, where)
+    if first_pyproject is not None:
+        return PytestConfig(
+            rootdir=first_pyproject.parent,
+            inifile=first_pyproject,
+            ignored_sections=ignored,
+            ignored_markers=ignored_markers,
+        )
+    notes.ignored_sections[:] = ignored
+    notes.ignored_markers = ignored_markers
+    return None
+
+
+def find_pytest_config(paths: list[Path], invocation_dir: Path | None = None) -> PytestConfig:
+    """Locate pytest's config file and rootdir for these arguments, as pytest 9 would when
+    run from `invocation_dir` (the current directory by default) with them."""
+    invocation = (invocation_dir or Path.cwd()).resolve()
+    dirs = _existing_dirs(paths)
+    ancestor = common_ancestor(dirs) if dirs else invocation
+    notes = PytestConfig(rootdir=ancestor)  # sections pytest ignores on the way up
+    found = _locate([ancestor], notes)
+    if found is not None:
+        return found
+    setup_dir = next((d for d in (ancestor, *ancestor.parents) if (d / "setup.py").is_file()), None)
+    if setup_dir is not None:
+        notes.rootdir = setup_dir
+        return notes
+    if dirs != [ancestor]:
+        found = _locate(dirs, PytestConfig(rootdir=ancestor))
+        if found is not None:
+            return found
+    rootdir = common_ancestor([invocation, ancestor])
+    notes.rootdir = ancestor if _is_fs_root(rootdir) else rootdir
+    return notes
