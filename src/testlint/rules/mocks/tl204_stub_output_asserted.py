@@ -170,9 +170,9 @@ class Stub:
 def check(ctx: RuleContext) -> None:
     module = ctx.module
     checker: _Checker | None = None
+    overrides = _overriding_classes(module)
     for test in module.tests:
         stubs = _stubs(test)
-        overrides = _overriding_classes(module)
         if not stubs and not overrides:
             continue
         for expected, call in _equalities(test):
