@@ -123,3 +123,53 @@ def test_tl203_reports_more_mocks_than_max_patches_at_the_test_name() -> None:
 
 def test_tl203_is_silent_at_the_limit() -> None:
     assert findings(TL203_SOURCE, "TL203", {"max-patches": 5}) == []
+
+
+def test_tl204_follows_a_conftest_fixture_to_the_stubbed_class(tmp_path) -> None:
+    from tests.helpers import run_cli, write_files
+
+    write_files(tmp_path, {
+        "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
+        "src/shell/__init__.py": "",
+        "src/shell/module.py": '''
+            class ShellModule:
+                def _encode(self, script):
+                    return script.encode()
+
+                def build(self, shebang, cmd):
+                    if shebang:
+                        return f"{shebang} {cmd}"
+                    return self._encode(cmd)
+            ''',
+        "tests/conftest.py": '''
+            import pytest
+
+            from shell.module import ShellModule
+
+
+            @pytest.fixture
+            def shell():
+                return ShellModule()
+            ''',
+        "tests/test_shell.py": '''
+            from unittest.mock import patch
+
+            from shell.module import ShellModule
+
+
+            def test_build_without_shebang(shell):
+                with patch.object(ShellModule, "_encode", return_value=b"encoded"):
+                    assert shell.build(None, "run") == b"encoded"
+
+
+            def test_build_with_shebang(shell):
+                with patch.object(ShellModule, "_encode", return_value=b"encoded"):
+                    assert shell.build("#!/bin/sh", "run") == "#!/bin/sh run"
+            ''',
+    })
+    result = run_cli(["--select", "TL204"], tmp_path)
+    assert (result.exit_code, result.stdout) == (1, (
+        "tests/test_shell.py:8:16: TL204 `_encode` is stubbed to return b'encoded' and the "
+        "result of `build` is compared with that same value: the assertion checks the stub, "
+        "not the unit; expect a value the unit itself computes\n"
+    ))
