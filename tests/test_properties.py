@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,12 +26,16 @@ def _no_internal_errors(source: str) -> None:
     assert crashes == []
 
 
+# hypothesmith compiles what it generates: its SyntaxWarnings are not ours
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_grammar())
 def test_engine_never_crashes_on_grammar_generated_modules(source: str) -> None:
     _no_internal_errors(source)
 
 
+# hypothesmith compiles what it generates: its SyntaxWarnings are not ours
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_node())
 def test_engine_never_crashes_on_ast_generated_modules(source: str) -> None:
@@ -140,6 +145,8 @@ assert sorted([x * 2 for x in range(3)], key=key) == [0, 2, 4] or total > -1
 """
 
 
+# hypothesmith compiles what it generates: its SyntaxWarnings are not ours
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_node())
 @example(NESTED_SCOPES_SOURCE)

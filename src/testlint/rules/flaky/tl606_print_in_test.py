@@ -55,7 +55,7 @@ from testlint.rules.base import RuleContext
 
 CODE = "TL606"
 NAME = "print-in-test"
-DEFAULT_ENABLED = False
+DEFAULT_ENABLED = True
 FIX = "none"
 
 PRINTS = frozenset({"print", "pprint.pprint", "pprint.pp"})
