@@ -246,3 +246,60 @@ def test_an_internal_error_exits_3_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stderr
     assert result.stderr.startswith("testlint: internal error: OSError: ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "shown"),
+    [
+        ("pytest.ini", "[pytest]\nmarkers =\n  slow: slow tests\n[broken\n",
+         "pytest.ini:4:1: TL000 could not analyse: pytest cannot read this config file: "
+         "cannot be parsed as an ini file"),
+        ("tox.ini", "not a section\n[pytest]\nmarkers = slow\n",
+         "tox.ini:1:1: TL000 could not analyse: pytest cannot read this config file: "
+         "a line before the first [section]"),
+        ("setup.cfg", "[tool:pytest]\nmarkers =\n  slow\n[metadata\n",
+         "setup.cfg:4:1: TL000 could not analyse: pytest cannot read this config file: "
+         "cannot be parsed as an ini file"),
+    ],
+    ids=["pytest-ini", "tox-ini", "setup-cfg"],
+)
+def test_a_config_file_pytest_cannot_read_is_reported_not_used(
+    tmp_path: Path, name: str, content: str, shown: str
+) -> None:
+    """pytest refuses to run with it; testlint says so once, at the file, and does not ask for
+    the marker to be declared in the file that declares it."""
+    write_files(tmp_path, {
+        name: content,
+        "test_marked.py": "import pytest\n\n@pytest.mark.slow\ndef test_x():\n"
+                          "    assert f() == 1\n",
+    })
+    result = run_cli(["."], tmp_path)
+    assert (result.exit_code, result.stdout) == (1, shown + "\n")
+
+
+def test_a_conftest_that_cannot_be_imported_is_reported_once(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "conftest.py": "import pytest\n",
+        "tests/conftest.py": "def fixture(:\n",
+        "tests/test_a.py": "def test_a():\n    assert f() == 1\n",
+        "tests/test_b.py": "def test_b():\n    assert f() == 2\n",
+        "other/conftest.py": "def broken(:\n",  # no linted test below it: pytest never imports it
+    })
+    result = run_cli(["tests"], tmp_path)
+    assert (result.exit_code, result.stdout) == (1, (
+        "tests/conftest.py:1:13: TL000 could not analyse: pytest cannot import this conftest: "
+        "syntax error: invalid syntax\n"
+    ))
+    ignored = run_cli(["--ignore", "TL000", "tests"], tmp_path)
+    assert (ignored.exit_code, ignored.stdout) == (0, "")
+
+
+def test_a_pyproject_that_is_not_toml_stops_the_run_with_one_line(tmp_path: Path) -> None:
+    """testlint reads its own settings from that file too: a usage error, as pytest's."""
+    write_files(tmp_path, {"pyproject.toml": '[tool.pytest.ini_options]\nmarkers = ["slow"\n',
+                           "test_x.py": EMPTY_TEST})
+    result = run_cli(["."], tmp_path)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"testlint: error: {tmp_path / 'pyproject.toml'}: invalid TOML: "
+                             "Unclosed array (at end of document)\n")

@@ -8,6 +8,7 @@ the rule, and the run goes on.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -149,7 +150,23 @@ class Engine:
         from testlint.runner import run_files
 
         findings, self.last_run = run_files(self, files, jobs=jobs, cache=cache, progress=progress)
-        return sorted(findings, key=lambda f: f.sort_key)
+        for fault in self.project.pytest.errors:  # pytest would refuse to start: say so once
+            error = UnreadableSource(f"pytest cannot read this config file: {fault.reason}",
+                                     line=fault.line)
+            findings.extend(self._unreadable(_shown(fault.path), error, fault.path))
+        # a broken conftest is reported with every test file below it (and cached with them)
+        unique = {(f.path, f.line, f.col, f.code, f.message): f for f in findings}
+        return sorted(unique.values(), key=lambda f: f.sort_key)
+
+    def _conftest_faults(self, path: Path) -> list[Finding]:
+        """TL000 at each conftest.py pytest imports for this test file that cannot be analysed:
+        pytest stops at it before running any test below it."""
+        found: list[Finding] = []
+        for conftest, error in self.project.conftest_faults(path):
+            reason = UnreadableSource(f"pytest cannot import this conftest: {error.reason}",
+                                      line=error.line, col=error.col)
+            found.extend(self._unreadable(_shown(conftest), reason, conftest))
+        return found
 
     def facts_for(self, source: SourceFile, path: Path) -> TestModule:
         return build_facts(
@@ -201,7 +218,7 @@ class Engine:
                 findings.extend(self._run(rule, rule.check_snapshot, snapshot_ctx,
                                           snapshot.display))
         kept = self._filter(findings, source, path, module, snapshots)
-        return Fingerprinter(source, module).apply(kept)
+        return Fingerprinter(source, module).apply(kept) + self._conftest_faults(path)
 
     def _run(self, rule: Rule, check: Callable[[Any], None], ctx: RuleContext,
              where: str) -> list[Finding]:
@@ -335,3 +352,13 @@ def lint_text(
     except UnreadableSource as error:
         return [unreadable_finding(str(path), error)]
     return engine.lint_source(source, file_path)
+
+
+def _shown(path: Path) -> str:
+    """A path as the other findings show theirs: relative to the working directory if below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path.as_posix()
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+

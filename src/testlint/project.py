@@ -33,6 +33,7 @@ class Project:
     config: Config
     pytest: PytestConfig
     _conftests: dict[Path, TestModule | None] = field(default_factory=dict)
+    _unreadable: dict[Path, UnreadableSource] = field(default_factory=dict)  # conftests, helpers
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
     _parse_reads: dict[Path, tuple[Path, ...]] = field(default_factory=dict)
     _above_rootdir: list[Path] | None = None
@@ -138,12 +139,22 @@ class Project:
             self.note_read(read)
         return store[path]
 
+    def conftest_faults(self, path: Path) -> list[tuple[Path, UnreadableSource]]:
+        """The conftests on the way to this test file that cannot be analysed (pytest cannot
+        import them), outermost first."""
+        self.conftests_for(path)
+        return [(conftest, self._unreadable[conftest])
+                for directory in self._ancestors(path)
+                if (conftest := directory / "conftest.py") in self._unreadable
+                and conftest.resolve() != path.resolve()]
+
     def _parse_file(self, path: Path, is_conftest: bool) -> TestModule | None:
         if not path.is_file():
             return None
         try:
             source = read_source(path)
-        except UnreadableSource:
+        except UnreadableSource as error:
+            self._unreadable[path] = error
             return None
         try:
             return build_facts(

@@ -14,6 +14,7 @@ user learns why a marker is "undeclared".
 from __future__ import annotations
 
 import configparser
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,15 @@ DEFAULT_PYTHON_FUNCTIONS = ("test",)
 DEFAULT_NORECURSEDIRS = (
     "*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}"
 )
+
+
+@dataclass(frozen=True)
+class ConfigFault:
+    """A config file pytest would refuse to read (it stops with a usage error there)."""
+
+    path: Path
+    line: int
+    reason: str
 
 
 @dataclass
@@ -46,8 +56,8 @@ class PytestConfig:
     ignored_sections: list[str] = field(default_factory=list)
     # markers declared only in such a section: name -> where ("pytest.ini [tool:pytest]")
     ignored_markers: dict[str, str] = field(default_factory=dict)
-    # a config file pytest would fail to read
-    errors: list[str] = field(default_factory=list)
+    # a config file pytest would fail to read: pytest stops there, and so does the search
+    errors: list[ConfigFault] = field(default_factory=list)
 
     # `strict_markers = true` or `strict = true` in the ini file (pytest 9)
     strict_markers_ini: bool = False
@@ -98,13 +108,34 @@ def _marker_entries(values: tuple[str, ...]) -> dict[str, str]:
     return markers
 
 
-def _ini_sections(path: Path) -> configparser.RawConfigParser | None:
+def _ini_sections(path: Path) -> configparser.RawConfigParser | ConfigFault:
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError, OSError):
-        return None
+    except configparser.MissingSectionHeaderError as exc:
+        return ConfigFault(path, exc.lineno, "a line before the first [section]")
+    except configparser.ParsingError as exc:
+        line = exc.errors[0][0] if exc.errors else 1
+        return ConfigFault(path, line, "cannot be parsed as an ini file")
+    except configparser.Error as exc:
+        return ConfigFault(path, getattr(exc, "lineno", None) or 1,
+                           str(exc).splitlines()[0] if str(exc) else "cannot be parsed")
+    except UnicodeDecodeError:
+        return ConfigFault(path, 1, "not valid UTF-8")
+    except OSError as exc:
+        return ConfigFault(path, 1, f"cannot be read: {exc.strerror or exc}")
     return parser
+
+
+def _toml_fault(path: Path, exc: Exception) -> ConfigFault:
+    if isinstance(exc, UnicodeDecodeError):
+        return ConfigFault(path, 1, "not valid UTF-8")
+    if isinstance(exc, OSError):
+        return ConfigFault(path, 1, f"cannot be read: {exc.strerror or exc}")
+    text = str(exc)
+    found = re.search(r"line (\d+)", text)
+    return ConfigFault(path, int(found.group(1)) if found else 1,
+                       f"not valid TOML: {text.split(' (at ', 1)[0]}")
 
 
 def _from_ini_section(config: PytestConfig, section: Any) -> None:
@@ -159,12 +190,12 @@ def _ignore(config: PytestConfig, path: Path, section: str, note: str, markers: 
         config.ignored_markers.setdefault(name, f"{path.name} [{section}]")
 
 
-def _toml_tables(path: Path) -> dict[str, dict[str, Any]]:
+def _toml_tables(path: Path) -> dict[str, dict[str, Any]] | ConfigFault:
     """pytest's tables in a pyproject.toml: {"tool.pytest.ini_options": ..., "tool.pytest": ...}."""
     try:
         data = load_toml(path)
-    except (TOMLDecodeError, OSError, UnicodeDecodeError):
-        return {}
+    except (TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+        return _toml_fault(path, exc)
     tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
     pytest_table = tool.get("pytest")
     if not isinstance(pytest_table, dict):
@@ -194,8 +225,8 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
             matched = True
             try:
                 data = load_toml(path)
-            except (TOMLDecodeError, OSError, UnicodeDecodeError):
-                config.errors.append(f"{path}: cannot be parsed")
+            except (TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
+                config.errors.append(_toml_fault(path, exc))
                 return True
             table = data.get("pytest")
             if isinstance(table, dict):
@@ -207,7 +238,7 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
             continue
         if matched:
             shadowed = _ini_sections(path)
-            if shadowed is not None and shadowed.has_section("pytest"):
+            if not isinstance(shadowed, ConfigFault) and shadowed.has_section("pytest"):
                 shadow = config.inifile.name if config.inifile else "pytest.toml"
                 _ignore(config, path, "pytest", f"{shadow} takes precedence",
                         shadowed["pytest"].get("markers"))
@@ -215,8 +246,8 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
         config.inifile = path
         matched = True
         parser = _ini_sections(path)
-        if parser is None:
-            config.errors.append(f"{path}: cannot be parsed")
+        if isinstance(parser, ConfigFault):
+            config.errors.append(parser)
             return True
         config.section = "pytest"
         if parser.has_section("pytest"):
@@ -227,6 +258,13 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
         break
     path = directory / "pyproject.toml"
     tables = _toml_tables(path) if path.is_file() else {}
+    if isinstance(tables, ConfigFault):
+        if matched:  # pytest stopped at the file before it and never reads this one
+            tables = {}
+        else:
+            config.errors.append(tables)
+            config.inifile = path
+            return True
     for table_name, table in tables.items():
         if matched:
             shadow = config.inifile.name if config.inifile else "pytest.ini"
@@ -243,8 +281,12 @@ def _candidate(directory: Path, config: PytestConfig) -> bool:
         if not path.is_file():
             continue
         parser = _ini_sections(path)
-        if parser is None:
-            continue
+        if isinstance(parser, ConfigFault):
+            if matched:
+                continue
+            config.errors.append(parser)  # pytest parses it to look for its section, and fails
+            config.inifile = path
+            return True
         if parser.has_section(section):
             if matched:
                 shadow = config.inifile.name if config.inifile else "pytest.ini"
