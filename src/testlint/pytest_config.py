@@ -336,8 +336,12 @@ def _locate(starts: list[Path], notes: PytestConfig) -> PytestConfig | None:
     ignored: list[str] = []
     ignored_markers: dict[str, str] = {}
     first_pyproject: Path | None = None
+    searched: set[Path] = set()  # a directory searched in vain: so were all above it
     for start in starts:
         for directory in (start, *start.parents):
+            if directory in searched:
+                break
+            searched.add(directory)
             config = PytestConfig(rootdir=directory)
             if first_pyproject is None and (directory / "pyproject.toml").is_file():
                 first_pyproject = directory / "pyproject.toml"
