@@ -170,7 +170,7 @@ class Stub:
 def check(ctx: RuleContext) -> None:
     module = ctx.module
     checker: _Checker | None = None
-    overrides = _overriding_classes(module)
+    overrides = _Overrides(module)
     for test in module.tests:
         stubs = _stubs(test)
         if not stubs and not overrides:
@@ -339,26 +339,34 @@ def _spelled_qualname(definition: object) -> str:
     return f"{module}.{name}"
 
 
-def _overriding_classes(module: TestModule) -> dict[str, set[str]]:
-    """Classes of the test module that subclass something and override methods: name ->
-    the methods they define (without those that call through with super())."""
-    found: dict[str, set[str]] = {}
-    for node in module.tree.body:
-        if not isinstance(node, ast.ClassDef) or not node.bases or node.decorator_list:
-            continue
-        if all(isinstance(b, ast.Name) and b.id == "object" for b in node.bases):
-            continue
-        methods = {
-            item.name
-            for item in node.body
-            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-            and not item.name.startswith("__")
-            and not _calls_super(item)
-            and not _is_stub_body(item)
+class _Overrides:
+    """Classes of the test module that subclass something: the methods each overrides (without
+    those that call through with super()), read only for a class a test calls a method on."""
+
+    def __init__(self, module: TestModule) -> None:
+        self.classes = {
+            node.name: node
+            for node in module.tree.body
+            if isinstance(node, ast.ClassDef) and node.bases and not node.decorator_list
+            and not all(isinstance(b, ast.Name) and b.id == "object" for b in node.bases)
         }
-        if methods:
-            found[node.name] = methods
-    return found
+        self._methods: dict[str, set[str]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.classes)
+
+    def of(self, name: str) -> set[str]:
+        if name not in self._methods:
+            node = self.classes.get(name)
+            self._methods[name] = set() if node is None else {
+                item.name
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                and not item.name.startswith("__")
+                and not _calls_super(item)
+                and not _is_stub_body(item)
+            }
+        return self._methods[name]
 
 
 def _calls_super(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -375,12 +383,12 @@ def _is_stub_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return all(isinstance(s, ast.Pass) for s in body)
 
 
-def _overridden(test: TestFunction, overrides: dict[str, set[str]], call: ast.Call) -> str | None:
+def _overridden(test: TestFunction, overrides: _Overrides, call: ast.Call) -> str | None:
     func = call.func
     if not overrides or not isinstance(func, ast.Attribute):
         return None
     cls = _constructed_class(test, func.value)
-    if cls is None or func.attr not in overrides.get(cls, set()):
+    if cls is None or func.attr not in overrides.of(cls):
         return None
     return (
         f"`{func.attr}` runs the override that the test's own class `{cls}` defines, so the "
