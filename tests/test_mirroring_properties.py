@@ -176,6 +176,9 @@ def _fires_project(implementation: str, test: str) -> bool:
     (root / "src" / "shop").mkdir(parents=True)
     (root / "tests").mkdir()
     (root / "src" / "shop" / "__init__.py").write_text("")
+    # a config file makes the project its own rootdir wherever the test run is started from
+    # (without one, pytest's rootdir is the common ancestor with the invocation directory)
+    (root / "pytest.ini").write_text("[pytest]\n")
     (root / "src" / "shop" / "core.py").write_text(implementation)
     names = [n.name for n in ast.parse(implementation).body
              if isinstance(n, ast.FunctionDef | ast.ClassDef) and not n.name.startswith("_")]
