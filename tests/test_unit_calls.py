@@ -1,8 +1,8 @@
-"""TL201 through the units a test reaches beyond its imports (testlint.unit_calls): a method of
-a fixture's object, of a local the test already called a method on, a special method a builtin
-runs (`iter(obj)`), and a constructor whose own member the test stubbed. The near misses stay
-silent: procedures, a value read back, a collaborator mock, an awaited awaitable, an object of
-unknown class."""
+"""TL201 through the units a test reaches beyond its imports (testlint.reach.unit_calls): a method
+of a fixture's object, of a local the test already called a method on, a special method a
+builtin runs (`iter(obj)`), and a constructor whose own member the test stubbed. The near misses
+stay silent: procedures, a value read back, a collaborator mock, an awaited awaitable, an object
+of unknown class."""
 
 from __future__ import annotations
 

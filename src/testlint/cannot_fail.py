@@ -37,7 +37,7 @@ from testlint.facts import (
     TestModule,
     dotted_name,
 )
-from testlint.unit_calls import bound_once, instance_class, resolve_unit
+from testlint.reach.unit_calls import bound_once, instance_class, resolve_unit
 
 if TYPE_CHECKING:
     from testlint.inference import Definition, Inference

@@ -12,9 +12,9 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from testlint import links
 from testlint.facts import Assertion, TestFunction, TestModule
 from testlint.inference import Definition, Inference, single_assignment
+from testlint.reach import links
 
 APPROX_CALLS = frozenset({"pytest.approx"})
 # assertion helpers whose first two arguments are compared for equality

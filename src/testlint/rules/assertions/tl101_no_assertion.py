@@ -74,8 +74,8 @@ import re
 
 from testlint.cannot_fail import inert_with
 from testlint.facts import TestFunction
-from testlint.helper_calls import asserts_nothing
 from testlint.inference import Inference, for_project
+from testlint.reach.helper_calls import asserts_nothing
 from testlint.rules._placeholder import placeholder_reason
 from testlint.rules._swallowed import swallowed_failures
 from testlint.rules.base import RuleContext

@@ -79,7 +79,6 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from testlint import links
 from testlint.facts import TestFunction, TestModule
 from testlint.inference import Definition, FunctionSource, Inference, for_project
 from testlint.mirror import (
@@ -95,7 +94,8 @@ from testlint.mirror import (
     test_scope,
     too_big,
 )
-from testlint.received import received, stand_in, stand_in_scope
+from testlint.reach import links
+from testlint.reach.received import received, stand_in, stand_in_scope
 from testlint.rules.base import RuleContext
 from testlint.signatures import has_candidate, mirrored
 from testlint.undertest import (

@@ -64,9 +64,9 @@ from __future__ import annotations
 import ast
 import re
 
-from testlint import links
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
+from testlint.reach import links
 from testlint.rules.base import RuleContext
 from testlint.undertest import (
     Equality,

@@ -107,8 +107,8 @@ from testlint.facts import (
     root_name,
     walk_body,
 )
+from testlint.reach.unit_calls import dispatched_method, resolve_unit
 from testlint.rules.base import RuleContext
-from testlint.unit_calls import dispatched_method, resolve_unit
 
 CODE = "TL201"
 NAME = "assert-called-only"

@@ -15,10 +15,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from testlint import links
 from testlint.facts import FunctionNode, TestFunction, TestModule
 from testlint.inference import Definition, FunctionSource, Inference
 from testlint.mirror import Normaliser, Scope, Subst, TooBig, Tree, canonical, function_scope
+from testlint.reach import links
 
 MAX_CALLEE_DEPTH = 2
 PATCHERS = frozenset({"setattr", "object"})  # monkeypatch.setattr, (mocker.)patch.object

@@ -1,6 +1,7 @@
-"""Which unit of the code under test a call in a test runs, where the links of `testlint.links`
-stop: a builtin that dispatches to a special method runs the class's own method. `iter(obj)` is
-`type(obj).__iter__(obj)`, `len(obj)` is `__len__`, `str(obj)` is `__str__`, ...
+"""Which unit of the code under test a call in a test runs, where the links of
+`testlint.reach.links` stop: a builtin that dispatches to a special method runs the class's own
+method. `iter(obj)` is `type(obj).__iter__(obj)`, `len(obj)` is `__len__`, `str(obj)` is
+`__str__`, ...
 
 Everything else (the test's imports, its locals, fixtures, `self.x` set in setup) is
 `links.resolve_call` and `links.instance_class`. `bound_once` is the value of a name a function
@@ -14,8 +15,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from testlint import links
 from testlint.facts import FunctionNode, TestFunction, TestModule
+from testlint.reach import links
 
 if TYPE_CHECKING:
     from testlint.inference import Definition, Inference
