@@ -562,6 +562,21 @@ class TestModule:
         return self._references[1]
 
 
+def given_values(func: FunctionNode) -> list[ast.expr]:
+    """What a fixture (or a factory) gives: the values its own body returns or yields, not those
+    of functions nested in it; a bare `return`/`yield` gives None."""
+    found: list[ast.expr] = []
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom):
+            found.append(node.value if node.value is not None else ast.Constant(value=None))
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def dotted_name(node: ast.AST) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     if node.__class__ is ast.Name:

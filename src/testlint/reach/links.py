@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from testlint.facts import FixtureDef, FunctionNode, TestFunction, TestModule
+from testlint.facts import FixtureDef, FunctionNode, TestFunction, TestModule, given_values
 from testlint.inference import Definition, Inference, single_assignment
 
 MAX_DEPTH = 6
@@ -116,7 +116,7 @@ def _fixture_value(
         return None
     node = fixture.node
     locals_ = _function_bindings(node)
-    values = _given_values(node)
+    values = given_values(node)
     classes: list[Held] = []
     for value in values:
         held = _value_class(inference, module, value, locals_, depth, fixture)
@@ -196,23 +196,6 @@ def _annotation_class(
         return None
     found = inference.resolve_name(module, returns)
     return found if found is not None and found.kind == "class" else None
-
-
-def _given_values(node: FunctionNode) -> list[ast.expr]:
-    """What a fixture returns or yields (not in nested functions)."""
-    found: list[ast.expr] = []
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        if (
-            isinstance(current, ast.Return | ast.Yield | ast.YieldFrom)
-            and current.value is not None
-        ):
-            found.append(current.value)
-        stack.extend(ast.iter_child_nodes(current))
-    return found
 
 
 _BINDINGS_ATTR = "_testlint_link_bindings"

@@ -28,7 +28,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from testlint.facts import FunctionNode, TestFunction, TestModule, qualify
+from testlint.facts import (
+    FunctionNode,
+    TestFunction,
+    TestModule,
+    dotted_name,
+    given_values,
+    qualify,
+)
 from testlint.inference import Definition, Inference
 from testlint.reach.members import (
     constructed_attribute,
@@ -321,7 +328,7 @@ class Receivers:
             self._scopes[id(fixture_node)] = fixture_scope
         if _mentions_mock(fixture_node):
             return None  # a mock, spec'd or not, with the class's name in an annotation
-        values = _returned(fixture_node)
+        values = given_values(fixture_node)
         found: list[Receiver | None] = [self._value(fixture_scope, v, depth + 1) for v in values]
         if found and all(f is not None for f in found):
             classes = {f.cls.qualname for f in found if f is not None}
@@ -387,7 +394,7 @@ class Receivers:
             for stmt in fixture_node.body
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
         }
-        values = _returned(fixture_node)
+        values = given_values(fixture_node)
         if not values or not all(isinstance(v, ast.Name) and v.id in inner for v in values):
             return None
         found: list[Receiver | None] = []
@@ -396,7 +403,7 @@ class Receivers:
             builder = inner[value.id]
             builder_scope = self._scope(fixture_module, builder, fixture_cls)
             builder_scope.fixture_names = frozenset()  # its parameters are arguments
-            results = _returned(builder)
+            results = given_values(builder)
             if not results:
                 return None
             found.extend(self._value(builder_scope, r, depth + 1) for r in results)
@@ -440,17 +447,6 @@ class Receivers:
 
 
 # ---- helpers -----------------------------------------------------------------------------
-def dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def _is_astroid(definition: Definition) -> bool:
     return definition.node is not None and not isinstance(definition.node, ast.AST)
 
@@ -553,7 +549,7 @@ def _parametrize_names(func: FunctionNode, cls: ast.ClassDef | None) -> set[str]
     for decorator in decorators:
         if not isinstance(decorator, ast.Call) or not decorator.args:
             continue
-        spelled = dotted(decorator.func) or ""
+        spelled = dotted_name(decorator.func) or ""
         if not spelled.endswith("parametrize"):
             continue
         first = decorator.args[0]
@@ -587,7 +583,7 @@ def _fixtures_of(module: TestModule) -> dict[str, list[FunctionNode]]:
 def _fixture_name(func: FunctionNode) -> str | None:
     for decorator in func.decorator_list:
         call = decorator if isinstance(decorator, ast.Call) else None
-        spelled = dotted(call.func if call is not None else decorator) or ""
+        spelled = dotted_name(call.func if call is not None else decorator) or ""
         if spelled.rsplit(".", 1)[-1] not in {"fixture", "yield_fixture"}:
             continue
         given = func.name
@@ -602,7 +598,7 @@ def _fixture_name(func: FunctionNode) -> str | None:
 def _fixture_named(func: FunctionNode, name: str) -> bool:
     for decorator in func.decorator_list:
         call = decorator if isinstance(decorator, ast.Call) else None
-        spelled = dotted(call.func if call is not None else decorator) or ""
+        spelled = dotted_name(call.func if call is not None else decorator) or ""
         if spelled.rsplit(".", 1)[-1] not in {"fixture", "yield_fixture"}:
             continue
         given = func.name
@@ -616,7 +612,8 @@ def _fixture_named(func: FunctionNode, name: str) -> bool:
 
 def _autouse_fixture(func: FunctionNode) -> bool:
     for decorator in func.decorator_list:
-        if isinstance(decorator, ast.Call) and (dotted(decorator.func) or "").endswith("fixture"):
+        spelled = dotted_name(decorator.func) if isinstance(decorator, ast.Call) else None
+        if isinstance(decorator, ast.Call) and (spelled or "").endswith("fixture"):
             for keyword in decorator.keywords:
                 if (
                     keyword.arg == "autouse"
@@ -625,22 +622,6 @@ def _autouse_fixture(func: FunctionNode) -> bool:
                 ):
                     return True
     return False
-
-
-def _returned(func: FunctionNode) -> list[ast.expr]:
-    """The values a fixture returns or yields, from its own body (not nested functions)."""
-    found: list[ast.expr] = []
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        if isinstance(node, ast.Return | ast.Yield) and node.value is not None:
-            found.append(node.value)
-        elif isinstance(node, ast.Return | ast.Yield):
-            found.append(ast.Constant(value=None))
-        stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 def _plainly_other(value: ast.expr) -> bool:
@@ -687,7 +668,7 @@ def _self_stores(
             elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
                 if isinstance(node.value, ast.Name) and node.value.id == "self":
                     targets.append(node)
-            elif isinstance(node, ast.Call) and dotted(node.func) in {"setattr", "delattr"}:
+            elif isinstance(node, ast.Call) and dotted_name(node.func) in {"setattr", "delattr"}:
                 return _DYNAMIC
         for target in targets:
             stores.setdefault(target.attr, []).append((stmt, values.get(id(target))))
