@@ -562,6 +562,18 @@ class TestModule:
         return self._references[1]
 
 
+def is_autouse_fixture(func: FunctionNode) -> bool:
+    """`@pytest.fixture(autouse=True)` (any spelling of the fixture decorator that is called)."""
+    for decorator in func.decorator_list:
+        if isinstance(decorator, ast.Call) and (dotted_name(decorator.func) or "").endswith(
+            "fixture"
+        ):
+            value = _kwarg(decorator, "autouse")
+            if isinstance(value, ast.Constant) and value.value is True:
+                return True
+    return False
+
+
 def given_values(func: FunctionNode) -> list[ast.expr]:
     """What a fixture (or a factory) gives: the values its own body returns or yields, not those
     of functions nested in it; a bare `return`/`yield` gives None."""

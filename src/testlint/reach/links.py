@@ -20,7 +20,14 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from testlint.facts import FixtureDef, FunctionNode, TestFunction, TestModule, given_values
+from testlint.facts import (
+    FixtureDef,
+    FunctionNode,
+    TestFunction,
+    TestModule,
+    given_values,
+    is_autouse_fixture,
+)
 from testlint.inference import Definition, Inference, single_assignment
 
 MAX_DEPTH = 6
@@ -260,23 +267,10 @@ def _set_in_setup(cls: ast.ClassDef, attr: str) -> ast.expr | None:
                     and isinstance(target.value, ast.Name)
                     and target.value.id in {"self", "cls"}
                 ):
-                    if stmt.name not in SETUP_METHODS and not _autouse(stmt):
+                    if stmt.name not in SETUP_METHODS and not is_autouse_fixture(stmt):
                         return None  # also set by a test or helper: not one value
                     values.append(node.value)
     return values[0] if len(values) == 1 else None
-
-
-def _autouse(node: FunctionNode) -> bool:
-    for decorator in node.decorator_list:
-        if isinstance(decorator, ast.Call):
-            for keyword in decorator.keywords:
-                if (
-                    keyword.arg == "autouse"
-                    and isinstance(keyword.value, ast.Constant)
-                    and keyword.value.value is True
-                ):
-                    return True
-    return False
 
 
 def resolve_call(

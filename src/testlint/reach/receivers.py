@@ -34,6 +34,7 @@ from testlint.facts import (
     TestModule,
     dotted_name,
     given_values,
+    is_autouse_fixture,
     qualify,
 )
 from testlint.inference import Definition, Inference
@@ -440,7 +441,7 @@ class Receivers:
         where, value = stores[0]
         if value is None:
             return None
-        if where.name not in SETUP_METHODS and not _autouse_fixture(where):
+        if where.name not in SETUP_METHODS and not is_autouse_fixture(where):
             return None
         setup_scope = self._scope(scope.module, where, cls)
         return self._value(setup_scope, value, depth + 1)
@@ -607,20 +608,6 @@ def _fixture_named(func: FunctionNode, name: str) -> bool:
                 if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
                     given = str(keyword.value.value)
         return given == name
-    return False
-
-
-def _autouse_fixture(func: FunctionNode) -> bool:
-    for decorator in func.decorator_list:
-        spelled = dotted_name(decorator.func) if isinstance(decorator, ast.Call) else None
-        if isinstance(decorator, ast.Call) and (spelled or "").endswith("fixture"):
-            for keyword in decorator.keywords:
-                if (
-                    keyword.arg == "autouse"
-                    and isinstance(keyword.value, ast.Constant)
-                    and keyword.value.value is True
-                ):
-                    return True
     return False
 
 
