@@ -296,6 +296,11 @@ class TestFunction:
         return self.node.body
 
     @cached_property
+    def bindings(self) -> dict[str, ast.expr]:
+        """Names the test binds exactly once, with their value (`single_bindings`)."""
+        return single_bindings(self.node)
+
+    @cached_property
     def _parents(self) -> dict[int, ast.AST]:
         return parent_map(self.node)
 
@@ -795,14 +800,62 @@ def _index_calls(tree: ast.Module, imports: dict[str, str]) -> list[ModuleCall]:
     return found
 
 
-def _bound_names(target: ast.AST) -> list[str]:
+def bound_name_nodes(target: ast.AST) -> list[ast.Name]:
+    """The names an assignment target binds (`a`, `a, *b`), not those whose attribute or item
+    it sets (`a.x = ...` changes the object `a` holds, not `a`)."""
     if isinstance(target, ast.Name):
-        return [target.id]
+        return [target]
     if isinstance(target, ast.Tuple | ast.List):
-        return [name for elt in target.elts for name in _bound_names(elt)]
+        return [name for elt in target.elts for name in bound_name_nodes(elt)]
     if isinstance(target, ast.Starred):
-        return _bound_names(target.value)
+        return bound_name_nodes(target.value)
     return []
+
+
+def _bound_names(target: ast.AST) -> list[str]:
+    return [name.id for name in bound_name_nodes(target)]
+
+
+def single_bindings(func: FunctionNode) -> dict[str, ast.expr]:
+    """The names a function binds exactly once, by a plain `name = value` (or `name: T = value`),
+    with that value. Any other binding of the name disqualifies it: a second assignment,
+    unpacking, a loop or comprehension target, `with ... as`, `:=`, `except ... as`, a nested
+    def or class of that name, `global`/`nonlocal`. Attribute and item assignments and method
+    calls on the object are not bindings of the name."""
+    values: dict[str, list[ast.expr]] = {}
+    other: set[str] = set()
+
+    def stored(target: ast.AST) -> None:
+        other.update(sub.id for sub in ast.walk(target)
+                     if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store))
+
+    for node in ast.walk(func):
+        if node is func:
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, []).append(node.value)
+                else:
+                    stored(target)
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name) and node.value is not None:
+                values.setdefault(node.target.id, []).append(node.value)
+        elif isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension):
+            stored(node.target)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            stored(node.optional_vars)
+        elif isinstance(node, ast.NamedExpr):
+            stored(node.target)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            other.add(node.name)
+        elif isinstance(node, ast.ExceptHandler):
+            if node.name is not None:
+                other.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            other.update(node.names)
+    return {name: found[0] for name, found in values.items()
+            if len(found) == 1 and name not in other}
 
 
 def _kwarg(call: ast.Call, name: str) -> ast.expr | None:

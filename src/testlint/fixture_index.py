@@ -189,29 +189,36 @@ def fixtures_in_tree(tree: ast.Module) -> set[str]:
             for handler in node.handlers:
                 stack.extend(handler.body)
             continue
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        for dec in node.decorator_list:
-            target = dec.func if isinstance(dec, ast.Call) else dec
-            last = (
-                target.attr
-                if isinstance(target, ast.Attribute)
-                else (target.id if isinstance(target, ast.Name) else "")
-            )
-            if last not in FIXTURE_DECORATOR_NAMES:
-                continue
-            name = node.name
-            if isinstance(dec, ast.Call):
-                for keyword in dec.keywords:
-                    value = keyword.value
-                    if (
-                        keyword.arg == "name"
-                        and isinstance(value, ast.Constant)
-                        and isinstance(value.value, str)
-                    ):
-                        name = value.value
-            found.add(name)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            name = fixture_name(node)
+            if name is not None:
+                found.add(name)
     return found
+
+
+def fixture_name(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name a fixture is requested by (`@fixture(name=...)`, else the function's), or None
+    when no decorator of the function is a fixture decorator."""
+    for dec in func.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        last = (
+            target.attr
+            if isinstance(target, ast.Attribute)
+            else (target.id if isinstance(target, ast.Name) else "")
+        )
+        if last not in FIXTURE_DECORATOR_NAMES:
+            continue
+        if isinstance(dec, ast.Call):
+            for keyword in dec.keywords:
+                value = keyword.value
+                if (
+                    keyword.arg == "name"
+                    and isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)
+                ):
+                    return value.value
+        return func.name
+    return None
 
 
 def _parse(path: Path) -> ast.Module | None:

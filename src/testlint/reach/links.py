@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from testlint.facts import (
     FixtureDef,
-    FunctionNode,
     TestFunction,
     TestModule,
     given_values,
     is_autouse_fixture,
+    single_bindings,
 )
 from testlint.inference import Definition, Inference, single_assignment
 
@@ -77,7 +77,7 @@ def _instance(
         return None
     if isinstance(node, ast.Name):
         # `obj.attr = ...` or `obj.append(...)` later changes the object, not its class
-        value = single_assignment(test, node.id) or _test_bindings(test).get(node.id)
+        value = single_assignment(test, node.id) or test.bindings.get(node.id)
         if value is not None:
             return instance_class(inference, module, test, value, depth + 1)
         if node.id in test.params:
@@ -122,7 +122,7 @@ def _fixture_value(
     if depth > MAX_DEPTH:
         return None
     node = fixture.node
-    locals_ = _function_bindings(node)
+    locals_ = single_bindings(node)
     values = given_values(node)
     classes: list[Held] = []
     for value in values:
@@ -205,49 +205,7 @@ def _annotation_class(
     return found if found is not None and found.kind == "class" else None
 
 
-_BINDINGS_ATTR = "_testlint_link_bindings"
 _IMPORTS_ATTR = "_testlint_local_imports"
-
-
-def _test_bindings(test: TestFunction) -> dict[str, ast.expr]:
-    """`_function_bindings` of a test, computed once per test (dropped with the facts)."""
-    cached: dict[str, ast.expr] | None = test.__dict__.get(_BINDINGS_ATTR)
-    if cached is None:
-        cached = _function_bindings(test.node)
-        test.__dict__[_BINDINGS_ATTR] = cached
-    return cached
-
-
-def _function_bindings(node: FunctionNode) -> dict[str, ast.expr]:
-    """Names a function binds exactly once, by a plain `name = value`."""
-    counts: dict[str, int] = {}
-    values: dict[str, ast.expr] = {}
-    for current in ast.walk(node):
-        if isinstance(current, ast.Assign):
-            for target in current.targets:
-                for name in _bound_names(target):
-                    counts[name.id] = counts.get(name.id, 0) + 1
-                    if target is name:
-                        values[name.id] = current.value
-        elif isinstance(current, ast.AugAssign | ast.AnnAssign | ast.For | ast.withitem):
-            bound: ast.expr | None = (
-                current.optional_vars if isinstance(current, ast.withitem) else current.target
-            )
-            for name in _bound_names(bound) if bound is not None else []:
-                counts[name.id] = counts.get(name.id, 0) + 2
-    return {name: value for name, value in values.items() if counts.get(name) == 1}
-
-
-def _bound_names(target: ast.expr) -> list[ast.Name]:
-    """The names an assignment target binds (`a`, `a, *b`), not those whose attribute or item
-    it sets (`a.x = ...` changes the object `a` holds, not `a`)."""
-    if isinstance(target, ast.Name):
-        return [target]
-    if isinstance(target, ast.Tuple | ast.List):
-        return [n for elt in target.elts for n in _bound_names(elt)]
-    if isinstance(target, ast.Starred):
-        return _bound_names(target.value)
-    return []
 
 
 def _set_in_setup(cls: ast.ClassDef, attr: str) -> ast.expr | None:
@@ -367,7 +325,7 @@ def _inherited(
     the one project base that does."""
     value: ast.AST | None = node.value
     if isinstance(value, ast.Name) and test is not None:
-        value = single_assignment(test, value.id) or _test_bindings(test).get(value.id)
+        value = single_assignment(test, value.id) or test.bindings.get(value.id)
     if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
         return None
     local = next(

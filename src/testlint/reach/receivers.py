@@ -37,6 +37,7 @@ from testlint.facts import (
     is_autouse_fixture,
     qualify,
 )
+from testlint.fixture_index import fixture_name
 from testlint.inference import Definition, Inference
 from testlint.reach.members import (
     constructed_attribute,
@@ -359,9 +360,8 @@ class Receivers:
         module = scope.module
         if scope.cls is not None:
             for stmt in scope.cls.body:
-                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and _fixture_named(
-                    stmt, name
-                ):
+                if (isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+                        and fixture_name(stmt) == name):
                     return module, stmt, scope.cls
         own = _fixtures_of(module).get(name)
         if own:
@@ -574,41 +574,11 @@ def _fixtures_of(module: TestModule) -> dict[str, list[FunctionNode]]:
         found = {}
         for stmt in module.tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                name = _fixture_name(stmt)
+                name = fixture_name(stmt)
                 if name is not None:
                     found.setdefault(name, []).append(stmt)
         module.__dict__[_FIXTURES_ATTR] = found
     return found
-
-
-def _fixture_name(func: FunctionNode) -> str | None:
-    for decorator in func.decorator_list:
-        call = decorator if isinstance(decorator, ast.Call) else None
-        spelled = dotted_name(call.func if call is not None else decorator) or ""
-        if spelled.rsplit(".", 1)[-1] not in {"fixture", "yield_fixture"}:
-            continue
-        given = func.name
-        if call is not None:
-            for keyword in call.keywords:
-                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
-                    given = str(keyword.value.value)
-        return given
-    return None
-
-
-def _fixture_named(func: FunctionNode, name: str) -> bool:
-    for decorator in func.decorator_list:
-        call = decorator if isinstance(decorator, ast.Call) else None
-        spelled = dotted_name(call.func if call is not None else decorator) or ""
-        if spelled.rsplit(".", 1)[-1] not in {"fixture", "yield_fixture"}:
-            continue
-        given = func.name
-        if call is not None:
-            for keyword in call.keywords:
-                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
-                    given = str(keyword.value.value)
-        return given == name
-    return False
 
 
 def _plainly_other(value: ast.expr) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from testlint.facts import FunctionNode, TestFunction, TestModule
+from testlint.facts import FunctionNode, TestFunction, TestModule, single_bindings
 from testlint.reach import links
 
 if TYPE_CHECKING:
@@ -83,42 +83,5 @@ def _member(inference: Inference, cls: Definition, attr: str) -> Definition | No
 
 
 def bound_once(func: FunctionNode, name: str) -> ast.expr | None:
-    """The value of `name = value` when that is the only binding of `name` in the function
-    (loops, `with ... as`, augmented assignments, unpacking and `except ... as` are bindings
-    too); attribute assignments and method calls on it are not bindings."""
-    values: list[ast.expr] = []
-    other = False
-    for node in ast.walk(func):
-        if node is func:
-            continue
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and target.id == name:
-                    values.append(node.value)
-                elif _binds(target, name):
-                    other = True
-        elif isinstance(node, ast.AnnAssign):
-            if isinstance(node.target, ast.Name) and node.target.id == name and node.value:
-                values.append(node.value)
-        elif isinstance(node, ast.AugAssign | ast.For | ast.AsyncFor | ast.comprehension):
-            other = other or _binds(node.target, name)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            other = other or _binds(node.optional_vars, name)
-        elif isinstance(node, ast.NamedExpr):
-            other = other or _binds(node.target, name)
-        elif isinstance(node, ast.ExceptHandler) and node.name == name:
-            other = True
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            other = other or node.name == name
-        elif isinstance(node, ast.Global | ast.Nonlocal) and name in node.names:
-            other = True
-    if other or len(values) != 1:
-        return None
-    return values[0]
-
-
-def _binds(target: ast.AST, name: str) -> bool:
-    return any(
-        isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Store)
-        for sub in ast.walk(target)
-    )
+    """The value of `name = value` when that is the only binding of `name` in the function."""
+    return single_bindings(func).get(name)

@@ -248,28 +248,7 @@ def _unwrapped(node: ast.expr | None) -> ast.expr | None:
 
 
 def _single_call_bindings(test: TestFunction) -> dict[str, ast.Call]:
-    counts: dict[str, int] = {}
-    calls: dict[str, ast.Call] = {}
-    for node in test.nodes:
-        targets: list[ast.expr] = []
-        value: ast.expr | None = None
-        if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.With | ast.AsyncWith):
-            for item in getattr(node, "items", []):
-                if item.optional_vars is not None:
-                    targets.append(item.optional_vars)
-            if isinstance(node, ast.For | ast.AsyncFor):
-                targets.append(node.target)
-        for target in targets:
-            for name in ast.walk(target):
-                if isinstance(name, ast.Name):
-                    counts[name.id] = counts.get(name.id, 0) + 1
-                    if isinstance(value, ast.Call) and target is name:
-                        calls[name.id] = value
-    return {name: call for name, call in calls.items() if counts.get(name) == 1}
+    return {name: value for name, value in test.bindings.items() if isinstance(value, ast.Call)}
 
 
 class _Checker:
