@@ -106,3 +106,17 @@ def test_entry_point_pack_is_discovered_and_runs(tmp_path: Path, monkeypatch) ->
     assert [(f.line, f.col, f.code, f.message) for f in findings] == [
         (1, 5, "XYZ101", "vague test name; name the behaviour")
     ]
+
+
+def test_a_summary_that_wraps_is_read_whole() -> None:
+    wrapped = PACK_RULE.replace(
+        '"""Tests must not be called test_it.',
+        '"""Tests must not be called test_it: the name says nothing about what\n'
+        "   the test checks, so a failure says nothing either.",
+    )
+    rule = build_registry([_module("pack_wrapped", wrapped)]).get("XYZ101")
+    assert rule.summary == (
+        "Tests must not be called test_it: the name says nothing about what the test checks, "
+        "so a failure says nothing either."
+    )
+    assert list(rule.sections)[0] == "What it does"

@@ -91,15 +91,27 @@ _TYPE_NAMES = {int: "int", bool: "bool", str: "str", float: "float"}
 
 
 def parse_sections(doc: str) -> tuple[str, dict[str, str]]:
-    """Split a rule docstring into its summary line and `## Heading` sections."""
+    """Split a rule docstring into its summary and `## Heading` sections.
+
+    The summary is the whole first paragraph (up to the first blank line or heading), its
+    wrapped lines joined into one: a summary that wraps is not cut at the line end."""
     text = doc.strip("\n")
-    summary = text.strip().splitlines()[0].strip() if text.strip() else ""
+    summary = " ".join(_first_paragraph(text))
     sections: dict[str, str] = {}
     matches = list(_HEADING.finditer(text))
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         sections[match.group(1)] = text[match.end() : end].strip("\n")
     return summary, sections
+
+
+def _first_paragraph(text: str) -> list[str]:
+    lines = []
+    for line in text.strip().splitlines():
+        if not line.strip() or _HEADING.match(line):
+            break
+        lines.append(line.strip())
+    return lines
 
 
 def _option_specs(options_type: type | None, doc_options: str) -> tuple[OptionSpec, ...]:
