@@ -395,7 +395,8 @@ def test_without_pygls_the_command_says_what_to_install(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
     )
     assert (result.returncode, result.stdout, result.stderr) == (
-        2, "", "testlint: error: the language server needs pygls: pip install 'testlint[lsp]'\n"
+        2, "", "testlint: error: the language server needs pygls: add the lsp extra to however "
+        "testlint was installed (from a clone: pip install '.[lsp]')\n"
     )
 
 

@@ -1,6 +1,7 @@
 """The pre-commit hooks through real pre-commit: `pre-commit try-repo` installs testlint from a
-copy of this tree into its own environment (from PyPI, once per test session) and runs the hook
-on a temporary git repository."""
+copy of this tree into its own environment (its dependencies from PyPI, once per test session)
+and runs the hook on a temporary git repository; so does README's `.pre-commit-config.yaml`,
+pointed at that copy and one of its commits."""
 
 from __future__ import annotations
 
@@ -87,7 +88,25 @@ def test_manifest_is_valid_for_pre_commit(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_hook_fails_on_a_bad_test_and_passes_a_clean_repo(
+def _documented_config(page: Path) -> str:
+    """The first ```yaml block under a page's "## pre-commit" heading."""
+    section = page.read_text("utf-8").split("## pre-commit\n", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+README_CONFIG = _documented_config(REPO / "README.md")
+CLONE_PLACEHOLDER = "<path or URL of your testlint clone>"
+COMMIT_PLACEHOLDER = "<a commit sha of it (git rev-parse HEAD)>"
+
+
+def test_the_readme_and_the_integrations_page_give_one_pre_commit_config() -> None:
+    assert _documented_config(REPO / "docs" / "integrations.md") == README_CONFIG
+    assert [line.strip() for line in README_CONFIG.splitlines()[1:3]] == [
+        f"- repo: {CLONE_PLACEHOLDER}", f"rev: {COMMIT_PLACEHOLDER}"
+    ]
+
+
+def test_hook_fails_on_a_bad_test_and_the_readme_config_passes_a_clean_repo(
     tmp_path: Path, hook_repo: Path, pre_commit_home: Path
 ) -> None:
     bad = write_files(tmp_path / "bad", {
@@ -129,8 +148,15 @@ def test_hook_fails_on_a_bad_test_and_passes_a_clean_repo(
                 assert total([1, 2]) == 3
             ''',
     })
+    # installed as README says, at a commit (try-repo above used the same repository and commit,
+    # so the hook's environment is built once)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    config = README_CONFIG.replace(CLONE_PLACEHOLDER, str(hook_repo))
+    (clean / ".pre-commit-config.yaml").write_text(config.replace(COMMIT_PLACEHOLDER, commit))
     _commit_all(clean)
-    passed = try_repo(clean, hook_repo, pre_commit_home)
+    passed = pre_commit("run", "--all-files", "--color", "never", cwd=clean,
+                        home=pre_commit_home)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert _hook_report(passed.stdout) == "testlint" + "." * 65 + "Passed\n"
     # the result cache stays out of the user's way: ignored by git, nothing for pre-commit to see

@@ -119,4 +119,4 @@ def test_a_summary_that_wraps_is_read_whole() -> None:
         "Tests must not be called test_it: the name says nothing about what the test checks, "
         "so a failure says nothing either."
     )
-    assert list(rule.sections)[0] == "What it does"
+    assert next(iter(rule.sections)) == "What it does"

@@ -521,7 +521,8 @@ def test_without_httpx_the_step_asks_for_the_llm_extra(shop: Path,
     result = run_cli(["rewrite", "--base-url", "http://127.0.0.1:9/v1", "tests/test_mirror.py"],
                      shop)
     assert result.stderr == (
-        "testlint: error: the rewrite step needs httpx: pip install 'testlint[llm]'\n")
+        "testlint: error: the rewrite step needs httpx: add the llm extra to however testlint was "
+        "installed (from a clone: pip install '.[llm]')\n")
     assert result.exit_code == 2
 
 

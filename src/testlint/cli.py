@@ -559,8 +559,9 @@ def rewrite(
 ) -> None:
     """Propose fixed tests for findings with a model; keep only those that pass the gates.
 
-    Needs `pip install 'testlint[llm]'`. Prints a unified diff per accepted rewrite and a
-    funnel summary; exit 0 when every finding was rewritten, 1 when some remain, 2 on errors.
+    Needs the `llm` extra (from a clone: `pip install '.[llm]'`). Prints a unified diff per
+    accepted rewrite and a funnel summary; exit 0 when every finding was rewritten, 1 when some
+    remain, 2 on errors.
     """
     from testlint.config import ConfigError, load_config, validate_selection
     from testlint.discovery import Discovery, MissingPathError, default_paths
@@ -604,14 +605,16 @@ def rewrite(
 def lsp_command() -> None:
     """Start the language server on stdin/stdout (for editors).
 
-    Needs `pip install 'testlint[lsp]'`. Editors start it themselves; see the integrations docs.
+    Needs the `lsp` extra (from a clone: `pip install '.[lsp]'`). Editors start it themselves;
+    see the integrations docs.
     """
     try:
         from testlint.integrations.lsp import serve
     except ImportError as exc:
         if (exc.name or "").partition(".")[0] not in {"pygls", "lsprotocol"}:
             raise
-        fail("the language server needs pygls: pip install 'testlint[lsp]'")
+        fail("the language server needs pygls: add the lsp extra to however testlint was installed "
+             "(from a clone: pip install '.[lsp]')")
     sys.exit(serve())
 
 

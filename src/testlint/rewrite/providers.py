@@ -81,7 +81,8 @@ def import_httpx() -> Any:
         import httpx
     except ImportError:
         raise MissingExtra(
-            "the rewrite step needs httpx: pip install 'testlint[llm]'"
+            "the rewrite step needs httpx: add the llm extra to however testlint was installed "
+            "(from a clone: pip install '.[llm]')"
         ) from None
     return httpx
 
