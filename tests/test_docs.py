@@ -202,3 +202,64 @@ def test_readme_example_fires_only_when_bad(
     result = run_cli(["--select", code, "tests"], tmp_path)
     codes = [line.split()[1] for line in result.stdout.splitlines()]
     assert codes == ([code] if kind == "bad" else [])
+
+
+# ---- install lines ---------------------------------------------------------------------------
+# testlint is on no package index, so an install line that CI does not run is one nobody knows
+# works. Every `pip install` a page shows (in a code block or an inline code span) must be a line
+# of .ci/run, which runs them from a clone and from the wheel built in it.
+
+_SHELL_COMMENT = re.compile(r"\s+#.*$")
+_FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _command(text: str) -> str:
+    """From `pip install` to the end of the line, without a trailing shell comment."""
+    start = text.index("pip install")
+    return _SHELL_COMMENT.sub("", text[start:]).strip()
+
+
+def _installs_something(command: str) -> bool:
+    """`pip install --user` in a sentence names an option; an install line names a package."""
+    args = command.split("&&")[0].split()[2:]
+    return any(not arg.startswith("-") for arg in args)
+
+
+def install_lines(text: str) -> list[str]:
+    blocks = [line for block in _FENCE.findall(text) for line in block.splitlines()]
+    prose = " ".join(_FENCE.sub("", text).split())  # a code span may wrap onto the next line
+    found = [_command(line) for line in blocks if re.search(r"\bpip install\b", line)]
+    found += [_command(span) for span in re.findall(r"`([^`]+)`", prose)
+              if re.search(r"\bpip install\b", span)]
+    return [command for command in found if _installs_something(command)]
+
+
+def _pages(repo: Path) -> list[Path]:
+    return [repo / "README.md", *sorted((repo / "docs").rglob("*.md"))]
+
+
+def test_every_install_line_in_the_docs_is_run_by_ci(repo: Path) -> None:
+    ci = {_command(line) for line in (repo / ".ci" / "run").read_text("utf-8").splitlines()
+          if "pip install" in line and not line.lstrip().startswith("#")}
+    not_run = [(page.relative_to(repo).as_posix(), command) for page in _pages(repo)
+               for command in install_lines(page.read_text("utf-8")) if command not in ci]
+    assert not_run == []
+
+
+def test_install_lines_are_found_in_blocks_spans_and_wrapped_spans() -> None:
+    page = (
+        "```sh\npip install .            # from a clone\n$ python -m pip install 'x[y]'\n```\n\n"
+        "```yaml\n      - run: pip install wheels/testlint-*.whl\n```\n\n"
+        "Build it with `pip install '.[docs]' && mkdocs build`, or with `pip\ninstall build`;\n"
+        "packages installed with `pip install\n--user` stay importable, as pip installs them.\n"
+    )
+    assert install_lines(page) == [
+        "pip install .", "pip install 'x[y]'", "pip install wheels/testlint-*.whl",
+        "pip install '.[docs]' && mkdocs build", "pip install build",
+    ]
+
+
+def test_ci_runs_the_readme_test_command_last(repo: Path) -> None:
+    lines = [line for line in (repo / ".ci" / "run").read_text("utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines[-1] == "pip install '.[test]' && python -m pytest"
