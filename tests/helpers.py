@@ -8,8 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import settings
 
 from testlint.cli import main
+
+
+def examples(count: int) -> int:
+    """`max_examples` for a slow property test: `count` in the everyday run (which keeps the whole
+    suite fast), ten times as many under `--hypothesis-profile thorough` (see conftest.py)."""
+    return max(1, count * settings().max_examples // 100)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Fuzz: real test files, mutated the way an editor or a half-finished generation leaves them,
 never crash the engine, with every rule on and the code under test in reach of inference.
 
-Bounded: a fixed number of examples (about 15 s on a 2-core machine; hypothesmith's generated
-modules are in test_properties.py), no deadline per example.
+Bounded: a fixed number of examples (a few seconds; ten times as many under
+`--hypothesis-profile thorough`; hypothesmith's generated modules are in test_properties.py), no
+deadline per example.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from testlint.config import Config
 from testlint.engine import make_engine
 from testlint.pytest_config import find_pytest_config
+from tests.helpers import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = ROOT / "fixtures" / "projects"
@@ -65,7 +67,7 @@ def mutated_test_file(draw: st.DrawFn) -> tuple[Path, bytes]:
     return path, b"".join(lines)
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated_test_file())
 def test_mutated_real_test_files_never_crash_the_engine(
     tmp_path_factory: pytest.TempPathFactory, mutated: tuple[Path, bytes]

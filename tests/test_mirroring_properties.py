@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from testlint.config import Config
 from testlint.engine import lint_text, make_engine
 from testlint.pytest_config import find_pytest_config
+from tests.helpers import examples
 
 # (implementation, test): whether TL301 fires is decided by the unchanged pair
 CASES = [
@@ -200,7 +201,7 @@ def test_cases_decide_as_documented() -> None:
     assert [_fires_project(impl, test) for impl, test in CASES] == fired
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data(), case=st.sampled_from(CASES))
 def test_renaming_and_reformatting_keep_the_verdict_in_a_snippet(
     data: st.DataObject, case: tuple[str, str]
@@ -212,7 +213,7 @@ def test_renaming_and_reformatting_keep_the_verdict_in_a_snippet(
     assert _fires_snippet(implementation, test) == expected
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data(), case=st.sampled_from(CASES))
 def test_renaming_and_reformatting_keep_the_verdict_across_files(
     data: st.DataObject, case: tuple[str, str]

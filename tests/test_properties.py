@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from testlint.engine import lint_text
+from tests.helpers import examples
 
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "rules").glob("TL*.py"))
 
@@ -28,7 +29,7 @@ def _no_internal_errors(source: str) -> None:
 
 # hypothesmith compiles what it generates: its SyntaxWarnings are not ours
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_grammar())
 def test_engine_never_crashes_on_grammar_generated_modules(source: str) -> None:
     _no_internal_errors(source)
@@ -36,7 +37,7 @@ def test_engine_never_crashes_on_grammar_generated_modules(source: str) -> None:
 
 # hypothesmith compiles what it generates: its SyntaxWarnings are not ours
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_node())
 def test_engine_never_crashes_on_ast_generated_modules(source: str) -> None:
     _no_internal_errors(source)
@@ -92,7 +93,7 @@ def _local_names(tree: ast.Module) -> list[str]:
 identifiers = st.from_regex(r"\A[a-z][a-z0-9]{2,8}\Z").filter(lambda s: not keyword.iskeyword(s))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(data=st.data())
 def test_findings_survive_renaming_locals(data: st.DataObject) -> None:
     path = data.draw(st.sampled_from(FIXTURES))
@@ -147,7 +148,7 @@ assert sorted([x * 2 for x in range(3)], key=key) == [0, 2, 4] or total > -1
 
 # hypothesmith compiles what it generates: its SyntaxWarnings are not ours
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_node())
 @example(NESTED_SCOPES_SOURCE)
 @example("def callback():\n    return a + b\nassert callback() == 3\n")
