@@ -163,3 +163,66 @@ def test_a_run_without_astroid_exits_through_the_interpreter(tmp_path: Path) -> 
     result = _console(project, "check", "--select", "TL101", "--no-cache", "tests")
     assert (result.returncode, result.stdout, result.stderr) == (
         1, NO_ASSERTION, "interpreter teardown\n")
+
+
+# astroid (about 30 ms to import, more to build a module) is asked only what the cheap index of
+# the imported module (its top-level names, from one stdlib parse) cannot answer
+CHEAP_PROJECT = {
+    "src/shop/__init__.py": "from shop.cart import total\n\nVERSION, RELEASE = 1, 2\n",
+    "src/shop/cart.py": '''
+        try:
+            from decimal import Decimal
+        except ImportError:
+            Decimal = float
+
+
+        def total(items):
+            return sum(items)
+
+
+        class Cart:
+            pass
+        ''',
+    "tests/test_cart.py": '''
+        import json
+
+        import pytest
+
+        from shop import VERSION, total
+        from shop.cart import Cart, Decimal
+
+
+        def test_total():
+            assert total([Decimal(1)]) == 1
+        ''',
+}
+
+
+def test_imports_the_cheap_index_answers_never_import_astroid(tmp_path: Path) -> None:
+    write_files(tmp_path, CHEAP_PROJECT)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), "--no-cache", "tests"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert (result.stdout, result.stderr.splitlines()[-1]) == (
+        "", "heavy modules: [] exit: 0")
+
+
+def test_a_name_the_index_does_not_know_is_asked_of_astroid(tmp_path: Path) -> None:
+    write_files(tmp_path, {**CHEAP_PROJECT, "tests/test_more.py": '''
+        from shop.cart import Cart, totl
+
+
+        def test_cart():
+            assert Cart() is not None
+        '''})
+    probe = PROBE.replace("runpy.run_module(\"testlint\", run_name=\"__main__\", alter_sys=True)",
+                          "from testlint.cli import main; main()")  # no os._exit after astroid
+    result = subprocess.run(
+        [sys.executable, "-c", probe.format(heavy=HEAVY), "--no-cache", "tests"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.stdout.startswith("tests/test_more.py:1:29: TL503 ")
+    assert result.stderr.splitlines()[-1] == "heavy modules: ['astroid'] exit: 1"
