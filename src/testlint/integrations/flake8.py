@@ -36,30 +36,6 @@ from testlint import __version__
 
 Flake8Result = tuple[int, int, str, type]
 
-# one engine per (configuration file, pytest ini file): flake8 checks many files per process
-_engines: dict[tuple[Path | None, Path | None], Any] = {}
-
-
-def _engine_and_discovery(path: Path) -> tuple[Any, Any]:
-    from testlint.config import load_config
-    from testlint.discovery import Discovery
-    from testlint.engine import make_engine
-    from testlint.pytest_config import find_pytest_config
-    from testlint.registry import load_registry
-
-    pytest_config = find_pytest_config([path])
-    registry = load_registry()
-    config = load_config(path, registry)
-    key = (config.path, pytest_config.inifile)
-    cached = _engines.get(key)
-    if cached is None:
-        engine = make_engine([path], config=config, pytest_config=pytest_config, registry=registry)
-        engine.suppress = False  # flake8 applies noqa comments itself
-        cached = (engine, Discovery(config=config, pytest=pytest_config, only_test_files=True))
-        _engines[key] = cached
-    return cached
-
-
 class TestlintChecker:
     """flake8 calls `TestlintChecker(tree, lines, filename).run()` for every file."""
 
@@ -85,11 +61,12 @@ class TestlintChecker:
             return
         from testlint.config import ConfigError
         from testlint.engine import TL000
+        from testlint.integrations.engines import engine_and_discovery
         from testlint.source import SourceFile
 
         path = Path(self.filename)
         try:
-            engine, discovery = _engine_and_discovery(path)
+            engine, discovery = engine_and_discovery(path, noqa=False)  # flake8 owns noqa
         except ConfigError as exc:
             yield 1, 0, f"{TL000} could not analyse: {exc}", type(self)
             return
