@@ -226,3 +226,28 @@ def test_a_name_the_index_does_not_know_is_asked_of_astroid(tmp_path: Path) -> N
     )
     assert result.stdout.startswith("tests/test_more.py:1:29: TL503 ")
     assert result.stderr.splitlines()[-1] == "heavy modules: ['astroid'] exit: 1"
+
+
+# importlib.metadata (email, zipfile, csv: about 50 ms of CPU) is not needed to find the entry
+# points of rule packs and pytest plugins: testlint.entry_points reads them off sys.path
+def test_a_check_run_does_not_import_importlib_metadata(tmp_path: Path) -> None:
+    write_files(tmp_path, {"tests/test_one.py": "def test_one():\n    run()\n"})
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=(*HEAVY, "importlib.metadata")), "--no-cache",
+         "tests"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.stderr.splitlines()[-1] == "heavy modules: [] exit: 1"
+
+
+@pytest.mark.parametrize("group", ["console_scripts", "pytest11", "flake8.extension",
+                                   "testlint.rules"])
+def test_entry_points_read_off_sys_path_are_importlib_metadatas(group: str) -> None:
+    from importlib.metadata import entry_points as metadata_entry_points
+
+    from testlint.entry_points import entry_points
+
+    ours = sorted((entry.name, entry.value) for entry in entry_points(group))
+    theirs = sorted((entry.name, entry.value) for entry in metadata_entry_points(group=group))
+    assert ours == theirs
