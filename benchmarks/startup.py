@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import queue
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,11 +60,17 @@ def env() -> dict[str, str]:
     return {**keep, "PYTHONPATH": str(SRC)}
 
 
-def wall(command: list[str], cwd: Path) -> float:
+def wall(command: list[str], cwd: Path, cpu: list[float] | None = None) -> float:
+    """Wall time of the command; its CPU time (user + sys) appended to `cpu`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=env(), stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return elapsed
 
 
 def verdict(name: str, value: float, target: float, unit: str = "s") -> bool:
@@ -82,9 +89,10 @@ def one_file(file: Path, repeat: int) -> bool:
     command = [PYTHON, "-m", "testlint", "check", "--only-test-files", "--force-exclude",
                "--no-cache", str(file)]
     wall(command, file.parent)  # warm the file system cache
-    times = [wall(command, file.parent) for _ in range(repeat)]
+    cpu: list[float] = []
+    times = [wall(command, file.parent, cpu) for _ in range(repeat)]
     print(f"one-file call on {file.name} ({len(file.read_text().splitlines())} lines), "
-          f"{repeat} runs, median:")
+          f"{repeat} runs, median: CPU {statistics.median(cpu) * 1000:.0f} ms (user + sys)")
     return verdict("testlint check (pre-commit hook's arguments)", statistics.median(times), 0.2)
 
 
@@ -92,12 +100,16 @@ def one_file(file: Path, repeat: int) -> bool:
 
 
 def flake8_select_e(file: Path, repeat: int) -> bool:
+    cpu: dict[str, list[float]] = {"": [], "testlint": []}
+
     def run(hidden: str) -> float:
         return wall([PYTHON, "-c", FLAKE8, hidden, "--isolated", "--select", "E", str(file)],
-                    file.parent)
+                    file.parent, cpu[hidden])
 
     run("")
     run("testlint")
+    for times in cpu.values():
+        times.clear()
     with_plugin: list[float] = []
     without: list[float] = []
     for _ in range(repeat):
@@ -105,7 +117,9 @@ def flake8_select_e(file: Path, repeat: int) -> bool:
         without.append(run("testlint"))
     plugged, bare = statistics.median(with_plugin), statistics.median(without)
     print(f"flake8 --select E on {file.name}, {repeat} runs each, median: with testlint "
-          f"{plugged * 1000:.0f} ms, without {bare * 1000:.0f} ms")
+          f"{plugged * 1000:.0f} ms wall, {statistics.median(cpu['']) * 1000:.0f} ms CPU; "
+          f"without {bare * 1000:.0f} ms wall, "
+          f"{statistics.median(cpu['testlint']) * 1000:.0f} ms CPU")
     return verdict("flake8 --select E: cost of having testlint installed", plugged - bare, 0.020)
 
 
@@ -234,16 +248,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pandas", type=Path, required=True, help="pandas' tests directory")
     parser.add_argument("--file", type=Path, help="the one-file call's file "
-                        "(default: pandas/tests/test_common.py or the smallest big-enough file)")
+                        "(default: the tests directory's test_common.py, else a median-sized file)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--skip", default="", help="comma-separated: one-file,flake8,lsp")
     args = parser.parse_args()
     tests = args.pandas.resolve()
     files = sorted(tests.rglob("test_*.py"), key=lambda p: p.stat().st_size)
     largest = files[-1]
-    typical = args.file or next((p for p in files if p.name == "test_common.py"),
-                                files[len(files) // 2])
+    typical = args.file or (tests / "test_common.py" if (tests / "test_common.py").is_file()
+                            else files[len(files) // 2])
     skip = set(filter(None, args.skip.split(",")))
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f} (a busy machine inflates wall times)")
     results = []
     with tempfile.TemporaryDirectory():
         if "one-file" not in skip:

@@ -63,6 +63,7 @@ def enabled(config: pytest.Config) -> bool:
     asked = config.getoption("plugins", None) or []
     return (
         PLUGIN_NAME in asked
+        or __name__ in asked  # -p testlint.integrations.pytest_plugin (not installed)
         or bool(config.getoption("testlint_strict", False))
         or bool(config.getini(INI_OPTION))
     )
