@@ -210,3 +210,15 @@ def test_a_broken_testlint_config_is_reported_not_a_crash(
     [shown] = warnings_shown(result.stdout)
     assert shown.startswith("tests/test_clean.py:1: TestlintWarning: TL000 could not analyse: ")
     assert "selekt" in shown
+
+
+def test_results_are_kept_in_testlints_cache_unless_asked_not_to(
+    project: Path, pytest_env: dict[str, str]
+) -> None:
+    uncached = run_pytest(project, pytest_env, "-p", "testlint", "--testlint-no-cache", "tests")
+    assert warnings_shown(uncached.stdout) == FOUND
+    assert not (project / ".testlint_cache").exists()
+    for _ in range(2):  # the second run answers from the cache
+        result = run_pytest(project, pytest_env, "-p", "testlint", "tests")
+        assert warnings_shown(result.stdout) == FOUND
+        assert (project / ".testlint_cache" / "CACHEDIR.TAG").is_file()

@@ -18,11 +18,15 @@ is one TestlintWarning at the finding's file and line, shown in pytest's warning
 With `--testlint-strict` a module with findings is a collection error listing them
 (`path:line:col: TLxxx message`), so no test runs until they are fixed (or
 `--continue-on-collection-errors` is given). A broken configuration is reported the same
-way, as a TL000 finding. Nothing of testlint's engine is imported unless the plugin is enabled.
+way, as a TL000 finding. Results are kept in testlint's result cache (`.testlint_cache`, shared
+with `testlint check`), so a rerun does not lint an unchanged file again;
+`--testlint-no-cache` turns it off. Nothing of testlint's engine is imported unless the
+plugin is enabled.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Generator
 from pathlib import Path
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from testlint.engine import Engine
     from testlint.finding import Finding
 
 PLUGIN_NAME = "testlint"  # the entry point's name: `-p testlint`, `-p no:testlint`
@@ -50,6 +55,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         STRICT_OPTION, action="store_true", default=False,
         help="lint the collected test files with testlint and report findings as collection "
              "errors (implies the plugin is enabled)",
+    )
+    group.addoption(
+        "--testlint-no-cache", action="store_true", default=False,
+        help="lint every collected test file again rather than reuse testlint's result cache "
+             "(.testlint_cache, as `testlint check` keeps it)",
     )
     parser.addini(
         INI_OPTION, type="bool", default=False,
@@ -73,7 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if enabled(config):
         config.pluginmanager.register(
             Linter(strict=bool(config.getoption("testlint_strict", False)),
-                   rootpath=config.rootpath),
+                   rootpath=config.rootpath,
+                   use_cache=not config.getoption("testlint_no_cache", False)),
             "testlint-linter",
         )
 
@@ -81,9 +92,11 @@ def pytest_configure(config: pytest.Config) -> None:
 class Linter:
     """The enabled plugin: lints each collected test module once, as it is collected."""
 
-    def __init__(self, *, strict: bool, rootpath: Path) -> None:
+    def __init__(self, *, strict: bool, rootpath: Path, use_cache: bool = True) -> None:
         self.strict = strict
         self.rootpath = rootpath
+        self.use_cache = use_cache
+        self._caches: dict[int, Any] = {}  # by id of the engine
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, None]:
@@ -117,20 +130,25 @@ class Linter:
         from testlint.registry import UnknownRuleError
         from testlint.source import UnreadableSource
 
-        shown = self._display(path)
+        shown = Path(os.path.relpath(path))  # as `testlint check` names it from here
         try:
             engine, discovery = engine_and_discovery(path)
         except (ConfigError, UnknownRuleError) as exc:
-            return [unreadable_finding(shown, UnreadableSource(str(exc)))]
+            return [unreadable_finding(shown.as_posix(), UnreadableSource(str(exc)))]
         if discovery.is_excluded(path):
             return []
-        return engine.lint_path(path, shown)
+        # the CLI's result cache: a rerun of pytest does not lint an unchanged file again
+        return engine.lint_files([shown], jobs=1, cache=self._cache(engine))
 
-    def _display(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.rootpath.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+    def _cache(self, engine: Engine) -> Any:
+        if not self.use_cache:
+            return None
+        if id(engine) not in self._caches:
+            from testlint.cache import cache_root, open_cache
+
+            directory = cache_root(engine.config.path, engine.project.pytest.inifile)
+            self._caches[id(engine)] = open_cache(engine, directory)
+        return self._caches[id(engine)]
 
 
 def _line(finding: Finding) -> str:
