@@ -243,3 +243,47 @@ def test_testlint_per_file_ignores_on_a_snapshot_path_apply_in_flake8(
     })
     result = flake8(project, flake8_env, "--select", "TL", "tests")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_testlint_per_file_ignores_apply_in_flake8_as_on_the_command_line(
+    project: Path, flake8_env: dict[str, str]
+) -> None:
+    write_files(project, {
+        "pyproject.toml": '[tool.testlint.per-file-ignores]\n"tests/test_*.py" = ["TL101"]\n',
+    })
+    result = flake8(project, flake8_env, "--select", "TL", "tests")
+    assert (result.stdout, result.stderr) == (f"tests/test_cart.py:11:10: {BROAD_RAISES}\n", "")
+    cli = run_cli(["check", "--no-cache", "tests"], project)
+    assert cli.stdout == f"tests/test_cart.py:11:10: {BROAD_RAISES}\n"
+
+
+# flake8 runs every installed plugin on every file and filters by --select afterwards: the
+# plugin must then do nothing (testlint's engine, registry and rules are never imported)
+LOADED_PROBE = """
+import sys
+from flake8.main.cli import main
+code = main(["--isolated", "-j", "1", *sys.argv[1:]])
+print("exit:", code, "engine loaded:", "testlint.engine" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "engine_loaded", "code"),
+    [
+        (["--select", "E"], False, 0),
+        (["--select", "E,F", "--extend-select", "W"], False, 0),
+        (["--extend-ignore", "TL"], False, 0),  # the default selection, TL ignored
+        (["--select", "TL1", "--ignore", "TL101"], True, 1),
+        (["--select", "E,TL104"], True, 1),
+        ([], True, 1),  # the default selection includes every plugin
+    ],
+)
+def test_the_plugin_costs_nothing_when_no_tl_code_is_selected(
+    project: Path, flake8_env: dict[str, str], args: list[str], engine_loaded: bool, code: int
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_PROBE, *args, "tests/test_cart.py"],
+        cwd=project, env=flake8_env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.stderr.splitlines()[-1] == f"exit: {code} engine loaded: {engine_loaded}"
+    assert ("TL" in result.stdout) is engine_loaded

@@ -552,3 +552,128 @@ def test_the_frame_reader_skips_a_bad_frame_and_finds_the_next(garbage: bytes,
     bodies = [reader.next_body() for _ in range(3 if fault else 4)]
     assert bodies == [b'{"a": 1}', *([] if fault else [b"{}"]), b'{"b": 2}', None]
     assert faults == ([f"{fault}; skipped to the next message"] if fault else [])
+
+
+# ---- a quick lint of the edited test while typing -------------------------------------------
+THREE = '''import pytest
+
+
+@pytest.fixture
+def cart():
+    return []
+
+
+def check(value):
+    assert value
+
+
+def test_first(cart):
+    run(cart)
+
+
+def test_second(cart):
+    total = run(cart)
+    print(total)
+
+
+class TestThird:
+    def test_raises(self):
+        with pytest.raises(ValueError):
+            run()
+
+    def test_checked(self):
+        check(run())
+'''
+NO_ASSERTION_MESSAGE = ("test has no assertion: it only proves the code does not raise; assert "
+                        "on the result or the changed state")
+
+
+def _shown(diagnostics: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    return [(d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"])
+            for d in diagnostics]
+
+
+def test_typing_in_one_test_gets_its_findings_quickly_then_the_full_lint(
+    lsp: LspClient, tmp_path: Path
+) -> None:
+    root = project(tmp_path)
+    lsp.initialize(root)
+    path = root / "tests" / "test_cart.py"
+    lsp.open(path, THREE)
+    assert _shown(lsp.diagnostics()) == [
+        ("TL101", 12, 4), ("TL101", 16, 4), ("TL606", 18, 4), ("TL104", 23, 13)]
+    # keystrokes in test_second: two new lines, the second an assertion
+    typed = ["", "    a", "    assert total == 3"]
+    burst = []
+    for version, line in enumerate(typed, start=2):
+        burst.append(frame({"method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": path.as_uri(), "version": version},
+            "contentChanges": [{"range": rng(18, 16, 18, 16) if version == 2 else
+                                rng(19, 0, 19, len(typed[version - 3])),
+                                "text": "\n" + line if version == 2 else line}]}}))
+    lsp.send_bytes(b"".join(burst))
+    final = len(typed) + 1
+    quick = lsp.next_notification("textDocument/publishDiagnostics")
+    full = lsp.next_notification("textDocument/publishDiagnostics")
+    assert (quick["version"], full["version"]) == (final, final)  # only the last text's
+    # test_second now asserts; test_raises' finding moved down a line
+    assert _shown(quick["diagnostics"]) == [
+        ("TL101", 12, 4), ("TL606", 18, 4), ("TL104", 24, 13)]
+    assert quick["diagnostics"] == full["diagnostics"]
+    # code actions come from the full lint, at the moved line
+    [silence] = [action for action in lsp.code_actions(
+        path, rng(24, 13, 24, 13), full["diagnostics"][2:])
+        if action["title"].startswith("Disable")]
+    [change] = silence["edit"]["documentChanges"]
+    assert change["edits"][0]["range"]["start"]["line"] == 24
+    assert lsp.shutdown() == 0
+
+
+@pytest.mark.parametrize(
+    ("where", "old", "new"),
+    [
+        ("a test's def line", "def test_second(cart):", "def test_second(cart, tmp_path):"),
+        ("module level", "import pytest\n", "import pytest\nimport os\n"),
+        ("a fixture", "    return []", "    return [1]"),
+        ("a helper", "    assert value", "    assert value is not None"),
+        ("a new top-level statement", "    print(total)\n", "    print(total)\nx = 1\n"),
+        ("a test that does not parse", "    print(total)", "    print(total"),
+    ],
+)
+def test_no_quick_lint_unless_the_change_is_inside_one_test(
+    tmp_path: Path, where: str, old: str, new: str
+) -> None:
+    from testlint.integrations.lsp import Session
+
+    path = project(tmp_path) / "tests" / "test_cart.py"
+    session = Session()
+    session.lint(path.as_uri(), path, THREE, 1, "utf-16")
+    assert THREE.count(old) == 1
+    changed = THREE.replace(old, new)
+    assert session.quick_lint(path.as_uri(), path, changed, 2, "utf-16") is None, where
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    print(total)", "    assert total"),  # a finding goes
+        ("    check(run())", "    run()"),  # one comes: a helper's assertion no longer counts
+        ("    run(cart)\n", "    run(cart)\n    run(cart)\n    run(cart)\n"),  # lines added
+        ("        with pytest.raises(ValueError):\n            run()\n",
+         "        pass\n"),  # lines removed above another finding... of the same class
+    ],
+)
+def test_a_quick_lint_shows_what_the_full_lint_shows(tmp_path: Path, old: str, new: str) -> None:
+    from testlint.integrations.lsp import Session
+
+    path = project(tmp_path) / "tests" / "test_cart.py"
+    session = Session()
+    session.lint(path.as_uri(), path, THREE, 1, "utf-16")
+    changed = THREE.replace(old, new)
+    quick = session.quick_lint(path.as_uri(), path, changed, 2, "utf-16")
+    assert quick is not None
+    assert quick.provisional
+    full = Session().lint(path.as_uri(), path, changed, 2, "utf-16")
+    assert [(e.diagnostic.code, e.diagnostic.range, e.diagnostic.message)
+            for e in quick.entries] == [
+        (e.diagnostic.code, e.diagnostic.range, e.diagnostic.message) for e in full.entries]

@@ -163,3 +163,91 @@ def test_a_run_without_astroid_exits_through_the_interpreter(tmp_path: Path) -> 
     result = _console(project, "check", "--select", "TL101", "--no-cache", "tests")
     assert (result.returncode, result.stdout, result.stderr) == (
         1, NO_ASSERTION, "interpreter teardown\n")
+
+
+# astroid (about 30 ms to import, more to build a module) is asked only what the cheap index of
+# the imported module (its top-level names, from one stdlib parse) cannot answer
+CHEAP_PROJECT = {
+    "src/shop/__init__.py": "from shop.cart import total\n\nVERSION, RELEASE = 1, 2\n",
+    "src/shop/cart.py": '''
+        try:
+            from decimal import Decimal
+        except ImportError:
+            Decimal = float
+
+
+        def total(items):
+            return sum(items)
+
+
+        class Cart:
+            pass
+        ''',
+    "tests/test_cart.py": '''
+        import json
+
+        import pytest
+
+        from shop import VERSION, total
+        from shop.cart import Cart, Decimal
+
+
+        def test_total():
+            assert total([Decimal(1)]) == 1
+        ''',
+}
+
+
+def test_imports_the_cheap_index_answers_never_import_astroid(tmp_path: Path) -> None:
+    write_files(tmp_path, CHEAP_PROJECT)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), "--no-cache", "tests"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert (result.stdout, result.stderr.splitlines()[-1]) == (
+        "", "heavy modules: [] exit: 0")
+
+
+def test_a_name_the_index_does_not_know_is_asked_of_astroid(tmp_path: Path) -> None:
+    write_files(tmp_path, {**CHEAP_PROJECT, "tests/test_more.py": '''
+        from shop.cart import Cart, totl
+
+
+        def test_cart():
+            assert Cart() is not None
+        '''})
+    probe = PROBE.replace("runpy.run_module(\"testlint\", run_name=\"__main__\", alter_sys=True)",
+                          "from testlint.cli import main; main()")  # no os._exit after astroid
+    result = subprocess.run(
+        [sys.executable, "-c", probe.format(heavy=HEAVY), "--no-cache", "tests"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.stdout.startswith("tests/test_more.py:1:29: TL503 ")
+    assert result.stderr.splitlines()[-1] == "heavy modules: ['astroid'] exit: 1"
+
+
+# importlib.metadata (email, zipfile, csv: about 50 ms of CPU) is not needed to find the entry
+# points of rule packs and pytest plugins: testlint.entry_points reads them off sys.path
+def test_a_check_run_does_not_import_importlib_metadata(tmp_path: Path) -> None:
+    write_files(tmp_path, {"tests/test_one.py": "def test_one():\n    run()\n"})
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=(*HEAVY, "importlib.metadata")), "--no-cache",
+         "tests"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": SRC}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.stderr.splitlines()[-1] == "heavy modules: [] exit: 1"
+
+
+@pytest.mark.parametrize("group", ["console_scripts", "pytest11", "flake8.extension",
+                                   "testlint.rules"])
+def test_entry_points_read_off_sys_path_are_importlib_metadatas(group: str) -> None:
+    from importlib.metadata import entry_points as metadata_entry_points
+
+    from testlint.entry_points import entry_points
+
+    ours = sorted((entry.name, entry.value) for entry in entry_points(group))
+    theirs = sorted((entry.name, entry.value) for entry in metadata_entry_points(group=group))
+    assert ours == theirs

@@ -91,7 +91,8 @@ class Engine:
     project: Project
     rules: list[Rule]
     registry: Registry = field(default_factory=load_registry)
-    # apply suppression comments and per-file-ignores; off inside flake8, which applies its own
+    # apply suppression comments (noqa); off inside flake8, which applies its own;
+    # per-file-ignores of [tool.testlint] apply always: one configuration, every door
     suppress: bool = True
     last_run: RunStats | None = None  # how the last lint_files went (cache hits, workers)
     report_tl000: bool = True  # off with `ignore = ["TL000"]`: unreadable files stay silent
@@ -254,8 +255,6 @@ class Engine:
     ) -> list[Finding]:
         if not self.report_tl000:
             findings = [finding for finding in findings if finding.code != TL000]
-        if not self.suppress:
-            return sorted(findings, key=lambda f: f.sort_key)
         ignored = self._per_file_ignores(path)
         stored = {snapshot.display: snapshot.path for snapshot in snapshots}
         kept = []
@@ -269,9 +268,9 @@ class Engine:
                 own = self._per_file_ignores(stored[finding.path])
                 if any(finding.code.startswith(code) for code in own):
                     continue
-                if _suppressed_at_test(finding, source, module):
+                if self.suppress and _suppressed_at_test(finding, source, module):
                     continue
-            elif is_suppressed(finding, source):
+            elif self.suppress and is_suppressed(finding, source):
                 continue
             kept.append(finding)
         return sorted(kept, key=lambda f: f.sort_key)

@@ -316,7 +316,7 @@ def pytest_builtin_fixtures() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def installed_plugin_fixtures() -> frozenset[str]:
     """Fixtures of the plugins installed through the `pytest11` entry point group."""
-    from importlib.metadata import entry_points
+    from testlint.entry_points import entry_points  # not importlib.metadata: start-up cost
 
     found: set[str] = set()
     try:

@@ -48,6 +48,7 @@ from testlint.facts import (
     TestModule,
     dotted_name,
 )
+from testlint.module_index import ModuleIndex
 
 if TYPE_CHECKING:
     from testlint.project import Project
@@ -192,6 +193,7 @@ class Inference:
         self._local_modules: dict[str, TestModule] = {}
         self.can_reach_code = self.has_sources or self.snippet
         self._installed: dict[str, ModuleLocation | None] = {}
+        self._index = ModuleIndex()  # asked before astroid builds a module
 
     # ---- module files -------------------------------------------------------------------
     def locate(self, modname: str) -> ModuleLocation | None:
@@ -764,6 +766,8 @@ class Inference:
             return False
         if location.kind not in {"module", "package"}:
             return None  # compiled or stub-only: cannot read it
+        if self._index.binds(location.path, name):
+            return True  # a plain top-level binding: no astroid module needed
         module = self.module(modname, installed)
         if module is None:
             return None

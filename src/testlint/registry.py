@@ -111,7 +111,7 @@ def _builtin_modules() -> list[ModuleType]:
 
 
 def _plugin_modules() -> list[ModuleType]:
-    from importlib.metadata import entry_points
+    from testlint.entry_points import entry_points  # not importlib.metadata: start-up cost
 
     modules: list[ModuleType] = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):

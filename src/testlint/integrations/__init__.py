@@ -1,1 +1,1 @@
-"""Adapters that run testlint inside other tools: flake8 (and, later, the language server)."""
+"""Adapters that run testlint inside other tools: flake8, pytest and the language server."""

@@ -21,9 +21,13 @@ seen at the next save. Only this module imports pygls (the `lsp` extra).
 
 Scheduling: every lint and code action runs on one worker thread (engines are not shared
 between threads), so the event loop always reads the next message. A change is linted after
-DEBOUNCE seconds without another; a lint whose text is no longer the document's is stopped at
-the engine's next checkpoint (between rules) and its result dropped; each lint has a time
-budget (LINT_BUDGET, or `lintTimeBudget` in initializationOptions). Messages are read by
+DEBOUNCE seconds without another: first quickly, only the test being edited when every change
+since the last full lint is inside one test (lsp_incremental; the rest of the findings are
+moved from that full lint), then fully after FULL_DELAY more seconds without a change (at once
+when there is no quick answer). A lint whose text is no longer the document's is stopped at the
+engine's next checkpoint (between rules) and its result dropped; each lint has a time budget
+(LINT_BUDGET, or `lintTimeBudget` in initializationOptions). Code actions always come from a
+full lint. Messages are read by
 lsp_frames, not by pygls' reader, which cannot recover from a malformed frame.
 """
 
@@ -143,6 +147,7 @@ class Linted:
     entries: list[Entry]
     engine: Engine | None = None
     source: SourceFile | None = None  # None when the text did not parse
+    provisional: bool = False  # a quick lint of the edited test only (lsp_incremental)
 
 
 class Session:
@@ -153,7 +158,8 @@ class Session:
         self._registry: Registry | None = None
         self._engines: dict[tuple[str, str], tuple[Engine, Discovery]] = {}
         self.shown: set[str] = set()  # configuration problems already told to the user
-        self.linted: dict[str, Linted] = {}
+        self.linted: dict[str, Linted] = {}  # what is shown: the last full or quick lint
+        self.full: dict[str, Linted] = {}  # the last full lint: what quick lints start from
 
     @property
     def registry(self) -> Registry:
@@ -235,7 +241,77 @@ class Session:
                 entry = Entry(finding, diagnostic, line)
             linted.entries.append(entry)
         self.linted[uri] = linted  # only a lint that ran to its end is kept
+        self.full[uri] = linted
         return linted
+
+    def quick_lint(self, uri: str, path: Path, text: str, version: int | None,
+                   encoding: str, checkpoint: Callable[[], None] | None = None) -> Linted | None:
+        """The findings of the new text when every change since the last full lint is inside
+        one test: that test linted alone, the rest moved from the last full lint (see
+        lsp_incremental). None when there is no such quick answer."""
+        from testlint.integrations.lsp_incremental import find_edit, reduced_text
+        from testlint.source import UnreadableSource, parse_text
+
+        base = self.full.get(uri)
+        if (base is None or base.engine is None or base.source is None or base.path != path
+                or base.lines.encoding != encoding):
+            return None
+        engine = base.engine
+        lines = Lines(text, encoding)
+        rules = engine.project.collection_rules
+        old, new = list(base.lines.lines), list(lines.lines)
+        edit = find_edit(old, base.source.tree, new, rules)
+        if edit is None:
+            return None
+        display = _display(path, engine)
+        try:
+            source = parse_text(display, reduced_text(new, base.source.tree, edit, rules))
+        except UnreadableSource:
+            return None  # the edited test does not parse (yet): the full lint says so
+        with checkpointed(engine, checkpoint):
+            findings = engine.lint_source(source, path)
+        linted = Linted(uri=uri, version=version, path=path, lines=lines, entries=[],
+                        engine=engine, provisional=True)
+        for entry in base.entries:
+            if entry.finding.path != display:  # a snapshot's, on its test's unchanged `def`
+                line = entry.noqa_line if entry.noqa_line < edit.first_changed else (
+                    edit.moved(entry.noqa_line))
+                if line is not None:
+                    linted.entries.append(_moved_entry(entry, line - entry.noqa_line))
+                continue
+            start = edit.moved(entry.finding.line)
+            end = edit.moved(entry.finding.end_line)
+            if start is not None and end is not None:
+                linted.entries.append(_moved_entry(entry, start - entry.finding.line))
+        for finding in findings:
+            if finding.path == display and edit.new_start <= finding.line <= edit.new_end:
+                linted.entries.append(
+                    Entry(finding, _diagnostic(finding, lines, self.registry), finding.line))
+        linted.entries.sort(key=lambda e: (e.diagnostic.range.start.line,
+                                           e.diagnostic.range.start.character,
+                                           str(e.diagnostic.code)))
+        self.linted[uri] = linted
+        return linted
+
+
+def _moved_entry(entry: Entry, delta: int) -> Entry:
+    """An entry of the last full lint, `delta` lines down (its fix left out: positions of a
+    fix are not moved, and a provisional result offers no code actions)."""
+    if delta == 0:
+        return entry
+    from dataclasses import replace
+
+    old = entry.diagnostic.range
+    moved = types.Range(
+        start=types.Position(line=old.start.line + delta, character=old.start.character),
+        end=types.Position(line=old.end.line + delta, character=old.end.character))
+    diagnostic = types.Diagnostic(
+        range=moved, message=entry.diagnostic.message, severity=entry.diagnostic.severity,
+        code=entry.diagnostic.code, code_description=entry.diagnostic.code_description,
+        source=entry.diagnostic.source)
+    finding = replace(entry.finding, line=entry.finding.line + delta,
+                      end_line=entry.finding.end_line + delta, fix=None)
+    return Entry(finding, diagnostic, entry.noqa_line + delta)
 
 
 @contextlib.contextmanager
@@ -464,7 +540,8 @@ def code_actions(linted: Linted, params: types.CodeActionParams,
 
 # ---- the server -----------------------------------------------------------------------------
 
-DEBOUNCE = 0.15  # seconds without a change before a changed document is linted
+DEBOUNCE = 0.075  # seconds without a change before a changed document is linted
+FULL_DELAY = 0.75  # after a quick lint of the edited test, seconds more before the full lint
 LINT_BUDGET = 10.0  # seconds one lint or code action may take (initializationOptions:
 # {"lintTimeBudget": seconds}); checked between rules
 
@@ -531,7 +608,8 @@ def make_server() -> tuple[LanguageServer, Session]:
     worker = Worker()
     budget = [LINT_BUDGET]
     timers: dict[str, asyncio.TimerHandle] = {}  # debounced lints not started yet
-    inflight: dict[str, tuple[int | None, Job, asyncio.Task[None]]] = {}  # by uri
+    # by uri: (version, job, task, whether it is a full lint rather than a quick one)
+    inflight: dict[str, tuple[int | None, Job, asyncio.Task[None], bool]] = {}
 
     def encoding() -> str:
         kind = server.workspace.position_encoding
@@ -567,6 +645,7 @@ def make_server() -> tuple[LanguageServer, Session]:
             return
         except (ConfigError, UnknownRuleError) as exc:
             state.linted.pop(uri, None)
+            state.full.pop(uri, None)
             tell(f"testlint: {exc}", types.MessageType.Error)
             publish(uri, [], version)
             return
@@ -592,15 +671,58 @@ def make_server() -> tuple[LanguageServer, Session]:
             return None
         running = inflight.get(uri)
         if running is not None:
-            version, job, task = running
-            if version == document.version and not job.cancelled.is_set():
+            version, job, task, full = running
+            if version == document.version and full and not job.cancelled.is_set():
                 return task
             job.cancelled.set()
         job = Job(budget[0])
         task = asyncio.ensure_future(lint_job(uri, Path(document.path), document.source,
                                               document.version, job))
-        inflight[uri] = (document.version, job, task)
+        inflight[uri] = (document.version, job, task, True)
         return task
+
+    async def quick_job(uri: str, path: Path, text: str, version: int | None,
+                        job: Job) -> None:
+        """Lint only the edited test (Session.quick_lint) and publish that at once; the full
+        lint follows after FULL_DELAY more without a change, or now when there is no quick
+        answer."""
+        position_encoding = encoding()
+        try:
+            linted = await asyncio.wrap_future(worker.submit(
+                lambda: state.quick_lint(uri, path, text, version, position_encoding,
+                                         job.checkpoint)))
+        except Stopped:
+            return
+        except Exception as exc:  # the full lint will say what is wrong, if anything
+            logger.info("testlint: no quick lint of %s", uri, exc_info=exc)
+            linted = None
+        finally:
+            if uri in inflight and inflight[uri][1] is job:
+                del inflight[uri]
+        if not is_current(uri, version):
+            return  # a newer text is on its way
+        if linted is None:
+            lint_now(uri)
+            return
+        publish(uri, [entry.diagnostic for entry in linted.entries], version)
+        timers[uri] = asyncio.get_running_loop().call_later(FULL_DELAY, lint_now, uri)
+
+    def quick_now(uri: str) -> None:
+        """The typing paused: a quick lint of the edited test when a full lint of an earlier
+        text is there to start from, else the full lint."""
+        timers.pop(uri, None)
+        document = server.workspace.text_documents.get(uri)
+        if (document is None or uri not in state.full or not uri.startswith("file:")
+                or not document.path.endswith(".py")):
+            lint_now(uri)
+            return
+        running = inflight.pop(uri, None)
+        if running is not None:
+            running[1].cancelled.set()
+        job = Job(budget[0])
+        task = asyncio.ensure_future(quick_job(uri, Path(document.path), document.source,
+                                               document.version, job))
+        inflight[uri] = (document.version, job, task, False)
 
     def lint_soon(uri: str) -> None:
         """Lint once the typing pauses: every change restarts the wait, and a lint of an
@@ -611,7 +733,7 @@ def make_server() -> tuple[LanguageServer, Session]:
         running = inflight.get(uri)
         if running is not None:
             running[1].cancelled.set()
-        timers[uri] = asyncio.get_running_loop().call_later(DEBOUNCE, lint_now, uri)
+        timers[uri] = asyncio.get_running_loop().call_later(DEBOUNCE, quick_now, uri)
 
     @server.feature(types.INITIALIZE)
     def on_initialize(params: types.InitializeParams) -> None:
@@ -634,7 +756,7 @@ def make_server() -> tuple[LanguageServer, Session]:
         # test file's findings: start from fresh engines (on the worker, before the lints
         # submitted after it) and lint them all again
         worker.submit(state.forget_engines)
-        for uri, (_, job, _) in list(inflight.items()):
+        for uri, (_, job, _, _) in list(inflight.items()):
             job.cancelled.set()
             del inflight[uri]
         for document in list(server.workspace.text_documents.values()):
@@ -650,6 +772,7 @@ def make_server() -> tuple[LanguageServer, Session]:
         if running is not None:
             running[1].cancelled.set()
         state.linted.pop(uri, None)
+        state.full.pop(uri, None)
         publish(uri, [], None)
 
     @server.feature(
@@ -664,12 +787,13 @@ def make_server() -> tuple[LanguageServer, Session]:
             return None
         version = document.version
         linted = state.linted.get(uri)
-        if linted is None or linted.version != version:
-            task = lint_now(uri)
+        if linted is None or linted.version != version or linted.provisional:
+            task = lint_now(uri)  # code actions are computed from a full lint only
             if task is not None:
                 await asyncio.shield(task)
             linted = state.linted.get(uri)
-        if linted is None or linted.version != version or not is_current(uri, version):
+        if (linted is None or linted.version != version or linted.provisional
+                or not is_current(uri, version)):
             return None
         capabilities = server.client_capabilities.workspace
         edit_caps = capabilities.workspace_edit if capabilities else None
