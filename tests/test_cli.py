@@ -89,6 +89,7 @@ def test_json_format(project: Path) -> None:
         {
             "code": "TL101",
             "name": "no-assertion",
+            "level": "error",
             "path": "tests/test_cart.py",
             "line": 10,
             "col": 5,
@@ -114,7 +115,8 @@ def test_statistics_and_show_source(project: Path) -> None:
         f"tests/test_cart.py:15:10: {BROAD_RAISES}\n"
         "    with pytest.raises(ValueError):\n"
         "         ^^^^^^^^^^^^^^^^^^^^^^^^^\n"
-        "1      TL104 raises-without-match\n"
+        "1      TL104 [ ] raises-without-match\n"
+        "1      total\n"
     )
 
 

@@ -147,8 +147,13 @@ def _prepare(
     config_file: Path | None,
     only_test_files: bool,
     force_exclude: bool,
+    quiet: bool = False,
+    stdin_filename: Path | None = None,
 ) -> Prepared:
-    """Configuration, rules and files for a run; exits 2 with one line on any problem."""
+    """Configuration, rules and files for a run; exits 2 with one line on any problem.
+
+    With `stdin_filename`, the configuration is the one that applies at that path and the one
+    file to lint is that path (its text comes from stdin)."""
     from testlint.config import ConfigError, load_config, validate_selection
     from testlint.discovery import Discovery, MissingPathError, default_paths
     from testlint.engine import make_engine
@@ -160,8 +165,12 @@ def _prepare(
         if not path.exists():
             fail(f"{path}: no such file or directory")
     start = list(paths) or [Path.cwd()]
+    if stdin_filename is not None:
+        start = [_existing_parent(stdin_filename)]
     pytest_config = find_pytest_config(start)
     targets = list(paths) or default_paths(pytest_config)
+    if stdin_filename is not None:
+        targets = [stdin_filename]
     try:
         selection = {"--select": _codes(select), "--ignore": _codes(ignore),
                      "--extend-select": _codes(extend_select)}
@@ -180,32 +189,66 @@ def _prepare(
         warn(note)
     discovery = Discovery(config=config, pytest=pytest_config, only_test_files=only_test_files,
                           force_exclude=force_exclude)
+    if stdin_filename is not None:
+        excluded = force_exclude and discovery.is_excluded(stdin_filename)
+        return Prepared(engine=engine, files=[] if excluded else [stdin_filename])
     try:
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
-    if not files and all(p.is_dir() for p in targets):
-        # a run that lints nothing must not look like a clean run; named directories that hold
-        # no test file are a mistake (exit 2), the default paths merely say so
+    if not files:
+        # a run that lints nothing must not look like a clean run: named directories that
+        # hold no test file are a mistake (exit 2); the default paths, or named files that
+        # --only-test-files or --force-exclude skipped (a pre-commit hook), merely say so
         named = ", ".join(os.fspath(p) for p in targets)
-        message = (f"no test files found in {named} (pytest's python_files: "
+        message = (f"no test files found under {named} (pytest's python_files: "
                    f"{' '.join(pytest_config.python_files)})")
-        if paths:
+        if paths and all(p.is_dir() for p in targets):
             fail(message)
-        warn(message)
+        if not quiet:
+            click.echo(f"testlint: {message}", err=True)
     return Prepared(engine=engine, files=files)
+
+
+def _existing_parent(path: Path) -> Path:
+    """The nearest existing directory at or above `path` (which need not exist)."""
+    for candidate in (path, *path.absolute().parents):
+        if candidate.is_dir():
+            return candidate
+    return Path.cwd()
+
+
+OUTPUT_FORMATS = ["text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab",
+                  "junit"]
+TEXT_FORMATS = {"text", "concise", "full"}
 
 
 @main.command()
 @_run_options
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github", "junit"]),
+    type=click.Choice(OUTPUT_FORMATS),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text (one line per finding, the whole message), concise (the short "
+    "message), full (the short message, the source with the span marked, why and how), json, "
+    "json-lines, sarif, github, gitlab (code quality), junit.",
 )
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print the findings only: no summary, no hints, no notes.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also say which configuration applies and how the run went.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="With --fix, exit 1 when a file was fixed, even if nothing is left.")
+@click.option("--stdin-filename", type=click.Path(path_type=Path),
+              help="Lint the source read from stdin as if it were this file (its "
+              "configuration and per-file-ignores apply); with --fix, print the fixed source.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the settings this run would use, and exit.")
+@click.option("--show-files", is_flag=True,
+              help="Print the files this run would lint, and exit.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -235,9 +278,20 @@ def check(
     fix: bool,
     diff: bool,
     unsafe_fixes: bool,
+    quiet: bool,
+    verbose: bool,
+    exit_non_zero_on_fix: bool,
+    stdin_filename: Path | None,
+    show_settings: bool,
+    show_files: bool,
 ) -> None:
     """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
     from testlint.report import ReportContext, renderer
+
+    if stdin_filename is not None and paths and paths != (Path("-"),):
+        fail("--stdin-filename reads the source from stdin: name no other path")
+    if stdin_filename is not None:
+        paths = ()
 
     baseline = None
     if baseline_file is not None:
@@ -248,22 +302,41 @@ def check(
         except BaselineError as exc:
             fail(str(exc))
     prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
-                        force_exclude)
+                        force_exclude, quiet=quiet, stdin_filename=stdin_filename)
+    if show_settings or show_files:
+        from testlint.settings_view import files_text, settings_text
+
+        _emit(settings_text(prepared.engine, prepared.files) if show_settings
+              else files_text(prepared.files), output_file)
+        sys.exit(EXIT_CLEAN)
+    if verbose:
+        _describe_run(prepared)
     unwritten = False  # --fix could not write a file it meant to fix
-    if fix or diff:
+    fixed_some = False  # --fix changed a file (for --exit-non-zero-on-fix)
+    if stdin_filename is not None:
+        findings, fixed_some = _lint_stdin(prepared, fix or diff, unsafe_fixes, diff)
+        if fix and not diff:
+            quiet = True  # stdout holds the fixed source: the report went to stderr
+    elif fix or diff:
         from testlint.fix import run_fixes
 
         fixes = run_fixes(prepared.engine, prepared.files, unsafe=unsafe_fixes, write=not diff)
         for note in fixes.notes(preview=diff):
-            click.echo(note, err=True)
+            if not quiet or note.startswith("testlint: error:"):
+                click.echo(note, err=True)
         if diff:
             _emit(fixes.diff(), output_file)
             sys.exit(EXIT_FINDINGS if (fixes.changed or fixes.errors) and not exit_zero
                      else EXIT_CLEAN)
         findings = fixes.remaining
         unwritten = bool(fixes.errors)
+        fixed_some = bool(fixes.changed)
     else:
         findings = prepared.lint(jobs, no_cache, cache_dir)
+        if verbose and prepared.engine.last_run is not None:
+            stats = prepared.engine.last_run
+            click.echo(f"testlint: {stats.files} file(s): {stats.cached} from the cache, "
+                       f"{stats.linted} linted, {stats.workers} worker process(es)", err=True)
     if baseline is not None:
         codes = {rule.code for rule in prepared.engine.rules} | {"TL000"}
         findings, stale = baseline.apply(findings, prepared.files, codes)
@@ -275,7 +348,7 @@ def check(
             )
 
     sources: dict[str, list[str]] = {}
-    if show_source:
+    if show_source or output_format == "full":
         from testlint.source import split_lines
 
         for shown in {f.path for f in findings}:
@@ -289,16 +362,81 @@ def check(
         statistics=statistics,
         files_checked=len(prepared.files),
         sources=sources,
-        color=_use_color(output_file) and output_format == "text",
+        color=_use_color(output_file) and output_format in TEXT_FORMATS,
+        output_format=output_format,
     )
     text = renderer(output_format)(findings, context)
-    _emit(text, output_file)
-    if output_format == "text" and not (fix or diff):
-        hint = _fixable_hint(findings)
-        if hint:
-            click.echo(hint, err=True)
+    if stdin_filename is not None and fix and not diff:
+        click.echo(text, err=True, nl=False)  # stdout holds the fixed source
+    else:
+        _emit(text, output_file)
+    if output_format in TEXT_FORMATS and not quiet:
+        for line in _summary(findings, len(prepared.files), fixing=fix or diff):
+            click.echo(line, err=True)
     _report_complete()
-    sys.exit(EXIT_FINDINGS if (findings or unwritten) and not exit_zero else EXIT_CLEAN)
+    failed = findings or unwritten or (exit_non_zero_on_fix and fixed_some)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+def _summary(findings: list[Finding], files: int, fixing: bool) -> list[str]:
+    """What a text run ends with on stderr: a clean run says so and how many files it read
+    (so that it never looks like a run that read nothing); a run with findings that `--fix`
+    could settle says how many; --fix and --diff say what they did instead."""
+    if fixing:  # --fix and --diff end with their own summary
+        return []
+    if not findings:
+        return [f"All checks passed ({files} file{'s' * (files != 1)})."] if files else []
+    hint = _fixable_hint(findings)
+    return [hint] if hint else []
+
+
+def _describe_run(prepared: Prepared) -> None:
+    """`-v`: which configuration applies, which rules run, how many files."""
+    config = prepared.engine.config
+    where = str(config.path) if config.path else "none (defaults)"
+    click.echo(f"testlint: configuration: {where}", err=True)
+    click.echo(f"testlint: project root: {config.root}", err=True)
+    codes = [rule.code for rule in prepared.engine.rules]
+    click.echo(f"testlint: {len(codes)} rules: {' '.join(codes)}", err=True)
+    click.echo(f"testlint: {len(prepared.files)} file(s) to lint", err=True)
+
+
+def _lint_stdin(prepared: Prepared, fixing: bool, unsafe: bool,
+                preview: bool) -> tuple[list[Finding], bool]:
+    """Lint (or fix) the source on stdin as the one file of the run; with --fix, print the
+    fixed source on stdout; with --diff, the diff."""
+    from testlint.engine import unreadable_finding
+    from testlint.fix import fix_source, unified_diff
+    from testlint.source import UnreadableSource, parse_source
+
+    data = sys.stdin.buffer.read()
+    if not prepared.files:  # --force-exclude excludes the path
+        if fixing and not preview:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return [], False
+    path = prepared.files[0]
+    shown = path.as_posix()
+    engine = prepared.engine
+    if not fixing:
+        return engine.lint_bytes(data, path, shown), False
+    try:
+        source = parse_source(shown, data)
+    except UnreadableSource as error:
+        if not preview:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return [unreadable_finding(shown, error)], False
+    result = fix_source(engine, source, path, unsafe=unsafe)
+    after = result.before if result.error else result.after
+    if result.error:
+        click.echo(f"testlint: error: {shown}: {result.error}", err=True)
+    if preview:
+        _emit(unified_diff(shown, result.before, after), None)
+        sys.exit(EXIT_FINDINGS if after != result.before or result.error else EXIT_CLEAN)
+    sys.stdout.buffer.write(after.encode(source.encoding, "surrogateescape"))
+    sys.stdout.flush()
+    return result.remaining, after != result.before
 
 
 def _fixable_hint(findings: list[Finding]) -> str:

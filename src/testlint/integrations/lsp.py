@@ -290,15 +290,15 @@ def _help_uri(code: str, registry: Registry) -> str:
 
 def _diagnostic(finding: Finding, lines: Lines, registry: Registry, *, message: str | None = None,
                 where: tuple[int, int, int, int] | None = None) -> types.Diagnostic:
-    from testlint.engine import TL000
+    from testlint.report import level_of
 
     line, col, end_line, end_col = where or (finding.line, finding.col, finding.end_line,
                                              finding.end_col)
     return types.Diagnostic(
         range=lines.edit_range(line, col, end_line, end_col),
         message=message or finding.message,
-        severity=types.DiagnosticSeverity.Error if finding.code == TL000
-        else types.DiagnosticSeverity.Warning,
+        severity=types.DiagnosticSeverity.Error
+        if level_of(finding.code, registry) == "error" else types.DiagnosticSeverity.Warning,
         code=finding.code,
         code_description=types.CodeDescription(href=_help_uri(finding.code, registry)),
         source=SOURCE,
