@@ -1,0 +1,207 @@
+"""ruff's command-line conventions, end to end with exact output: the summary of a clean run,
+concise and full output, statistics, --exit-non-zero-on-fix, --stdin-filename, --show-files,
+--show-settings, -q and -v."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from testlint.engine import lint_text
+from testlint.registry import load_registry
+from testlint.report import ReportContext, renderer
+from tests.helpers import run_cli, write_files
+
+CART = '''
+    import pytest
+
+    from shop import total
+
+
+    def test_total():
+        assert total([1, 2]) == 3
+
+
+    def test_single_item():
+        total([1])
+
+
+    def test_negative():
+        with pytest.raises(ValueError):
+            total([-1])
+
+
+    @pytest.mark.parametrise("n", [1, 2])
+    def test_many(n):
+        assert total([n]) == n
+    '''
+CLEAN = "def test_ok():\n    assert 1 + 1 == 2\n"
+PYTHON_FILES = "(pytest's python_files: test_*.py *_test.py)"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_files(tmp_path, {"tests/test_cart.py": CART, "tests/test_clean.py": CLEAN})
+
+
+def test_a_clean_run_says_so_and_how_many_files_it_read(project: Path) -> None:
+    result = run_cli(["tests/test_clean.py"], project)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "All checks passed (1 file).\n")
+    quiet = run_cli(["-q", "tests/test_clean.py"], project)
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_a_run_that_lints_nothing_is_not_a_clean_run(project: Path) -> None:
+    write_files(project, {"docs/conf.py": "x = 1\n"})
+    named = run_cli(["docs"], project)
+    assert (named.exit_code, named.stdout, named.stderr) == (
+        2, "", f"testlint: error: no test files found under docs {PYTHON_FILES}\n")
+    # a pre-commit hook that passes only non-test files: said, and not an error
+    hook = run_cli(["--only-test-files", "docs/conf.py"], project)
+    assert (hook.exit_code, hook.stdout, hook.stderr) == (
+        0, "", f"testlint: no test files found under docs/conf.py {PYTHON_FILES}\n")
+
+
+def test_concise_output_is_the_short_message(project: Path) -> None:
+    result = run_cli(["--output-format", "concise", "--no-cache", "tests"], project)
+    assert result.stdout == (
+        "tests/test_cart.py:10:5: TL101 test has no assertion: it only proves the code does "
+        "not raise\n"
+        "tests/test_cart.py:15:10: TL104 pytest.raises(ValueError) without match= passes for "
+        "any ValueError, even one from another bug\n"
+        "tests/test_cart.py:19:14: TL502 unknown marker 'parametrise' is a misspelling of "
+        "'parametrize'\n"
+    )
+    assert result.exit_code == 1
+
+
+def test_full_output_shows_the_source_the_why_and_the_fix(project: Path) -> None:
+    result = run_cli(["--output-format", "full", "--no-cache", "--select", "TL101,TL104",
+                      "tests"], project)
+    assert result.stdout == (
+        "tests/test_cart.py:10:5: TL101 test has no assertion\n"
+        "   |\n"
+        "10 | def test_single_item():\n"
+        "   |     ^^^^^^^^^^^^^^^^\n"
+        "   |\n"
+        "  why: it only proves the code does not raise\n"
+        "  fix: assert on the result or the changed state\n"
+        "  see: https://testlint.readthedocs.io/en/latest/rules/TL101/\n"
+        "\n"
+        "tests/test_cart.py:15:10: TL104 pytest.raises(ValueError) without match= passes for "
+        "any ValueError, even one from another bug\n"
+        "   |\n"
+        "15 |     with pytest.raises(ValueError):\n"
+        "   |          ^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "   |\n"
+        '  fix: add match="..." for the expected message\n'
+        "  see: https://testlint.readthedocs.io/en/latest/rules/TL104/\n"
+        "\n"
+    )
+
+
+def _invalid_examples() -> list[tuple[str, int, str]]:
+    return [(rule.code, i, source) for rule in load_registry().rules.values()
+            for i, source in enumerate(rule.invalid)]
+
+
+@pytest.mark.parametrize(("code", "index", "source"), _invalid_examples())
+def test_every_concise_message_is_under_100_characters(code: str, index: int,
+                                                       source: str) -> None:
+    findings = [f for f in lint_text(source, select=[code]) if f.code == code]
+    text = renderer("concise")(findings, ReportContext(output_format="concise"))
+    messages = [line.split(f" {code} ", 1)[1] for line in text.splitlines()]
+    assert [m for m in messages if len(m) >= 100] == []
+
+
+def test_statistics_mark_fixable_rules_and_count_the_total(project: Path) -> None:
+    result = run_cli(["--statistics", "--output-format", "concise", "--no-cache", "--select",
+                      "TL101,TL502", "tests"], project)
+    assert result.stdout.splitlines()[-3:] == [
+        "1      TL101 [ ] no-assertion",
+        "1      TL502 [*] misspelled-marker",
+        "2      total",
+    ]
+    assert result.stderr == "1 fixable with `--fix`.\n"
+
+
+def test_exit_non_zero_on_fix(project: Path) -> None:
+    args = ["--select", "TL502", "--no-cache", "--fix", "tests"]
+    fixed = run_cli(["--exit-non-zero-on-fix", *args], project)
+    assert fixed.exit_code == 1
+    assert fixed.stderr.endswith("Fixed 1 finding in 1 file, 0 remaining.\n")
+    again = run_cli(["--exit-non-zero-on-fix", *args], project)
+    assert (again.exit_code, again.stderr) == (0, "Fixed 0 findings in 0 files, 0 remaining.\n")
+
+
+def test_stdin_filename_lints_stdin_with_the_config_of_that_path(project: Path) -> None:
+    write_files(project, {"pyproject.toml": '[tool.testlint.per-file-ignores]\n'
+                                            '"tests/legacy/*" = ["TL101"]\n'})
+    source = "def test_x():\n    run()\n"
+    result = _stdin(project, ["--stdin-filename", "tests/test_new.py"], source)
+    assert (result.exit_code, result.stdout) == (
+        1, "tests/test_new.py:1:5: TL101 test has no assertion: it only proves the code does "
+           "not raise; assert on the result or the changed state\n")
+    ignored = _stdin(project, ["--stdin-filename", "tests/legacy/test_old.py"], source)
+    assert (ignored.exit_code, ignored.stdout, ignored.stderr) == (
+        0, "", "All checks passed (1 file).\n")
+
+
+def test_stdin_filename_with_fix_prints_the_fixed_source(project: Path) -> None:
+    source = ('import pytest\n\n\n@pytest.mark.parametrise("n", [1])\ndef test_x(n):\n'
+              '    assert n == 1\n')
+    result = _stdin(project, ["--stdin-filename", "tests/test_new.py", "--fix"], source)
+    assert (result.exit_code, result.stdout) == (0, source.replace("parametrise", "parametrize"))
+    assert not (project / "tests" / "test_new.py").exists()
+
+
+def _stdin(project: Path, args: list[str], text: str) -> object:
+    import os
+
+    from click.testing import CliRunner
+
+    from testlint.cli import main
+    from tests.helpers import Run
+
+    previous = Path.cwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(main, ["--no-cache", *args], input=text,
+                                    catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def test_show_files_lists_what_would_be_linted(project: Path) -> None:
+    write_files(project, {"tests/helpers.py": "", "tests/data/test_case.txt": ""})
+    result = run_cli(["--show-files", "tests"], project)
+    assert (result.exit_code, result.stdout) == (0, "tests/test_cart.py\ntests/test_clean.py\n")
+
+
+def test_show_settings_prints_the_resolved_settings(project: Path) -> None:
+    write_files(project, {"pyproject.toml": '[tool.testlint]\nextend-select = ["TL103"]\n'
+                                            'max-patches = 6\n'})
+    result = run_cli(["--show-settings", "--ignore", "TL1,TL2,TL3,TL4,TL5", "tests"], project)
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0
+    assert lines[0] == f'config-file = "{project / "pyproject.toml"}"'
+    assert lines[2:6] == ["select = null", 'ignore = ["TL1", "TL2", "TL3", "TL4", "TL5"]',
+                          'extend-select = ["TL103"]',  # more specific than TL1: it wins
+                          'rules = ["TL103", "TL601", "TL603", "TL604", "TL606"]']
+    assert "max-patches = 6" in lines
+    assert "snapshot-max-lines = 25" in lines
+
+
+def test_verbose_says_which_configuration_applies(project: Path) -> None:
+    result = run_cli(["-v", "--no-cache", "--select", "TL101", "tests/test_clean.py"], project)
+    assert result.stderr.splitlines() == [
+        "testlint: configuration: none (defaults)",
+        f"testlint: project root: {project / 'tests'}",
+        "testlint: 1 rules: TL101",
+        "testlint: 1 file(s) to lint",
+        "testlint: 1 file(s): 0 from the cache, 1 linted, 0 worker process(es)",
+        "All checks passed (1 file).",
+    ]
