@@ -190,7 +190,7 @@ def test_show_settings_prints_the_resolved_settings(project: Path) -> None:
     assert lines[0] == f'config-file = "{project / "pyproject.toml"}"'
     assert lines[2:6] == ["select = null", 'ignore = ["TL1", "TL2", "TL3", "TL4", "TL5"]',
                           'extend-select = ["TL103"]',  # more specific than TL1: it wins
-                          'rules = ["TL103", "TL601", "TL603", "TL604", "TL606"]']
+                          'rules = ["TL001", "TL103", "TL601", "TL603", "TL604", "TL606"]']
     assert "max-patches = 6" in lines
     assert "snapshot-max-lines = 25" in lines
 
@@ -205,3 +205,107 @@ def test_verbose_says_which_configuration_applies(project: Path) -> None:
         "testlint: 1 file(s): 0 from the cache, 1 linted, 0 worker process(es)",
         "All checks passed (1 file).",
     ]
+
+
+NOQA_SUITE = '''
+    def test_a():  # noqa: TL101
+        run("a")
+
+
+    def test_b():  # noqa: TL101
+        assert run("b") == 1
+
+
+    def test_c():  # noqa: TL999, E501
+        assert run("c") == 1
+
+
+    def test_d():  # noqa: TL203
+        assert run("d") == 1
+
+
+    def test_e():  # noqa: TL101, TL102
+        run("e")
+
+
+    def test_f():  # noqa: TL102 - explained
+        assert run("f") == 1
+
+
+    def test_g():  # noqa
+        assert run("g") == 1
+
+
+    def test_h():
+        assert run("h") == "# noqa: TL999"
+    '''
+HIDDEN = "so that a future finding on this line is not hidden"
+
+
+def test_unused_and_unknown_noqa_codes_are_reported(tmp_path: Path) -> None:
+    write_files(tmp_path, {"test_noqa.py": NOQA_SUITE})
+    result = run_cli(["--no-cache", "test_noqa.py"], tmp_path)
+    assert result.stdout == (
+        f"test_noqa.py:5:16: TL001 unused noqa code TL101 (suppresses nothing here); remove it, "
+        f"{HIDDEN}\n"
+        f"test_noqa.py:9:16: TL001 unused noqa code TL999 (no such rule); remove it, {HIDDEN}\n"
+        f"test_noqa.py:17:16: TL001 unused noqa code TL102 (suppresses nothing here); remove it, "
+        f"{HIDDEN}\n"
+        f"test_noqa.py:21:16: TL001 unused noqa code TL102 (suppresses nothing here); remove it, "
+        f"{HIDDEN}\n"
+    )
+    # TL203 is opt-in: once it runs, its comment is judged too
+    selected = run_cli(["--no-cache", "--extend-select", "TL203", "--select", "TL001",
+                       "test_noqa.py"], tmp_path)
+    assert [line.split(" ", 5)[-1] for line in selected.stdout.splitlines()] == [
+        f"TL999 (no such rule); remove it, {HIDDEN}",
+        f"TL203 (suppresses nothing here); remove it, {HIDDEN}",
+    ]
+
+
+def test_unused_noqa_codes_are_removed_by_the_safe_fix(tmp_path: Path) -> None:
+    write_files(tmp_path, {"test_noqa.py": NOQA_SUITE})
+    result = run_cli(["--no-cache", "--fix", "test_noqa.py"], tmp_path)
+    assert result.exit_code == 0
+    fixed = (tmp_path / "test_noqa.py").read_text(encoding="utf-8").splitlines()
+    assert [line for line in fixed if line.startswith("def ")] == [
+        "def test_a():  # noqa: TL101",
+        "def test_b():",
+        "def test_c():  # noqa: E501",
+        "def test_d():  # noqa: TL203",
+        "def test_e():  # noqa: TL101",
+        "def test_f():  # - explained",
+        "def test_g():  # noqa",
+        "def test_h():",
+    ]
+
+
+def test_unused_noqa_respects_per_file_ignores(tmp_path: Path) -> None:
+    write_files(tmp_path, {"test_noqa.py": NOQA_SUITE,
+                           "pyproject.toml": '[tool.testlint.per-file-ignores]\n'
+                                             '"test_noqa.py" = ["TL102", "TL001"]\n'})
+    assert run_cli(["--no-cache", "-q", "test_noqa.py"], tmp_path).stdout == ""
+
+
+def test_add_noqa_silences_every_finding_once(tmp_path: Path) -> None:
+    write_files(tmp_path, {"tests/test_cart.py": CART, "tests/test_doc.py": '''
+        def test_text():
+            assert True, """
+            many lines
+            """
+        '''})
+    result = run_cli(["--no-cache", "--add-noqa", "tests"], tmp_path)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "Added 3 noqa comments to 1 file.\n")
+    text = (tmp_path / "tests" / "test_cart.py").read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if "noqa" in line] == [
+        "def test_single_item():  # noqa: TL101",
+        "    with pytest.raises(ValueError):  # noqa: TL104",
+        '@pytest.mark.parametrise("n", [1, 2])  # noqa: TL502',
+    ]
+    # the finding inside a multi-line string's lines has no line to take a comment
+    assert run_cli(["--no-cache", "-q", "tests"], tmp_path).stdout == (
+        "tests/test_doc.py:2:5: TL102 assertion can never fail: `True` is always true; assert "
+        "on the result of the code under test\n")
+    again = run_cli(["--no-cache", "--add-noqa", "tests"], tmp_path)
+    assert again.stderr == "Added 0 noqa comments to 0 files.\n"

@@ -249,6 +249,9 @@ TEXT_FORMATS = {"text", "concise", "full"}
               help="Print the settings this run would use, and exit.")
 @click.option("--show-files", is_flag=True,
               help="Print the files this run would lint, and exit.")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a `# noqa: CODE` comment for every finding, so that only new ones "
+              "are reported from now on.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -284,6 +287,7 @@ def check(
     stdin_filename: Path | None,
     show_settings: bool,
     show_files: bool,
+    add_noqa: bool,
 ) -> None:
     """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
     from testlint.report import ReportContext, renderer
@@ -311,6 +315,12 @@ def check(
         sys.exit(EXIT_CLEAN)
     if verbose:
         _describe_run(prepared)
+    if add_noqa:
+        if stdin_filename is not None or fix or diff:
+            fail("--add-noqa edits the files: not with --stdin-filename, --fix or --diff")
+        _add_noqa(prepared, prepared.lint(jobs, no_cache, cache_dir), quiet)
+        _report_complete()
+        sys.exit(EXIT_CLEAN)
     unwritten = False  # --fix could not write a file it meant to fix
     fixed_some = False  # --fix changed a file (for --exit-non-zero-on-fix)
     if stdin_filename is not None:
@@ -388,6 +398,40 @@ def _summary(findings: list[Finding], files: int, fixing: bool) -> list[str]:
         return [f"All checks passed ({files} file{'s' * (files != 1)})."] if files else []
     hint = _fixable_hint(findings)
     return [hint] if hint else []
+
+
+def _add_noqa(prepared: Prepared, findings: list[Finding], quiet: bool) -> None:
+    """Write a `# noqa: CODE` for each finding on its line (ruff's --add-noqa)."""
+    from testlint.noqa import add_noqa_text
+    from testlint.safe_write import WriteRefused, replace_file
+    from testlint.source import UnreadableSource, parse_source
+
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    added = changed = 0
+    for path in prepared.files:
+        shown = path.as_posix()
+        if shown not in by_path:
+            continue
+        try:
+            data = path.read_bytes()
+            source = parse_source(shown, data)
+        except (OSError, UnreadableSource):
+            continue
+        text, count = add_noqa_text(source, by_path[shown])
+        if not count:
+            continue
+        try:
+            replace_file(path, text.encode(source.encoding, "surrogateescape"), data)
+        except (WriteRefused, OSError, UnicodeEncodeError) as exc:
+            click.echo(f"testlint: error: {shown}: cannot add noqa comments: {exc}", err=True)
+            continue
+        added += count
+        changed += 1
+    if not quiet:
+        click.echo(f"Added {added} noqa comment{'s' * (added != 1)} to {changed} "
+                   f"file{'s' * (changed != 1)}.", err=True)
 
 
 def _describe_run(prepared: Prepared) -> None:

@@ -29,7 +29,6 @@ lsp_frames, not by pygls' reader, which cannot recover from a malformed frame.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import contextlib
 import json
@@ -329,32 +328,21 @@ def _wanted(kind: str, only: Sequence[str] | None) -> bool:
 def noqa_edit(line_text: str, lineno: int, code: str, lines: Lines) -> types.TextEdit | None:
     """The edit that makes line `lineno` suppress `code`: extend its `# noqa: ...` list, or
     append `  # noqa: CODE`. None when the line already suppresses it."""
-    from testlint.engine import NOQA, noqa_codes
+    from testlint.noqa import noqa_insertion
 
-    codes = noqa_codes(line_text)
-    if codes is not None and (not codes or any(code.startswith(c) for c in codes)):
+    insertion = noqa_insertion(line_text, code)
+    if insertion is None:
         return None
-    match = NOQA.search(line_text) if codes is not None else None
-    if match is not None and match.group("codes"):
-        at, insert = match.end("codes"), f", {code}"
-    else:
-        stripped = line_text.rstrip()
-        at, insert = len(stripped), f"  # noqa: {code}"
+    at, insert = insertion
     position = lines.position(lineno, at)
     return types.TextEdit(range=types.Range(start=position, end=position), new_text=insert)
 
 
 def _comment_fits(source: SourceFile | None, lineno: int, line_text: str) -> bool:
-    """Whether a comment can go at the end of this line: not inside a multi-line string, not
-    after a backslash continuation."""
-    if source is None or line_text.rstrip().endswith("\\"):
-        return False
-    for node in ast.walk(source.tree):
-        if isinstance(node, ast.Constant | ast.JoinedStr):
-            end = node.end_lineno or node.lineno
-            if node.lineno <= lineno < end:
-                return False
-    return True
+    """Whether a comment can go at the end of this line (see testlint.noqa.comment_fits)."""
+    from testlint.noqa import comment_fits
+
+    return source is not None and comment_fits(source, lineno)
 
 
 def _fix_edits(fix_edits: Sequence[Edit], lines: Lines) -> list[types.TextEdit]:
