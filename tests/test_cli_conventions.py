@@ -309,3 +309,21 @@ def test_add_noqa_silences_every_finding_once(tmp_path: Path) -> None:
         "on the result of the code under test\n")
     again = run_cli(["--no-cache", "--add-noqa", "tests"], tmp_path)
     assert again.stderr == "Added 0 noqa comments to 0 files.\n"
+
+
+def test_clean_removes_the_caches_and_nothing_else(project: Path) -> None:
+    write_files(project, {"sub/tests/test_x.py": CLEAN, "sub/pytest.ini": "[pytest]\n",
+                          "keep/CACHEDIR.TAG": "Signature: another tool\n"})
+    assert run_cli(["tests"], project).exit_code == 1
+    assert run_cli(["sub"], project).exit_code == 0
+    assert (project / ".testlint_cache").is_dir()
+    assert (project / "sub" / ".testlint_cache").is_dir()
+    refused = run_cli(["clean", "--cache-dir", "keep"], project)
+    assert (refused.exit_code, refused.stderr) == (
+        2, "testlint: error: keep: not a testlint cache directory; nothing removed\n")
+    result = run_cli(["clean"], project)
+    assert (result.exit_code, result.stderr) == (
+        0, "Removed .testlint_cache\nRemoved sub/.testlint_cache\n")
+    assert not (project / ".testlint_cache").exists()
+    assert (project / "keep" / "CACHEDIR.TAG").is_file()
+    assert run_cli(["clean"], project).stderr == "No cache to remove.\n"

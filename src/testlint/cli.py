@@ -598,6 +598,35 @@ def _emit(text: str, output_file: str | None) -> None:
         fail(f"{output_file}: cannot write: {exc.strerror or exc}")
 
 
+@main.command("clean")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also remove this cache directory (one testlint made).")
+def clean_command(paths: tuple[Path, ...], cache_dir: Path | None) -> None:
+    """Remove the result caches (.testlint_cache) under PATHS (default: the current
+    directory) and its subdirectories."""
+    from testlint.clean import cache_dirs, is_cache_dir, remove
+
+    found: list[Path] = []
+    if cache_dir is not None and cache_dir.exists():
+        if not is_cache_dir(cache_dir):
+            fail(f"{cache_dir}: not a testlint cache directory; nothing removed")
+        found.append(cache_dir)
+    for root in paths or (Path("."),):
+        found.extend(p for p in cache_dirs(root) if p not in found)
+    failed = False
+    for path in found:
+        problem = remove(path)
+        if problem is None:
+            click.echo(f"Removed {path.as_posix()}", err=True)
+        else:
+            failed = True
+            click.echo(f"testlint: error: {path.as_posix()}: cannot remove: {problem}", err=True)
+    if not found:
+        click.echo("No cache to remove.", err=True)
+    sys.exit(EXIT_ERROR if failed else EXIT_CLEAN)
+
+
 @main.command("rules")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
