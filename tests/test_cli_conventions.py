@@ -327,3 +327,9 @@ def test_clean_removes_the_caches_and_nothing_else(project: Path) -> None:
     assert not (project / ".testlint_cache").exists()
     assert (project / "keep" / "CACHEDIR.TAG").is_file()
     assert run_cli(["clean"], project).stderr == "No cache to remove.\n"
+
+
+def test_every_noqa_code_that_matches_a_finding_is_used(tmp_path: Path) -> None:
+    write_files(tmp_path, {"test_noqa.py": "def test_a():  # noqa: TL1, TL101\n    run()\n"})
+    result = run_cli(["--no-cache", "--select", "TL1,TL001", "test_noqa.py"], tmp_path)
+    assert (result.exit_code, result.stdout) == (0, "")

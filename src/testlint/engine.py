@@ -18,7 +18,7 @@ from testlint.config import Config
 from testlint.facts import TestModule, build_facts
 from testlint.finding import Finding
 from testlint.fingerprint import Fingerprinter, message_fingerprint
-from testlint.noqa import UNUSED_NOQA, Judge, suppressing_code, unused_noqa
+from testlint.noqa import UNUSED_NOQA, Judge, suppressing_codes, unused_noqa
 from testlint.project import Project
 from testlint.pytest_config import PytestConfig, find_pytest_config
 from testlint.registry import Registry, load_registry
@@ -49,26 +49,31 @@ def unreadable_finding(path: str, error: UnreadableSource) -> Finding:
     )
 
 
+Suppression = set[tuple[int, str]]  # (line, code) pairs of noqa comments; "" when bare
+
+
+def _at(line: int, codes: frozenset[str] | None) -> Suppression | None:
+    return None if codes is None else {(line, code) for code in codes}
+
+
 def _suppressed_at_test(finding: Finding, source: SourceFile,
-                        module: TestModule | None) -> tuple[int, str] | None:
-    """A finding outside the test file counts as reported on its test's `def` line: the line
-    and the noqa code that suppress it there, if any."""
+                        module: TestModule | None) -> Suppression | None:
+    """A finding outside the test file counts as reported on its test's `def` line: the noqa
+    codes that suppress it there, if any."""
     if module is None or finding.test is None:
         return None
     for test in module.tests:
         if test.qualname == finding.test:
             line = test.node.lineno
-            code = suppressing_code(source.line(line), finding.code)
-            return None if code is None else (line, code)
+            return _at(line, suppressing_codes(source.line(line), finding.code))
     return None
 
 
-def _suppressing(finding: Finding, source: SourceFile | None) -> tuple[int, str] | None:
-    """The line and the noqa code ("" for a bare `# noqa`) that suppress the finding."""
+def _suppressing(finding: Finding, source: SourceFile | None) -> Suppression | None:
+    """The noqa codes on the finding's line that suppress it, if any."""
     if source is None:
         return None
-    code = suppressing_code(source.line(finding.line), finding.code)
-    return None if code is None else (finding.line, code)
+    return _at(finding.line, suppressing_codes(source.line(finding.line), finding.code))
 
 
 def is_suppressed(finding: Finding, source: SourceFile | None) -> bool:
@@ -268,7 +273,7 @@ class Engine:
             else:
                 hit = _suppressing(finding, source)
             if hit is not None:
-                used.add(hit)
+                used |= hit
                 continue
             kept.append(finding)
         if (source is not None and self._checks_noqa

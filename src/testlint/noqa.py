@@ -40,15 +40,17 @@ def noqa_codes(line: str) -> frozenset[str] | None:
     return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
 
 
-def suppressing_code(line: str, code: str) -> str | None:
-    """The code of the line's noqa directive that suppresses `code` ("" for a bare `# noqa`),
-    or None when the line does not suppress it."""
+def suppressing_codes(line: str, code: str) -> frozenset[str] | None:
+    """The codes of the line's noqa directive that suppress `code` (every one that matches, so
+    `# noqa: TL1, TL101` uses both; {""} for a bare `# noqa`), or None when the line does not
+    suppress it."""
     codes = noqa_codes(line)
     if codes is None:
         return None
     if not codes:
-        return ""
-    return next((c for c in sorted(codes) if code.startswith(c)), None)
+        return frozenset({""})
+    matching = frozenset(c for c in codes if code.startswith(c))
+    return matching or None
 
 
 # ---- adding a directive ---------------------------------------------------------------------
