@@ -125,18 +125,20 @@ class Prepared:
     engine: Engine
     files: list[Path]
 
+    quiet: bool = False
+
     def lint(self, jobs: int | None, no_cache: bool, cache_dir: Path | None) -> list[Finding]:
         from testlint.cache import cache_root, open_cache
-        from testlint.progress import make_progress
+        from testlint.progress import Progress, make_progress
 
         cache = None
         if not no_cache:
             config = self.engine.config
             directory = cache_dir or cache_root(config.path, self.engine.project.pytest.inifile)
             cache = open_cache(self.engine, directory)
-        return self.engine.lint_files(
-            self.files, jobs=_jobs(jobs), cache=cache, progress=make_progress(len(self.files))
-        )
+        progress = Progress() if self.quiet else make_progress(len(self.files))
+        return self.engine.lint_files(self.files, jobs=_jobs(jobs), cache=cache,
+                                      progress=progress)
 
 
 def _prepare(
@@ -185,13 +187,13 @@ def _prepare(
         engine = make_engine(targets, config=config, pytest_config=pytest_config, registry=registry)
     except (ConfigError, UnknownRuleError) as exc:
         fail(str(exc))
-    for note in pytest_config.ignored_sections:
+    for note in pytest_config.ignored_sections if not quiet else ():
         warn(note)
     discovery = Discovery(config=config, pytest=pytest_config, only_test_files=only_test_files,
                           force_exclude=force_exclude)
     if stdin_filename is not None:
         excluded = force_exclude and discovery.is_excluded(stdin_filename)
-        return Prepared(engine=engine, files=[] if excluded else [stdin_filename])
+        return Prepared(engine=engine, files=[] if excluded else [stdin_filename], quiet=quiet)
     try:
         files = discovery.files(targets)
     except MissingPathError as exc:
@@ -207,7 +209,7 @@ def _prepare(
             fail(message)
         if not quiet:
             click.echo(f"testlint: {message}", err=True)
-    return Prepared(engine=engine, files=files)
+    return Prepared(engine=engine, files=files, quiet=quiet)
 
 
 def _existing_parent(path: Path) -> Path:
@@ -237,7 +239,8 @@ TEXT_FORMATS = {"text", "concise", "full"}
     "json-lines, sarif, github, gitlab (code quality), junit.",
 )
 @click.option("--quiet", "-q", is_flag=True,
-              help="Print the findings only: no summary, no hints, no notes.")
+              help="Print the findings only: no summary, hints, warnings or progress (errors "
+              "still go to stderr).")
 @click.option("--verbose", "-v", is_flag=True,
               help="Also say which configuration applies and how the run went.")
 @click.option("--exit-non-zero-on-fix", is_flag=True,
@@ -350,7 +353,7 @@ def check(
     if baseline is not None:
         codes = {rule.code for rule in prepared.engine.rules} | {"TL000"}
         findings, stale = baseline.apply(findings, prepared.files, codes)
-        if stale:
+        if stale and not quiet:
             entries = "entry no longer matches" if stale == 1 else "entries no longer match"
             warn(
                 f"{stale} baseline {entries} a finding (fixed, or the test changed); "
