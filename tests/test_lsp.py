@@ -551,3 +551,15 @@ def test_the_frame_reader_skips_a_bad_frame_and_finds_the_next(garbage: bytes,
     bodies = [reader.next_body() for _ in range(3 if fault else 4)]
     assert bodies == [b'{"a": 1}', *([] if fault else [b"{}"]), b'{"b": 2}', None]
     assert faults == ([f"{fault}; skipped to the next message"] if fault else [])
+
+
+def test_diagnostics_carry_the_rules_level(lsp: LspClient, tmp_path: Path) -> None:
+    """An error rule (TL101: the test checks nothing) is an error in the editor, as in SARIF;
+    a warning rule (TL104) a warning."""
+    root = project(tmp_path)
+    lsp.initialize(root, {})
+    path = root / "tests" / "test_cart.py"
+    lsp.open(path, RAISES + "\n\ndef test_nothing():\n    total(1)\n")
+    assert [(d["code"], d["severity"]) for d in lsp.diagnostics()] == [
+        ("TL104", 2), ("TL104", 2), ("TL101", 1)]
+    assert lsp.shutdown() == 0
