@@ -238,6 +238,10 @@ NOQA_SUITE = '''
 
     def test_h():
         assert run("h") == "# noqa: TL999"
+
+
+    def test_i():  # noqa: TL999, TL001
+        assert run("i") == 1
     '''
 HIDDEN = "so that a future finding on this line is not hidden"
 
@@ -277,6 +281,7 @@ def test_unused_noqa_codes_are_removed_by_the_safe_fix(tmp_path: Path) -> None:
         "def test_f():  # - explained",
         "def test_g():  # noqa",
         "def test_h():",
+        "def test_i():  # noqa: TL999, TL001",
     ]
 
 

@@ -182,6 +182,8 @@ def unused_noqa(source: SourceFile, used: Collection[tuple[int, str]],
     rule has; its safe fix removes those codes (the whole directive when none is left)."""
     found: list[Finding] = []
     for directive in directives(source):
+        if any(UNUSED_NOQA.startswith(code.upper()) for code in directive.codes):
+            continue  # a directive that also names TL001 is kept as it is, on purpose
         verdicts = {code: judge.verdict(code, (directive.line, code.upper()) in used)
                     for code in directive.codes}
         bad = [code for code in directive.codes if verdicts[code] is not None]

@@ -6,7 +6,8 @@ Flags a `# noqa` comment that lists a testlint code which suppresses no finding 
 a `TL` code that no installed rule has (a typo, a removed rule). ruff's RUF100 for testlint's
 codes. A code is judged only when every rule it names ran: a comment for an opt-in rule, or for
 a rule that `per-file-ignores` turns off in that file, is left alone. A bare `# noqa` and other
-tools' codes (`E501`, `PT011`, ...) are never reported.
+tools' codes (`E501`, `PT011`, ...) are never reported, nor is a comment that also lists
+`TL001` (the editor's "disable TL001 for this line" writes that).
 
 The engine reports this rule itself, after the other rules: only it knows which comments
 suppressed a finding.
