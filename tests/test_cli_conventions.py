@@ -338,3 +338,16 @@ def test_every_noqa_code_that_matches_a_finding_is_used(tmp_path: Path) -> None:
     write_files(tmp_path, {"test_noqa.py": "def test_a():  # noqa: TL1, TL101\n    run()\n"})
     result = run_cli(["--no-cache", "--select", "TL1,TL001", "test_noqa.py"], tmp_path)
     assert (result.exit_code, result.stdout) == (0, "")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--stdin-filename", "tests/test_x.py", "tests"],
+     "--stdin-filename reads the source from stdin: name no other path"),
+    (["--add-noqa", "--fix", "tests"],
+     "--add-noqa edits the files: not with --stdin-filename, --fix or --diff"),
+])
+def test_conflicting_options_are_one_line_and_exit_2(project: Path, args: list[str],
+                                                     message: str) -> None:
+    result = run_cli(args, project)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f"testlint: error: {message}\n")
