@@ -351,3 +351,18 @@ def test_conflicting_options_are_one_line_and_exit_2(project: Path, args: list[s
     result = run_cli(args, project)
     assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", f"testlint: error: {message}\n")
+
+
+def test_output_format_in_the_configuration(project: Path) -> None:
+    write_files(project, {"pyproject.toml": '[tool.testlint]\noutput-format = "concise"\n'})
+    concise = run_cli(["--no-cache", "--select", "TL101", "tests"], project)
+    assert concise.stdout == ("tests/test_cart.py:10:5: TL101 test has no assertion: it only "
+                              "proves the code does not raise\n")
+    flag = run_cli(["--no-cache", "--select", "TL101", "--format", "json-lines", "tests"],
+                   project)
+    assert flag.stdout.startswith('{"code": "TL101", "name": "no-assertion", "level": "error"')
+    write_files(project, {"pyproject.toml": '[tool.testlint]\noutput-format = "short"\n'})
+    bad = run_cli(["tests"], project)
+    assert (bad.exit_code, bad.stderr) == (2, (
+        f"testlint: error: {project / 'pyproject.toml'}: 'output-format' must be one of text, "
+        "concise, full, json, json-lines, sarif, github, gitlab, junit, not 'short'\n"))

@@ -232,11 +232,11 @@ TEXT_FORMATS = {"text", "concise", "full"}
     "--output-format",
     "output_format",
     type=click.Choice(OUTPUT_FORMATS),
-    default="text",
-    show_default=True,
+    default=None,
     help="Output format: text (one line per finding, the whole message), concise (the short "
     "message), full (the short message, the source with the span marked, why and how), json, "
-    "json-lines, sarif, github, gitlab (code quality), junit.",
+    "json-lines, sarif, github, gitlab (code quality), junit. [default: the configuration's "
+    "output-format, else text]",
 )
 @click.option("--quiet", "-q", is_flag=True,
               help="Print the findings only: no summary, hints, warnings or progress (errors "
@@ -275,7 +275,7 @@ def check(
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
-    output_format: str,
+    output_format: str | None,
     output_file: str | None,
     statistics: bool,
     exit_zero: bool,
@@ -310,6 +310,7 @@ def check(
             fail(str(exc))
     prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
                         force_exclude, quiet=quiet, stdin_filename=stdin_filename)
+    output_format = output_format or prepared.engine.config.output_format
     if show_settings or show_files:
         from testlint.settings_view import files_text, settings_text
 

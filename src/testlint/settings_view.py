@@ -50,6 +50,7 @@ def settings_text(engine: Engine, files: Sequence[Path]) -> str:
         f"respect-gitignore = {_value(config.respect_gitignore)}",
         f"src = {_value(config.src)}",
         f"assertion-helper-prefixes = {_value(config.assertion_helper_prefixes)}",
+        f"output-format = {_value(config.output_format)}",
         f"files = {len(files)}",
         "",
         "[per-file-ignores]",
