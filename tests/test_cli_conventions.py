@@ -366,3 +366,16 @@ def test_output_format_in_the_configuration(project: Path) -> None:
     assert (bad.exit_code, bad.stderr) == (2, (
         f"testlint: error: {project / 'pyproject.toml'}: 'output-format' must be one of text, "
         "concise, full, json, json-lines, sarif, github, gitlab, junit, not 'short'\n"))
+
+
+def test_a_noqa_for_a_rule_that_reads_the_environment_is_not_judged(tmp_path: Path) -> None:
+    write_files(tmp_path, {"test_m.py": '''
+        import pytest
+
+
+        @pytest.mark.integration  # noqa: TL501
+        def test_m():
+            assert run() == 1
+        ''', "pytest.ini": "[pytest]\nmarkers =\n    integration: slow\n"})
+    result = run_cli(["--no-cache", "test_m.py"], tmp_path)
+    assert (result.exit_code, result.stdout) == (0, "")

@@ -99,9 +99,12 @@ class Engine:
     def __post_init__(self) -> None:
         options = self.project.config.options
         self._options = {rule.code: rule.make_options(options) for rule in self.rules}
-        self._enabled = frozenset(rule.code for rule in self.rules)
+        # the rules whose silence on a line proves a noqa for them stale: not those whose
+        # findings depend on what is installed (a pre-commit environment lacks the plugins)
+        self._enabled = frozenset(rule.code for rule in self.rules
+                                  if "environment" not in rule.needs)
         # TL001 (unused-noqa) is the engine's: only it knows which directives suppressed what
-        self._checks_noqa = UNUSED_NOQA in self._enabled
+        self._checks_noqa = any(rule.code == UNUSED_NOQA for rule in self.rules)
 
     @property
     def config(self) -> Config:

@@ -153,7 +153,7 @@ class Judge:
     the file's per-file-ignores drop already."""
 
     known: Collection[str]  # every rule code installed
-    enabled: Collection[str]  # the codes of the rules that ran
+    enabled: Collection[str]  # the codes of the rules that ran and whose silence is telling
     ignored: Collection[str]  # per-file-ignores of this file
 
     def verdict(self, code: str, used: bool) -> str | None:
@@ -167,7 +167,8 @@ class Judge:
         if used or code == UNUSED_NOQA or any(code.startswith(i) for i in self.ignored):
             return None
         # judged only when every rule it names ran: a code for an opt-in rule may serve a
-        # run that selects it (CI with `--select ALL`, another configuration)
+        # run that selects it (CI with `--select ALL`, another configuration), and one for a
+        # rule that reads the installed environment may serve the environment that has it
         if all(known in self.enabled for known in matching):
             return "unused"
         return None

@@ -4,8 +4,10 @@
 
 Flags a `# noqa` comment that lists a testlint code which suppresses no finding on its line, or
 a `TL` code that no installed rule has (a typo, a removed rule). ruff's RUF100 for testlint's
-codes. A code is judged only when every rule it names ran: a comment for an opt-in rule, or for
-a rule that `per-file-ignores` turns off in that file, is left alone. A bare `# noqa` and other
+codes. A code is judged only when every rule it names ran: a comment for an opt-in rule, for
+a rule that `per-file-ignores` turns off in that file, or for a rule whose findings depend on
+the installed environment (TL501 reads which pytest plugins are installed, and a pre-commit
+environment has none of them) is left alone. A bare `# noqa` and other
 tools' codes (`E501`, `PT011`, ...) are never reported, nor is a comment that also lists
 `TL001` (the editor's "disable TL001 for this line" writes that).
 
