@@ -9,6 +9,7 @@ format shows each part on its own line; rules write one message and nothing else
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SHORT_LIMIT = 99  # a concise message is shorter than 100 characters
@@ -69,6 +70,16 @@ def _drop_asides(text: str) -> str:
     return "".join(out)
 
 
+_DOTTED = re.compile(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*\.[A-Za-z_]\w*)\b")
+_ARGUMENTS = re.compile(r"(?<=[\w\]])\((?!\.\.\.\))[^()]+\)")
+
+
+def _short_names(text: str) -> str:
+    """Qualified names cut to their last two parts (`pkg.mod.Class.method` to
+    `Class.method`), call arguments to `(...)`."""
+    return _ARGUMENTS.sub("(...)", _DOTTED.sub(r"\1", text))
+
+
 @dataclass(frozen=True)
 class MessageParts:
     what: str
@@ -84,10 +95,11 @@ def parts(message: str) -> MessageParts:
 
 def short_message(message: str, limit: int = SHORT_LIMIT) -> str:
     """The message without its advice, shortened while it is longer than `limit`: without its
-    reason, then without its ", so ..." consequence, then without its asides, and as a last
-    resort cut at a word with an ellipsis."""
+    reason, then without its ", so ..." consequence, then without its asides, then with short
+    names, and as a last resort cut at a word with an ellipsis."""
     text = _cut(message, "; ")[0].strip()
-    steps = (lambda t: _cut(t, ": ")[0], lambda t: _cut(t, ", so ")[0], _drop_asides)
+    steps = (lambda t: _cut(t, ": ")[0], lambda t: _cut(t, ", so ")[0], _drop_asides,
+             _short_names)
     for step in steps:
         if len(text) <= limit:
             return text
