@@ -81,14 +81,16 @@ def test_syntax_warnings_of_the_linted_code_are_not_printed(tmp_path: Path) -> N
     write_files(tmp_path, {"test_w.py": "def test_x():\n    assert 1() == '\\d'\n"})
     result = subprocess.run([sys.executable, "-m", "testlint", "test_w.py"], cwd=tmp_path,
                             capture_output=True, text=True, check=False)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, "", "All checks passed (1 file).\n")
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\n\t\n", b"\n"], ids=["empty", "blank", "newline"])
 def test_an_empty_or_blank_test_file_is_fine(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "test_empty.py").write_bytes(content)
     result = run_cli(["test_empty.py"], tmp_path)
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "All checks passed (1 file).\n")
 
 
 def test_a_fifo_in_the_tree_is_skipped_and_a_named_one_refused(tmp_path: Path) -> None:
@@ -110,12 +112,13 @@ def test_a_directory_without_test_files_is_said_so(tmp_path: Path) -> None:
     write_files(tmp_path, {"docs/conf.py": "x = 1\n"})
     named = run_cli(["docs"], tmp_path)
     assert (named.exit_code, named.stdout, named.stderr) == (
-        2, "", "testlint: error: no test files found in docs (pytest's python_files: "
+        2, "", "testlint: error: no test files found under docs (pytest's python_files: "
         "test_*.py *_test.py)\n")
     default = run_cli([], tmp_path / "docs")
     assert (default.exit_code, default.stdout, default.stderr) == (
-        0, "", "testlint: warning: no test files found in . (pytest's python_files: "
+        0, "", "testlint: no test files found under . (pytest's python_files: "
         "test_*.py *_test.py)\n")
+    assert run_cli(["-q"], tmp_path / "docs").stderr == ""
 
 
 def test_a_thousand_term_call_is_analysed_in_a_pool_too(tmp_path: Path) -> None:

@@ -64,14 +64,17 @@ def test_baseline_file_is_stable_and_line_free(project: Path) -> None:
     assert (project / "again.json").read_text() == (project / "baseline.json").read_text()
 
 
+PASSED_2 = "All checks passed (2 files).\n"
+
+
 def test_known_findings_pass(project: Path) -> None:
-    assert check(project) == (0, "", "")
+    assert check(project) == (0, "", PASSED_2)
 
 
 def test_findings_survive_edits_above_them(project: Path) -> None:
     path = project / "tests" / "test_legacy.py"
     path.write_text('"""Legacy tests."""\n\nimport pytest\n' + path.read_text(), encoding="utf-8")
-    assert check(project) == (0, "", "")
+    assert check(project) == (0, "", PASSED_2)
 
 
 def test_new_findings_fail_and_only_they_are_reported(project: Path) -> None:
@@ -86,7 +89,7 @@ def test_identical_findings_in_one_test_are_counted(tmp_path: Path) -> None:
     assert run_cli(["baseline", "tests", "-o", "baseline.json"], tmp_path).exit_code == 0
     data = json.loads((tmp_path / "baseline.json").read_text(encoding="utf-8"))
     assert [(e["code"], e["count"]) for e in data["findings"]] == [("TL102", 2)]
-    assert check(tmp_path) == (0, "", "")
+    assert check(tmp_path) == (0, "", "All checks passed (1 file).\n")
 
 
 def test_an_edited_test_is_held_to_the_new_standard(tmp_path: Path) -> None:
@@ -110,23 +113,24 @@ def test_fixed_findings_are_counted_as_stale(project: Path) -> None:
     assert err == (
         "testlint: warning: 1 baseline entry no longer matches a finding (fixed, or the test "
         "changed); run `testlint baseline -o baseline.json` with the same paths to update it\n"
+        + PASSED_2
     )
 
 
 def test_files_not_checked_are_not_stale(project: Path) -> None:
     # a pre-commit run over one file must not call the other files' entries stale
-    assert check(project, "tests/test_other.py") == (0, "", "")
+    assert check(project, "tests/test_other.py") == (0, "", "All checks passed (1 file).\n")
 
 
 def test_rules_not_selected_are_not_stale(project: Path) -> None:
     result = run_cli(["check", "--baseline", "baseline.json", "--select", "TL104", "tests"],
                      project)
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", PASSED_2)
 
 
 def test_baseline_works_from_another_directory(project: Path) -> None:
     result = run_cli(["check", "--baseline", "../baseline.json", "."], project / "tests")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", PASSED_2)
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,7 @@ def test_json_format(project: Path) -> None:
         {
             "code": "TL101",
             "name": "no-assertion",
+            "level": "error",
             "path": "tests/test_cart.py",
             "line": 10,
             "col": 5,
@@ -114,7 +115,8 @@ def test_statistics_and_show_source(project: Path) -> None:
         f"tests/test_cart.py:15:10: {BROAD_RAISES}\n"
         "    with pytest.raises(ValueError):\n"
         "         ^^^^^^^^^^^^^^^^^^^^^^^^^\n"
-        "1      TL104 raises-without-match\n"
+        "1      TL104 [ ] raises-without-match\n"
+        "1      total\n"
     )
 
 
@@ -160,7 +162,11 @@ def test_noqa_specific_bare_and_other_code(tmp_path: Path) -> None:
             run("d")
         '''})
     result = run_cli(["test_noqa.py"], tmp_path)
-    assert result.stdout == f"test_noqa.py:9:5: {NO_ASSERTION}\n"
+    assert result.stdout == (
+        f"test_noqa.py:9:5: {NO_ASSERTION}\n"
+        "test_noqa.py:9:16: TL001 unused noqa code TL104 (suppresses nothing here); remove it, "
+        "so that a future finding on this line is not hidden\n"
+    )
 
 
 def test_rules_lists_every_rule_and_json_matches() -> None:

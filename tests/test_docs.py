@@ -98,7 +98,7 @@ def test_write_docs_fills_regions_and_removes_stale_rule_pages(tmp_path: Path) -
     stale = run_cli(["rules", "--check-docs", str(tmp_path)], tmp_path)
     assert stale.exit_code == 1
     first = stale.stderr.splitlines()[0]
-    assert first.startswith(f"stale docs under {tmp_path}: docs/rules/TL101.md, ")
+    assert first.startswith(f"stale docs under {tmp_path}: docs/rules/TL001.md, ")
     assert first.endswith("docs/rules/index.md, mkdocs.yml, docs/page.md, docs/rules/TL777.md")
 
     run_cli(["rules", "--write-docs", str(tmp_path)], tmp_path)
@@ -114,8 +114,8 @@ def test_write_docs_fills_regions_and_removes_stale_rule_pages(tmp_path: Path) -
         "<!-- generated: precision -->\nkept as it is\n<!-- end generated -->\n"
     )
     nav = (tmp_path / "mkdocs.yml").read_text("utf-8").splitlines()
-    assert nav[3:5] == ["      - TL101 no-assertion: rules/TL101.md",
-                        "      - TL102 tautological-assertion: rules/TL102.md"]
+    assert nav[3:5] == ["      - TL001 unused-noqa: rules/TL001.md",
+                        "      - TL101 no-assertion: rules/TL101.md"]
 
 
 def test_unclosed_region_is_one_line_and_exit_2(tmp_path: Path) -> None:

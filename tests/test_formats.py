@@ -86,7 +86,7 @@ def test_sarif_results_point_at_rules_and_regions(project: Path) -> None:
         },
         {
             "ruleId": "TL104",
-            "level": "error",
+            "level": "warning",
             "message": {"text": BROAD_RAISES},
             "locations": [{"physicalLocation": {
                 "artifactLocation": location,
@@ -112,7 +112,74 @@ def test_sarif_driver_describes_every_rule_from_its_module(project: Path) -> Non
         assert entry["fullDescription"]["text"] == " ".join(rule.sections["What it does"].split())
         assert entry["helpUri"] == help_uri(rule)
         assert entry["help"]["markdown"].startswith(f"# {code} {rule.name}\n")
-        assert entry["defaultConfiguration"] == {"level": "error", "enabled": rule.default_enabled}
+        assert entry["defaultConfiguration"] == {"level": rule.level,
+                                                 "enabled": rule.default_enabled}
+
+
+def test_sarif_every_rule_has_help_and_tl000_is_an_error(project: Path) -> None:
+    """Microsoft's SARIF validator reports a rule without `help` (GH2012)."""
+    driver = sarif(project)["runs"][0]["tool"]["driver"]
+    assert [rule["id"] for rule in driver["rules"] if not rule.get("help", {}).get("text")] == []
+    tl000 = driver["rules"][0]
+    assert (tl000["id"], tl000["defaultConfiguration"]) == ("TL000", {"level": "error"})
+    assert tl000["help"]["markdown"].startswith("# TL000 could-not-analyse\n")
+
+
+def test_one_level_per_rule_in_every_format(project: Path) -> None:
+    """TL101 (the test checks nothing) is an error, TL104 (a risk) a warning: in SARIF,
+    GitHub, GitLab and JSON alike."""
+    levels = [(r["ruleId"], r["level"]) for r in sarif(project)["runs"][0]["results"]]
+    assert levels == [("TL101", "error"), ("TL104", "warning")]
+    github = run_cli(["--format", "github", "--no-cache", "tests"], project).stdout
+    assert [line.split(" ")[0] for line in github.splitlines()] == ["::error", "::warning"]
+    gitlab = json.loads(run_cli(["--format", "gitlab", "--no-cache", "tests"], project).stdout)
+    assert [(i["check_name"], i["severity"]) for i in gitlab] == [("TL101", "major"),
+                                                                   ("TL104", "minor")]
+    data = json.loads(run_cli(["--format", "json", "--no-cache", "tests"], project).stdout)
+    assert [(f["code"], f["level"]) for f in data] == [("TL101", "error"), ("TL104", "warning")]
+
+
+def test_every_builtin_rule_declares_its_level() -> None:
+    import importlib
+
+    undeclared = [rule.code for rule in load_registry().rules.values()
+                  if getattr(importlib.import_module(rule.module), "LEVEL", None)
+                  not in {"error", "warning"}]
+    assert undeclared == []
+
+
+def test_gitlab_code_quality_report(project: Path) -> None:
+    result = run_cli(["--format", "gitlab", "--no-cache", "tests"], project)
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)
+    fingerprints = [issue.pop("fingerprint") for issue in issues]
+    assert issues == [
+        {"description": f"TL101 {NO_ASSERTION}", "check_name": "TL101", "severity": "major",
+         "location": {"path": "tests/test_cart.py", "lines": {"begin": 6, "end": 6}}},
+        {"description": f"TL104 {BROAD_RAISES}", "check_name": "TL104", "severity": "minor",
+         "location": {"path": "tests/test_cart.py", "lines": {"begin": 11, "end": 11}}},
+    ]
+    assert len(set(fingerprints)) == 2
+    assert all(len(fp) == 32 and int(fp, 16) >= 0 for fp in fingerprints)
+    # the fingerprint survives lines moving above the finding
+    path = project / "tests" / "test_cart.py"
+    path.write_text('"""Cart."""\n\n' + path.read_text(encoding="utf-8"), encoding="utf-8")
+    moved = json.loads(run_cli(["--format", "gitlab", "--no-cache", "tests"], project).stdout)
+    assert [issue["fingerprint"] for issue in moved] == fingerprints
+
+
+def test_gitlab_fingerprints_are_unique_for_repeated_findings(tmp_path: Path) -> None:
+    write_files(tmp_path, {"test_t.py": "def test_t():\n    assert True\n    assert True\n"})
+    issues = json.loads(run_cli(["--format", "gitlab", "--no-cache", "."], tmp_path).stdout)
+    assert [i["check_name"] for i in issues] == ["TL102", "TL102"]
+    assert issues[0]["fingerprint"] != issues[1]["fingerprint"]
+
+
+def test_json_lines_is_one_object_a_line(project: Path) -> None:
+    result = run_cli(["--format", "json-lines", "--no-cache", "tests"], project)
+    whole = json.loads(run_cli(["--format", "json", "--no-cache", "tests"], project).stdout)
+    assert [json.loads(line) for line in result.stdout.splitlines()] == whole
+    assert result.stdout.count("\n") == 2
 
 
 def _fingerprints(log: dict[str, Any]) -> list[tuple[str, int, str]]:
@@ -150,7 +217,7 @@ def test_github_annotations_exact(project: Path) -> None:
     assert result.stdout == (
         "::error file=tests/test_cart.py,line=6,col=5,endLine=6,endColumn=21,title=TL101::"
         f"{NO_ASSERTION}\n"
-        "::error file=tests/test_cart.py,line=11,col=10,endLine=11,endColumn=35,title=TL104::"
+        "::warning file=tests/test_cart.py,line=11,col=10,endLine=11,endColumn=35,title=TL104::"
         f"{BROAD_RAISES}\n"
     )
     assert result.exit_code == 1
@@ -166,7 +233,7 @@ def test_github_escapes_properties_and_data(tmp_path: Path) -> None:
     odd = Finding(path="t.py", line=1, col=1, code="TL999", name="x",
                   message="100% sure,\r\nreally: yes", end_line=1, end_col=1)
     assert renderer("github")([odd], ReportContext()) == (
-        "::error file=t.py,line=1,col=1,endLine=1,title=TL999::100%25 sure,%0D%0Areally: yes\n"
+        "::warning file=t.py,line=1,col=1,endLine=1,title=TL999::100%25 sure,%0D%0Areally: yes\n"
     )
 
 

@@ -182,7 +182,9 @@ def test_force_exclude_filters_files_named_explicitly(tmp_path: Path) -> None:
     result = run_cli([*CHECK, "--force-exclude", *named], project)
     assert (result.exit_code, result.stdout) == (1, _report("tests/test_cart.py"))
     result = run_cli([*CHECK, "--force-exclude", "tests/test_gen_orders.py"], project)
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "testlint: no test files found under tests/test_gen_orders.py (pytest's "
+        "python_files: test_*.py *_test.py)\n")
 
 
 def test_a_directory_named_explicitly_is_walked_unless_force_exclude(tmp_path: Path) -> None:

@@ -677,3 +677,15 @@ def test_a_quick_lint_shows_what_the_full_lint_shows(tmp_path: Path, old: str, n
     assert [(e.diagnostic.code, e.diagnostic.range, e.diagnostic.message)
             for e in quick.entries] == [
         (e.diagnostic.code, e.diagnostic.range, e.diagnostic.message) for e in full.entries]
+
+
+def test_diagnostics_carry_the_rules_level(lsp: LspClient, tmp_path: Path) -> None:
+    """An error rule (TL101: the test checks nothing) is an error in the editor, as in SARIF;
+    a warning rule (TL104) a warning."""
+    root = project(tmp_path)
+    lsp.initialize(root, {})
+    path = root / "tests" / "test_cart.py"
+    lsp.open(path, RAISES + "\n\ndef test_nothing():\n    total(1)\n")
+    assert [(d["code"], d["severity"]) for d in lsp.diagnostics()] == [
+        ("TL104", 2), ("TL104", 2), ("TL101", 1)]
+    assert lsp.shutdown() == 0

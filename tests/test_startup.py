@@ -135,8 +135,9 @@ def test_a_run_that_loaded_astroid_skips_the_teardown_and_keeps_all_output(
     assert (written.returncode, written.stdout, written.stderr) == (1, "", "")
     assert (project / "report.txt").read_text(encoding="utf-8") == (
         MIRRORING + NO_ASSERTION
-        + "1      TL101 no-assertion\n"
-        + "1      TL301 implementation-mirroring\n"
+        + "1      TL101 [ ] no-assertion\n"
+        + "1      TL301 [ ] implementation-mirroring\n"
+        + "2      total\n"
     )
 
     recorded = _console(project, "baseline", *selected, "tests")
@@ -154,7 +155,7 @@ def test_a_run_that_loaded_astroid_skips_the_teardown_and_keeps_all_output(
     assert (stale.returncode, stale.stdout, stale.stderr) == (0, "", (
         "testlint: warning: 1 baseline entry no longer matches a finding (fixed, or the test "
         "changed); run `testlint baseline -o .testlint-baseline.json` with the same paths to "
-        "update it\n"
+        "update it\nAll checks passed (2 files).\n"
     ))
 
 

@@ -125,18 +125,20 @@ class Prepared:
     engine: Engine
     files: list[Path]
 
+    quiet: bool = False
+
     def lint(self, jobs: int | None, no_cache: bool, cache_dir: Path | None) -> list[Finding]:
         from testlint.cache import cache_root, open_cache
-        from testlint.progress import make_progress
+        from testlint.progress import Progress, make_progress
 
         cache = None
         if not no_cache:
             config = self.engine.config
             directory = cache_dir or cache_root(config.path, self.engine.project.pytest.inifile)
             cache = open_cache(self.engine, directory)
-        return self.engine.lint_files(
-            self.files, jobs=_jobs(jobs), cache=cache, progress=make_progress(len(self.files))
-        )
+        progress = Progress() if self.quiet else make_progress(len(self.files))
+        return self.engine.lint_files(self.files, jobs=_jobs(jobs), cache=cache,
+                                      progress=progress)
 
 
 def _prepare(
@@ -147,8 +149,13 @@ def _prepare(
     config_file: Path | None,
     only_test_files: bool,
     force_exclude: bool,
+    quiet: bool = False,
+    stdin_filename: Path | None = None,
 ) -> Prepared:
-    """Configuration, rules and files for a run; exits 2 with one line on any problem."""
+    """Configuration, rules and files for a run; exits 2 with one line on any problem.
+
+    With `stdin_filename`, the configuration is the one that applies at that path and the one
+    file to lint is that path (its text comes from stdin)."""
     from testlint.config import ConfigError, load_config, validate_selection
     from testlint.discovery import Discovery, MissingPathError, default_paths
     from testlint.engine import make_engine
@@ -160,8 +167,12 @@ def _prepare(
         if not path.exists():
             fail(f"{path}: no such file or directory")
     start = list(paths) or [Path.cwd()]
+    if stdin_filename is not None:
+        start = [_existing_parent(stdin_filename)]
     pytest_config = find_pytest_config(start)
     targets = list(paths) or default_paths(pytest_config)
+    if stdin_filename is not None:
+        targets = [stdin_filename]
     try:
         selection = {"--select": _codes(select), "--ignore": _codes(ignore),
                      "--extend-select": _codes(extend_select)}
@@ -176,36 +187,74 @@ def _prepare(
         engine = make_engine(targets, config=config, pytest_config=pytest_config, registry=registry)
     except (ConfigError, UnknownRuleError) as exc:
         fail(str(exc))
-    for note in pytest_config.ignored_sections:
+    for note in pytest_config.ignored_sections if not quiet else ():
         warn(note)
     discovery = Discovery(config=config, pytest=pytest_config, only_test_files=only_test_files,
                           force_exclude=force_exclude)
+    if stdin_filename is not None:
+        excluded = force_exclude and discovery.is_excluded(stdin_filename)
+        return Prepared(engine=engine, files=[] if excluded else [stdin_filename], quiet=quiet)
     try:
         files = discovery.files(targets)
     except MissingPathError as exc:
         fail(str(exc))
-    if not files and all(p.is_dir() for p in targets):
-        # a run that lints nothing must not look like a clean run; named directories that hold
-        # no test file are a mistake (exit 2), the default paths merely say so
+    if not files:
+        # a run that lints nothing must not look like a clean run: named directories that
+        # hold no test file are a mistake (exit 2); the default paths, or named files that
+        # --only-test-files or --force-exclude skipped (a pre-commit hook), merely say so
         named = ", ".join(os.fspath(p) for p in targets)
-        message = (f"no test files found in {named} (pytest's python_files: "
+        message = (f"no test files found under {named} (pytest's python_files: "
                    f"{' '.join(pytest_config.python_files)})")
-        if paths:
+        if paths and all(p.is_dir() for p in targets):
             fail(message)
-        warn(message)
-    return Prepared(engine=engine, files=files)
+        if not quiet:
+            click.echo(f"testlint: {message}", err=True)
+    return Prepared(engine=engine, files=files, quiet=quiet)
+
+
+def _existing_parent(path: Path) -> Path:
+    """The nearest existing directory at or above `path` (which need not exist)."""
+    for candidate in (path, *path.absolute().parents):
+        if candidate.is_dir():
+            return candidate
+    return Path.cwd()
+
+
+OUTPUT_FORMATS = ["text", "concise", "full", "json", "json-lines", "sarif", "github", "gitlab",
+                  "junit"]
+TEXT_FORMATS = {"text", "concise", "full"}
 
 
 @main.command()
 @_run_options
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github", "junit"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=None,
+    help="Output format: text (one line per finding, the whole message), concise (the short "
+    "message), full (the short message, the source with the span marked, why and how), json, "
+    "json-lines, sarif, github, gitlab (code quality), junit. [default: the configuration's "
+    "output-format, else text]",
 )
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print the findings only: no summary, hints, warnings or progress (errors "
+              "still go to stderr).")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also say which configuration applies and how the run went.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="With --fix, exit 1 when a file was fixed, even if nothing is left.")
+@click.option("--stdin-filename", type=click.Path(path_type=Path),
+              help="Lint the source read from stdin as if it were this file (its "
+              "configuration and per-file-ignores apply); with --fix, print the fixed source.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the settings this run would use, and exit.")
+@click.option("--show-files", is_flag=True,
+              help="Print the files this run would lint, and exit.")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a `# noqa: CODE` comment for every finding, so that only new ones "
+              "are reported from now on.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -226,7 +275,7 @@ def check(
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
-    output_format: str,
+    output_format: str | None,
     output_file: str | None,
     statistics: bool,
     exit_zero: bool,
@@ -235,9 +284,21 @@ def check(
     fix: bool,
     diff: bool,
     unsafe_fixes: bool,
+    quiet: bool,
+    verbose: bool,
+    exit_non_zero_on_fix: bool,
+    stdin_filename: Path | None,
+    show_settings: bool,
+    show_files: bool,
+    add_noqa: bool,
 ) -> None:
     """Lint the test files under PATHS (default: pytest's testpaths, else the current directory)."""
     from testlint.report import ReportContext, renderer
+
+    if stdin_filename is not None and paths and paths != (Path("-"),):
+        fail("--stdin-filename reads the source from stdin: name no other path")
+    if stdin_filename is not None:
+        paths = ()
 
     baseline = None
     if baseline_file is not None:
@@ -248,26 +309,52 @@ def check(
         except BaselineError as exc:
             fail(str(exc))
     prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
-                        force_exclude)
+                        force_exclude, quiet=quiet, stdin_filename=stdin_filename)
+    output_format = output_format or prepared.engine.config.output_format
+    if show_settings or show_files:
+        from testlint.settings_view import files_text, settings_text
+
+        _emit(settings_text(prepared.engine, prepared.files) if show_settings
+              else files_text(prepared.files), output_file)
+        sys.exit(EXIT_CLEAN)
+    if verbose:
+        _describe_run(prepared)
+    if add_noqa:
+        if stdin_filename is not None or fix or diff:
+            fail("--add-noqa edits the files: not with --stdin-filename, --fix or --diff")
+        _add_noqa(prepared, prepared.lint(jobs, no_cache, cache_dir), quiet)
+        _report_complete()
+        sys.exit(EXIT_CLEAN)
     unwritten = False  # --fix could not write a file it meant to fix
-    if fix or diff:
+    fixed_some = False  # --fix changed a file (for --exit-non-zero-on-fix)
+    if stdin_filename is not None:
+        findings, fixed_some = _lint_stdin(prepared, fix or diff, unsafe_fixes, diff)
+        if fix and not diff:
+            quiet = True  # stdout holds the fixed source: the report went to stderr
+    elif fix or diff:
         from testlint.fix import run_fixes
 
         fixes = run_fixes(prepared.engine, prepared.files, unsafe=unsafe_fixes, write=not diff)
         for note in fixes.notes(preview=diff):
-            click.echo(note, err=True)
+            if not quiet or note.startswith("testlint: error:"):
+                click.echo(note, err=True)
         if diff:
             _emit(fixes.diff(), output_file)
             sys.exit(EXIT_FINDINGS if (fixes.changed or fixes.errors) and not exit_zero
                      else EXIT_CLEAN)
         findings = fixes.remaining
         unwritten = bool(fixes.errors)
+        fixed_some = bool(fixes.changed)
     else:
         findings = prepared.lint(jobs, no_cache, cache_dir)
+        if verbose and prepared.engine.last_run is not None:
+            stats = prepared.engine.last_run
+            click.echo(f"testlint: {stats.files} file(s): {stats.cached} from the cache, "
+                       f"{stats.linted} linted, {stats.workers} worker process(es)", err=True)
     if baseline is not None:
         codes = {rule.code for rule in prepared.engine.rules} | {"TL000"}
         findings, stale = baseline.apply(findings, prepared.files, codes)
-        if stale:
+        if stale and not quiet:
             entries = "entry no longer matches" if stale == 1 else "entries no longer match"
             warn(
                 f"{stale} baseline {entries} a finding (fixed, or the test changed); "
@@ -275,7 +362,7 @@ def check(
             )
 
     sources: dict[str, list[str]] = {}
-    if show_source:
+    if show_source or output_format == "full":
         from testlint.source import split_lines
 
         for shown in {f.path for f in findings}:
@@ -289,16 +376,115 @@ def check(
         statistics=statistics,
         files_checked=len(prepared.files),
         sources=sources,
-        color=_use_color(output_file) and output_format == "text",
+        color=_use_color(output_file) and output_format in TEXT_FORMATS,
+        output_format=output_format,
     )
     text = renderer(output_format)(findings, context)
-    _emit(text, output_file)
-    if output_format == "text" and not (fix or diff):
-        hint = _fixable_hint(findings)
-        if hint:
-            click.echo(hint, err=True)
+    if stdin_filename is not None and fix and not diff:
+        click.echo(text, err=True, nl=False)  # stdout holds the fixed source
+    else:
+        _emit(text, output_file)
+    if output_format in TEXT_FORMATS and not quiet:
+        for line in _summary(findings, len(prepared.files), fixing=fix or diff):
+            click.echo(line, err=True)
     _report_complete()
-    sys.exit(EXIT_FINDINGS if (findings or unwritten) and not exit_zero else EXIT_CLEAN)
+    failed = findings or unwritten or (exit_non_zero_on_fix and fixed_some)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_CLEAN)
+
+
+def _summary(findings: list[Finding], files: int, fixing: bool) -> list[str]:
+    """What a text run ends with on stderr: a clean run says so and how many files it read
+    (so that it never looks like a run that read nothing); a run with findings that `--fix`
+    could settle says how many; --fix and --diff say what they did instead."""
+    if fixing:  # --fix and --diff end with their own summary
+        return []
+    if not findings:
+        return [f"All checks passed ({files} file{'s' * (files != 1)})."] if files else []
+    hint = _fixable_hint(findings)
+    return [hint] if hint else []
+
+
+def _add_noqa(prepared: Prepared, findings: list[Finding], quiet: bool) -> None:
+    """Write a `# noqa: CODE` for each finding on its line (ruff's --add-noqa)."""
+    from testlint.noqa import add_noqa_text
+    from testlint.safe_write import WriteRefused, replace_file
+    from testlint.source import UnreadableSource, parse_source
+
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    added = changed = 0
+    for path in prepared.files:
+        shown = path.as_posix()
+        if shown not in by_path:
+            continue
+        try:
+            data = path.read_bytes()
+            source = parse_source(shown, data)
+        except (OSError, UnreadableSource):
+            continue
+        text, count = add_noqa_text(source, by_path[shown])
+        if not count:
+            continue
+        try:
+            replace_file(path, text.encode(source.encoding, "surrogateescape"), data)
+        except (WriteRefused, OSError, UnicodeEncodeError) as exc:
+            click.echo(f"testlint: error: {shown}: cannot add noqa comments: {exc}", err=True)
+            continue
+        added += count
+        changed += 1
+    if not quiet:
+        click.echo(f"Added {added} noqa comment{'s' * (added != 1)} to {changed} "
+                   f"file{'s' * (changed != 1)}.", err=True)
+
+
+def _describe_run(prepared: Prepared) -> None:
+    """`-v`: which configuration applies, which rules run, how many files."""
+    config = prepared.engine.config
+    where = str(config.path) if config.path else "none (defaults)"
+    click.echo(f"testlint: configuration: {where}", err=True)
+    click.echo(f"testlint: project root: {config.root}", err=True)
+    codes = [rule.code for rule in prepared.engine.rules]
+    click.echo(f"testlint: {len(codes)} rules: {' '.join(codes)}", err=True)
+    click.echo(f"testlint: {len(prepared.files)} file(s) to lint", err=True)
+
+
+def _lint_stdin(prepared: Prepared, fixing: bool, unsafe: bool,
+                preview: bool) -> tuple[list[Finding], bool]:
+    """Lint (or fix) the source on stdin as the one file of the run; with --fix, print the
+    fixed source on stdout; with --diff, the diff."""
+    from testlint.engine import unreadable_finding
+    from testlint.fix import fix_source, unified_diff
+    from testlint.source import UnreadableSource, parse_source
+
+    data = sys.stdin.buffer.read()
+    if not prepared.files:  # --force-exclude excludes the path
+        if fixing and not preview:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return [], False
+    path = prepared.files[0]
+    shown = path.as_posix()
+    engine = prepared.engine
+    if not fixing:
+        return engine.lint_bytes(data, path, shown), False
+    try:
+        source = parse_source(shown, data)
+    except UnreadableSource as error:
+        if not preview:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return [unreadable_finding(shown, error)], False
+    result = fix_source(engine, source, path, unsafe=unsafe)
+    after = result.before if result.error else result.after
+    if result.error:
+        click.echo(f"testlint: error: {shown}: {result.error}", err=True)
+    if preview:
+        _emit(unified_diff(shown, result.before, after), None)
+        sys.exit(EXIT_FINDINGS if after != result.before or result.error else EXIT_CLEAN)
+    sys.stdout.buffer.write(after.encode(source.encoding, "surrogateescape"))
+    sys.stdout.flush()
+    return result.remaining, after != result.before
 
 
 def _fixable_hint(findings: list[Finding]) -> str:
@@ -414,6 +600,35 @@ def _emit(text: str, output_file: str | None) -> None:
         write_atomic(Path(output_file), text)
     except OSError as exc:
         fail(f"{output_file}: cannot write: {exc.strerror or exc}")
+
+
+@main.command("clean")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also remove this cache directory (one testlint made).")
+def clean_command(paths: tuple[Path, ...], cache_dir: Path | None) -> None:
+    """Remove the result caches (.testlint_cache) under PATHS (default: the current
+    directory) and its subdirectories."""
+    from testlint.clean import cache_dirs, is_cache_dir, remove
+
+    found: list[Path] = []
+    if cache_dir is not None and cache_dir.exists():
+        if not is_cache_dir(cache_dir):
+            fail(f"{cache_dir}: not a testlint cache directory; nothing removed")
+        found.append(cache_dir)
+    for root in paths or (Path("."),):
+        found.extend(p for p in cache_dirs(root) if p not in found)
+    failed = False
+    for path in found:
+        problem = remove(path)
+        if problem is None:
+            click.echo(f"Removed {path.as_posix()}", err=True)
+        else:
+            failed = True
+            click.echo(f"testlint: error: {path.as_posix()}: cannot remove: {problem}", err=True)
+    if not found:
+        click.echo("No cache to remove.", err=True)
+    sys.exit(EXIT_ERROR if failed else EXIT_CLEAN)
 
 
 @main.command("rules")

@@ -37,6 +37,7 @@ class Config:
     src: tuple[str, ...] = ()
     assertion_helper_prefixes: tuple[str, ...] = DEFAULT_HELPER_PREFIXES
     respect_gitignore: bool = True  # skip what .gitignore, .git/info/exclude, .ignore ignore
+    output_format: str = "text"  # `check`'s output format when --format is not given
     options: dict[str, Any] = field(default_factory=dict)  # rule options by key, validated
     extra: dict[str, Any] = field(default_factory=dict)  # sub-tables owned by extensions
 
@@ -82,6 +83,7 @@ _CORE_KEYS: dict[str, tuple[str, str]] = {
     "src": ("src", "list[str]"),
     "assertion-helper-prefixes": ("assertion_helper_prefixes", "list[str]"),
     "respect-gitignore": ("respect_gitignore", "bool"),
+    "output-format": ("output_format", "str"),
 }
 # what each core key means: the configuration reference in docs/ is generated from this and
 # from _CORE_KEYS and Config's defaults (a test fails if a key has no entry here)
@@ -106,6 +108,9 @@ CORE_KEY_HELP: dict[str, str] = {
     "directory: `.gitignore` files and `.git/info/exclude` inside a git work tree, `.ignore` "
     "files anywhere, with git's rules (as ruff does). A path named on the command line is "
     "linted all the same, unless `--force-exclude` is given. `false` reads none of them.",
+    "output-format": "The output format of `testlint check` when `--output-format` is not "
+    "given: `text` (one line per finding, the whole message), `concise`, `full`, `json`, "
+    "`json-lines`, `sarif`, `github`, `gitlab` or `junit`.",
 }
 # sub-tables that extensions (the rewrite step) validate themselves
 EXTENSION_TABLES = frozenset({"rewrite", "lsp"})
@@ -217,6 +222,12 @@ def parse_config(
                 raise ConfigError(f"{where}: '{key}' must be {_TYPE_WORDS[type_name]}")
             if key in {"select", "ignore", "extend-select"}:
                 _check_codes(value, registry, f"{where}: {key}")
+            if key == "output-format":
+                from testlint.report import FORMATS
+
+                if value not in FORMATS:
+                    raise ConfigError(f"{where}: 'output-format' must be one of "
+                                      f"{', '.join(FORMATS)}, not '{value}'")
             if key == "per-file-ignores":
                 for pattern, codes in value.items():
                     _check_codes(codes, registry, f"{where}: per-file-ignores '{pattern}'")

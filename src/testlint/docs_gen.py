@@ -106,16 +106,22 @@ def rule_index_page(registry: Registry) -> str:
         "configuration; turn on the others with `extend-select` (see "
         "[Configuration](../configuration.md)). `testlint rule CODE` prints a rule's page in the "
         "terminal.",
+        "",
+        "Each rule has one level, the same in every output format (SARIF, GitHub annotations, "
+        "GitLab code quality, JSON) and in the editor: an *error* means the test checks nothing "
+        "or cannot run as written (TL000, a file testlint could not analyse, is one too); a "
+        "*warning* means a risk: the test may miss a bug, or will be hard to keep.",
     ]
     family = None
     for rule in registry.rules.values():
         if rule.family != family:
             family = rule.family
             lines += ["", f"## {_family_title(rule)}", "",
-                      "| code | name | default | fix | summary |", "|---|---|---|---|---|"]
+                      "| code | name | default | fix | level | summary |",
+                      "|---|---|---|---|---|---|"]
         default = "default" if rule.default_enabled else "opt-in"
         lines.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {default} | {rule.fix} | "
-                     f"{_cell(rule.summary)} |")
+                     f"{rule.level} | {_cell(rule.summary)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from testlint.config import Config
 from testlint.facts import TestModule, build_facts
 from testlint.finding import Finding
 from testlint.fingerprint import Fingerprinter, message_fingerprint
+from testlint.noqa import UNUSED_NOQA, Judge, suppressing_codes, unused_noqa
 from testlint.project import Project
 from testlint.pytest_config import PytestConfig, find_pytest_config
 from testlint.registry import Registry, load_registry
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 TL000 = "TL000"
 TL000_NAME = "could-not-analyse"
 
-# flake8's own suppression comments: a bare noqa, `noqa: TL101`, `noqa:TL101,TL102`
-NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.I)
 
 
 def unreadable_finding(path: str, error: UnreadableSource) -> Finding:
@@ -51,39 +49,35 @@ def unreadable_finding(path: str, error: UnreadableSource) -> Finding:
     )
 
 
-def noqa_codes(line: str) -> frozenset[str] | None:
-    """None if the line has no noqa comment; an empty set for a bare `# noqa`."""
-    if "noqa" not in line.lower():
-        return None
-    match = NOQA.search(line)
-    if match is None:
-        return None
-    codes = match.group("codes")
-    if not codes:
-        return frozenset()
-    return frozenset(c.upper() for c in re.split(r"[,\s]+", codes) if c)
+Suppression = set[tuple[int, str]]  # (line, code) pairs of noqa comments; "" when bare
 
 
-def _suppressed_at_test(finding: Finding, source: SourceFile, module: TestModule | None) -> bool:
-    """A finding outside the test file counts as reported on its test's `def` line."""
+def _at(line: int, codes: frozenset[str] | None) -> Suppression | None:
+    return None if codes is None else {(line, code) for code in codes}
+
+
+def _suppressed_at_test(finding: Finding, source: SourceFile,
+                        module: TestModule | None) -> Suppression | None:
+    """A finding outside the test file counts as reported on its test's `def` line: the noqa
+    codes that suppress it there, if any."""
     if module is None or finding.test is None:
-        return False
+        return None
     for test in module.tests:
         if test.qualname == finding.test:
-            codes = noqa_codes(source.line(test.node.lineno))
-            if codes is None:
-                return False
-            return not codes or any(finding.code.startswith(code) for code in codes)
-    return False
+            line = test.node.lineno
+            return _at(line, suppressing_codes(source.line(line), finding.code))
+    return None
+
+
+def _suppressing(finding: Finding, source: SourceFile | None) -> Suppression | None:
+    """The noqa codes on the finding's line that suppress it, if any."""
+    if source is None:
+        return None
+    return _at(finding.line, suppressing_codes(source.line(finding.line), finding.code))
 
 
 def is_suppressed(finding: Finding, source: SourceFile | None) -> bool:
-    if source is None:
-        return False
-    codes = noqa_codes(source.line(finding.line))
-    if codes is None:
-        return False
-    return not codes or any(finding.code.startswith(code) for code in codes)
+    return _suppressing(finding, source) is not None
 
 
 @dataclass
@@ -100,10 +94,18 @@ class Engine:
     # cancellation and time budget); a rule already running is not interrupted
     checkpoint: Callable[[], None] | None = None
     _options: dict[str, Any] = field(default_factory=dict)
+    _enabled: frozenset[str] = field(default=frozenset(), init=False)
+    _checks_noqa: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         options = self.project.config.options
         self._options = {rule.code: rule.make_options(options) for rule in self.rules}
+        # the rules whose silence on a line proves a noqa for them stale: not those whose
+        # findings depend on what is installed (a pre-commit environment lacks the plugins)
+        self._enabled = frozenset(rule.code for rule in self.rules
+                                  if "environment" not in rule.needs)
+        # TL001 (unused-noqa) is the engine's: only it knows which directives suppressed what
+        self._checks_noqa = any(rule.code == UNUSED_NOQA for rule in self.rules)
 
     @property
     def config(self) -> Config:
@@ -258,6 +260,7 @@ class Engine:
         ignored = self._per_file_ignores(path)
         stored = {snapshot.display: snapshot.path for snapshot in snapshots}
         kept = []
+        used: set[tuple[int, str]] = set()  # (line, noqa code) that suppressed a finding
         for finding in findings:
             if any(finding.code.startswith(code) for code in ignored):
                 continue
@@ -268,11 +271,18 @@ class Engine:
                 own = self._per_file_ignores(stored[finding.path])
                 if any(finding.code.startswith(code) for code in own):
                     continue
-                if self.suppress and _suppressed_at_test(finding, source, module):
-                    continue
-            elif self.suppress and is_suppressed(finding, source):
+                hit = _suppressed_at_test(finding, source, module) if self.suppress else None
+            else:
+                hit = _suppressing(finding, source) if self.suppress else None
+            if hit is not None:
+                used |= hit
                 continue
             kept.append(finding)
+        if (source is not None and self.suppress and self._checks_noqa
+                and not any(UNUSED_NOQA.startswith(code) for code in ignored)):
+            judge = Judge(known=self.registry.rules.keys(), enabled=self._enabled,
+                          ignored=ignored)
+            kept += unused_noqa(source, used, judge)
         return sorted(kept, key=lambda f: f.sort_key)
 
     def ignored_at(self, code: str, path: Path) -> bool:

@@ -33,7 +33,6 @@ lsp_frames, not by pygls' reader, which cannot recover from a malformed frame.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import contextlib
 import json
@@ -366,15 +365,15 @@ def _help_uri(code: str, registry: Registry) -> str:
 
 def _diagnostic(finding: Finding, lines: Lines, registry: Registry, *, message: str | None = None,
                 where: tuple[int, int, int, int] | None = None) -> types.Diagnostic:
-    from testlint.engine import TL000
+    from testlint.report import level_of
 
     line, col, end_line, end_col = where or (finding.line, finding.col, finding.end_line,
                                              finding.end_col)
     return types.Diagnostic(
         range=lines.edit_range(line, col, end_line, end_col),
         message=message or finding.message,
-        severity=types.DiagnosticSeverity.Error if finding.code == TL000
-        else types.DiagnosticSeverity.Warning,
+        severity=types.DiagnosticSeverity.Error
+        if level_of(finding.code, registry) == "error" else types.DiagnosticSeverity.Warning,
         code=finding.code,
         code_description=types.CodeDescription(href=_help_uri(finding.code, registry)),
         source=SOURCE,
@@ -405,32 +404,21 @@ def _wanted(kind: str, only: Sequence[str] | None) -> bool:
 def noqa_edit(line_text: str, lineno: int, code: str, lines: Lines) -> types.TextEdit | None:
     """The edit that makes line `lineno` suppress `code`: extend its `# noqa: ...` list, or
     append `  # noqa: CODE`. None when the line already suppresses it."""
-    from testlint.engine import NOQA, noqa_codes
+    from testlint.noqa import noqa_insertion
 
-    codes = noqa_codes(line_text)
-    if codes is not None and (not codes or any(code.startswith(c) for c in codes)):
+    insertion = noqa_insertion(line_text, code)
+    if insertion is None:
         return None
-    match = NOQA.search(line_text) if codes is not None else None
-    if match is not None and match.group("codes"):
-        at, insert = match.end("codes"), f", {code}"
-    else:
-        stripped = line_text.rstrip()
-        at, insert = len(stripped), f"  # noqa: {code}"
+    at, insert = insertion
     position = lines.position(lineno, at)
     return types.TextEdit(range=types.Range(start=position, end=position), new_text=insert)
 
 
 def _comment_fits(source: SourceFile | None, lineno: int, line_text: str) -> bool:
-    """Whether a comment can go at the end of this line: not inside a multi-line string, not
-    after a backslash continuation."""
-    if source is None or line_text.rstrip().endswith("\\"):
-        return False
-    for node in ast.walk(source.tree):
-        if isinstance(node, ast.Constant | ast.JoinedStr):
-            end = node.end_lineno or node.lineno
-            if node.lineno <= lineno < end:
-                return False
-    return True
+    """Whether a comment can go at the end of this line (see testlint.noqa.comment_fits)."""
+    from testlint.noqa import comment_fits
+
+    return source is not None and comment_fits(source, lineno)
 
 
 def _fix_edits(fix_edits: Sequence[Edit], lines: Lines) -> list[types.TextEdit]:

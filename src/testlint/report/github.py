@@ -1,5 +1,6 @@
-"""GitHub Actions workflow commands: one `::error ...::message` line per finding, which the
-Actions log turns into an annotation on the pull request's diff.
+"""GitHub Actions workflow commands: one `::error ...::message` line per finding (`::warning` for
+a rule whose level is "warning"), which the Actions log turns into an annotation on the pull
+request's diff.
 
 Values are escaped as the Actions toolkit does: in the message `%`, CR and LF; in the properties
 also `:` and `,` (which would otherwise end the property).
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from testlint.finding import Finding
-from testlint.report import ReportContext
+from testlint.report import ReportContext, level_of
 
 
 def escape_data(value: str) -> str:
@@ -33,7 +34,7 @@ def _command(finding: Finding) -> str:
             properties.append(("endColumn", str(finding.end_col)))
     properties.append(("title", finding.code))
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::error {joined}::{escape_data(finding.message)}"
+    return f"::{level_of(finding.code)} {joined}::{escape_data(finding.message)}"
 
 
 def render(findings: Sequence[Finding], context: ReportContext) -> str:

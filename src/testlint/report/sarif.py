@@ -1,9 +1,10 @@
 """SARIF 2.1.0, as GitHub code scanning and other CI dashboards read it.
 
 `tool.driver.rules` lists every rule (id, name, short and full description, help text and URI,
-default level); each result points at its rule by id and index, with a physical location whose
-region is 1-based lines and Unicode code point columns. `partialFingerprints` carries the
-finding's line-free fingerprint, so an alert keeps its identity when lines move above it.
+default level: the rule's `LEVEL`); each result points at its rule by id and index, with a
+physical location whose region is 1-based lines and Unicode code point columns.
+`partialFingerprints` carries the finding's line-free fingerprint, so an alert keeps its
+identity when lines move above it.
 """
 
 from __future__ import annotations
@@ -17,22 +18,30 @@ from urllib.parse import quote
 
 from testlint import __version__
 from testlint.finding import Finding
-from testlint.report import ReportContext
+from testlint.report import TL000_LEVEL, ReportContext, level_of
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://testlint.readthedocs.io/"
 FINGERPRINT_KEY = "testlint/v1"
-LEVEL = "error"
+TL000_SUMMARY = "A file testlint could not read or parse."
 TL000_DESCRIPTOR = {
     "id": "TL000",
     "name": "could-not-analyse",
-    "shortDescription": {"text": "A file testlint could not read or parse."},
+    "shortDescription": {"text": TL000_SUMMARY},
     "fullDescription": {
         "text": "The file is not valid Python, not valid text in its declared encoding, empty, "
         "too large or too deeply nested, so none of its tests were checked."
     },
+    "help": {
+        "text": f"{TL000_SUMMARY} Make the file valid Python in its declared encoding (the "
+        "message names the problem), or exclude it if it is not a test file.",
+        "markdown": f"# TL000 could-not-analyse\n\n{TL000_SUMMARY}\n\nThe message names the "
+        "problem: a syntax error, an undecodable byte, a file too large or too deeply nested. "
+        "Make the file valid Python in its declared encoding, or exclude it (`exclude` in "
+        "`[tool.testlint]`) if it is not a test file.\n",
+    },
     "helpUri": INFORMATION_URI,
-    "defaultConfiguration": {"level": LEVEL},
+    "defaultConfiguration": {"level": TL000_LEVEL},
 }
 
 
@@ -52,7 +61,7 @@ def _descriptors() -> list[dict[str, Any]]:
                 "fullDescription": {"text": what or rule.summary},
                 "help": {"text": rule.summary, "markdown": page},
                 "helpUri": help_uri(rule),
-                "defaultConfiguration": {"level": LEVEL, "enabled": rule.default_enabled},
+                "defaultConfiguration": {"level": rule.level, "enabled": rule.default_enabled},
                 "properties": {"tags": [rule.family, f"fix:{rule.fix}"]},
             }
         )
@@ -85,7 +94,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
             region["endColumn"] = finding.end_col
     result: dict[str, Any] = {
         "ruleId": finding.code,
-        "level": LEVEL,
+        "level": level_of(finding.code),
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
     }

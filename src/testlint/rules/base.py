@@ -1,9 +1,11 @@
 """What a rule is: a module with docs, metadata, examples and a check; and what a check sees.
 
 A rule module defines, in order: a docstring with the fixed headings (see SECTIONS), `CODE`,
-`NAME`, `DEFAULT_ENABLED`, `FIX` ("none" | "safe" | "unsafe"), optionally an `Options` dataclass
-(each field is a config key, in kebab-case, under `[tool.testlint]`), `VALID` and `INVALID`
-example sources, and `check(ctx)`. Optional: `NEEDS` (a set such as {"inference"}) and
+`NAME`, `DEFAULT_ENABLED`, `FIX` ("none" | "safe" | "unsafe"), `LEVEL` ("error": the test
+checks nothing or cannot run; "warning": a risk or a style problem; every output format and the
+editor show this one level; a third-party rule without it is a "warning"), optionally an
+`Options` dataclass (each field is a config key, in kebab-case, under `[tool.testlint]`), `VALID`
+and `INVALID` example sources, and `check(ctx)`. Optional: `NEEDS` (a set such as {"inference"}) and
 `check_snapshot(ctx)` for rules over stored snapshot files: the engine calls it with a
 `SnapshotContext` once for each snapshot file that belongs to the linted test module (see
 testlint.snapshots), and the rule reports with `ctx.report_entry(entry, message)`.
@@ -35,6 +37,7 @@ SECTIONS = (
     "Options",
 )
 FIX_KINDS = ("none", "safe", "unsafe")
+LEVELS = ("error", "warning")
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -69,6 +72,7 @@ class Rule:
     module: str
     needs: frozenset[str] = frozenset()
     check_snapshot: Callable[[Any], None] | None = None
+    level: str = "warning"
 
     @property
     def family(self) -> str:
@@ -184,6 +188,9 @@ def rule_from_module(module: ModuleType) -> Rule:
         raise RuleDefinitionError(f"{where}: NAME {module.NAME!r} is not kebab-case")
     if module.FIX not in FIX_KINDS:
         raise RuleDefinitionError(f"{where}: FIX must be one of {FIX_KINDS}")
+    level = getattr(module, "LEVEL", "warning")
+    if level not in LEVELS:
+        raise RuleDefinitionError(f"{where}: LEVEL must be one of {LEVELS}")
     doc = module.__doc__ or ""
     summary, sections = parse_sections(doc)
     options_type = getattr(module, "Options", None)
@@ -203,6 +210,7 @@ def rule_from_module(module: ModuleType) -> Rule:
         module=where,
         needs=frozenset(getattr(module, "NEEDS", ())),
         check_snapshot=getattr(module, "check_snapshot", None),
+        level=level,
     )
 
 

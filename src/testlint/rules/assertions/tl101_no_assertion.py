@@ -84,6 +84,7 @@ CODE = "TL101"
 NAME = "no-assertion"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 # reads the body of a `check*`/`verify*` call that resolves into the code under test
 NEEDS = frozenset({"inference"})
 

@@ -79,6 +79,7 @@ CODE = "TL102"
 NAME = "tautological-assertion"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 # resolves imported names and reads the methods a test calls between pinning and asserting
 NEEDS = frozenset({"inference"})
 

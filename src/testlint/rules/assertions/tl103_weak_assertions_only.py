@@ -79,6 +79,7 @@ CODE = "TL103"
 NAME = "weak-assertions-only"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "warning"
 NEEDS = frozenset({"inference"})
 
 VALID = [

@@ -71,6 +71,7 @@ CODE = "TL104"
 NAME = "raises-without-match"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 
 @dataclass(frozen=True)

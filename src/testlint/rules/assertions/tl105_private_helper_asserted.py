@@ -66,6 +66,7 @@ CODE = "TL105"
 NAME = "private-helper-asserted"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "warning"
 NEEDS = frozenset({"inference"})
 
 VALID = [

@@ -65,6 +65,7 @@ CODE = "TL106"
 NAME = "placeholder-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

@@ -62,6 +62,7 @@ CODE = "TL107"
 NAME = "comparison-not-asserted"
 DEFAULT_ENABLED = True
 FIX = "unsafe"
+LEVEL = "error"
 
 VALID = [
     """

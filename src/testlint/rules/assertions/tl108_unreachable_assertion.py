@@ -56,6 +56,7 @@ CODE = "TL108"
 NAME = "unreachable-assertion"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

@@ -80,6 +80,7 @@ CODE = "TL109"
 NAME = "mock-assertion-typo"
 DEFAULT_ENABLED = True
 FIX = "unsafe"
+LEVEL = "error"
 
 VALID = [
     """

@@ -68,6 +68,7 @@ CODE = "TL110"
 NAME = "warns-without-match"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "warning"
 
 WARNS_APIS = frozenset({"pytest.warns", "pytest.deprecated_call"})
 

@@ -113,6 +113,7 @@ CODE = "TL301"
 NAME = "implementation-mirroring"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 NEEDS = frozenset({"inference"})
 
 

@@ -85,6 +85,7 @@ CODE = "TL302"
 NAME = "expected-from-code-under-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 NEEDS = frozenset({"inference"})
 
 # a test named so is about calling twice and getting the same answer

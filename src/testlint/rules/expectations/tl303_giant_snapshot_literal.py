@@ -124,6 +124,7 @@ CODE = "TL303"
 NAME = "giant-snapshot-literal"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ CODE = "TL304"
 NAME = "giant-snapshot-file"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 INLINE_SNAPSHOT = "inline_snapshot.snapshot"
 

@@ -83,6 +83,7 @@ CODE = "TL601"
 NAME = "sleep-in-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 SLEEPS = frozenset(
     {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "tornado.gen.sleep"}

@@ -82,6 +82,7 @@ CODE = "TL602"
 NAME = "unseeded-randomness"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "warning"
 
 VALID = [
     """

@@ -88,6 +88,7 @@ CODE = "TL603"
 NAME = "swallowed-failure"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

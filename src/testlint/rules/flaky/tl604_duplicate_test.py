@@ -73,6 +73,7 @@ CODE = "TL604"
 NAME = "duplicate-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 VALID = [
     """

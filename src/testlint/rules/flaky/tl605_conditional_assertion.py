@@ -61,6 +61,7 @@ CODE = "TL605"
 NAME = "conditional-assertion"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "warning"
 
 VALID = [
     """

@@ -57,6 +57,7 @@ CODE = "TL606"
 NAME = "print-in-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 PRINTS = frozenset({"print", "pprint.pprint", "pprint.pp"})
 CAPTURE_FIXTURES = frozenset({"capsys", "capfd", "capsysbinary", "capfdbinary"})

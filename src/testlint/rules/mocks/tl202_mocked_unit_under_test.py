@@ -74,6 +74,7 @@ CODE = "TL202"
 NAME = "mocked-unit-under-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

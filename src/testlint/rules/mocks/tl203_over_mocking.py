@@ -92,6 +92,7 @@ CODE = "TL203"
 NAME = "over-mocking"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "warning"
 
 
 @dataclass(frozen=True)

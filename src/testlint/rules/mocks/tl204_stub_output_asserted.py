@@ -83,6 +83,7 @@ CODE = "TL204"
 NAME = "stub-output-asserted"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 NEEDS = frozenset({"inference"})
 
 VALID = [

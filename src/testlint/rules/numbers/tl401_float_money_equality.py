@@ -99,6 +99,7 @@ CODE = "TL401"
 NAME = "float-money-equality"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ CODE = "TL402"
 NAME = "float-equality"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "warning"
 # reads the defaults of the project constructors a test calls
 NEEDS = frozenset({"inference"})
 

@@ -85,6 +85,7 @@ CODE = "TL403"
 NAME = "decimal-from-float"
 DEFAULT_ENABLED = True
 FIX = "unsafe"
+LEVEL = "warning"
 
 DECIMAL_TYPES = frozenset({"decimal.Decimal", "_pydecimal.Decimal"})
 

@@ -104,6 +104,7 @@ CODE = "TL501"
 NAME = "undeclared-marker"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 # which plugins are installed where testlint runs decides whether their markers are known
 NEEDS = {"environment"}
 

@@ -71,6 +71,7 @@ CODE = "TL502"
 NAME = "misspelled-marker"
 DEFAULT_ENABLED = True
 FIX = "safe"
+LEVEL = "warning"
 
 # pytest itself fails collection on these spellings ("did you mean 'parametrize'?")
 PYTEST_REFUSES = frozenset({"parameterize", "parametrise", "parameterise"})

@@ -89,6 +89,7 @@ CODE = "TL503"
 NAME = "hallucinated-import"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 NEEDS = frozenset({"inference"})
 
 

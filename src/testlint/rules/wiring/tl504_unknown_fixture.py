@@ -71,6 +71,7 @@ CODE = "TL504"
 NAME = "unknown-fixture"
 DEFAULT_ENABLED = False
 FIX = "none"
+LEVEL = "error"
 NEEDS = frozenset({"inference"})
 
 

@@ -80,6 +80,7 @@ CODE = "TL505"
 NAME = "uncollected-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

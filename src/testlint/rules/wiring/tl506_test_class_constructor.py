@@ -72,6 +72,7 @@ CODE = "TL506"
 NAME = "test-class-constructor"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

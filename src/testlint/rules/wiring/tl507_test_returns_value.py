@@ -50,6 +50,7 @@ CODE = "TL507"
 NAME = "test-returns-value"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

@@ -65,6 +65,7 @@ CODE = "TL508"
 NAME = "skip-without-reason"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ CODE = "TL509"
 NAME = "redefined-test"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "error"
 
 VALID = [
     """

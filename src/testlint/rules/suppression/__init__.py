@@ -1,0 +1,1 @@
+"""TL0: suppression comments that hide nothing, or name no rule."""
