@@ -227,7 +227,8 @@ def _server_runs(space: Workspace, root: Path, work: list[tuple[Mutant, str, lis
     for mutant, text, node_ids in work:
         events = space.new_name("mutant").with_suffix(".events")
         events.touch()
-        specs.append({"id": mutant.id, "path": str(mutant.path), "qualname": mutant.qualname,
+        specs.append({"id": mutant.id, "path": str(mutant.path.resolve()),
+                      "qualname": mutant.qualname,
                       "source": text, "tests": node_ids, "events": str(events),
                       "deadline": SERVE_ALLOWANCE + timeout * len(node_ids)})
     every_test = list(dict.fromkeys(node for _m, _t, node_ids in work for node in node_ids))
@@ -301,7 +302,8 @@ def run_mutants(root: Path, mutants: Sequence[Mutant],
 
         def one(item: tuple[int, Mutant, str, list[str]]) -> tuple[int, MutantResult]:
             index, mutant, text, node_ids = item
-            spec = {"mode": "mutant", "modules": {str(mutant.path): text}, "timeout": timeout}
+            spec = {"mode": "mutant", "modules": {str(mutant.path.resolve()): text},
+                    "timeout": timeout}
             run = run_child(space, root, spec, node_ids, python=python, env=env,
                             deadline=START_ALLOWANCE + timeout * len(node_ids),
                             pytest_args=pytest_args)
