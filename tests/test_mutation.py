@@ -133,13 +133,16 @@ def test_mutated_source_changes_one_span_and_keeps_every_line_number():
                 prices
             ) * rate
             amount += 1
-            return amount
+            return (f"{amount} "
+                    "cents")
     """)
     mutants = generate(source, Path("/p/cart.py"))
     texts = {m.id: mutated_source(source, m) for m in mutants}
     assert texts["cart.py:total:arithmetic:1"].splitlines()[4] == "    amount -= 1"
     assert texts["cart.py:total:arithmetic:0"].splitlines()[1:4] == [
         "    amount = (sum(prices) / rate", "", ")"]
+    assert texts["cart.py:total:constant-string:0"].splitlines()[5:7] == [
+        "    return (('XX' + f\"{amount} \"", '            "cents"))']
     assert all(text.count("\n") == source.count("\n") for text in texts.values())
 
 

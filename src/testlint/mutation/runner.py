@@ -252,7 +252,7 @@ def _server_runs(space: Workspace, root: Path, work: list[tuple[Mutant, str, lis
             run.events.append({"event": "not-run"})
         else:
             run.returncode = exits[-1]["code"]
-        if collected:
+        if collected and run.of("missing"):  # why they are missing, perhaps
             run.events.append({"event": "collect-error", "text": collected})
         runs[job["id"]] = run
     return runs
