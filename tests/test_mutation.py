@@ -51,6 +51,10 @@ PROJECT = {
             assert label(40) == "adult"
 
 
+        def test_counts_adults():
+            assert is_adult(20) + is_adult(30) == 2
+
+
         def test_sleeps():
             time.sleep(30)
     """,
@@ -208,6 +212,18 @@ def test_properties_nested_functions_and_lazy_imports_are_mutated(project, fresh
         ("shapes.py:make_scaler.scale:arithmetic:0", "killed",
          ("tests/test_shapes.py::test_scale",)),
     ]
+
+
+def test_every_killing_test_and_which_of_them_failed_on_a_check(project):
+    path = project / "src" / "ages.py"
+    none = generate(path.read_text(), path, functions=["is_adult"])[0]
+    tests = ["tests/test_ages.py::test_boundary", "tests/test_ages.py::test_counts_adults"]
+    [first] = run_mutants(project, [none], tests)
+    [every] = run_mutants(project, [none], tests, all_tests=True)
+    assert (first.status, first.killed_by, first.killed_by_check) == (
+        "killed", ("tests/test_ages.py::test_boundary",), ("tests/test_ages.py::test_boundary",))
+    assert (every.killed_by, every.killed_by_check) == (
+        tuple(tests), ("tests/test_ages.py::test_boundary",))  # None + None: a TypeError
 
 
 def test_a_test_past_its_budget_is_a_timeout(project):

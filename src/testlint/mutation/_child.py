@@ -234,9 +234,25 @@ except ImportError:  # pragma: no cover - the plugin only ever runs inside pytes
 
 
 def pytest_runtest_logreport(report: Any) -> None:
-    _emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome)
-    if report.failed and _spec.get("mode") in {"mutant", "server"} and _session is not None:
+    _emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome,
+          kind=getattr(report, "_testlint_kind", ""))
+    if (report.failed and _spec.get("mode") in {"mutant", "server"} and _session is not None
+            and _spec.get("stop", True)):
         _session.shouldstop = "the mutant is killed"
+
+
+def _makereport(item: Any, call: Any) -> Any:
+    """Marks a failure as a failed check (an AssertionError, pytest.fail, a pytest.raises that
+    saw nothing) or an error the code raised."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None:
+        checked = call.excinfo.errisinstance((AssertionError, pytest.fail.Exception))
+        report._testlint_kind = "check" if checked else "error"
+
+
+with contextlib.suppress(NameError):  # no pytest: the plugin only ever runs inside pytest
+    pytest_runtest_makereport = pytest.hookimpl(hookwrapper=True)(_makereport)
 
 
 def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
@@ -345,7 +361,7 @@ def _serve_one(session: Any, job: dict[str, Any]) -> None:
     for index, item in enumerate(items):
         following = items[index + 1] if index + 1 < len(items) else None
         item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-        if session.shouldstop:
+        if session.shouldstop and _spec.get("stop", True):
             break
     _emit(event="finish", exitstatus=0)
 
