@@ -226,6 +226,18 @@ def test_every_killing_test_and_which_of_them_failed_on_a_check(project):
         tuple(tests), ("tests/test_ages.py::test_boundary",))  # None + None: a TypeError
 
 
+def test_xdist_in_the_project_addopts_does_not_take_the_tests_away(tmp_path):
+    pytest.importorskip("xdist")
+    project = write_files(tmp_path / "project", {**PROJECT, "pytest.ini": (
+        "[pytest]\npythonpath = src\naddopts = -n 2\n")})
+    path = project / "src" / "ages.py"
+    mutants = generate(path.read_text(), path, functions=["is_adult"])[:2]
+    results = run_mutants(project, mutants, ["tests/test_ages.py::test_not_none"])
+    covered = record_coverage(project, ["tests/test_ages.py::test_not_none"])
+    assert [r.status for r in results] == ["killed", "survived"]
+    assert covered == {"tests/test_ages.py::test_not_none": {path.resolve(): frozenset({8})}}
+
+
 def test_a_test_past_its_budget_is_a_timeout(project):
     path = project / "src" / "ages.py"
     mutant = generate(path.read_text(), path, functions=["is_adult"])[0]

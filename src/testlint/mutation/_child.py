@@ -193,6 +193,15 @@ _setup()
 
 
 # --- pytest hooks ---------------------------------------------------------------------------
+def pytest_configure(config: Any) -> None:
+    """pytest-xdist (`-n` in the project's addopts) would run the tests in workers of its own,
+    where neither the hook nor the fork server is; the engine runs them here."""
+    if getattr(config.option, "dist", "no") != "no":
+        config.option.dist = "no"
+        config.option.numprocesses = None
+        config.option.tx = []
+
+
 def pytest_sessionstart(session: Any) -> None:
     global _session
     _session = session

@@ -105,6 +105,8 @@ def run_child(space: Workspace, root: Path, spec: dict[str, Any], node_ids: Sequ
     environ["PYTHONPATH"] = os.pathsep.join(
         part for part in (str(space.path), environ.get("PYTHONPATH", "")) if part)
     environ["PYTHONDONTWRITEBYTECODE"] = "1"
+    # pytest-cov in the project's addopts writes its data file into the working directory
+    environ.setdefault("COVERAGE_FILE", str(space.path / ".coverage"))
     environ[SPEC_VARIABLE] = str(spec_path)
     command = [python, "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider", "-q",
                *pytest_args, *node_ids]
