@@ -248,10 +248,14 @@ def test_a_test_past_its_budget_is_a_timeout(project):
 
 def test_a_test_that_does_not_exist_is_an_error_and_no_test_survives(project):
     path = project / "src" / "ages.py"
-    mutant = generate(path.read_text(), path, functions=["is_adult"])[0]
-    [missing] = run_mutants(project, [mutant], ["tests/test_ages.py::test_nothing"])
-    [uncovered] = run_mutants(project, [mutant], [])
-    assert missing.status == "error"
+    none, boundary = generate(path.read_text(), path, functions=["is_adult"])[:2]
+    tests = {none.id: ["tests/test_ages.py::test_nothing"],
+             boundary.id: ["tests/test_ages.py::test_boundary"]}
+    missing, killed = run_mutants(project, [none, boundary], lambda m: tests[m.id])
+    [uncovered] = run_mutants(project, [none], [])
+    assert (missing.status, missing.detail) == (
+        "error", "not collected: tests/test_ages.py::test_nothing")
+    assert killed.status == "killed"
     assert (uncovered.status, uncovered.detail) == ("survived", "no test covers it")
 
 

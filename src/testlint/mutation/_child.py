@@ -397,7 +397,7 @@ def _wait_any(running: dict[int, tuple[dict[str, Any], float]]) -> None:
                 stream.write(json.dumps({"event": "exit", "code": code}) + "\n")
             del running[pid]
             return
-        time.sleep(0.002)
+        time.sleep(0.005)
 
 
 def _serve(session: Any) -> bool:

@@ -236,7 +236,10 @@ def _server_runs(space: Workspace, root: Path, work: list[tuple[Mutant, str, lis
                       "qualname": mutant.qualname,
                       "source": text, "tests": node_ids, "events": str(events),
                       "deadline": SERVE_ALLOWANCE + timeout * len(node_ids)})
-    every_test = list(dict.fromkeys(node for _m, _t, node_ids in work for node in node_ids))
+    # the server collects whole files: one node id that does not exist would end the run
+    # before any test ("not found"); each fork selects its mutant's node ids itself
+    every_test = list(dict.fromkeys(node.split("::", 1)[0]
+                                    for _m, _t, node_ids in work for node in node_ids))
     budget = START_ALLOWANCE + sum(spec["deadline"] for spec in specs) / max(1, jobs)
     spec = {"mode": "server", "timeout": timeout, "jobs": jobs, "mutants": specs, "stop": stop}
     server = run_child(space, root, spec, every_test, python=python, env=env, deadline=budget,
