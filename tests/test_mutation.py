@@ -200,6 +200,8 @@ def test_properties_nested_functions_and_lazy_imports_are_mutated(project, fresh
     results = run_mutants(project, mutants, ["tests/test_shapes.py"],
                           fresh_process=fresh_process)
     assert [(r.mutant.id, r.status, r.killed_by) for r in results] == [
+        ("shapes.py:Box.__init__:attribute-field:0", "killed",
+         ("tests/test_shapes.py::test_area",)),
         ("shapes.py:Box.area:return-value:0", "killed", ("tests/test_shapes.py::test_area",)),
         ("shapes.py:Box.area:return-number:0", "killed", ("tests/test_shapes.py::test_area",)),
         ("shapes.py:Box.area:arithmetic:0", "killed", ("tests/test_shapes.py::test_area",)),

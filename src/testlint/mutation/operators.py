@@ -84,6 +84,7 @@ BEHAVIOUR: dict[str, str] = {
     "return-value": "`{f}` returns None instead of its result in at least one case",
     "return-number": "`{f}` returns a result off by one for some inputs",
     "returned-field": "`{f}` returns a result in which one part is left empty (None)",
+    "attribute-field": "`{f}` leaves one of the fields it sets on the object empty (None)",
     "remove-call": "`{f}` skips one of the actions it performs for its side effect",
     "boolean": "`{f}` combines two of its conditions the wrong way (either one instead of both, "
                "or both instead of either)",
@@ -222,6 +223,12 @@ class _Walker:
             self.replace("remove-call", node.value, "None")
         if isinstance(node, ast.AugAssign):
             self.augmented(node)
+        if (isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+                and not (isinstance(node.value, ast.Constant) and node.value.value is None)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                   and t.value.id in {"self", "cls"} for t in targets):
+                self.replace("attribute-field", node.value, "None")
         if isinstance(node, ast.If | ast.While):
             self.condition(node.test)
         if isinstance(node, ast.Break | ast.Continue):
