@@ -156,7 +156,7 @@ def test_no_mutant_that_cannot_change_the_result():
     assert "arithmetic" not in operators
 
 
-def test_behaviour_text_says_nothing_of_the_body():
+def test_behaviour_text_says_nothing_of_the_body_but_the_arguments_it_concerns():
     source = textwrap.dedent("""\
         import math
 
@@ -170,12 +170,15 @@ def test_behaviour_text_says_nothing_of_the_body():
     """)
     mutants = generate(source, Path("/p/prices.py"))
     assert len({m.operator for m in mutants}) >= 10
+    concerns = set()
     for mutant in mutants:
-        text = mutant.behaviour_text
+        text, _, arguments = mutant.behaviour_text.partition(" (this concerns the argument")
+        concerns.add(arguments)
         assert text.startswith("`price` ")
-        assert not re.search(r"\d|[<>=+*/%]|\b(?:ceil|range|rate|cents|total|free|log_call)\b",
+        assert not re.search(r"\d|[<>=+*/%]|\b(?:ceil|range|rate|cents|total|free|log_call|step)\b",
                              text)
         assert "-" not in text.replace("yes/no", "")
+    assert concerns == {"", " `cents`)", " `rate`)", "s `cents` and `rate`)"}
 
 
 def test_a_good_test_kills_the_boundary_mutant_and_a_weak_one_only_return_none(project):

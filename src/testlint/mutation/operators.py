@@ -65,6 +65,9 @@ _STRING_METHODS = {
     "removesuffix": "removeprefix", "partition": "rpartition", "rpartition": "partition",
     "startswith": "endswith", "endswith": "startswith",
 }
+# the operators whose behaviour text names the arguments the changed code reads
+_NAMES_ARGUMENTS = frozenset({"comparison-boundary", "comparison-negate", "boolean", "negation",
+                              "arithmetic", "off-by-one", "rounding", "return-number"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
                           "log", "fatal"})
 _QUIET_KEYWORDS = frozenset({"encoding", "errors"})
@@ -112,6 +115,7 @@ class Site:
     text: str          # what replaces the span
     before: str        # the original code, for location_text
     after: str         # the changed code, for location_text
+    params: tuple[str, ...] = ()  # the function's arguments the changed code reads
 
 
 def _unparse(node: ast.AST) -> str:
@@ -178,9 +182,10 @@ def _looks_numeric(node: ast.expr) -> bool:
 class _Walker:
     """Collects the sites of one function body in source order."""
 
-    def __init__(self, lines: list[bytes], qualname: str) -> None:
+    def __init__(self, lines: list[bytes], qualname: str, params: frozenset[str]) -> None:
         self.lines = lines
         self.qualname = qualname
+        self.params = params
         self.sites: list[Site] = []
         self.bounds: set[int] = set()  # ids of constants an off-by-one site already changes
 
@@ -193,7 +198,16 @@ class _Walker:
         self.sites.append(Site(
             self.qualname, operator, node.lineno, node.col_offset,  # type: ignore[attr-defined]
             node.end_lineno, node.end_col_offset,  # type: ignore[attr-defined]
-            "(" + new_text + "\n" * lines + ")", _segment(self.lines, node), after or new_text))
+            "(" + new_text + "\n" * lines + ")", _segment(self.lines, node), after or new_text,
+            self.reads(operator, node)))
+
+    def reads(self, operator: str, node: ast.AST) -> tuple[str, ...]:
+        """The arguments of the function that the changed code reads, for the operators whose
+        behaviour they make concrete (a boundary *of `age`*); the signature shows them anyway."""
+        if operator not in _NAMES_ARGUMENTS:
+            return ()
+        return tuple(sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+                            & self.params))
 
     def shifted(self, node: ast.expr, delta: int) -> str:
         if _number(node):
@@ -353,7 +367,8 @@ class _Walker:
         self.sites.append(Site(
             self.qualname, "arithmetic", start[0] or 0, start[1] or 0, end[0], end[1],
             gap.replace(old, new, 1), _segment(self.lines, node),
-            f"{_unparse(node.target)} {new} {_unparse(node.value)}"))
+            f"{_unparse(node.target)} {new} {_unparse(node.value)}",
+            self.reads("arithmetic", node)))
 
     def constant(self, node: ast.Constant) -> None:
         value = node.value
@@ -478,7 +493,12 @@ def sites(source: str, path: Path, *, functions: Collection[str] | None = None,
         if wanted is not None and qualname not in twice and wanted.isdisjoint(
                 range(func.lineno, (func.end_lineno or func.lineno) + 1)):
             continue
-        walker = _Walker(encoded, qualname)
+        arguments = func.args
+        params = frozenset(a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                           *arguments.kwonlyargs, arguments.vararg,
+                                           arguments.kwarg)
+                           if a is not None and a.arg not in {"self", "cls"})
+        walker = _Walker(encoded, qualname, params)
         walker.body(func.body)
         for site in walker.sites:
             key = (qualname, site.operator)
@@ -500,8 +520,17 @@ def _mutant(path: Path, site: Site, k: int) -> Mutant:
         operator=site.operator,
         location_text=f"`{site.qualname}`: `{site.before}` becomes `{site.after}` "
                       f"at {path.name}:{site.line}",
-        behaviour_text=BEHAVIOUR[site.operator].format(f=site.qualname),
+        behaviour_text=BEHAVIOUR[site.operator].format(f=site.qualname) + _concerning(site),
     )
+
+
+def _concerning(site: Site) -> str:
+    if not site.params:
+        return ""
+    names = [f"`{name}`" for name in site.params]
+    if len(names) == 1:
+        return f" (this concerns the argument {names[0]})"
+    return f" (this concerns the arguments {', '.join(names[:-1])} and {names[-1]})"
 
 
 def apply(source: str, site: Site) -> str:
