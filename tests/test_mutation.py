@@ -199,20 +199,15 @@ def test_a_good_test_kills_the_boundary_mutant_and_a_weak_one_only_return_none(p
 @pytest.mark.parametrize("fresh_process", [False, True])
 def test_properties_nested_functions_and_lazy_imports_are_mutated(project, fresh_process):
     path = project / "src" / "shapes.py"
-    mutants = generate(path.read_text(), path)
+    mutants = [m for m in generate(path.read_text(), path)  # one in each function
+               if m.operator in {"attribute-field", "arithmetic"} or m.qualname == "make_scaler"]
     results = run_mutants(project, mutants, ["tests/test_shapes.py"],
                           fresh_process=fresh_process)
     assert [(r.mutant.id, r.status, r.killed_by) for r in results] == [
         ("shapes.py:Box.__init__:attribute-field:0", "killed",
          ("tests/test_shapes.py::test_area",)),
-        ("shapes.py:Box.area:return-value:0", "killed", ("tests/test_shapes.py::test_area",)),
-        ("shapes.py:Box.area:return-number:0", "killed", ("tests/test_shapes.py::test_area",)),
         ("shapes.py:Box.area:arithmetic:0", "killed", ("tests/test_shapes.py::test_area",)),
         ("shapes.py:make_scaler:return-value:0", "killed",
-         ("tests/test_shapes.py::test_scale",)),
-        ("shapes.py:make_scaler.scale:return-value:0", "killed",
-         ("tests/test_shapes.py::test_scale",)),
-        ("shapes.py:make_scaler.scale:return-number:0", "killed",
          ("tests/test_shapes.py::test_scale",)),
         ("shapes.py:make_scaler.scale:arithmetic:0", "killed",
          ("tests/test_shapes.py::test_scale",)),
