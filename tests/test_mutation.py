@@ -261,7 +261,8 @@ def test_a_test_that_does_not_exist_is_an_error_and_no_test_survives(project):
 
 def test_coverage_of_each_test_in_project_files_only(project):
     covered = record_coverage(project, ["tests/test_ages.py::test_boundary",
-                                        "tests/test_ages.py::test_label"])
+                                        "tests/test_ages.py::test_label",
+                                        "tests/test_ages.py::test_nothing"])
     ages = (project / "src" / "ages.py").resolve()
     assert covered == {
         "tests/test_ages.py::test_boundary": {ages: frozenset({8})},

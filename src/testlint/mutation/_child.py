@@ -207,6 +207,18 @@ def pytest_sessionstart(session: Any) -> None:
     _session = session
 
 
+def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -> None:
+    wanted = _spec.get("select")
+    if wanted is None:
+        return
+    chosen = _select(items, wanted)
+    keep = {id(item) for item in chosen}
+    dropped = [item for item in items if id(item) not in keep]
+    items[:] = chosen
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+
+
 def pytest_collectreport(report: Any) -> None:
     if report.failed:
         _emit(event="collect-error", nodeid=report.nodeid, text=str(report.longrepr)[-4000:])

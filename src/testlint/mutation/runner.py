@@ -336,9 +336,13 @@ def record_coverage(root: Path, node_ids: Sequence[str], *, python: str = sys.ex
     root = Path(root).resolve()
     if not node_ids:
         return {}
-    spec = {"mode": "coverage", "root": str(root), "timeout": timeout}
+    wanted = list(dict.fromkeys(node_ids))
+    # pytest gets the files and the plugin keeps the node ids: one that does not exist would
+    # end the run before any test ("not found")
+    spec = {"mode": "coverage", "root": str(root), "timeout": timeout, "select": wanted}
+    files = list(dict.fromkeys(node.split("::", 1)[0] for node in wanted))
     with workspace() as space:
-        run = run_child(space, root, spec, list(dict.fromkeys(node_ids)), python=python,
+        run = run_child(space, root, spec, files, python=python,
                         env=env, deadline=timeout, pytest_args=())
     covered: dict[str, dict[Path, frozenset[int]]] = {}
     for event in run.of("lines"):
