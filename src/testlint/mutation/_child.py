@@ -301,7 +301,7 @@ def _functions_in(value: Any) -> list[Any]:
         seen.add(id(item))
         if hasattr(item, "__code__") and hasattr(item, "__globals__"):
             found.append(item)
-        for name in ("__wrapped__", "__func__", "fget", "fset", "fdel", "func"):
+        for name in ("__wrapped__", "__func__", "fget", "fset", "fdel", "func", "callback"):
             inner = getattr(item, name, None) if not isinstance(item, type) else None
             if inner is not None:
                 stack.append(inner)
