@@ -96,6 +96,18 @@ DIFFS = "".join(f"{line}\n" for line in [
 ])
 
 
+POSSIBLE_BUG = "".join(f"{line}\n" for line in [
+    "possible bug: tests/test_pricing.py:21: test_small_price (TL101 rewrite)",
+    "  the proposed test follows `shop.pricing.discount`: \"Return the price after taking "
+    "`percent` percent off, rounded down to whole cents.\"",
+    "  and fails on the current code: assert 9 == 8",
+    "  +  where 9 = discount(10, 10)",
+    "  proposed test:",
+    "    def test_small_price():",
+    "        assert discount(10, 10) == 8",
+])
+
+
 @pytest.fixture(autouse=True)
 def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The user's own ~/.config/testlint/config.toml stays out of these tests."""
@@ -119,18 +131,19 @@ def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--api-key-env",
                           "OPENAI_API_KEY", "--run", "--write", "--max-attempts", "1",
                           "tests/test_pricing.py"], shop)
-    funnel = result.stderr.splitlines()[-8:]
+    funnel = result.stderr.splitlines()[-9:]
     assert funnel == [
         "rewrite: 8 findings, 7 proposals, 2 accepted",
         "  answers that were not proposals: 1 (truncated 1)",
         "  gate 1 one function, only the target test: 7 checked, 5 passed",
         "  gate 2 re-lint: finding gone, nothing new: 5 checked, 4 passed",
         "  gate 3 passes under pytest: 4 checked, 3 passed",
+        "    possible bugs (the test follows the spec, the code does not): 1",
         "  gate 4 verify-red: fails on a mutant: 3 checked, 2 passed",
         "  written: 1 file(s)",
         "usage: 9 requests (1 retried, 0 answers from cache), 800 input + 160 output tokens",
     ]
-    reasons = result.stderr.splitlines()[:-8]
+    reasons = result.stderr.splitlines()[:-9]
     prefix = "tests/test_pricing.py"
     assert reasons[0] == (f"{prefix}:4:5: TL101 test_ten_percent_off: proposal 1 accepted "
                           "(fails on mutant shop.pricing.discount: return None)")
@@ -146,8 +159,8 @@ def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop
         "only the target test): the answer defines `discount`, `test_no_discount`; it may "
         "replace only the target test `test_no_discount` and must not edit any other function")
     assert reasons[4] == (
-        f"{prefix}:21:5: TL101 test_small_price: proposal 1 rejected at gate 3 (passes under "
-        "pytest): the new test fails against the current code: assert 9 == 8")
+        f"{prefix}:21:5: TL101 test_small_price: proposal 1 is a possible bug: it fails on the "
+        "current code (assert 9 == 8); reported, not retried")
     assert reasons[5].startswith(
         f"{prefix}:25:5: TL101 test_result_is_printable: proposal 1 rejected at gate 4 "
         "(verify-red: fails on a mutant): the new test passed against all 9 mutants of the code "
@@ -157,7 +170,8 @@ def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop
                           "(fails on mutant shop.pricing.discount: return None)")
     assert reasons[7] == (f"{prefix}:34:5: TL101 test_rounding: answer 1 failed: the answer was "
                           "cut off at max-output-tokens (finish_reason: length)")
-    assert result.stdout == DIFFS
+    first_diff_end = DIFFS.index("--- a/", 1)
+    assert result.stdout == DIFFS[:first_diff_end] + POSSIBLE_BUG + DIFFS[first_diff_end:]
     assert (shop / "tests" / "test_pricing.py").read_text(encoding="utf-8") == REWRITTEN
     assert result.exit_code == 1  # six findings remain
     # the code under test, the conftest and the other test file are untouched

@@ -541,6 +541,10 @@ def rule_command(code: str) -> None:
 @click.option("--no-cache", is_flag=True, help="Ask the model again even for a cached prompt.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="Use this testlint.toml or pyproject.toml instead of searching for one.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
+              default="text", show_default=True,
+              help="stdout: diffs and possible bugs (text), the run record (json), or possible "
+                   "bugs and accepted rewrites as SARIF results.")
 def rewrite(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -556,6 +560,7 @@ def rewrite(
     context_mode: str | None,
     no_cache: bool,
     config_file: Path | None,
+    output_format: str,
 ) -> None:
     """Propose fixed tests for findings with a model; keep only those that pass the gates.
 
@@ -591,7 +596,8 @@ def rewrite(
         files = Discovery(config=config, pytest=pytest_config).files(targets)
         job = make_job(files, targets, config, codes, pytest_config, registry, settings,
                        endpoint=endpoint, run=run_tests, write=write, show_prompt=show_prompt,
-                       use_cache=not no_cache, out=lambda text: click.echo(text, nl=False),
+                       use_cache=not no_cache, format=output_format,
+                       out=lambda text: click.echo(text, nl=False),
                        err=lambda text: click.echo(text, err=True))
         code = job.execute()
     except (ConfigError, UnknownRuleError, SettingsError, RewriteError, MissingPathError,

@@ -44,10 +44,28 @@ SITES_PER_KIND = 3
 
 
 class Rejected(Exception):
-    def __init__(self, gate: str, reason: str) -> None:
+    """A proposal stopped at a gate. `reason` is for the user and may quote what the code under
+    test did; `feedback` is what goes back to the model: never an actual value of the code under
+    test, a line of its body, or a mutant's operator or constant (by default the reason itself,
+    for gates that judge only the model's own text)."""
+
+    def __init__(self, gate: str, reason: str, feedback: str | None = None) -> None:
         super().__init__(reason)
         self.gate = gate
         self.reason = reason
+        self.feedback = reason if feedback is None else feedback
+
+
+class PossibleBug(Exception):
+    """The proposal fails on the current code by its own assertion (or an expected exception
+    that was not raised): it checks what the specification says and the code does otherwise.
+    It is reported to the user, never retried toward the current behaviour, and nothing of the
+    actual value goes back to the model."""
+
+    def __init__(self, failure: str, detail: str) -> None:
+        super().__init__(failure)
+        self.failure = failure  # the assertion as pytest reports it: "assert 9 == 8"
+        self.detail = detail  # pytest's `E` lines (with `where 9 = discount(10, 10)`)
 
 
 # ---- gate 1: one function, only the target test -------------------------------------------------
@@ -275,9 +293,10 @@ _SYMBOLS: dict[type, str] = {
 
 @dataclass
 class Mutant:
-    description: str  # "shop.pricing.discount: line 7: `>=` -> `<`"
+    description: str  # "shop.pricing.discount: line 7: `>=` -> `<`" (for the user only)
     path: Path
     text: str
+    behaviour: str = ""  # "`discount` returns None": for the model, no line, operator or constant
 
 
 def _body_nodes(func: FunctionNode) -> list[ast.AST]:
@@ -290,13 +309,22 @@ def _body_nodes(func: FunctionNode) -> list[ast.AST]:
     return out
 
 
-def _mutations(func: FunctionNode) -> Iterator[tuple[str, FunctionNode]]:
+BEHAVIOUR = {
+    "return None": "returns None",
+    "compare": "decides one of its conditions the other way",
+    "constant": "uses a slightly different number in one place",
+    "branch": "skips what one of its cases does",
+    "arithmetic": "combines two values with a different arithmetic operation",
+}
+
+
+def _mutations(func: FunctionNode) -> Iterator[tuple[str, str, FunctionNode]]:
     nodes = _body_nodes(func)
     if not any(isinstance(n, ast.Yield | ast.YieldFrom) for n in nodes):
         mutant = copy.deepcopy(func)
         keep = 1 if ast.get_docstring(func) is not None else 0
         mutant.body = [*mutant.body[:keep], ast.Return(value=ast.Constant(value=None))]
-        yield "return None", mutant
+        yield "return None", "return None", mutant
 
     def sites(kind: type, want: Any = None) -> list[int]:
         found = [i for i, n in enumerate(nodes)
@@ -315,7 +343,8 @@ def _mutations(func: FunctionNode) -> Iterator[tuple[str, FunctionNode]]:
         old = type(node.ops[0])
         if old in _FLIPS:
             node.ops[0] = _FLIPS[old]()
-            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_FLIPS[old]]}`", mutant)
+            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_FLIPS[old]]}`",
+                   "compare", mutant)
     for index in sites(ast.Constant, numeric):
         mutant, node = clone(index)
         value = node.value
@@ -323,17 +352,18 @@ def _mutations(func: FunctionNode) -> Iterator[tuple[str, FunctionNode]]:
             node.value = not value
         else:
             node.value = value + 1
-        yield f"line {node.lineno}: {value!r} -> {node.value!r}", mutant
+        yield f"line {node.lineno}: {value!r} -> {node.value!r}", "constant", mutant
     for index in sites(ast.If):
         mutant, node = clone(index)
         node.body = [ast.Pass()]
-        yield f"line {node.lineno}: drop the `if` branch", mutant
+        yield f"line {node.lineno}: drop the `if` branch", "branch", mutant
     for index in sites(ast.BinOp):
         mutant, node = clone(index)
         old = type(node.op)
         if old in _SWAPS:
             node.op = _SWAPS[old]()
-            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_SWAPS[old]]}`", mutant)
+            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_SWAPS[old]]}`",
+                   "arithmetic", mutant)
 
 
 def _splice(text: str, func: FunctionNode, mutant: FunctionNode) -> str | None:
@@ -370,10 +400,14 @@ def mutants_of(definitions: list[Definition]) -> list[Mutant]:
             if isinstance(definition.node, ast.ClassDef):
                 where = f"{definition.qualname}.{func.name}"
             group = []
-            for description, mutant in _mutations(func):
+            short = where.split(".")[-2:] if isinstance(definition.node, ast.ClassDef) else [
+                func.name]
+            for description, kind, mutant in _mutations(func):
                 spliced = _splice(text, func, mutant)
                 if spliced is not None:
-                    group.append(Mutant(f"{where}: {description}", definition.path, spliced))
+                    behaviour = f"`{'.'.join(short)}` {BEHAVIOUR[kind]}"
+                    group.append(Mutant(f"{where}: {description}", definition.path, spliced,
+                                        behaviour))
             found.append(group)
     # interleave so that every function's `return None` comes first
     ordered: list[Mutant] = []
@@ -419,8 +453,35 @@ def _really_passed(output: str) -> bool:
     return bool(lines) and re.search(r"\b\d+ passed\b", lines[-1]) is not None
 
 
+_LOCATION = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): (?P<kind>[A-Za-z_][\w.]*)$")
+
+
+def _failure_kind(output: str, test_file: str) -> tuple[str, str]:
+    """How the new test failed: ("assertion", what pytest says) when its own assertion (or an
+    expected exception that was not raised) failed, else ("error", the exception's type name)."""
+    lines = output.splitlines()
+    located = [m for m in map(_LOCATION.match, lines) if m is not None]
+    summary = next((ln.split(" - ", 1)[1] for ln in lines
+                    if ln.startswith("FAILED ") and " - " in ln), "")
+    if located:
+        last = located[-1]
+        in_test = Path(last["file"]).as_posix().endswith(test_file)
+        kind = last["kind"].rsplit(".", 1)[-1]
+        if in_test and (kind == "AssertionError" or (kind == "Failed" and "DID NOT RAISE"
+                                                      in output)):
+            return "assertion", summary or kind
+        return "error", kind
+    if any("fixture '" in ln and "not found" in ln for ln in lines):
+        return "error", "an unknown fixture"
+    return "error", "an error"
+
+
 def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float) -> None:
-    """Gate 3: the new test passed `runs` times against the current code."""
+    """Gate 3: the new test passed `runs` times against the current code.
+
+    A failure of the test's own assertion is a possible bug (PossibleBug); any other failure is
+    a rejection whose feedback names only the kind of failure, never pytest's output (which
+    carries the actual values of the code under test)."""
     result = results[-1]
     if result.passed and len(results) == runs:
         if all(_really_passed(r.output) for r in results):
@@ -434,13 +495,27 @@ def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float
     if result.returncode == 5:
         raise Rejected("3", f"pytest collected no test for {nodeid}")
     detail = result.summary()
-    first = next((ln for ln in detail.splitlines() if ln.startswith("E ")), "")
-    first = f": {first[1:].strip()}" if first else ""
+    errors = [ln for ln in detail.splitlines() if ln.startswith("E ")]
+    first = f": {errors[0][1:].strip()}" if errors else ""
+    test_file = nodeid.split("::", 1)[0]
     if result.returncode == 1:
+        kind, what = _failure_kind(result.output, test_file)
+        if kind == "assertion" and number == 1:
+            raise PossibleBug(what or first[2:], "\n".join(errors))
+        if kind == "assertion":
+            raise Rejected("3", f"the new test is flaky: it failed{which} after passing"
+                                f"{first}\n{detail}",
+                           f"the new test is flaky: it passed, then failed{which}; make it "
+                           "independent of order, time, randomness and shared state")
         raise Rejected("3", f"the new test fails against the current code{which}{first}\n"
-                            f"{detail}")
+                            f"{detail}",
+                       f"the new test raised {what} against the current code{which} before its "
+                       "assertions could decide; use only the names, fixtures and calls shown, "
+                       "with the signatures shown")
     raise Rejected("3", f"pytest could not run the new test (exit code {result.returncode})"
-                        f"{which}{first}\n{detail}")
+                        f"{which}{first}\n{detail}",
+                   f"pytest could not run the new test (exit code {result.returncode}){which}; "
+                   "use only the names, fixtures and calls shown")
 
 
 def _check_mutants(mutants: list[Mutant], results: list[RunResult],
@@ -452,14 +527,21 @@ def _check_mutants(mutants: list[Mutant], results: list[RunResult],
     if not mutants:
         raise Rejected("4", "the code under test offers nothing to mutate")
     survived: list[str] = []
+    behaviours: list[str] = []
     for mutant, result in zip(mutants, results, strict=False):
         if result.returncode in (1, None):
             return mutant.description
         if result.returncode == 0:
             survived.append(mutant.description)
+            if mutant.behaviour not in behaviours:
+                behaviours.append(mutant.behaviour)
     if not survived:
         raise Rejected("4", "no mutant of the code under test could be run")
     shown = "; ".join(survived[:6]) + ("; ..." if len(survived) > 6 else "")
+    told = "; ".join(behaviours[:6]) + ("; ..." if len(behaviours) > 6 else "")
     raise Rejected("4", f"the new test passed against all {len(survived)} mutants of the code "
                         f"under test ({shown}): it would not notice those bugs; assert the exact "
-                        "result the specification gives")
+                        "result the specification gives",
+                   f"the new test still passes when the code under test is broken like this: "
+                   f"{told}. Assert the exact results the specification gives, so that each of "
+                   "these bugs would fail the test")

@@ -4,8 +4,11 @@ feed a rejection back as the next attempt's feedback, and count everything in a 
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +40,7 @@ from testlint.rewrite.providers import (
     ProviderError,
     Usage,
 )
+from testlint.rewrite.record import Attempt, FindingRecord, PossibleBug, RunRecord
 from testlint.rewrite.redact import Redactor, environment_secrets, find_secrets
 from testlint.rewrite.sandbox import Sandbox
 from testlint.rewrite.settings import Settings
@@ -60,6 +64,7 @@ class Funnel:
     checked: Counter[str] = field(default_factory=Counter)  # proposals that reached each gate
     passed: Counter[str] = field(default_factory=Counter)
     accepted: int = 0
+    possible_bugs: int = 0  # proposals that follow the spec and fail on the current code
     stopped: str | None = None  # why the run stopped early (a budget)
 
     def lines(self, run: bool, usage: Usage | None, written: int | None) -> list[str]:
@@ -81,6 +86,9 @@ class Funnel:
                 continue
             out.append(f"  gate {gate} {title}: {self.checked[gate]} checked, "
                        f"{self.passed[gate]} passed")
+            if gate == "3" and self.possible_bugs:
+                out.append(f"    possible bugs (the test follows the spec, the code does not): "
+                           f"{self.possible_bugs}")
         if written is not None:
             out.append(f"  written: {written} file(s)")
         if self.stopped:
@@ -106,11 +114,13 @@ class RewriteJob:
     write: bool = False
     show_prompt: bool = False
     use_cache: bool = True
+    format: str = "text"  # "json": the run record on stdout; "sarif": possible bugs, rewrites
     out: Echo = print
     err: Echo = print
     funnel: Funnel = field(default_factory=Funnel)
     _index: SourceIndex | None = None
     _facts: dict[Path, tuple[str, TestModule]] = field(default_factory=dict)
+    records: list[FindingRecord] = field(default_factory=list)
 
     @property
     def project(self) -> Project:
@@ -190,8 +200,18 @@ class RewriteJob:
                 written, refused = 0, exc
         if client is not None:
             client.close()
-        for line in self.funnel.lines(self.run, client.usage if client else None, written):
+        lines = self.funnel.lines(self.run, client.usage if client else None, written)
+        for line in lines:
             self.err(line)
+        if self.format in {"json", "sarif"}:
+            usage = client.usage if client else None
+            record = RunRecord(self.settings.model, self.settings.provider, self.run,
+                               self.records, lines,
+                               {} if usage is None else {
+                                   "requests": usage.requests, "retried": usage.retries,
+                                   "cached": usage.cached, "input_tokens": usage.input_tokens,
+                                   "output_tokens": usage.output_tokens})
+            self.out(record.to_json() if self.format == "json" else record.to_sarif())
         if refused is not None:
             raise RewriteError(f"{refused}; nothing was written")
 
@@ -250,11 +270,16 @@ class RewriteJob:
             return False
         assert client is not None
         name = ctx.test.qualname
+        record = FindingRecord(finding.path, finding.line, finding.col, finding.code,
+                               finding.message, finding.test)
+        self.records.append(record)
         for attempt in range(1, self.settings.max_attempts + 1):
+            started = time.monotonic()
             try:
                 answer = client.complete(messages)
             except BudgetExhausted as exc:
                 self.funnel.stopped = str(exc)
+                record.outcome = "stopped"
                 self.err(f"{where} {name}: stopped: {exc}")
                 return False
             except ProviderError as exc:
@@ -262,31 +287,70 @@ class RewriteJob:
                     self.funnel.blocked += 1
                 else:
                     self.funnel.failed[exc.kind] += 1
+                record.attempts.append(Attempt(attempt, "failed", reason=str(exc),
+                                               seconds=round(time.monotonic() - started, 3)))
                 self.err(f"{where} {name}: answer {attempt} failed: {exc}")
                 return False
             self.funnel.proposals += 1
+            verdict = Attempt(attempt, "accepted", input_tokens=answer.input_tokens,
+                              output_tokens=answer.output_tokens)
+            record.attempts.append(verdict)
             try:
                 new_text, caught = self._gates(finding, state, ctx.test.qualname, answer.text,
                                                redactor, sandbox, ctx.callees)
+            except gates.PossibleBug as bug:
+                verdict.verdict, verdict.gate, verdict.reason = "possible-bug", "3", bug.failure
+                verdict.seconds = round(time.monotonic() - started, 3)
+                self.funnel.possible_bugs += 1
+                record.outcome = "possible-bug"
+                record.possible_bug = self._possible_bug(finding, ctx.callees, bug, answer.text,
+                                                         redactor)
+                self.err(f"{where} {name}: proposal {attempt} is a possible bug: it fails on the "
+                         f"current code ({bug.failure}); reported, not retried")
+                if self.format == "text":
+                    self.out(record.possible_bug.text())
+                return False
             except gates.Rejected as rejection:
                 title = gates.GATE_TITLES[rejection.gate]
                 first_line = rejection.reason.splitlines()[0]
+                verdict.verdict, verdict.gate = "rejected", rejection.gate
+                verdict.reason, verdict.feedback = rejection.reason, rejection.feedback
+                verdict.seconds = round(time.monotonic() - started, 3)
                 self.err(f"{where} {name}: proposal {attempt} rejected at gate {rejection.gate} "
                          f"({title}): {first_line}")
                 messages = [
                     *messages,
                     Message("assistant", answer.text),
-                    Message("user", redactor.redact(feedback(rejection.gate, rejection.reason,
+                    Message("user", redactor.redact(feedback(rejection.gate, rejection.feedback,
                                                              ctx.test.name))),
                 ]
                 continue
             self.funnel.accepted += 1
+            verdict.seconds = round(time.monotonic() - started, 3)
+            verdict.reason = f"fails on mutant {caught}" if caught else ""
             note = f" (fails on mutant {caught})" if caught else ""
             self.err(f"{where} {name}: proposal {attempt} accepted{note}")
-            self.out(unified_diff(state.display, state.current, new_text))
+            diff = unified_diff(state.display, state.current, new_text)
+            record.outcome, record.diff = "accepted", diff
+            if self.format == "text":
+                self.out(diff)
             state.current = new_text
             return True
         return False
+
+    def _possible_bug(self, finding: Finding, callees: list[Definition], bug: gates.PossibleBug,
+                      answer: str, redactor: Redactor) -> PossibleBug:
+        """The report of a proposal that fails on the current code by its own assertion."""
+        called = set(re.findall(r"([A-Za-z_]\w*)\(", bug.detail))
+        spec_of = next((c for c in callees if c.name in called), callees[0] if callees else None)
+        docstring = ""
+        if spec_of is not None and isinstance(spec_of.node, ast.FunctionDef | ast.AsyncFunctionDef
+                                              | ast.ClassDef):
+            docstring = ast.get_docstring(spec_of.node) or ""
+        code = gates.extract_code(answer) or answer
+        return PossibleBug(finding.path, finding.line, finding.test or "", finding.code,
+                           spec_of.qualname if spec_of else None, docstring, bug.failure,
+                           bug.detail, redactor.restore(code).rstrip() + "\n")
 
     def _gates(self, finding: Finding, state: FileState, qualname: str, answer: str,
                redactor: Redactor, sandbox: Sandbox | None,
