@@ -253,7 +253,7 @@ def test_write_refuses_a_file_edited_while_the_model_answered(shop: Path) -> Non
     with serve(script) as llm:
         llm.on_request = lambda request: target.write_text(edited, encoding="utf-8")
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--write",
-                          "tests/test_mirror.py"], shop)
+                          "--allow-unrun", "tests/test_mirror.py"], shop)
     assert result.stderr.splitlines()[-3:] == [
         "  written: 0 file(s)",
         "usage: 1 requests (0 retried, 0 answers from cache), 100 input + 20 output tokens",
@@ -555,3 +555,14 @@ def test_the_core_never_imports_the_rewrite_step(tmp_path: Path) -> None:
                           text=True, check=False)
     assert done.stdout.splitlines()[-1] == "loaded: []"
     assert "TL101" in done.stdout
+
+
+def test_write_without_run_is_refused_unless_allowed(shop: Path) -> None:
+    result = run_cli(["rewrite", "--base-url", "http://127.0.0.1:9/v1", "--write",
+                      "tests/test_mirror.py"], shop)
+    assert result.stderr == (
+        "testlint: error: --write without --run would write tests nobody has run: add --run, "
+        "or --allow-unrun to write them anyway\n")
+    assert result.exit_code == 2
+    assert (shop / "tests" / "test_mirror.py").read_bytes() == (
+        SHOP / "tests" / "test_mirror.py").read_bytes()

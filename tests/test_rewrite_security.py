@@ -235,7 +235,7 @@ def test_secrets_of_every_shape_stay_on_the_machine_and_come_back_in_the_answer(
         '    assert post(hook, headers, "ada", password + smtp_password) == 200\n')
     with serve({"test_post": [reply]}) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--model", "m", "--write",
-                          "tests"], project)
+                          "--allow-unrun", "tests"], project)
     assert result.exit_code == 0
     for value in SECRETS.values():
         assert value not in llm.bodies()

@@ -528,7 +528,10 @@ def rule_command(code: str) -> None:
 @click.option("--trust-project-endpoint", is_flag=True,
               help="Accept the project's base-url and api-key-env: send the key it names to the "
                    "URL it names.")
-@click.option("--write", is_flag=True, help="Apply the accepted rewrites (atomically).")
+@click.option("--write", is_flag=True, help="Apply the accepted rewrites (atomically); needs "
+                                            "--run unless --allow-unrun.")
+@click.option("--allow-unrun", is_flag=True,
+              help="Let --write apply rewrites without --run: tests nobody has run.")
 @click.option("--run", "run_tests", is_flag=True,
               help="Run each proposal under pytest and against mutants (executes model-written "
                    "code in a temporary copy of the project).")
@@ -554,6 +557,7 @@ def rewrite(
     api_key_env: str | None,
     trust_project_endpoint: bool,
     write: bool,
+    allow_unrun: bool,
     run_tests: bool,
     max_attempts: int | None,
     show_prompt: bool,
@@ -577,6 +581,9 @@ def rewrite(
     from testlint.rewrite.settings import SettingsError
 
     registry = load_registry()
+    if write and not run_tests and not show_prompt and not allow_unrun:
+        fail("--write without --run would write tests nobody has run: add --run, or "
+             "--allow-unrun to write them anyway")
     for path in paths:
         if not path.exists():
             fail(f"{path}: no such file or directory")
