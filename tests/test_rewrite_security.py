@@ -478,7 +478,7 @@ def test_model_code_cannot_reach_the_real_tree_the_secrets_the_network_or_outliv
         assert not still_running(leaves)  # even one that left its process group
         assert connections == 0  # no network
     else:  # what the note says: the network was reached, the session leaver lives on
-        assert connections == 2  # gate 3's run and gate 4's first mutant
+        assert connections == 3  # gate 3's run alone and with its file, gate 4's first mutant
         assert running(leaves)
         kill_running(leaves)
     assert result.exit_code == 0

@@ -19,7 +19,7 @@ import re
 import textwrap
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from testlint.facts import FunctionNode
 from testlint.finding import Finding
 from testlint.rewrite.context import Definition
 from testlint.rewrite.redact import PLACEHOLDER
-from testlint.rewrite.sandbox import OutsideCopy, RunResult, Sandbox
+from testlint.rewrite.sandbox import OutsideCopy, RunResult, Sandbox, Variant
 from testlint.source import SourceFile, UnreadableSource, parse_text
 
 GATES = ("1", "2", "3", "4")
@@ -416,9 +416,50 @@ def mutants_of(definitions: list[Definition]) -> list[Mutant]:
     return ordered[:MAX_MUTANTS]
 
 
+def _orders(nodeids: list[str], runs: int) -> list[list[str]]:
+    """The file's tests in a different order for each run: as written, reversed, then shuffled
+    (deterministically)."""
+    import random
+
+    out = []
+    for number in range(1, runs + 1):
+        order = list(nodeids)
+        if number == 2:
+            order.reverse()
+        elif number > 2:
+            random.Random(number).shuffle(order)
+        out.append(order)
+    return out
+
+
+_OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|XPASS) (\S+)")
+
+
+def outcomes(output: str) -> dict[str, str]:
+    """Per test function (parameters folded in): "failed" if any of its runs failed or errored,
+    else "passed", from pytest's `-rA` summary."""
+    found: dict[str, str] = {}
+    for line in output.splitlines():
+        match = _OUTCOME.match(line)
+        if match is None:
+            continue
+        nodeid = match[2].split("[", 1)[0]
+        failed = match[1] in {"FAILED", "ERROR"}
+        if failed or nodeid not in found:
+            found[nodeid] = "failed" if failed else "passed"
+    return found
+
+
 def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
-              definitions: list[Definition], on_gate: Any = None) -> str:
+              definitions: list[Definition], on_gate: Any = None, old_text: str | None = None,
+              neighbours: Sequence[str] = ()) -> str:
     """Gates 3 and 4 in one driver process; returns the mutant the new test caught.
+
+    Gate 3 runs the new test alone (a failure of its own assertion is a possible bug), then the
+    whole file `runs` times, each a fresh process with its own PYTHONHASHSEED and the tests in
+    another order: the new test must pass every time, and every test of the file that passed
+    with the old text (`old_text`, run once first) must still pass. Gate 4 runs the new test
+    alone against each mutant.
 
     `on_gate(gate)` is called as each gate is entered (for the funnel). The copy keeps the new
     test afterwards; the caller restores it on rejection.
@@ -426,8 +467,11 @@ def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
     try:
         sandbox.write(path, new_text)
         nodeid = sandbox.nodeid(path, qualname)
+        others = [sandbox.nodeid(path, q) for q in dict.fromkeys(neighbours) if q != qualname]
+        copy_path = sandbox.map(path)
     except OutsideCopy as exc:
         raise Rejected("3", str(exc)) from None
+    assert copy_path is not None
     runs = sandbox.settings.runs
     mutants = [m for m in mutants_of(definitions) if sandbox.map(m.path) is not None]
     mutant_variants: list[dict[Path, str]] = []
@@ -435,16 +479,64 @@ def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
         target = sandbox.map(mutant.path)
         assert target is not None
         mutant_variants.append({target: mutant.text})
-    phases: list[tuple[list[dict[Path, str]], str]] = [([{} for _ in range(runs)], "failure")]
+    whole = [nodeid, *others]
+    file_args = [*sandbox.base_args(), "-rA", "-p", "no:randomly"]
+    baseline = Variant({copy_path: old_text} if old_text is not None else {},
+                       [*file_args, *others], {"PYTHONHASHSEED": "0"})
+    orders = _orders(whole, runs)
+    file_runs = [Variant({}, [*file_args, *order], {"PYTHONHASHSEED": str(number)})
+                 for number, order in enumerate(orders, 1)]
+    phases: list[tuple[list[dict[Path, str]] | list[Variant], str]] = [
+        ([Variant()], "all"),
+        ([baseline] if others else [], "all"),
+        (file_runs, "all"),
+    ]
     if mutant_variants:
         phases.append((mutant_variants, "killed"))
-    results = sandbox.run(nodeid, phases)
+    results = sandbox.run(nodeid, phases, required=(2,))
     if on_gate is not None:
         on_gate("3")
-    _check_runs(results[0], runs, nodeid, sandbox.settings.run_timeout)
+    file_results = results[2] if len(results) > 2 else []
+    passed_with_file = any(outcomes(r.output).get(nodeid) == "passed" for r in file_results)
+    _check_runs(results[0], 1, nodeid, sandbox.settings.run_timeout, passed_with_file)
+    before = outcomes(results[1][0].output) if others and len(results) > 1 and results[1] else {}
+    _check_file_runs(file_results, orders, nodeid, before, sandbox.settings.run_timeout)
     if on_gate is not None:
         on_gate("4")
-    return _check_mutants(mutants, results[1] if len(results) > 1 else [], definitions)
+    return _check_mutants(mutants, results[3] if len(results) > 3 else [], definitions)
+
+
+FLAKY = ("the new test is flaky: it passes in one run and fails in another (the runs vary the "
+         "order of the file's tests and the hash seed): make it independent of test order, set "
+         "order and state the tests share")
+
+
+def _check_file_runs(results: list[RunResult], orders: list[list[str]], nodeid: str,
+                     before: dict[str, str], timeout: float) -> None:
+    """Gate 3, with the rest of the file: the new test passes in every order and hash seed,
+    and breaks no test that passed without it."""
+    for number, result in enumerate(results[:len(orders)], 1):
+        how = (f"run {number} of {len(orders)}: the whole file, "
+               f"{'as written' if number == 1 else 'reversed' if number == 2 else 'shuffled'}, "
+               f"PYTHONHASHSEED={number}")
+        if result.returncode is None:
+            raise Rejected("3", f"the file did not finish within {timeout:g}s with the new test "
+                                f"({how})")
+        after = outcomes(result.output)
+        if after.get(nodeid) != "passed":
+            raise Rejected("3", f"the new test is flaky: it passes alone but fails with the "
+                                f"rest of its file ({how})\n{result.summary()}", FLAKY)
+        broken = [n for n, outcome in after.items()
+                  if outcome == "failed" and before.get(n) == "passed" and n != nodeid]
+        if broken:
+            name = broken[0].split("::", 1)[1].replace("::", ".")
+            raise Rejected("3", f"the new test breaks `{name}`, which passes without it "
+                                f"({how})",
+                           f"with the new test in the file, `{name}` fails: the new test changes "
+                           "state the other tests share (a module-level object, a class "
+                           "attribute, the environment); leave shared state as it found it")
+    if len(results) < len(orders):
+        raise Rejected("3", "the runs of the whole file did not complete")
 
 
 def _really_passed(output: str) -> bool:
@@ -476,7 +568,8 @@ def _failure_kind(output: str, test_file: str) -> tuple[str, str]:
     return "error", "an error"
 
 
-def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float) -> None:
+def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float,
+                passed_elsewhere: bool = False) -> None:
     """Gate 3: the new test passed `runs` times against the current code.
 
     A failure of the test's own assertion is a possible bug (PossibleBug); any other failure is
@@ -500,13 +593,11 @@ def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float
     test_file = nodeid.split("::", 1)[0]
     if result.returncode == 1:
         kind, what = _failure_kind(result.output, test_file)
-        if kind == "assertion" and number == 1:
+        if kind == "assertion" and not passed_elsewhere:
             raise PossibleBug(what or first[2:], "\n".join(errors))
         if kind == "assertion":
-            raise Rejected("3", f"the new test is flaky: it failed{which} after passing"
-                                f"{first}\n{detail}",
-                           f"the new test is flaky: it passed, then failed{which}; make it "
-                           "independent of order, time, randomness and shared state")
+            raise Rejected("3", f"the new test is flaky: it failed alone and passed with the "
+                                f"rest of its file{first}\n{detail}", FLAKY)
         raise Rejected("3", f"the new test fails against the current code{which}{first}\n"
                             f"{detail}",
                        f"the new test raised {what} against the current code{which} before its "

@@ -371,7 +371,10 @@ class RewriteJob:
             funnel.checked[gate] += 1
 
         try:
-            caught = gates.run_gates(sandbox, state.path, qualname, new_text, callees, entered)
+            module = self._module(state)
+            neighbours = [t.qualname for t in module.tests] if module is not None else []
+            caught = gates.run_gates(sandbox, state.path, qualname, new_text, callees, entered,
+                                     old_text=state.current, neighbours=neighbours)
             funnel.passed["4"] += 1
         except gates.Rejected:
             sandbox.write(state.path, state.current)  # the copy keeps the accepted text only

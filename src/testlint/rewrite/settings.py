@@ -38,7 +38,7 @@ class Settings:
     max_output_tokens: int = 2048  # per answer (sent as max_tokens)
     max_total_tokens: int = 500_000  # input + output tokens per run
     run_timeout: float = 60.0  # seconds for one pytest run in gates 3 and 4
-    runs: int = 3  # gate 3: the new test must pass this many times
+    runs: int = 5  # gate 3: runs of the whole file (each its own hash seed and test order)
     pytest_args: tuple[str, ...] = ()  # extra arguments for the pytest runs
     pass_env: tuple[str, ...] = ()  # more variables for the pytest runs (never secret-looking)
     context: str = "signature"  # or "full": the implementation's body goes into the prompt
