@@ -199,14 +199,16 @@ def test_anthropic_format_retries_with_the_gate_reason_and_without_run_stops_at_
                           "tests/test_pricing.py"], shop)
     assert result.stderr.splitlines()[-7:] == [
         "rewrite: 8 findings, 10 proposals, 5 accepted",
-        "  answers that were not proposals: 1 (truncated 1)",
+        "  answers that were not proposals: 2 (truncated 2)",
         "  gate 1 one function, only the target test: 10 checked, 7 passed",
         "  gate 2 re-lint: finding gone, nothing new: 7 checked, 5 passed",
         "  gate 3 passes under pytest: not run (pass --run)",
         "  gate 4 verify-red: fails on a mutant: not run (pass --run)",
-        "usage: 12 requests (1 retried, 0 answers from cache), 1100 input + 220 output tokens",
+        "usage: 13 requests (1 retried, 0 answers from cache), 1200 input + 240 output tokens",
     ]
+    # a truncated answer is asked again while attempts remain
     assert "cut off at max-output-tokens (stop_reason: max_tokens)" in result.stderr
+    assert len(llm.for_test("test_rounding")) == 2
     # without --write nothing changes on disk; without --run the wrong test gets through
     assert (shop / "tests" / "test_pricing.py").read_text(encoding="utf-8") == ORIGINAL
     assert "+    assert discount(10, 10) == 8\n" in result.stdout
@@ -386,17 +388,24 @@ def test_a_prompt_that_still_holds_a_secret_is_not_sent(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
-def test_a_refused_answer_is_a_failure_not_a_proposal(shop: Path) -> None:
+def test_a_refused_answer_is_a_failure_not_a_proposal_and_is_asked_again(shop: Path) -> None:
     with serve({"test_quarter_off": [Reply(refused=True)]}) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
                          shop)
-    assert result.stderr.splitlines()[:3] == [
-        "tests/test_mirror.py:4:5: TL101 test_quarter_off: answer 1 failed: the model refused: "
-        "I can't help with that.",
+    assert result.stderr.splitlines()[:5] == [
+        *(f"tests/test_mirror.py:4:5: TL101 test_quarter_off: answer {n} failed: the model "
+          "refused: I can't help with that." for n in (1, 2, 3)),
         "rewrite: 1 findings, 0 proposals, 0 accepted",
-        "  answers that were not proposals: 1 (refused 1)",
+        "  answers that were not proposals: 3 (refused 3)",
     ]
-    assert len(llm.requests) == 1
+    assert len(llm.requests) == 3  # max-attempts
+    assert llm.requests[1].json["messages"][-2:] == [
+        {"role": "assistant", "content": "(a refusal)"},
+        {"role": "user", "content": "testlint rejected that proposal: the answer was a refusal; "
+                                    "the task is to rewrite a test of the user's own code\n\n"
+                                    "Answer again with one ```python block holding only the "
+                                    "rewritten `test_quarter_off`."},
+    ]
     assert result.exit_code == 1
 
 
@@ -409,8 +418,9 @@ MESSAGE = {"role": "assistant", "content": answer(GOOD_CODE)}
     [
         ('{"choices": {}}', "bad-response 1"),
         ('{"choices": {"0": {"message": "hi"}}}', "bad-response 1"),
-        ('{"choices": [{"message": "a string, not an object"}]}', "empty 1"),
-        ('{"choices": [{"message": {"content": ["a", "list"]}}]}', "empty 1"),
+        # read as an empty answer: asked again while attempts remain (3 by default)
+        ('{"choices": [{"message": "a string, not an object"}]}', "empty 3"),
+        ('{"choices": [{"message": {"content": ["a", "list"]}}]}', "empty 3"),
         ("[1, 2]", "bad-response 1"),
         ("[" * 100_000 + "]" * 100_000, "bad-response 1"),
         ("not json at all", "bad-response 1"),
@@ -424,9 +434,11 @@ def test_a_malformed_answer_is_a_failure_not_a_crash(shop: Path, raw: str, kind:
                          shop)
     assert (result.exit_code, result.stdout) == (1, "")
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[1:3] == [
+    lines = result.stderr.splitlines()
+    funnel = lines.index("rewrite: 1 findings, 0 proposals, 0 accepted")
+    assert lines[funnel:funnel + 2] == [
         "rewrite: 1 findings, 0 proposals, 0 accepted",
-        f"  answers that were not proposals: 1 ({kind})",
+        f"  answers that were not proposals: {kind[-1]} ({kind})",
     ]
 
 

@@ -12,11 +12,11 @@ The job (a JSON file, argv[1]): {"args": [...], "timeout": seconds, "phases": [{
 {...}?}, ...]}, ...]}. A variant's files are written before its run and restored after it; its
 own "args" replace the job's; a variant with an "env" (a PYTHONHASHSEED of its own) runs as a
 fresh `python -m pytest` process, since a forked child keeps its parent's hash seed. "all" runs
-every variant whatever happens; a phase marked "required" in which no run passed skips the
-later phases. A phase stops at the first run that fails
-("failure": any exit code but 0; later phases are then skipped) or at the first run that a
-mutant kills ("killed": exit code 1 or a timeout). The results are printed as one JSON line:
-one list per phase run of [{"returncode": int | null, "output": str}, ...].
+every variant whatever happens; a phase marked "required" in which no run passed, or marked
+"stop_on_timeout" in which a run timed out, skips the later phases. A phase stops at the first
+run that fails ("failure": any exit code but 0; later phases are then skipped) or at the first
+run that a mutant kills ("killed": exit code 1 or a timeout). The results are printed as one
+JSON line: one list per phase run of [{"returncode": int | null, "output": str}, ...].
 """
 
 from __future__ import annotations
@@ -138,6 +138,8 @@ def main() -> None:
             break  # a later phase (mutants) means nothing when the test fails on the real code
         if phase.get("required") and all(r["returncode"] != 0 for r in phase_results):
             break  # not one run passed: the later phases mean nothing
+        if phase.get("stop_on_timeout") and any(r["returncode"] is None for r in phase_results):
+            break  # a test that hangs would hang in every later run too
     sys.stdout.write("\n@@testlint-results@@" + json.dumps(results) + "\n")
 
 

@@ -70,16 +70,58 @@ class PossibleBug(Exception):
 
 # ---- gate 1: one function, only the target test -------------------------------------------------
 
-_FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\r?\n(.*?)```", re.S | re.I)
+_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 
 
-def extract_code(answer: str) -> str | None:
-    """The first fenced code block, else the whole answer if it looks like code."""
-    match = _FENCE.search(answer)
-    if match:
-        return match.group(1)
+def fenced_blocks(answer: str) -> list[tuple[str, str]]:
+    """The answer's fenced code blocks as (info string, code): ``` or ~~~ fences of three or
+    more, any info string ("python", "py title=test_x.py", none); a block left open at the end
+    of the answer runs to its end."""
+    blocks: list[tuple[str, str]] = []
+    lines = answer.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        match = _OPEN.match(lines[i].rstrip("\r\n"))
+        if match is None:
+            i += 1
+            continue
+        fence, info = match["fence"], match["info"].strip()
+        body: list[str] = []
+        i += 1
+        while i < len(lines):
+            stripped = lines[i].strip()
+            if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+                break
+            body.append(lines[i])
+            i += 1
+        blocks.append((info, "".join(body)))
+        i += 1
+    return blocks
+
+
+def _defines(code: str, name: str) -> bool:
+    return re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(", code,
+                     re.M) is not None
+
+
+def _is_python(info: str) -> bool:
+    word = info.split()[0].lower() if info.split() else ""
+    return word in {"", "python", "py", "python3", "pycon", "pytest"} or "=" in word
+
+
+def extract_code(answer: str, name: str | None = None) -> str | None:
+    """The code of the answer: the last fenced block that defines the test `name` (a model
+    often quotes the old test first), else the last Python block, else the whole answer when
+    it reads as code."""
+    blocks = [(info, code) for info, code in fenced_blocks(answer) if _is_python(info)]
+    if name is not None:
+        defining = [code for _, code in blocks if _defines(code, name)]
+        if defining:
+            return defining[-1]
+    if blocks:
+        return blocks[-1][1]
     stripped = answer.strip()
-    if stripped.startswith(("def ", "async def ", "@")):
+    if stripped.startswith(("def ", "async def ", "@", "import ", "from ")):
         return stripped + "\n"
     return None
 
@@ -134,7 +176,7 @@ def replace_test(original: str, qualname: str, answer: str, restore: Any = None)
     import libcst as cst
 
     name = qualname.rsplit(".", 1)[-1]
-    code = extract_code(answer)
+    code = extract_code(answer, name)
     if code is None:
         raise Rejected("1", "the answer holds no ```python code block")
     if restore is not None:
@@ -148,7 +190,8 @@ def replace_test(original: str, qualname: str, answer: str, restore: Any = None)
     except cst.ParserSyntaxError as exc:
         raise Rejected("1", f"the answer does not parse: {exc.message} "
                             f"(line {exc.raw_line}, column {exc.raw_column})") from None
-    others = [s for s in proposal.body if not isinstance(s, cst.FunctionDef)]
+    imports = [s for s in proposal.body if _is_import(s)]
+    others = [s for s in proposal.body if not isinstance(s, cst.FunctionDef) and not _is_import(s)]
     if others:
         raise Rejected("1", "the answer holds more than the test function: "
                             f"{_describe(others[0])}; it may only replace `{name}`")
@@ -168,7 +211,103 @@ def replace_test(original: str, qualname: str, answer: str, restore: Any = None)
     if replacer.replaced != 1:
         raise Rejected("1", f"`{qualname}` was not found exactly once in the file")
     _check_rest_identical(original, new_text, qualname)
+    if imports:
+        new_text = add_imports(new_text, qualname, [cst.Module(body=[i]).code for i in imports])
     return new_text
+
+
+def _is_import(statement: Any) -> bool:
+    import libcst as cst
+
+    return (isinstance(statement, cst.SimpleStatementLine)
+            and all(isinstance(s, cst.Import | cst.ImportFrom) for s in statement.body))
+
+
+def _bindings(statement: ast.stmt) -> dict[str, tuple[str, ...]]:
+    """name bound -> what it is bound to, for an import statement."""
+    out: dict[str, tuple[str, ...]] = {}
+    if isinstance(statement, ast.Import):
+        for alias in statement.names:
+            if alias.asname:
+                out[alias.asname] = ("import", alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                out[top] = ("import", top)
+    elif isinstance(statement, ast.ImportFrom):
+        for alias in statement.names:
+            out[alias.asname or alias.name] = ("from", "." * statement.level
+                                               + (statement.module or ""), alias.name)
+    return out
+
+
+def _used_names(func: FunctionNode) -> set[str]:
+    found = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+    for node in ast.walk(func):  # names in string annotations are not worth chasing
+        if isinstance(node, ast.Attribute):
+            root: ast.expr = node
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name):
+                found.add(root.id)
+    return found
+
+
+def add_imports(text: str, qualname: str, lines: list[str]) -> str:
+    """The file with the proposal's import lines merged in after its last top-level import
+    (each binding once: one the file already has is dropped); raise Rejected('1') for an import
+    the test does not use, a star import, a `__future__` import, or one that rebinds a name the
+    file binds otherwise."""
+    tree = ast.parse(text)
+    node = _target_node(tree, qualname)
+    assert node is not None
+    used = _used_names(node)
+    have: dict[str, tuple[str, ...]] = {}
+    for statement in tree.body:
+        have.update(_bindings(statement))
+    defined = {n.id for s in tree.body for n in ast.walk(s)
+               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    defined |= {s.name for s in tree.body
+                if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+    wanted: list[str] = []
+    for line in lines:
+        statement = ast.parse(line).body[0]
+        if isinstance(statement, ast.ImportFrom) and (
+            statement.module == "__future__" or any(a.name == "*" for a in statement.names)
+        ):
+            raise Rejected("1", f"the answer's `{line.strip()}` is not allowed: add only the "
+                                "plain imports the test needs")
+        bound = _bindings(statement)
+        if all(have.get(n) == what for n, what in bound.items()):
+            continue  # the file imports it already
+        unused = [name for name in bound if name not in used]
+        if unused:
+            raise Rejected("1", f"the answer imports `{unused[0]}`, which the test does not use; "
+                                "add only the imports the test needs")
+        clash = [n for n, what in bound.items()
+                 if (n in have and have[n] != what) or (n not in have and n in defined)]
+        if clash:
+            raise Rejected("1", f"the answer's `{line.strip()}` rebinds `{clash[0]}`, which the "
+                                "file already defines otherwise")
+        have.update(bound)
+        if line.strip() not in wanted:
+            wanted.append(line.strip())
+    if not wanted:
+        return text
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines_of = text.splitlines(keepends=True)
+    top_imports = [s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)]
+    if top_imports:
+        at = max(s.end_lineno or s.lineno for s in top_imports)
+        block = "".join(w + newline for w in wanted)
+    else:
+        first = tree.body[0] if tree.body else None
+        docstring = (first is not None and isinstance(first, ast.Expr)
+                     and isinstance(first.value, ast.Constant)
+                     and isinstance(first.value.value, str))
+        at = (first.end_lineno or first.lineno) if docstring and first is not None else 0
+        block = "".join(w + newline for w in wanted)
+        block = newline + block if at else block + newline + newline
+    return "".join(lines_of[:at]) + block + "".join(lines_of[at:])
 
 
 def _make_replacer_class() -> type:
@@ -251,7 +390,17 @@ def _key(finding: Finding) -> tuple[str, str | None, str]:
 
 def relint(engine: Engine, path: Path, display: str, old_text: str, new_text: str,
            finding: Finding) -> None:
-    """Raise Rejected('2') unless the finding is gone and nothing new appears."""
+    """Raise Rejected('2') unless the new test reads no unbound name, the finding is gone and
+    nothing new appears."""
+    from testlint.rewrite.build import undefined_names
+
+    if finding.test is not None:
+        missing = undefined_names(new_text, finding.test)
+        if missing:
+            names = ", ".join(f"`{n}`" for n in missing[:5])
+            raise Rejected("2", f"build check: the new test uses {names}, which nothing in the "
+                                "file defines or imports; import it above the test or use the "
+                                "names shown")
     try:
         old_source, new_source = parse_text(display, old_text), parse_text(display, new_text)
         before = engine.lint_source(old_source, path)
@@ -493,7 +642,7 @@ def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
     ]
     if mutant_variants:
         phases.append((mutant_variants, "killed"))
-    results = sandbox.run(nodeid, phases, required=(2,))
+    results = sandbox.run(nodeid, phases, required=(2,), stop_on_timeout=(0,))
     if on_gate is not None:
         on_gate("3")
     file_results = results[2] if len(results) > 2 else []

@@ -47,6 +47,18 @@ from testlint.rewrite.settings import Settings
 from testlint.source import UnreadableSource, parse_text
 
 Echo = Callable[[str], None]
+# answers that were not proposals through the model's own doing, asked again while attempts
+# remain: what stands for the answer in the conversation, and what the next request says
+RETRIED_FAILURES = {"truncated": "(an answer cut off at the token limit)",
+                    "empty": "(an empty answer)", "refused": "(a refusal)"}
+RETRY_NOTE = {
+    "truncated": "the answer was cut off at the token limit; answer with the test alone, shorter",
+    "empty": "the answer was empty",
+    "refused": "the answer was a refusal; the task is to rewrite a test of the user's own code",
+}
+# gate 2 applies these to every proposal, whatever the user selected: weak checks only, an
+# unknown fixture, unseeded randomness, assertions that may not run
+ALWAYS_ON_PROPOSALS = ("TL103", "TL504", "TL602", "TL605")
 
 
 class RewriteError(Exception):
@@ -290,7 +302,13 @@ class RewriteJob:
                 record.attempts.append(Attempt(attempt, "failed", reason=str(exc),
                                                seconds=round(time.monotonic() - started, 3)))
                 self.err(f"{where} {name}: answer {attempt} failed: {exc}")
-                return False
+                if exc.kind not in RETRIED_FAILURES:
+                    return False
+                # the model's own failure: ask again while attempts remain (the conversation
+                # grows, so the answer cache cannot serve the same failure again)
+                messages = [*messages, Message("assistant", RETRIED_FAILURES[exc.kind]),
+                            Message("user", feedback("-", RETRY_NOTE[exc.kind], ctx.test.name))]
+                continue
             self.funnel.proposals += 1
             verdict = Attempt(attempt, "accepted", input_tokens=answer.input_tokens,
                               output_tokens=answer.output_tokens)
@@ -347,7 +365,8 @@ class RewriteJob:
         if spec_of is not None and isinstance(spec_of.node, ast.FunctionDef | ast.AsyncFunctionDef
                                               | ast.ClassDef):
             docstring = ast.get_docstring(spec_of.node) or ""
-        code = gates.extract_code(answer) or answer
+        code = gates.extract_code(answer, finding.test.rsplit(".", 1)[-1] if finding.test
+                                  else None) or answer
         return PossibleBug(finding.path, finding.line, finding.test or "", finding.code,
                            spec_of.qualname if spec_of else None, docstring, bug.failure,
                            bug.detail, redactor.restore(code).rstrip() + "\n")
@@ -393,10 +412,10 @@ def make_job(
     **options: Any,
 ) -> RewriteJob:
     """The job for `testlint rewrite`: `select` picks the findings; gate 2 re-lints with every
-    rule the configuration enables plus the selected ones."""
+    rule the configuration enables plus the selected ones and ALWAYS_ON_PROPOSALS."""
     selected = config.with_overrides(select=select or None)
     engine = make_engine(targets, config=selected, pytest_config=pytest_config, registry=registry)
-    gate_config = config.with_overrides(extend_select=select)
+    gate_config = config.with_overrides(extend_select=(*select, *ALWAYS_ON_PROPOSALS))
     gate_engine = make_engine(targets, config=gate_config, pytest_config=pytest_config,
                               registry=registry)
     gate_engine.project = engine.project  # share the parsed conftests

@@ -273,7 +273,8 @@ class Sandbox:
         return ["-q", "--no-header", "-p", "no:cacheprovider", *self.settings.pytest_args]
 
     def run(self, nodeid: str, phases: list[tuple[list[dict[Path, str]] | list[Variant], str]],
-            required: Sequence[int] = ()) -> list[list[RunResult]]:
+            required: Sequence[int] = (), stop_on_timeout: Sequence[int] = ()
+            ) -> list[list[RunResult]]:
         """Run the node once per variant (files to swap in) of each phase, in one driver process.
 
         A phase is (variants, until): "failure" stops at the first failing run and skips the later
@@ -288,6 +289,7 @@ class Sandbox:
             "timeout": self.settings.run_timeout,
             "phases": [
                 {"until": until, "required": number in required,
+                 "stop_on_timeout": number in stop_on_timeout,
                  "variants": [(v if isinstance(v, Variant) else Variant(dict(v))).job()
                               for v in variants]}
                 for number, (variants, until) in enumerate(phases)
