@@ -139,14 +139,14 @@ def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop
         "  gate 2 re-lint: finding gone, nothing new: 5 checked, 4 passed",
         "  gate 3 passes under pytest: 4 checked, 3 passed",
         "    possible bugs (the test follows the spec, the code does not): 1",
-        "  gate 4 verify-red: fails on a mutant: 3 checked, 2 passed",
+        "  gate 4 verify-red: kills a mutant the old test let survive: 3 checked, 2 passed",
         "  written: 1 file(s)",
         "usage: 9 requests (1 retried, 0 answers from cache), 800 input + 160 output tokens",
     ]
     reasons = result.stderr.splitlines()[:-9]
     prefix = "tests/test_pricing.py"
-    assert reasons[0] == (f"{prefix}:4:5: TL101 test_ten_percent_off: proposal 1 accepted "
-                          "(fails on mutant shop.pricing.discount: return None)")
+    assert reasons[0] == (f"{prefix}:4:5: TL101 test_ten_percent_off: proposal 1 accepted: "
+                          "kills 6 of 11 mutants (old test: 0)")
     assert reasons[1].startswith(
         f"{prefix}:10:5: TL102 test_full_discount_is_free: proposal 1 rejected at gate 2 "
         "(re-lint: finding gone, nothing new): TL102 still fires on the new test: assertion "
@@ -163,11 +163,11 @@ def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop
         "current code (assert 9 == 8); reported, not retried")
     assert reasons[5].startswith(
         f"{prefix}:25:5: TL101 test_result_is_printable: proposal 1 rejected at gate 4 "
-        "(verify-red: fails on a mutant): the new test passed against all 9 mutants of the code "
-        "under test (shop.pricing.discount: return None; shop.pricing.discount: line 9: `>=` -> "
-        "`<`;")
-    assert reasons[6] == (f"{prefix}:30:5: TL101 test_checkout_discount: proposal 1 accepted "
-                          "(fails on mutant shop.pricing.discount: return None)")
+        "(verify-red: kills a mutant the old test let survive): kills 0 of 11 mutants (old test: "
+        "0): none that the old test let survive (surviving: `discount`: `percent >= 100` becomes "
+        "`percent > 100` at pricing.py:9;")
+    assert reasons[6] == (f"{prefix}:30:5: TL101 test_checkout_discount: proposal 1 accepted: "
+                          "kills 6 of 11 mutants (old test: 0)")
     assert reasons[7] == (f"{prefix}:34:5: TL101 test_rounding: answer 1 failed: the answer was "
                           "cut off at max-output-tokens (finish_reason: length)")
     first_diff_end = DIFFS.index("--- a/", 1)
@@ -203,7 +203,7 @@ def test_anthropic_format_retries_with_the_gate_reason_and_without_run_stops_at_
         "  gate 1 one function, only the target test: 10 checked, 7 passed",
         "  gate 2 re-lint: finding gone, nothing new: 7 checked, 5 passed",
         "  gate 3 passes under pytest: not run (pass --run)",
-        "  gate 4 verify-red: fails on a mutant: not run (pass --run)",
+        "  gate 4 verify-red: kills a mutant the old test let survive: not run (pass --run)",
         "usage: 13 requests (1 retried, 0 answers from cache), 1200 input + 240 output tokens",
     ]
     # a truncated answer is asked again while attempts remain
@@ -382,7 +382,7 @@ def test_a_prompt_that_still_holds_a_secret_is_not_sent(tmp_path: Path) -> None:
         "  gate 1 one function, only the target test: 0 checked, 0 passed",
         "  gate 2 re-lint: finding gone, nothing new: 0 checked, 0 passed",
         "  gate 3 passes under pytest: not run (pass --run)",
-        "  gate 4 verify-red: fails on a mutant: not run (pass --run)",
+        "  gate 4 verify-red: kills a mutant the old test let survive: not run (pass --run)",
         "usage: 0 requests (0 retried, 0 answers from cache), 0 input + 0 output tokens",
     ]
     assert result.exit_code == 1

@@ -9,6 +9,7 @@ to the model as kinds and behaviours, never as pytest's output, line numbers or 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -89,20 +90,25 @@ def test_a_possible_bug_is_reported_and_never_retried_and_feedback_carries_no_va
         assert attempt["output_tokens"] == 20
         assert attempt["seconds"] >= 0
     # what went back to the model: behaviours and kinds, no value, line, operator or constant
-    assert retries == [
-        "testlint rejected that proposal at gate 4: the new test still passes when the code "
-        "under test is broken like this: `discount` returns None; `discount` decides one of its "
-        "conditions the other way; `discount` uses a slightly different number in one place; "
-        "`discount` skips what one of its cases does; `discount` combines two values with a "
-        "different arithmetic operation. Assert the exact results the specification gives, so "
-        "that each of these bugs would fail the test\n\n"
-        "Answer again with one ```python block holding only the rewritten "
-        "`test_result_is_printable`.",
+    gate_4, gate_3 = retries
+    told = gate_4.split("broken like this: ", 1)[1]
+    assert gate_4.startswith(
+        "testlint rejected that proposal at gate 4: the new test catches no more bugs than the "
+        "old one: it still passes when the code under test is broken like this: `discount` ")
+    assert "`discount` returns None instead of its result in at least one case" in told
+    assert re.search(r"\d|>=|<|//|pricing\.py|percent|price_cents", told) is None
+    assert gate_3 == (
         "testlint rejected that proposal at gate 3: the new test raised TypeError against the "
         "current code before its assertions could decide; use only the names, fixtures and "
         "calls shown, with the signatures shown\n\n"
-        "Answer again with one ```python block holding only the rewritten `test_typo`.",
-    ]
+        "Answer again with one ```python block holding only the rewritten `test_typo`.")
+    # the record says what the mutants made of the old and the new test
+    assert printable["attempts"][0]["mutants"]["killed_by_new"] == 0
+    assert printable["attempts"][1]["mutants"]["killed_by_old"] == 0
+    assert printable["attempts"][1]["mutants"]["killed_by_new"] > 0
+    assert printable["attempts"][1]["reason"] == (
+        f"kills {printable['attempts'][1]['mutants']['killed_by_new']} of "
+        f"{printable['attempts'][1]['mutants']['total']} mutants (old test: 0)")
     assert result.exit_code == 1
 
 

@@ -456,8 +456,8 @@ def test_model_code_cannot_reach_the_real_tree_the_secrets_the_network_or_outliv
     finally:
         listener.close()
     outcome = [line for line in result.stderr.splitlines() if "test_double: proposal" in line]
-    assert outcome == ["tests/test_calc.py:8:5: TL101 test_double: proposal 1 accepted (fails "
-                       "on mutant calc.double: return None)"]
+    assert outcome == ["tests/test_calc.py:8:5: TL101 test_double: proposal 1 accepted: kills 4 "
+                       "of 4 mutants (old test: 0)"]
     notes = [line for line in result.stderr.splitlines() if line.startswith("rewrite --run:")]
     assert notes == [
         "rewrite --run: symbolic links that leave the project are not copied: link_out -> "
@@ -478,7 +478,8 @@ def test_model_code_cannot_reach_the_real_tree_the_secrets_the_network_or_outliv
         assert not still_running(leaves)  # even one that left its process group
         assert connections == 0  # no network
     else:  # what the note says: the network was reached, the session leaver lives on
-        assert connections == 3  # gate 3's run alone and with its file, gate 4's first mutant
+        # gate 3's run alone and with its file, and gate 4's runs of the new test on 4 mutants
+        assert connections == 6
         assert running(leaves)
         kill_running(leaves)
     assert result.exit_code == 0

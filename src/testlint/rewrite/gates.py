@@ -1,25 +1,31 @@
 """The gates a proposal must pass, in order; the first that fails rejects it with a reason.
 
-1. parse: the answer is one Python function, the target test, and replacing it (libcst) leaves
-   the rest of the file byte-identical;
-2. re-lint: the finding is gone and no new finding appears;
-3. run (`--run`): the new test passes under pytest against the current code, several times, in a
-   subprocess with a timeout, in the sandbox (`sandbox`: a temporary copy of the project, an
-   allow-listed environment, a process tree killed whole, no network where the platform allows);
-4. verify-red (`--run`): in that copy, deterministic mutants of the code under test (return
-   None, a flipped comparison, a changed constant, a dropped branch, a swapped operator) and the
-   new test must fail on at least one: a test that no mutant can fail is decoration.
+1. parse: the answer's code block holds the target test (and the imports it needs, merged into
+   the file's), and replacing it (libcst) leaves the rest of the file byte-identical;
+2. re-lint: every name the new test reads is bound (`build`), the finding is gone and no new
+   finding appears (TL103, TL504, TL602 and TL605 always apply);
+3. run (`--run`): the new test passes alone against the current code (its own assertion failing
+   there is a possible bug, reported and never retried), then with the whole file, `runs` times,
+   each its own PYTHONHASHSEED and test order, breaking no test that passed without it; all in
+   the sandbox (`sandbox`: a temporary copy of the project, an allow-listed environment, a
+   process tree killed whole, no network where the platform allows);
+4. verify-red (`--run`): the old and the new test run against the same mutants of the code under
+   test (the shared engine, `testlint.mutation`); the new one must kill a mutant the old one let
+   survive (a meaningful share of them when the old test asserted nothing).
+
+Whatever goes back to the model as a rejection's feedback names kinds and behaviours, never an
+actual value of the code under test, a line of its body, or a mutant's operator or constant.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
+import math
 import re
 import textwrap
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +43,7 @@ GATE_TITLES = {
     "1": "one function, only the target test",
     "2": "re-lint: finding gone, nothing new",
     "3": "passes under pytest",
-    "4": "verify-red: fails on a mutant",
+    "4": "verify-red: kills a mutant the old test let survive",
 }
 MAX_MUTANTS = 16
 SITES_PER_KIND = 3
@@ -49,11 +55,13 @@ class Rejected(Exception):
     test, a line of its body, or a mutant's operator or constant (by default the reason itself,
     for gates that judge only the model's own text)."""
 
-    def __init__(self, gate: str, reason: str, feedback: str | None = None) -> None:
+    def __init__(self, gate: str, reason: str, feedback: str | None = None,
+                 score: MutantScore | None = None) -> None:
         super().__init__(reason)
         self.gate = gate
         self.reason = reason
         self.feedback = reason if feedback is None else feedback
+        self.score = score  # gate 4: the old and the new test against the mutants
 
 
 class PossibleBug(Exception):
@@ -422,147 +430,101 @@ def relint(engine: Engine, path: Path, display: str, old_text: str, new_text: st
                             f"{first.code} {first.message}")
 
 
-# ---- mutants ------------------------------------------------------------------------------------
+# ---- gate 4: mutants (the shared engine, testlint.mutation) -------------------------------------
 
-_FLIPS: dict[type, type] = {
-    ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt,
-    ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
-    ast.In: ast.NotIn, ast.NotIn: ast.In,
-}
-_SWAPS: dict[type, type] = {
-    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
-    ast.FloorDiv: ast.Mult, ast.Mod: ast.FloorDiv,
-}
-_SYMBOLS: dict[type, str] = {
-    ast.Lt: "<", ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Eq: "==", ast.NotEq: "!=",
-    ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in", ast.Add: "+",
-    ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
-}
+MAX_MUTANTS = 60  # per proposal, shared out over the functions under test in source order
+MIN_SHARE = 0.25  # of the mutants an old test without assertions let survive
 
 
 @dataclass
-class Mutant:
-    description: str  # "shop.pricing.discount: line 7: `>=` -> `<`" (for the user only)
-    path: Path
-    text: str
-    behaviour: str = ""  # "`discount` returns None": for the model, no line, operator or constant
+class MutantScore:
+    """The old and the new test against the same mutants of the code under test."""
+
+    total: int  # mutants both runs could judge
+    killed_new: list[Any]  # Mutant objects the new test killed (a timeout counts)
+    killed_old: list[Any]
+    survivors: list[Any]  # survived the new test
+
+    @property
+    def gained(self) -> list[Any]:
+        old = {m.id for m in self.killed_old}
+        return [m for m in self.killed_new if m.id not in old]
+
+    def text(self) -> str:
+        return (f"kills {len(self.killed_new)} of {self.total} mutants "
+                f"(old test: {len(self.killed_old)})")
 
 
-def _body_nodes(func: FunctionNode) -> list[ast.AST]:
-    """Nodes of the function's body in a fixed order, docstring and nested defs excluded."""
-    body = func.body[1:] if ast.get_docstring(func) is not None else func.body
-    out: list[ast.AST] = []
-    for stmt in body:
-        for node in ast.walk(stmt):
-            out.append(node)
+def _mutants_for(sandbox: Sandbox, definitions: list[Definition]) -> list[Any]:
+    from testlint.mutation import generate
+
+    groups: list[list[Any]] = []
+    for definition in definitions:
+        target = sandbox.map(definition.path)
+        if target is None:
+            continue
+        local = ".".join([*definition.scope, definition.name])
+        groups.append(generate(definition.source.text, target, functions=[local]))
+    share = MAX_MUTANTS // max(1, len(groups))
+    out: list[Any] = []
+    seen: set[str] = set()
+    for group in groups:
+        for mutant in group[:share]:
+            if mutant.id not in seen:
+                seen.add(mutant.id)
+                out.append(mutant)
     return out
 
 
-BEHAVIOUR = {
-    "return None": "returns None",
-    "compare": "decides one of its conditions the other way",
-    "constant": "uses a slightly different number in one place",
-    "branch": "skips what one of its cases does",
-    "arithmetic": "combines two values with a different arithmetic operation",
-}
+def score_mutants(sandbox: Sandbox, path: Path, nodeid: str, old_text: str | None,
+                  new_text: str, mutants: list[Any], old_passed: bool) -> MutantScore:
+    """Run the old test (when it passed on the current code) and the new one against the same
+    mutants, in the sandbox, with the mutants applied in memory."""
+    from testlint.mutation import run_mutants
+
+    def run(text: str) -> dict[str, str]:
+        sandbox.write(path, text)
+        results = run_mutants(sandbox.root, mutants, [nodeid], python=sandbox.python(),
+                              env=sandbox.env, timeout=sandbox.settings.run_timeout,
+                              pytest_args=list(sandbox.settings.pytest_args))
+        return {r.mutant.id: r.status for r in results}
+
+    old: dict[str, str] = {}
+    if old_text is not None and old_passed:
+        old = run(old_text)
+    new = run(new_text)  # the copy keeps the new text
+    judged = [m for m in mutants if new.get(m.id) in {"killed", "survived", "timeout"}]
+    killed_new = [m for m in judged if new[m.id] in {"killed", "timeout"}]
+    killed_old = [m for m in judged if old.get(m.id) in {"killed", "timeout"}]
+    survivors = [m for m in judged if new[m.id] == "survived"]
+    return MutantScore(len(judged), killed_new, killed_old, survivors)
 
 
-def _mutations(func: FunctionNode) -> Iterator[tuple[str, str, FunctionNode]]:
-    nodes = _body_nodes(func)
-    if not any(isinstance(n, ast.Yield | ast.YieldFrom) for n in nodes):
-        mutant = copy.deepcopy(func)
-        keep = 1 if ast.get_docstring(func) is not None else 0
-        mutant.body = [*mutant.body[:keep], ast.Return(value=ast.Constant(value=None))]
-        yield "return None", "return None", mutant
-
-    def sites(kind: type, want: Any = None) -> list[int]:
-        found = [i for i, n in enumerate(nodes)
-                 if isinstance(n, kind) and (want is None or want(n))]
-        return found[:SITES_PER_KIND]
-
-    def numeric(node: ast.Constant) -> bool:
-        return isinstance(node.value, int | float) and not isinstance(node.value, complex)
-
-    def clone(index: int) -> tuple[FunctionNode, Any]:
-        mutant = copy.deepcopy(func)
-        return mutant, _body_nodes(mutant)[index]
-
-    for index in sites(ast.Compare):
-        mutant, node = clone(index)
-        old = type(node.ops[0])
-        if old in _FLIPS:
-            node.ops[0] = _FLIPS[old]()
-            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_FLIPS[old]]}`",
-                   "compare", mutant)
-    for index in sites(ast.Constant, numeric):
-        mutant, node = clone(index)
-        value = node.value
-        if isinstance(value, bool):
-            node.value = not value
-        else:
-            node.value = value + 1
-        yield f"line {node.lineno}: {value!r} -> {node.value!r}", "constant", mutant
-    for index in sites(ast.If):
-        mutant, node = clone(index)
-        node.body = [ast.Pass()]
-        yield f"line {node.lineno}: drop the `if` branch", "branch", mutant
-    for index in sites(ast.BinOp):
-        mutant, node = clone(index)
-        old = type(node.op)
-        if old in _SWAPS:
-            node.op = _SWAPS[old]()
-            yield (f"line {node.lineno}: `{_SYMBOLS[old]}` -> `{_SYMBOLS[_SWAPS[old]]}`",
-                   "arithmetic", mutant)
-
-
-def _splice(text: str, func: FunctionNode, mutant: FunctionNode) -> str | None:
-    lines = text.splitlines(keepends=True)
-    start, end = _span(func)
-    newline = "\r\n" if "\r\n" in text else "\n"
-    indent = " " * func.col_offset
-    ast.fix_missing_locations(mutant)
-    body = ast.unparse(mutant).splitlines()
-    new = newline.join(indent + line if line.strip() else "" for line in body) + newline
-    result = "".join(lines[: start - 1]) + new + "".join(lines[end:])
-    try:
-        ast.parse(result)
-    except SyntaxError:
-        return None
-    return result
-
-
-def _functions_of(definition: Definition) -> list[FunctionNode]:
-    node = definition.node
-    if isinstance(node, ast.ClassDef):
-        return [s for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
-                and (not s.name.startswith("_") or s.name == "__init__")]
-    return [node]
-
-
-def mutants_of(definitions: list[Definition]) -> list[Mutant]:
-    """Deterministic mutants of the code under test, `return None` of each function first."""
-    found: list[list[Mutant]] = []
-    for definition in definitions:
-        text = definition.source.text
-        for func in _functions_of(definition):
-            where = definition.qualname
-            if isinstance(definition.node, ast.ClassDef):
-                where = f"{definition.qualname}.{func.name}"
-            group = []
-            short = where.split(".")[-2:] if isinstance(definition.node, ast.ClassDef) else [
-                func.name]
-            for description, kind, mutant in _mutations(func):
-                spliced = _splice(text, func, mutant)
-                if spliced is not None:
-                    behaviour = f"`{'.'.join(short)}` {BEHAVIOUR[kind]}"
-                    group.append(Mutant(f"{where}: {description}", definition.path, spliced,
-                                        behaviour))
-            found.append(group)
-    # interleave so that every function's `return None` comes first
-    ordered: list[Mutant] = []
-    for depth in range(max((len(g) for g in found), default=0)):
-        ordered.extend(g[depth] for g in found if depth < len(g))
-    return ordered[:MAX_MUTANTS]
+def check_mutants(score: MutantScore, definitions: list[Definition], old_asserts: bool) -> None:
+    """Gate 4: the new test kills at least one mutant the old test let survive; when the old test
+    asserted nothing, at least MIN_SHARE of those."""
+    if not definitions:
+        raise Rejected("4", "no code under test was found in the project's sources to mutate; "
+                            "call the project's own function and assert on its result")
+    if not score.total:
+        raise Rejected("4", "the code under test offers no mutant that could be run")
+    gained = score.gained
+    left = score.total - len(score.killed_old)
+    needed = 1 if old_asserts else max(1, math.ceil(left * MIN_SHARE))
+    if len(gained) >= needed:
+        return
+    behaviours = list(dict.fromkeys(m.behaviour_text for m in score.survivors))
+    told = "; ".join(behaviours[:6]) + ("; ..." if len(behaviours) > 6 else "")
+    shown = "; ".join(m.location_text for m in score.survivors[:6])
+    if not gained:
+        why = "none that the old test let survive"
+    else:
+        why = (f"only {len(gained)} that the old test let survive; a test that asserted nothing "
+               f"needs a rewrite that kills at least {needed} of those {left}")
+    raise Rejected("4", f"{score.text()}: {why} (surviving: {shown})",
+                   f"the new test catches no more bugs than the old one: it still passes when "
+                   f"the code under test is broken like this: {told}. Assert the exact results "
+                   "the specification gives, so that these bugs would fail the test", score)
 
 
 def _orders(nodeids: list[str], runs: int) -> list[list[str]]:
@@ -601,14 +563,15 @@ def outcomes(output: str) -> dict[str, str]:
 
 def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
               definitions: list[Definition], on_gate: Any = None, old_text: str | None = None,
-              neighbours: Sequence[str] = ()) -> str:
-    """Gates 3 and 4 in one driver process; returns the mutant the new test caught.
+              neighbours: Sequence[str] = (), old_asserts: bool = True) -> MutantScore:
+    """Gates 3 and 4; returns how the old and the new test fared against the mutants.
 
     Gate 3 runs the new test alone (a failure of its own assertion is a possible bug), then the
     whole file `runs` times, each a fresh process with its own PYTHONHASHSEED and the tests in
     another order: the new test must pass every time, and every test of the file that passed
-    with the old text (`old_text`, run once first) must still pass. Gate 4 runs the new test
-    alone against each mutant.
+    with the old text (`old_text`, run once first) must still pass. Gate 4 runs the old and the
+    new test against the same mutants of the code under test (the shared engine): the new one
+    must kill one the old one let survive (`check_mutants`).
 
     `on_gate(gate)` is called as each gate is entered (for the funnel). The copy keeps the new
     test afterwards; the caller restores it on rejection.
@@ -622,37 +585,35 @@ def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
         raise Rejected("3", str(exc)) from None
     assert copy_path is not None
     runs = sandbox.settings.runs
-    mutants = [m for m in mutants_of(definitions) if sandbox.map(m.path) is not None]
-    mutant_variants: list[dict[Path, str]] = []
-    for mutant in mutants:
-        target = sandbox.map(mutant.path)
-        assert target is not None
-        mutant_variants.append({target: mutant.text})
     whole = [nodeid, *others]
     file_args = [*sandbox.base_args(), "-rA", "-p", "no:randomly"]
     baseline = Variant({copy_path: old_text} if old_text is not None else {},
-                       [*file_args, *others], {"PYTHONHASHSEED": "0"})
+                       [*file_args, *whole], {"PYTHONHASHSEED": "0"})
     orders = _orders(whole, runs)
     file_runs = [Variant({}, [*file_args, *order], {"PYTHONHASHSEED": str(number)})
                  for number, order in enumerate(orders, 1)]
     phases: list[tuple[list[dict[Path, str]] | list[Variant], str]] = [
         ([Variant()], "all"),
-        ([baseline] if others else [], "all"),
+        ([baseline] if old_text is not None else [], "all"),
         (file_runs, "all"),
     ]
-    if mutant_variants:
-        phases.append((mutant_variants, "killed"))
     results = sandbox.run(nodeid, phases, required=(2,), stop_on_timeout=(0,))
     if on_gate is not None:
         on_gate("3")
     file_results = results[2] if len(results) > 2 else []
     passed_with_file = any(outcomes(r.output).get(nodeid) == "passed" for r in file_results)
     _check_runs(results[0], 1, nodeid, sandbox.settings.run_timeout, passed_with_file)
-    before = outcomes(results[1][0].output) if others and len(results) > 1 and results[1] else {}
+    before = outcomes(results[1][0].output) if len(results) > 1 and results[1] else {}
     _check_file_runs(file_results, orders, nodeid, before, sandbox.settings.run_timeout)
     if on_gate is not None:
         on_gate("4")
-    return _check_mutants(mutants, results[3] if len(results) > 3 else [], definitions)
+    if not definitions:
+        check_mutants(MutantScore(0, [], [], []), definitions, old_asserts)
+    mutants = _mutants_for(sandbox, definitions)
+    score = score_mutants(sandbox, path, nodeid, old_text, new_text, mutants,
+                          old_passed=before.get(nodeid) == "passed")
+    check_mutants(score, definitions, old_asserts)
+    return score
 
 
 FLAKY = ("the new test is flaky: it passes in one run and fails in another (the runs vary the "
@@ -756,32 +717,3 @@ def _check_runs(results: list[RunResult], runs: int, nodeid: str, timeout: float
                         f"{which}{first}\n{detail}",
                    f"pytest could not run the new test (exit code {result.returncode}){which}; "
                    "use only the names, fixtures and calls shown")
-
-
-def _check_mutants(mutants: list[Mutant], results: list[RunResult],
-                   definitions: list[Definition]) -> str:
-    """Gate 4: the new test failed on at least one mutant."""
-    if not definitions:
-        raise Rejected("4", "no code under test was found in the project's sources to mutate; "
-                            "call the project's own function and assert on its result")
-    if not mutants:
-        raise Rejected("4", "the code under test offers nothing to mutate")
-    survived: list[str] = []
-    behaviours: list[str] = []
-    for mutant, result in zip(mutants, results, strict=False):
-        if result.returncode in (1, None):
-            return mutant.description
-        if result.returncode == 0:
-            survived.append(mutant.description)
-            if mutant.behaviour not in behaviours:
-                behaviours.append(mutant.behaviour)
-    if not survived:
-        raise Rejected("4", "no mutant of the code under test could be run")
-    shown = "; ".join(survived[:6]) + ("; ..." if len(survived) > 6 else "")
-    told = "; ".join(behaviours[:6]) + ("; ..." if len(behaviours) > 6 else "")
-    raise Rejected("4", f"the new test passed against all {len(survived)} mutants of the code "
-                        f"under test ({shown}): it would not notice those bugs; assert the exact "
-                        "result the specification gives",
-                   f"the new test still passes when the code under test is broken like this: "
-                   f"{told}. Assert the exact results the specification gives, so that each of "
-                   "these bugs would fail the test")

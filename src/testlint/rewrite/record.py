@@ -27,6 +27,8 @@ class Mutants:
     total: int
     killed_by_new: int
     killed_by_old: int | None = None  # None: the old test was not run against them
+    killed_new: list[str] = field(default_factory=list)  # mutant ids
+    killed_old: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         old = "" if self.killed_by_old is None else f" (old test: {self.killed_by_old})"

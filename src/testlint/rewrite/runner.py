@@ -30,7 +30,13 @@ from testlint.rewrite.apply import (
     unified_diff,
     write_files,
 )
-from testlint.rewrite.context import Definition, SourceIndex, build_context, source_roots
+from testlint.rewrite.context import (
+    Definition,
+    SourceIndex,
+    build_context,
+    callees_of,
+    source_roots,
+)
 from testlint.rewrite.endpoint import Endpoint
 from testlint.rewrite.prompt import Message, feedback, first_messages, render
 from testlint.rewrite.providers import (
@@ -40,7 +46,7 @@ from testlint.rewrite.providers import (
     ProviderError,
     Usage,
 )
-from testlint.rewrite.record import Attempt, FindingRecord, PossibleBug, RunRecord
+from testlint.rewrite.record import Attempt, FindingRecord, Mutants, PossibleBug, RunRecord
 from testlint.rewrite.redact import Redactor, environment_secrets, find_secrets
 from testlint.rewrite.sandbox import Sandbox
 from testlint.rewrite.settings import Settings
@@ -333,6 +339,7 @@ class RewriteJob:
                 first_line = rejection.reason.splitlines()[0]
                 verdict.verdict, verdict.gate = "rejected", rejection.gate
                 verdict.reason, verdict.feedback = rejection.reason, rejection.feedback
+                verdict.mutants = _mutants(rejection.score)
                 verdict.seconds = round(time.monotonic() - started, 3)
                 self.err(f"{where} {name}: proposal {attempt} rejected at gate {rejection.gate} "
                          f"({title}): {first_line}")
@@ -345,8 +352,9 @@ class RewriteJob:
                 continue
             self.funnel.accepted += 1
             verdict.seconds = round(time.monotonic() - started, 3)
-            verdict.reason = f"fails on mutant {caught}" if caught else ""
-            note = f" (fails on mutant {caught})" if caught else ""
+            verdict.mutants = _mutants(caught)
+            verdict.reason = caught.text() if caught else ""
+            note = f": {caught.text()}" if caught else ""
             self.err(f"{where} {name}: proposal {attempt} accepted{note}")
             diff = unified_diff(state.display, state.current, new_text)
             record.outcome, record.diff = "accepted", diff
@@ -374,7 +382,7 @@ class RewriteJob:
     def _gates(self, finding: Finding, state: FileState, qualname: str, answer: str,
                redactor: Redactor, sandbox: Sandbox | None,
                callees: list[Definition]
-               ) -> tuple[str, str | None]:
+               ) -> tuple[str, gates.MutantScore | None]:
         funnel = self.funnel
         funnel.checked["1"] += 1
         new_text = gates.replace_test(state.current, qualname, answer, redactor.restore)
@@ -391,14 +399,38 @@ class RewriteJob:
 
         try:
             module = self._module(state)
-            neighbours = [t.qualname for t in module.tests] if module is not None else []
-            caught = gates.run_gates(sandbox, state.path, qualname, new_text, callees, entered,
-                                     old_text=state.current, neighbours=neighbours)
+            tests = module.tests if module is not None else []
+            neighbours = [t.qualname for t in tests]
+            old = next((t for t in tests if t.qualname == qualname), None)
+            under_test = [*callees, *(d for d in self._callees_of_text(state, new_text, qualname)
+                                      if all(d.qualname != c.qualname for c in callees))]
+            caught = gates.run_gates(sandbox, state.path, qualname, new_text, under_test, entered,
+                                     old_text=state.current, neighbours=neighbours,
+                                     old_asserts=bool(old is not None and old.assertions))
             funnel.passed["4"] += 1
         except gates.Rejected:
             sandbox.write(state.path, state.current)  # the copy keeps the accepted text only
             raise
         return new_text, caught
+
+
+    def _callees_of_text(self, state: FileState, text: str, qualname: str) -> list[Definition]:
+        """The code under test the new test calls (it may call more than the old one did)."""
+        try:
+            module = self.engine.facts_for(parse_text(state.display, text), state.path)
+        except UnreadableSource:
+            return []
+        test = next((t for t in module.tests if t.qualname == qualname), None)
+        if test is None or self._index is None:
+            return []
+        return callees_of(test, self.project, self._index)
+
+
+def _mutants(score: gates.MutantScore | None) -> Mutants | None:
+    if score is None:
+        return None
+    return Mutants(score.total, len(score.killed_new), len(score.killed_old),
+                   [m.id for m in score.killed_new], [m.id for m in score.killed_old])
 
 
 def make_job(

@@ -308,6 +308,21 @@ class Sandbox:
         data = json.loads(stdout[marker + len(RESULTS_MARK):])
         return [[RunResult(r["returncode"], r["output"]) for r in phase] for phase in data]
 
+    def python(self) -> str:
+        """The interpreter for the mutation engine's runs: wrapped in the same namespaces as the
+        driver's runs where they work here."""
+        if not self.isolation.prefix:
+            return sys.executable
+        wrapper = self.driver.with_name("python")
+        if not wrapper.exists():
+            import shlex
+
+            wrapper.write_text("#!/bin/sh\nexec " + shlex.join([*self.isolation.prefix,
+                                                                 sys.executable]) + ' "$@"\n',
+                               encoding="utf-8")
+            wrapper.chmod(0o755)
+        return str(wrapper)
+
     def nodeid(self, path: Path, qualname: str) -> str:
         target = self.map(path)
         if target is None:
