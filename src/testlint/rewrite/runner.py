@@ -77,6 +77,7 @@ class Funnel:
     not_a_test: int = 0  # findings not about one test function (nothing to rewrite)
     resolved_earlier: int = 0  # gone after an earlier rewrite of the same test
     blocked: int = 0  # prompts not sent because a secret was left in them
+    no_code_under_test: int = 0  # --run: nothing to mutate, so nothing was asked
     failed: Counter[str] = field(default_factory=Counter)  # answers that were not proposals
     proposals: int = 0
     checked: Counter[str] = field(default_factory=Counter)  # proposals that reached each gate
@@ -92,6 +93,9 @@ class Funnel:
             out.append(f"  not about one test (skipped): {self.not_a_test}")
         if self.resolved_earlier:
             out.append(f"  resolved by an earlier rewrite: {self.resolved_earlier}")
+        if self.no_code_under_test:
+            out.append(f"  no code under test resolved (skipped, nothing sent): "
+                       f"{self.no_code_under_test}")
         if self.blocked:
             out.append(f"  prompts not sent (a secret was left in them): {self.blocked}")
         if self.failed:
@@ -291,6 +295,15 @@ class RewriteJob:
         record = FindingRecord(finding.path, finding.line, finding.col, finding.code,
                                finding.message, finding.test)
         self.records.append(record)
+        if self.run and not ctx.callees:
+            # gate 4 needs the code under test: without it every proposal would be rejected
+            # there, each attempt spent on feedback the model cannot act on
+            record.outcome = "skipped"
+            self.funnel.no_code_under_test += 1
+            self.err(f"{where} {name}: skipped: none of the calls of this test could be "
+                     "resolved to the project's own code (through imports, fixtures or locals), "
+                     "so gate 4 has nothing to mutate; nothing was sent")
+            return False
         for attempt in range(1, self.settings.max_attempts + 1):
             started = time.monotonic()
             try:
@@ -423,7 +436,7 @@ class RewriteJob:
         test = next((t for t in module.tests if t.qualname == qualname), None)
         if test is None or self._index is None:
             return []
-        return callees_of(test, self.project, self._index)
+        return callees_of(test, self.project, self._index, module)
 
 
 def _mutants(score: gates.MutantScore | None) -> Mutants | None:
