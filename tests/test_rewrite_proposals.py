@@ -8,6 +8,7 @@ Each scenario runs the CLI once over one test file; a proposal's verdict is the 
 
 from __future__ import annotations
 
+import ast
 import shutil
 import textwrap
 from dataclasses import dataclass
@@ -19,13 +20,22 @@ from tests.helpers import run_cli
 from tests.llm_server import FakeLLM, Reply, serve
 
 GATES = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "rewrite-gates"
-IMPLEMENTATION_LINES = [
-    line.strip()
-    for name in ("pricing.py", "catalog.py", "cart.py")
-    for line in (GATES / "src" / "store" / name).read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.strip().startswith(('"""', "def ", "class ", "#"))
-    and '"""' not in line and len(line.strip()) > 12
-]
+def _body_lines(path: Path) -> list[str]:
+    """Every line of the functions' bodies, docstrings left out: what the firewall hides."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    out = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef):
+            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+            for statement in body:
+                end = statement.end_lineno or statement.lineno
+                out += [ln.strip() for ln in lines[statement.lineno - 1:end] if ln.strip()]
+    return out
+
+
+IMPLEMENTATION_LINES = [line for name in ("pricing.py", "catalog.py", "cart.py")
+                        for line in _body_lines(GATES / "src" / "store" / name)]
 
 
 def answer(code: str) -> str:
@@ -117,4 +127,205 @@ def test_a_proposal_that_breaks_a_neighbour_or_depends_on_order_is_rejected(stor
         "testlint rejected that proposal at gate 3: the new test is flaky: it passes in one run "
         "and fails in another (the runs vary the order of the file's tests and the hash seed)")
     assert "organic', 'local'" not in out.llm.bodies()  # the actual order never goes back
+    assert out.exit_code == 0
+
+
+# ---- without --run: gates 1 and 2, and the answers that are not proposals -----------------------
+
+RULES = "TL101,TL102,TL103,TL301,TL605"
+STATIC: dict[str, list[str | Reply]] = {
+    "test_ten_percent_off": [  # TL101
+        answer("def test_ten_percent_off(:\n    assert discount(2000, 10) == 1800\n"),
+        answer('''
+            def discount(price_cents, percent):
+                return 1800
+
+
+            def test_ten_percent_off():
+                assert discount(2000, 10) == 1800
+            '''),
+        answer('''
+            def ten_percent_off(price):
+                return discount(price, 10)
+
+
+            def test_ten_percent_off():
+                assert ten_percent_off(2000) == 1800
+            '''),
+        answer('''
+            import os
+
+            def test_ten_percent_off():
+                assert discount(2000, 10) == 1800
+            '''),
+        answer('''
+            def test_ten_percent_off():
+                assert discount(2000, 10) == Decimal("1800")
+            '''),
+        answer('''
+            def test_ten_percent_off():
+                assert discount(2000, 10) is not None
+            '''),
+        answer('''
+            def test_ten_percent_off():
+                assert isinstance(discount(2000, 10), int)
+            '''),
+        answer('''
+            def test_ten_percent_off(price_cents):
+                assert discount(price_cents, 10) == 1800
+            '''),
+        answer('''
+            def test_ten_percent_off():
+                assert discount(2000, 10) == 1800
+            '''),
+    ],
+    "test_full_discount_is_free": [  # TL102
+        Reply(text=""),
+        Reply(text="```python\ndef test_full_discount_is_free():\n    assert discount(", truncated=True),
+        Reply(refused=True),
+        Reply(status=429, retry_after="0"),
+        Reply(status=500, retry_after="0"),
+        "The old test:\n\n```python\ndef test_full_discount_is_free():\n"
+        '    assert (discount(1000, 100) == 0, "a full discount makes the item free")\n```\n\n'
+        "The fix drops the tuple:\n\n```python\ndef test_full_discount_is_free():\n"
+        '    assert discount(1000, 100) == 0, "a full discount makes the item free"\n'
+        "    assert discount(1000, 150) == 0\n```\n",
+    ],
+    "test_label_exists": [  # TL103
+        answer('''
+            def test_label_exists():
+                assert isinstance(label(1999), str)
+            '''),
+        answer('''
+            import random
+
+            def test_label_exists():
+                cents = random.randint(100, 199)
+                assert label(cents).startswith("1.")
+            '''),
+        answer('''
+            def test_label_exists():
+                assert label(1999) == f"{1999 // 100}.{1999 % 100:02d} EUR"
+            '''),
+        '~~~python title="tests/test_pricing.py"\ndef test_label_exists():\n'
+        '    assert label(1999) == "19.99 EUR"\n~~~\n',
+    ],
+    "test_quarter_off": [  # TL301: every spelling of the mirror
+        answer('''
+            def test_quarter_off():
+                expected = 2000 - 2000 * 25 // 100
+                assert discount(2000, 25) == expected
+            '''),
+        answer('''
+            def test_quarter_off():
+                price, percent = 2000, 25
+                assert discount(price, percent) == price - price * percent // 100
+            '''),
+        answer('''
+            def test_quarter_off():
+                assert discount(2000, 25) == 2000 - (2000 * 25) // 100
+            '''),
+        answer('''
+            def test_quarter_off():
+                time.sleep(0.1)
+                assert discount(2000, 25) == 1500
+            '''),
+        "```python\ndef test_quarter_off():\n    assert discount(2000, 25) == 1500\n",  # unclosed
+    ],
+    "test_half_off": [  # TL605
+        answer('''
+            def test_half_off():
+                result = discount(1000, 50)
+                if result:
+                    assert result == 500
+            '''),
+        answer('''
+            import pytest
+            from store.pricing import discount
+
+            @pytest.mark.parametrize(("percent", "expected"), [(50, 500), (0, 1000), (100, 0)])
+            def test_half_off(percent, expected):
+                assert discount(1000, percent) == expected
+            '''),
+    ],
+    # good at once (without --run nobody checks them against the code: see the --run set)
+    "test_small_price": [answer("def test_small_price():\n    assert discount(10, 10) == 9\n")],
+    "test_rounding": [answer("def test_rounding():\n    assert discount(999, 10) == 900\n")],
+    "test_label_cents": [answer('def test_label_cents():\n    assert label(5) == "0.05 EUR"\n')],
+}
+GATE_1 = "rejected at gate 1 (one function, only the target test)"
+GATE_2 = "rejected at gate 2 (re-lint: finding gone, nothing new)"
+WEAK = ("the new test brings a new finding: line 4: TL103 only weak assertions (existence, "
+        "type, truthiness): they pass for almost any wrong result; assert the expected value")
+MIRROR = ("TL301 still fires on the new test: expected value re-computes store.pricing.discount "
+          "(pricing.py:11), so it agrees with every bug there; use an independent oracle: a "
+          "literal from the spec, a table of worked examples, or a property")
+
+
+def test_without_run_gates_1_and_2_accept_exactly_the_good_proposals(store: Path) -> None:
+    out = rewrite(store, "tests/test_pricing.py", STATIC, "--select", RULES, "--max-attempts",
+                  "9")
+    assert out.verdicts() == [
+        f"4:5: TL101 test_ten_percent_off: proposal 1 {GATE_1}: the answer does not parse: "
+        "parser error: error at 2:4: expected one of ), *, **, NAME (line 2, column 0)",
+        f"4:5: TL101 test_ten_percent_off: proposal 2 {GATE_1}: the answer defines `discount`, "
+        "`test_ten_percent_off`; it may replace only the target test `test_ten_percent_off` and "
+        "must not edit any other function",
+        f"4:5: TL101 test_ten_percent_off: proposal 3 {GATE_1}: the answer defines "
+        "`ten_percent_off`, `test_ten_percent_off`; it may replace only the target test "
+        "`test_ten_percent_off` and must not edit any other function",
+        f"4:5: TL101 test_ten_percent_off: proposal 4 {GATE_1}: the answer imports `os`, which "
+        "the test does not use; add only the imports the test needs",
+        f"4:5: TL101 test_ten_percent_off: proposal 5 {GATE_2}: build check: the new test uses "
+        "`Decimal`, which nothing in the file defines or imports; import it above the test or "
+        "use the names shown",
+        f"4:5: TL101 test_ten_percent_off: proposal 6 {GATE_2}: {WEAK}",  # is not None
+        f"4:5: TL101 test_ten_percent_off: proposal 7 {GATE_2}: {WEAK}",  # isinstance
+        f"4:5: TL101 test_ten_percent_off: proposal 8 {GATE_2}: the new test brings a new "
+        "finding: line 4: TL504 no fixture named `price_cents`: pytest fails this test at setup; "
+        "define it in the module or a conftest.py, or build the value in the test",
+        "4:5: TL101 test_ten_percent_off: proposal 9 accepted",
+        "9:5: TL102 test_full_discount_is_free: answer 1 failed: the answer is empty",
+        "9:5: TL102 test_full_discount_is_free: answer 2 failed: the answer was cut off at "
+        "max-output-tokens (finish_reason: length)",
+        "9:5: TL102 test_full_discount_is_free: answer 3 failed: the model refused: I can't "
+        "help with that.",
+        # after a 429 and a 500 (retried within the request): two blocks, the old test quoted
+        # first; the last block that defines the test is the proposal
+        "9:5: TL102 test_full_discount_is_free: proposal 4 accepted",
+        f"12:5: TL103 test_label_exists: proposal 1 {GATE_2}: TL103 still fires on the new test: "
+        "only weak assertions (existence, type, truthiness): they pass for almost any wrong "
+        "result; assert the expected value",
+        f"12:5: TL103 test_label_exists: proposal 2 {GATE_2}: the new test brings a new finding: "
+        "line 15: TL602 random.randint() gives a random value that reaches the assertion on line "
+        "16: the test checks a different case every run; seed it or use explicit cases "
+        "(parametrize, Hypothesis)",
+        f"12:5: TL103 test_label_exists: proposal 3 {GATE_2}: the new test brings a new finding: "
+        "line 14: TL301 expected value re-computes store.pricing.label (pricing.py:17), so it "
+        "agrees with every bug there; use an independent oracle: a literal from the spec, a "
+        "table of worked examples, or a property",
+        "12:5: TL103 test_label_exists: proposal 4 accepted",  # ~~~ fence with a title
+        f"17:34: TL301 test_quarter_off: proposal 1 {GATE_2}: {MIRROR}",  # through `expected`
+        f"17:34: TL301 test_quarter_off: proposal 2 {GATE_2}: {MIRROR}",  # renamed arguments
+        f"17:34: TL301 test_quarter_off: proposal 3 {GATE_2}: {MIRROR}",  # near match
+        f"17:34: TL301 test_quarter_off: proposal 4 {GATE_2}: build check: the new test uses "
+        "`time`, which nothing in the file defines or imports; import it above the test or use "
+        "the names shown",
+        "17:34: TL301 test_quarter_off: proposal 5 accepted",  # a fence never closed
+        f"22:9: TL605 test_half_off: proposal 1 {GATE_2}: TL605 still fires on the new test: "
+        "every assertion of this test is inside an `if` branch: when it does not run the test "
+        "passes having checked nothing; assert the precondition first (`assert rows`, `assert "
+        "response.ok`)",
+        "22:9: TL605 test_half_off: proposal 2 accepted",  # adds `import pytest`
+        "25:5: TL101 test_small_price: proposal 1 accepted",
+        "29:5: TL101 test_rounding: proposal 1 accepted",
+        "33:5: TL101 test_label_cents: proposal 1 accepted",
+    ]
+    # the needed import is merged once, after the file's own; the one it had is not repeated
+    assert out.stdout.count("\n+import pytest\n") == 1
+    assert "+from store.pricing import" not in out.stdout
+    assert out.llm.for_test("test_full_discount_is_free")[3].json["messages"][-1]["content"] == (
+        "testlint rejected that proposal: the answer was a refusal; the task is to rewrite a "
+        "test of the user's own code\n\nAnswer again with one ```python block holding only the "
+        "rewritten `test_full_discount_is_free`.")
     assert out.exit_code == 0
