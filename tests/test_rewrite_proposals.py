@@ -181,7 +181,8 @@ STATIC: dict[str, list[str | Reply]] = {
     ],
     "test_full_discount_is_free": [  # TL102
         Reply(text=""),
-        Reply(text="```python\ndef test_full_discount_is_free():\n    assert discount(", truncated=True),
+        Reply(text="```python\ndef test_full_discount_is_free():\n    assert discount(",
+              truncated=True),
         Reply(refused=True),
         Reply(status=429, retry_after="0"),
         Reply(status=500, retry_after="0"),
