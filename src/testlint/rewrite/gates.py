@@ -500,15 +500,34 @@ def score_mutants(sandbox: Sandbox, path: Path, nodeid: str, old_text: str | Non
     return MutantScore(len(judged), killed_new, killed_old, survivors)
 
 
-def check_mutants(score: MutantScore, definitions: list[Definition], old_asserts: bool) -> None:
+# Findings about the test's oracle rather than its strength: an expected value that re-computes
+# the implementation kills the same mutants as the literal that replaces it (mutating the code
+# does not mutate the test's copy of the formula), so there the rewrite must keep every kill.
+KEEP_KILLS = frozenset({"TL301"})
+
+
+def check_mutants(score: MutantScore, definitions: list[Definition], old_asserts: bool,
+                  code: str | None = None) -> None:
     """Gate 4: the new test kills at least one mutant the old test let survive; when the old test
-    asserted nothing, at least MIN_SHARE of those."""
+    asserted nothing, at least MIN_SHARE of those; for a finding in KEEP_KILLS, every mutant the
+    old test killed."""
     if not definitions:
         raise Rejected("4", "no code under test was found in the project's sources to mutate; "
                             "call the project's own function and assert on its result")
     if not score.total:
         raise Rejected("4", "the code under test offers no mutant that could be run")
     gained = score.gained
+    if code in KEEP_KILLS:
+        new = {m.id for m in score.killed_new}
+        lost = [m for m in score.killed_old if m.id not in new]
+        if not lost:
+            return
+        raise Rejected("4", f"{score.text()}: it lets survive what the old test killed "
+                            f"({'; '.join(m.location_text for m in lost[:6])})",
+                       "the new test misses bugs the old one caught: it passes when the code "
+                       "under test is broken like this: "
+                       + "; ".join(dict.fromkeys(m.behaviour_text for m in lost))
+                       + ". Assert the exact results the specification gives", score)
     left = score.total - len(score.killed_old)
     needed = 1 if old_asserts else max(1, math.ceil(left * MIN_SHARE))
     if len(gained) >= needed:
@@ -563,7 +582,8 @@ def outcomes(output: str) -> dict[str, str]:
 
 def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
               definitions: list[Definition], on_gate: Any = None, old_text: str | None = None,
-              neighbours: Sequence[str] = (), old_asserts: bool = True) -> MutantScore:
+              neighbours: Sequence[str] = (), old_asserts: bool = True,
+              code: str | None = None) -> MutantScore:
     """Gates 3 and 4; returns how the old and the new test fared against the mutants.
 
     Gate 3 runs the new test alone (a failure of its own assertion is a possible bug), then the
@@ -608,11 +628,11 @@ def run_gates(sandbox: Sandbox, path: Path, qualname: str, new_text: str,
     if on_gate is not None:
         on_gate("4")
     if not definitions:
-        check_mutants(MutantScore(0, [], [], []), definitions, old_asserts)
+        check_mutants(MutantScore(0, [], [], []), definitions, old_asserts, code)
     mutants = _mutants_for(sandbox, definitions)
     score = score_mutants(sandbox, path, nodeid, old_text, new_text, mutants,
                           old_passed=before.get(nodeid) == "passed")
-    check_mutants(score, definitions, old_asserts)
+    check_mutants(score, definitions, old_asserts, code)
     return score
 
 

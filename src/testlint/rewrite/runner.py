@@ -419,7 +419,8 @@ class RewriteJob:
                                       if all(d.qualname != c.qualname for c in callees))]
             caught = gates.run_gates(sandbox, state.path, qualname, new_text, under_test, entered,
                                      old_text=state.current, neighbours=neighbours,
-                                     old_asserts=bool(old is not None and old.assertions))
+                                     old_asserts=bool(old is not None and old.assertions),
+                                     code=finding.code)
             funnel.passed["4"] += 1
         except gates.Rejected:
             sandbox.write(state.path, state.current)  # the copy keeps the accepted text only
