@@ -578,3 +578,51 @@ def test_write_without_run_is_refused_unless_allowed(shop: Path) -> None:
     assert result.exit_code == 2
     assert (shop / "tests" / "test_mirror.py").read_bytes() == (
         SHOP / "tests" / "test_mirror.py").read_bytes()
+
+
+GOOD_QUARTER = answer("def test_quarter_off():\n    assert discount(2000, 25) == 1500\n")
+
+
+@pytest.mark.parametrize(
+    ("provider", "suffix", "hint"),
+    [
+        ("openai", "", "(OpenAI-compatible servers answer under /v1: try --base-url URL/v1)"),
+        ("anthropic", "/v1", "(the anthropic format adds /v1 itself: try --base-url URL)"),
+    ],
+)
+def test_a_404_from_a_missing_or_extra_v1_gets_a_hint(shop: Path, provider: str, suffix: str,
+                                                      hint: str) -> None:
+    with serve() as llm:
+        result = run_cli(["rewrite", "--provider", provider, "--base-url", llm.url + suffix,
+                          "tests/test_mirror.py"], shop)
+    path = "/chat/completions" if provider == "openai" else "/v1/messages"
+    assert result.stderr.splitlines()[-1] == (
+        f"testlint: error: {llm.url}{suffix}{path} answered HTTP 404: no route "
+        f"{suffix}{path} {hint.replace('URL', llm.url)}")
+    assert result.exit_code == 2
+
+
+def test_openai_base_url_from_the_environment_is_honoured_with_its_key(
+    shop: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serve({"test_quarter_off": [GOOD_QUARTER]}) as llm:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
+        result = run_cli(["rewrite", "--temperature", "0.2", "--timeout", "30",
+                          "--max-retries", "1", "tests/test_mirror.py"], shop)
+    assert result.stderr.splitlines()[0] == (
+        f"rewrite: using $OPENAI_BASE_URL = {llm.url}/v1 (with $OPENAI_API_KEY)")
+    assert [r.headers["authorization"] for r in llm.requests] == [f"Bearer {PROVIDER_KEY}"]
+    assert llm.requests[0].json["temperature"] == 0.2
+    assert result.exit_code == 0
+
+
+def test_a_proxy_in_the_environment_is_not_used_for_a_server_on_this_machine(
+    shop: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "")
+    with serve({"test_quarter_off": [GOOD_QUARTER]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
+                         shop)
+    assert len(llm.requests) == 1
+    assert result.exit_code == 0

@@ -291,9 +291,10 @@ def test_a_trickling_answer_is_cut_at_the_total_deadline(shop: Path) -> None:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
                          shop)
         elapsed = time.monotonic() - started
+    # the server was reached: a timeout is not "cannot reach"
     assert result.stderr.splitlines()[-1] == (
-        f"testlint: error: cannot reach {llm.url}/v1/chat/completions: no complete answer "
-        "within 0.5s (timeout)")
+        f"testlint: error: {llm.url}/v1/chat/completions accepted the request but gave no "
+        "complete answer within 0.5s: raise --timeout (a local model may need minutes)")
     assert result.exit_code == 2
     assert elapsed < 5
 

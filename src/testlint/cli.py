@@ -537,6 +537,16 @@ def rule_command(code: str) -> None:
                    "code in a temporary copy of the project).")
 @click.option("--max-attempts", type=click.IntRange(min=1),
               help="Proposals per finding; a rejection is fed back to the model.")
+@click.option("--timeout", "request_timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for one request to the model, from connecting to the last byte.")
+@click.option("--max-retries", type=click.IntRange(min=0),
+              help="Retries of one request on 429, 408, 5xx and network errors.")
+@click.option("--runs", type=click.IntRange(min=1),
+              help="Gate 3: runs of the whole test file (each its own hash seed and order).")
+@click.option("--run-timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for one pytest run in gates 3 and 4.")
+@click.option("--temperature", type=click.FloatRange(0, 2),
+              help="Sampling temperature sent to the model (default: the provider's).")
 @click.option("--show-prompt", is_flag=True, help="Print what would be sent and send nothing.")
 @click.option("--context", "context_mode", type=click.Choice(["signature", "full"]),
               help="What the prompt shows of the code under test (default: signature and "
@@ -560,6 +570,11 @@ def rewrite(
     allow_unrun: bool,
     run_tests: bool,
     max_attempts: int | None,
+    request_timeout: float | None,
+    max_retries: int | None,
+    runs: int | None,
+    run_timeout: float | None,
+    temperature: float | None,
     show_prompt: bool,
     context_mode: str | None,
     no_cache: bool,
@@ -597,7 +612,9 @@ def rewrite(
         where = str(config.path) if config.path else "configuration"
         flags = {"provider": provider, "model": model, "base_url": base_url,
                  "api_key_env": api_key_env, "max_attempts": max_attempts,
-                 "context": context_mode}
+                 "context": context_mode, "timeout": request_timeout,
+                 "max_retries": max_retries, "runs": runs, "run_timeout": run_timeout,
+                 "temperature": temperature}
         settings, endpoint = resolve(config.extra.get("rewrite", {}), where, flags,
                                      trust_project=trust_project_endpoint)
         files = Discovery(config=config, pytest=pytest_config).files(targets)
