@@ -82,34 +82,36 @@ def rewrite(project: Path, path: str, script: dict[str, list[str | Reply]], *fla
 # ---- gate 3 with the whole file: shared state and flakiness --------------------------------------
 
 
+CATALOG: dict[str, list[str | Reply]] = {
+    "test_set_price": [
+        # changes the apple price that test_apple_price reads: breaks its neighbour
+        answer('''
+            def test_set_price():
+                set_price("apple", 99)
+                assert price("apple") == 99
+            '''),
+        answer('''
+            def test_set_price():
+                set_price("pear", 80)
+                assert price("pear") == 80
+            '''),
+    ],
+    "test_tags": [
+        # a set's order depends on the hash seed: this is its order under seed 0 only
+        answer('''
+            def test_tags():
+                assert tags() == ["local", "fruit", "organic", "fresh"]
+            '''),
+        answer('''
+            def test_tags():
+                assert sorted(tags()) == ["fresh", "fruit", "local", "organic"]
+            '''),
+    ],
+}
+
+
 def test_a_proposal_that_breaks_a_neighbour_or_depends_on_order_is_rejected(store: Path) -> None:
-    script: dict[str, list[str | Reply]] = {
-        "test_set_price": [
-            # changes the apple price that test_apple_price reads: breaks its neighbour
-            answer('''
-                def test_set_price():
-                    set_price("apple", 99)
-                    assert price("apple") == 99
-                '''),
-            answer('''
-                def test_set_price():
-                    set_price("pear", 80)
-                    assert price("pear") == 80
-                '''),
-        ],
-        "test_tags": [
-            # a set's order depends on the hash seed: this is its order under seed 0 only
-            answer('''
-                def test_tags():
-                    assert tags() == ["local", "fruit", "organic", "fresh"]
-                '''),
-            answer('''
-                def test_tags():
-                    assert sorted(tags()) == ["fresh", "fruit", "local", "organic"]
-                '''),
-        ],
-    }
-    out = rewrite(store, "tests/test_catalog.py", script, "--run", "--max-attempts", "2")
+    out = rewrite(store, "tests/test_catalog.py", CATALOG, "--run", "--max-attempts", "2")
     assert out.verdicts() == [
         "4:5: TL101 test_set_price: proposal 1 rejected at gate 3 (passes under pytest): the new "
         "test breaks `test_apple_price`, which passes without it (run 1 of 5: the whole file, as "
@@ -430,19 +432,21 @@ def test_with_run_gates_3_and_4_accept_exactly_the_good_proposals(store: Path) -
     assert "`label` " in feedback
 
 
+CART: dict[str, list[str | Reply]] = {
+    "test_total": [answer('''
+        def test_total(cart):
+            cart.add("apple", 50)
+            cart.add("pear", 70)
+            assert cart.total() == 120
+        ''')],
+    "test_dump": [answer("def test_dump():\n    assert json.dumps([1]) == '[1]'\n")],
+}
+
+
 def test_a_fixture_built_receiver_is_resolved_and_an_unresolvable_test_costs_nothing(
     store: Path,
 ) -> None:
-    script: dict[str, list[str | Reply]] = {
-        "test_total": [answer('''
-            def test_total(cart):
-                cart.add("apple", 50)
-                cart.add("pear", 70)
-                assert cart.total() == 120
-            ''')],
-        "test_dump": [answer("def test_dump():\n    assert json.dumps([1]) == '[1]'\n")],
-    }
-    out = rewrite(store, "tests/test_cart.py", script, "--run")
+    out = rewrite(store, "tests/test_cart.py", CART, "--run")
     assert out.verdicts() == [
         # `cart` comes from a conftest fixture that returns Cart(): its methods are mutated
         "4:5: TL101 test_total: proposal 1 accepted: kills 3 of 3 mutants (old test: 0)",
