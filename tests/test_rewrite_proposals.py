@@ -425,6 +425,11 @@ def test_with_run_gates_3_and_4_accept_exactly_the_good_proposals(store: Path) -
     assert label_exists[1]["mutants"]["killed_old"] == ["pricing.py:label:return-value:0"]
     assert all(a["input_tokens"] == 100 for a in label_exists)
     assert all(a["seconds"] > 0 for a in label_exists)
+    # no actual value of the code under test reached the model: not the possible bug's 9,
+    # not pytest's `where` lines
+    assert "9 == 8" not in out.llm.bodies()
+    assert "where " not in out.llm.bodies()
+    assert len(out.llm.for_test("test_small_price")) == 1  # never retried
     # the survivors went back to the model as behaviour, never as code
     feedback = out.llm.for_test("test_label_cents")[1].json["messages"][-1]["content"]
     assert "price_cents" not in feedback
