@@ -626,3 +626,29 @@ def test_a_proxy_in_the_environment_is_not_used_for_a_server_on_this_machine(
                          shop)
     assert len(llm.requests) == 1
     assert result.exit_code == 0
+
+
+def test_the_always_on_rules_apply_to_proposals_even_where_the_project_ignores_them(
+    tmp_path: Path,
+) -> None:
+    project = write_files(tmp_path, {
+        "pyproject.toml": '[tool.testlint]\nignore = ["TL103"]\n',
+        "src/cart.py": "def total(prices):\n    return sum(prices)\n",
+        "tests/test_cart.py": '''
+            from cart import total
+
+
+            def test_total():
+                total([1, 2])
+            ''',
+    })
+    weak = answer("def test_total():\n    assert total([1, 2]) is not None\n")
+    with serve({"test_total": [weak]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--model", "m",
+                          "--max-attempts", "1", "tests"], project)
+    assert result.stderr.splitlines()[0] == (
+        "tests/test_cart.py:4:5: TL101 test_total: proposal 1 rejected at gate 2 (re-lint: "
+        "finding gone, nothing new): the new test brings a new finding: line 4: TL103 only weak "
+        "assertions (existence, type, truthiness): they pass for almost any wrong result; assert "
+        "the expected value")
+    assert result.exit_code == 1

@@ -209,6 +209,8 @@ def test_decorators_and_async_tests_are_replaced_whole() -> None:
         (fenced("LIMIT = 3\n\ndef test_add(self, cart):\n    assert cart\n"),
          "the answer holds more than the test function: `LIMIT = 3`; it may only replace "
          "`test_add`"),
+        (fenced("def test_add(self, cart):\n    assert cart  # noqa: TL103\n"),
+         "the answer adds a `# noqa` comment: a rewrite must fix the finding, not silence it"),
         (fenced("from os.path import *\n\ndef test_add(self, cart):\n    assert cart\n"),
          "the answer's `from os.path import *` is not allowed: add only the plain imports the "
          "test needs"),

@@ -219,9 +219,24 @@ def replace_test(original: str, qualname: str, answer: str, restore: Any = None)
     if replacer.replaced != 1:
         raise Rejected("1", f"`{qualname}` was not found exactly once in the file")
     _check_rest_identical(original, new_text, qualname)
+    _check_no_new_suppression(original, code, qualname)
     if imports:
         new_text = add_imports(new_text, qualname, [cst.Module(body=[i]).code for i in imports])
     return new_text
+
+
+def _check_no_new_suppression(original: str, code: str, qualname: str) -> None:
+    """A `# noqa` the old test did not carry silences the finding instead of fixing it."""
+    from testlint.engine import NOQA
+
+    node = _target_node(ast.parse(original), qualname)
+    old = ""
+    if node is not None:
+        start, end = _span(node)
+        old = "".join(original.splitlines(keepends=True)[start - 1:end])
+    if len(NOQA.findall(code)) > len(NOQA.findall(old)):
+        raise Rejected("1", "the answer adds a `# noqa` comment: a rewrite must fix the finding, "
+                            "not silence it")
 
 
 def _is_import(statement: Any) -> bool:

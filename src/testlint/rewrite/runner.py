@@ -11,7 +11,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -462,6 +462,13 @@ def make_job(
     selected = config.with_overrides(select=select or None)
     engine = make_engine(targets, config=selected, pytest_config=pytest_config, registry=registry)
     gate_config = config.with_overrides(extend_select=(*select, *ALWAYS_ON_PROPOSALS))
+    # "always" means the project's ignores do not switch them off for proposals either
+    gate_config = replace(
+        gate_config,
+        ignore=tuple(c for c in gate_config.ignore if c not in ALWAYS_ON_PROPOSALS),
+        per_file_ignores={pattern: tuple(c for c in codes if c not in ALWAYS_ON_PROPOSALS)
+                          for pattern, codes in gate_config.per_file_ignores.items()},
+    )
     gate_engine = make_engine(targets, config=gate_config, pytest_config=pytest_config,
                               registry=registry)
     gate_engine.project = engine.project  # share the parsed conftests
