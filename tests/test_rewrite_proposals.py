@@ -190,6 +190,7 @@ STATIC: dict[str, list[str | Reply]] = {
         Reply(refused=True),
         Reply(status=429, retry_after="0"),
         Reply(status=500, retry_after="0"),
+        Reply(text="x" * 400, drip=0.05),  # one byte every 50 ms: past --timeout 1, retried
         "The old test:\n\n```python\ndef test_full_discount_is_free():\n"
         '    assert (discount(1000, 100) == 0, "a full discount makes the item free")\n```\n\n'
         "The fix drops the tuple:\n\n```python\ndef test_full_discount_is_free():\n"
@@ -269,7 +270,7 @@ MIRROR = ("TL301 still fires on the new test: expected value re-computes store.p
 
 def test_without_run_gates_1_and_2_accept_exactly_the_good_proposals(store: Path) -> None:
     out = rewrite(store, "tests/test_pricing.py", STATIC, "--select", RULES, "--max-attempts",
-                  "9")
+                  "9", "--timeout", "1")
     assert out.verdicts() == [
         f"4:5: TL101 test_ten_percent_off: proposal 1 {GATE_1}: the answer does not parse: "
         "parser error: error at 2:4: expected one of ), *, **, NAME (line 2, column 0)",
@@ -295,8 +296,8 @@ def test_without_run_gates_1_and_2_accept_exactly_the_good_proposals(store: Path
         "max-output-tokens (finish_reason: length)",
         "9:5: TL102 test_full_discount_is_free: answer 3 failed: the model refused: I can't "
         "help with that.",
-        # after a 429 and a 500 (retried within the request): two blocks, the old test quoted
-        # first; the last block that defines the test is the proposal
+        # after a 429, a 500 and a timeout (retried within the request): two blocks, the old
+        # test quoted first; the last block that defines the test is the proposal
         "9:5: TL102 test_full_discount_is_free: proposal 4 accepted",
         f"12:5: TL103 test_label_exists: proposal 1 {GATE_2}: TL103 still fires on the new test: "
         "only weak assertions (existence, type, truthiness): they pass for almost any wrong "
@@ -333,6 +334,7 @@ def test_without_run_gates_1_and_2_accept_exactly_the_good_proposals(store: Path
         "testlint rejected that proposal: the answer was a refusal; the task is to rewrite a "
         "test of the user's own code\n\nAnswer again with one ```python block holding only the "
         "rewritten `test_full_discount_is_free`.")
+    assert len(out.llm.for_test("test_full_discount_is_free")) == 7
     assert out.exit_code == 0
 
 
