@@ -96,6 +96,18 @@ DIFFS = "".join(f"{line}\n" for line in [
 ])
 
 
+POSSIBLE_BUG = "".join(f"{line}\n" for line in [
+    "possible bug: tests/test_pricing.py:21: test_small_price (TL101 rewrite)",
+    "  the proposed test follows `shop.pricing.discount`: \"Return the price after taking "
+    "`percent` percent off, rounded down to whole cents.\"",
+    "  and fails on the current code: assert 9 == 8",
+    "  +  where 9 = discount(10, 10)",
+    "  proposed test:",
+    "    def test_small_price():",
+    "        assert discount(10, 10) == 8",
+])
+
+
 @pytest.fixture(autouse=True)
 def no_user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The user's own ~/.config/testlint/config.toml stays out of these tests."""
@@ -119,21 +131,22 @@ def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--api-key-env",
                           "OPENAI_API_KEY", "--run", "--write", "--max-attempts", "1",
                           "tests/test_pricing.py"], shop)
-    funnel = result.stderr.splitlines()[-8:]
+    funnel = result.stderr.splitlines()[-9:]
     assert funnel == [
         "rewrite: 8 findings, 7 proposals, 2 accepted",
         "  answers that were not proposals: 1 (truncated 1)",
         "  gate 1 one function, only the target test: 7 checked, 5 passed",
         "  gate 2 re-lint: finding gone, nothing new: 5 checked, 4 passed",
         "  gate 3 passes under pytest: 4 checked, 3 passed",
-        "  gate 4 verify-red: fails on a mutant: 3 checked, 2 passed",
+        "    possible bugs (the test follows the spec, the code does not): 1",
+        "  gate 4 verify-red: kills a mutant the old test let survive: 3 checked, 2 passed",
         "  written: 1 file(s)",
         "usage: 9 requests (1 retried, 0 answers from cache), 800 input + 160 output tokens",
     ]
-    reasons = result.stderr.splitlines()[:-8]
+    reasons = result.stderr.splitlines()[:-9]
     prefix = "tests/test_pricing.py"
-    assert reasons[0] == (f"{prefix}:4:5: TL101 test_ten_percent_off: proposal 1 accepted "
-                          "(fails on mutant shop.pricing.discount: return None)")
+    assert reasons[0] == (f"{prefix}:4:5: TL101 test_ten_percent_off: proposal 1 accepted: "
+                          "kills 6 of 11 mutants (old test: 0)")
     assert reasons[1].startswith(
         f"{prefix}:10:5: TL102 test_full_discount_is_free: proposal 1 rejected at gate 2 "
         "(re-lint: finding gone, nothing new): TL102 still fires on the new test: assertion "
@@ -146,18 +159,19 @@ def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop
         "only the target test): the answer defines `discount`, `test_no_discount`; it may "
         "replace only the target test `test_no_discount` and must not edit any other function")
     assert reasons[4] == (
-        f"{prefix}:21:5: TL101 test_small_price: proposal 1 rejected at gate 3 (passes under "
-        "pytest): the new test fails against the current code: assert 9 == 8")
+        f"{prefix}:21:5: TL101 test_small_price: proposal 1 is a possible bug: it fails on the "
+        "current code (assert 9 == 8); reported, not retried")
     assert reasons[5].startswith(
         f"{prefix}:25:5: TL101 test_result_is_printable: proposal 1 rejected at gate 4 "
-        "(verify-red: fails on a mutant): the new test passed against all 9 mutants of the code "
-        "under test (shop.pricing.discount: return None; shop.pricing.discount: line 9: `>=` -> "
-        "`<`;")
-    assert reasons[6] == (f"{prefix}:30:5: TL101 test_checkout_discount: proposal 1 accepted "
-                          "(fails on mutant shop.pricing.discount: return None)")
+        "(verify-red: kills a mutant the old test let survive): kills 0 of 11 mutants (old test: "
+        "0): none that the old test let survive (surviving: `discount`: `percent >= 100` becomes "
+        "`percent > 100` at pricing.py:9;")
+    assert reasons[6] == (f"{prefix}:30:5: TL101 test_checkout_discount: proposal 1 accepted: "
+                          "kills 6 of 11 mutants (old test: 0)")
     assert reasons[7] == (f"{prefix}:34:5: TL101 test_rounding: answer 1 failed: the answer was "
                           "cut off at max-output-tokens (finish_reason: length)")
-    assert result.stdout == DIFFS
+    first_diff_end = DIFFS.index("--- a/", 1)
+    assert result.stdout == DIFFS[:first_diff_end] + POSSIBLE_BUG + DIFFS[first_diff_end:]
     assert (shop / "tests" / "test_pricing.py").read_text(encoding="utf-8") == REWRITTEN
     assert result.exit_code == 1  # six findings remain
     # the code under test, the conftest and the other test file are untouched
@@ -185,14 +199,16 @@ def test_anthropic_format_retries_with_the_gate_reason_and_without_run_stops_at_
                           "tests/test_pricing.py"], shop)
     assert result.stderr.splitlines()[-7:] == [
         "rewrite: 8 findings, 10 proposals, 5 accepted",
-        "  answers that were not proposals: 1 (truncated 1)",
+        "  answers that were not proposals: 2 (truncated 2)",
         "  gate 1 one function, only the target test: 10 checked, 7 passed",
         "  gate 2 re-lint: finding gone, nothing new: 7 checked, 5 passed",
         "  gate 3 passes under pytest: not run (pass --run)",
-        "  gate 4 verify-red: fails on a mutant: not run (pass --run)",
-        "usage: 12 requests (1 retried, 0 answers from cache), 1100 input + 220 output tokens",
+        "  gate 4 verify-red: kills a mutant the old test let survive: not run (pass --run)",
+        "usage: 13 requests (1 retried, 0 answers from cache), 1200 input + 240 output tokens",
     ]
+    # a truncated answer is asked again while attempts remain
     assert "cut off at max-output-tokens (stop_reason: max_tokens)" in result.stderr
+    assert len(llm.for_test("test_rounding")) == 2
     # without --write nothing changes on disk; without --run the wrong test gets through
     assert (shop / "tests" / "test_pricing.py").read_text(encoding="utf-8") == ORIGINAL
     assert "+    assert discount(10, 10) == 8\n" in result.stdout
@@ -239,7 +255,7 @@ def test_write_refuses_a_file_edited_while_the_model_answered(shop: Path) -> Non
     with serve(script) as llm:
         llm.on_request = lambda request: target.write_text(edited, encoding="utf-8")
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--write",
-                          "tests/test_mirror.py"], shop)
+                          "--allow-unrun", "tests/test_mirror.py"], shop)
     assert result.stderr.splitlines()[-3:] == [
         "  written: 0 file(s)",
         "usage: 1 requests (0 retried, 0 answers from cache), 100 input + 20 output tokens",
@@ -366,23 +382,30 @@ def test_a_prompt_that_still_holds_a_secret_is_not_sent(tmp_path: Path) -> None:
         "  gate 1 one function, only the target test: 0 checked, 0 passed",
         "  gate 2 re-lint: finding gone, nothing new: 0 checked, 0 passed",
         "  gate 3 passes under pytest: not run (pass --run)",
-        "  gate 4 verify-red: fails on a mutant: not run (pass --run)",
+        "  gate 4 verify-red: kills a mutant the old test let survive: not run (pass --run)",
         "usage: 0 requests (0 retried, 0 answers from cache), 0 input + 0 output tokens",
     ]
     assert result.exit_code == 1
 
 
-def test_a_refused_answer_is_a_failure_not_a_proposal(shop: Path) -> None:
+def test_a_refused_answer_is_a_failure_not_a_proposal_and_is_asked_again(shop: Path) -> None:
     with serve({"test_quarter_off": [Reply(refused=True)]}) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
                          shop)
-    assert result.stderr.splitlines()[:3] == [
-        "tests/test_mirror.py:4:5: TL101 test_quarter_off: answer 1 failed: the model refused: "
-        "I can't help with that.",
+    assert result.stderr.splitlines()[:5] == [
+        *(f"tests/test_mirror.py:4:5: TL101 test_quarter_off: answer {n} failed: the model "
+          "refused: I can't help with that." for n in (1, 2, 3)),
         "rewrite: 1 findings, 0 proposals, 0 accepted",
-        "  answers that were not proposals: 1 (refused 1)",
+        "  answers that were not proposals: 3 (refused 3)",
     ]
-    assert len(llm.requests) == 1
+    assert len(llm.requests) == 3  # max-attempts
+    assert llm.requests[1].json["messages"][-2:] == [
+        {"role": "assistant", "content": "(a refusal)"},
+        {"role": "user", "content": "testlint rejected that proposal: the answer was a refusal; "
+                                    "the task is to rewrite a test of the user's own code\n\n"
+                                    "Answer again with one ```python block holding only the "
+                                    "rewritten `test_quarter_off`."},
+    ]
     assert result.exit_code == 1
 
 
@@ -395,8 +418,9 @@ MESSAGE = {"role": "assistant", "content": answer(GOOD_CODE)}
     [
         ('{"choices": {}}', "bad-response 1"),
         ('{"choices": {"0": {"message": "hi"}}}', "bad-response 1"),
-        ('{"choices": [{"message": "a string, not an object"}]}', "empty 1"),
-        ('{"choices": [{"message": {"content": ["a", "list"]}}]}', "empty 1"),
+        # read as an empty answer: asked again while attempts remain (3 by default)
+        ('{"choices": [{"message": "a string, not an object"}]}', "empty 3"),
+        ('{"choices": [{"message": {"content": ["a", "list"]}}]}', "empty 3"),
         ("[1, 2]", "bad-response 1"),
         ("[" * 100_000 + "]" * 100_000, "bad-response 1"),
         ("not json at all", "bad-response 1"),
@@ -410,9 +434,11 @@ def test_a_malformed_answer_is_a_failure_not_a_crash(shop: Path, raw: str, kind:
                          shop)
     assert (result.exit_code, result.stdout) == (1, "")
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[1:3] == [
+    lines = result.stderr.splitlines()
+    funnel = lines.index("rewrite: 1 findings, 0 proposals, 0 accepted")
+    assert lines[funnel:funnel + 2] == [
         "rewrite: 1 findings, 0 proposals, 0 accepted",
-        f"  answers that were not proposals: 1 ({kind})",
+        f"  answers that were not proposals: {kind[-1]} ({kind})",
     ]
 
 
@@ -542,3 +568,88 @@ def test_the_core_never_imports_the_rewrite_step(tmp_path: Path) -> None:
                           text=True, check=False)
     assert done.stdout.splitlines()[-1] == "loaded: []"
     assert "TL101" in done.stdout
+
+
+def test_write_without_run_is_refused_unless_allowed(shop: Path) -> None:
+    result = run_cli(["rewrite", "--base-url", "http://127.0.0.1:9/v1", "--write",
+                      "tests/test_mirror.py"], shop)
+    assert result.stderr == (
+        "testlint: error: --write without --run would write tests nobody has run: add --run, "
+        "or --allow-unrun to write them anyway\n")
+    assert result.exit_code == 2
+    assert (shop / "tests" / "test_mirror.py").read_bytes() == (
+        SHOP / "tests" / "test_mirror.py").read_bytes()
+
+
+GOOD_QUARTER = answer("def test_quarter_off():\n    assert discount(2000, 25) == 1500\n")
+
+
+@pytest.mark.parametrize(
+    ("provider", "suffix", "hint"),
+    [
+        ("openai", "", "(OpenAI-compatible servers answer under /v1: try --base-url URL/v1)"),
+        ("anthropic", "/v1", "(the anthropic format adds /v1 itself: try --base-url URL)"),
+    ],
+)
+def test_a_404_from_a_missing_or_extra_v1_gets_a_hint(shop: Path, provider: str, suffix: str,
+                                                      hint: str) -> None:
+    with serve() as llm:
+        result = run_cli(["rewrite", "--provider", provider, "--base-url", llm.url + suffix,
+                          "tests/test_mirror.py"], shop)
+    path = "/chat/completions" if provider == "openai" else "/v1/messages"
+    assert result.stderr.splitlines()[-1] == (
+        f"testlint: error: {llm.url}{suffix}{path} answered HTTP 404: no route "
+        f"{suffix}{path} {hint.replace('URL', llm.url)}")
+    assert result.exit_code == 2
+
+
+def test_openai_base_url_from_the_environment_is_honoured_with_its_key(
+    shop: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serve({"test_quarter_off": [GOOD_QUARTER]}) as llm:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
+        result = run_cli(["rewrite", "--temperature", "0.2", "--timeout", "30",
+                          "--max-retries", "1", "tests/test_mirror.py"], shop)
+    assert result.stderr.splitlines()[0] == (
+        f"rewrite: using $OPENAI_BASE_URL = {llm.url}/v1 (with $OPENAI_API_KEY)")
+    assert [r.headers["authorization"] for r in llm.requests] == [f"Bearer {PROVIDER_KEY}"]
+    assert llm.requests[0].json["temperature"] == 0.2
+    assert result.exit_code == 0
+
+
+def test_a_proxy_in_the_environment_is_not_used_for_a_server_on_this_machine(
+    shop: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "")
+    with serve({"test_quarter_off": [GOOD_QUARTER]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
+                         shop)
+    assert len(llm.requests) == 1
+    assert result.exit_code == 0
+
+
+def test_the_always_on_rules_apply_to_proposals_even_where_the_project_ignores_them(
+    tmp_path: Path,
+) -> None:
+    project = write_files(tmp_path, {
+        "pyproject.toml": '[tool.testlint]\nignore = ["TL103"]\n',
+        "src/cart.py": "def total(prices):\n    return sum(prices)\n",
+        "tests/test_cart.py": '''
+            from cart import total
+
+
+            def test_total():
+                total([1, 2])
+            ''',
+    })
+    weak = answer("def test_total():\n    assert total([1, 2]) is not None\n")
+    with serve({"test_total": [weak]}) as llm:
+        result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--model", "m",
+                          "--max-attempts", "1", "tests"], project)
+    assert result.stderr.splitlines()[0] == (
+        "tests/test_cart.py:4:5: TL101 test_total: proposal 1 rejected at gate 2 (re-lint: "
+        "finding gone, nothing new): the new test brings a new finding: line 4: TL103 only weak "
+        "assertions (existence, type, truthiness): they pass for almost any wrong result; assert "
+        "the expected value")
+    assert result.exit_code == 1

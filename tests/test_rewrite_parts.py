@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import textwrap
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from testlint.config import Config
 from testlint.project import Project
 from testlint.pytest_config import find_pytest_config
 from testlint.rewrite.context import resolve_definition
-from testlint.rewrite.gates import Rejected, Sandbox, mutants_of, replace_test
+from testlint.rewrite.gates import Rejected, Sandbox, extract_code, replace_test
 from testlint.rewrite.providers import retry_delay
 from testlint.rewrite.redact import Redactor, environment_secrets, find_secrets
 from testlint.rewrite.settings import Settings
@@ -205,8 +204,20 @@ def test_decorators_and_async_tests_are_replaced_whole() -> None:
     [
         ("Sorry, I cannot see the code.", "the answer holds no ```python code block"),
         (fenced("import os\n\ndef test_add(self, cart):\n    assert cart\n"),
-         "the answer holds more than the test function: `import os`; it may only replace "
+         "the answer imports `os`, which the test does not use; add only the imports the test "
+         "needs"),
+        (fenced("LIMIT = 3\n\ndef test_add(self, cart):\n    assert cart\n"),
+         "the answer holds more than the test function: `LIMIT = 3`; it may only replace "
          "`test_add`"),
+        (fenced("def test_add(self, cart):\n    assert cart  # noqa: TL103\n"),
+         "the answer adds a `# noqa` comment: a rewrite must fix the finding, not silence it"),
+        (fenced("from os.path import *\n\ndef test_add(self, cart):\n    assert cart\n"),
+         "the answer's `from os.path import *` is not allowed: add only the plain imports the "
+         "test needs"),
+        (fenced("from decimal import Decimal as TestCart\n\ndef test_add(self, cart):\n"
+                "    assert cart.total() == TestCart(0)\n"),
+         "the answer's `from decimal import Decimal as TestCart` rebinds `TestCart`, which the "
+         "file already defines otherwise"),
         (fenced("def test_added(self, cart):\n    assert cart.total() == 1\n"),
          "the answer defines `test_added`; it may replace only the target test `test_add` and "
          "must not edit any other function"),
@@ -226,6 +237,54 @@ def test_gate_1_rejections_say_why(answer: str, reason: str) -> None:
     assert (caught.value.gate, caught.value.reason) == ("1", reason)
 
 
+PLAIN_FILE = ('"""Tests of the prices."""\n\nimport pytest\nfrom decimal import Decimal\n\n'
+              "from shop import price\n\n\ndef test_a():\n    price(1)\n\n\n"
+              "def test_b():\n    assert price(2) == Decimal(2)\n")
+
+
+def test_a_proposal_may_add_the_imports_it_needs_merged_once_after_the_file_s_own() -> None:
+    answer = fenced("import math\nimport pytest\nfrom decimal import Decimal\n"
+                    "from fractions import Fraction\n\n"
+                    "def test_a():\n    assert price(1) == Decimal(math.floor(Fraction(3, 2)))\n")
+    new = replace_test(PLAIN_FILE, "test_a", answer)
+    assert new == ('"""Tests of the prices."""\n\nimport pytest\nfrom decimal import Decimal\n'
+                   "\nfrom shop import price\nimport math\nfrom fractions import Fraction\n\n\n"
+                   "def test_a():\n    assert price(1) == Decimal(math.floor(Fraction(3, 2)))\n"
+                   "\n\ndef test_b():\n    assert price(2) == Decimal(2)\n")
+    # a file without imports gets them after its docstring
+    bare = '"""Prices."""\n\n\ndef test_a():\n    f()\n'
+    new = replace_test(bare, "test_a", fenced("import pytest\n\n@pytest.mark.slow\n"
+                                              "def test_a():\n    assert f() == 1\n"))
+    assert new == ('"""Prices."""\n\nimport pytest\n\n\n'
+                   "@pytest.mark.slow\ndef test_a():\n    assert f() == 1\n")
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        # the old test quoted first, the rewrite second: the last block defining the test
+        ("The old test:\n```python\ndef test_a():\n    f()\n```\nThe fix:\n```python\n"
+         "def test_a():\n    assert f() == 1\n```\nRun it with:\n```bash\npytest\n```\n",
+         "def test_a():\n    assert f() == 1\n"),
+        ("~~~py\ndef test_a():\n    assert f() == 1\n~~~\n",
+         "def test_a():\n    assert f() == 1\n"),
+        ("````python title=tests/test_a.py\ndef test_a():\n    assert f() == 1\n````",
+         "def test_a():\n    assert f() == 1\n"),
+        ("Here:\n```python\ndef test_a():\n    assert f() == 1\n",  # never closed
+         "def test_a():\n    assert f() == 1\n"),
+        ("```\nimport pytest\n\ndef test_a():\n    assert f() == 1\n```",
+         "import pytest\n\ndef test_a():\n    assert f() == 1\n"),
+        ("def test_a():\n    assert f() == 1", "def test_a():\n    assert f() == 1\n"),
+        ("I cannot help with that.", None),
+    ],
+    ids=["quoted-old-test-first", "tildes", "titled", "unclosed", "bare-fence", "no-fence",
+         "prose"],
+)
+def test_the_block_that_defines_the_target_test_is_the_proposal(answer: str,
+                                                                 code: str | None) -> None:
+    assert extract_code(answer, "test_a") == code
+
+
 def test_the_answer_gets_the_redacted_values_back() -> None:
     redactor = Redactor()
     prompt = redactor.redact('def test_a():\n    login(password="hunter2hunter2")\n')
@@ -234,35 +293,6 @@ def test_the_answer_gets_the_redacted_values_back() -> None:
     new = replace_test("def test_a():\n    login(password=\"hunter2hunter2\")\n", "test_a",
                        answer, redactor.restore)
     assert new == 'def test_a():\n    assert login(password="hunter2hunter2") is True\n'
-
-
-# ---- gate 4's mutants ---------------------------------------------------------------------------
-
-
-def shop_project() -> Project:
-    return Project(config=Config(root=SHOP), pytest=find_pytest_config([SHOP]))
-
-
-def test_mutants_are_deterministic_and_return_none_comes_first() -> None:
-    definition = resolve_definition("shop.pricing.discount", shop_project())
-    assert definition is not None
-    mutants = mutants_of([definition])
-    assert [m.description for m in mutants] == [
-        "shop.pricing.discount: return None",
-        "shop.pricing.discount: line 9: `>=` -> `<`",
-        "shop.pricing.discount: line 9: 100 -> 101",
-        "shop.pricing.discount: line 10: 0 -> 1",
-        "shop.pricing.discount: line 11: 100 -> 101",
-        "shop.pricing.discount: line 9: drop the `if` branch",
-        "shop.pricing.discount: line 11: `-` -> `+`",
-        "shop.pricing.discount: line 11: `//` -> `*`",
-        "shop.pricing.discount: line 11: `*` -> `/`",
-    ]
-    flipped = mutants[1].text
-    assert "    if percent < 100:\n" in flipped
-    assert flipped.startswith('"""Prices in integer cents."""\n\n\ndef discount(')
-    for mutant in mutants:
-        ast.parse(mutant.text)
 
 
 # ---- context: the code under test, resolved statically ------------------------------------------

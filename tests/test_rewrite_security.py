@@ -235,7 +235,7 @@ def test_secrets_of_every_shape_stay_on_the_machine_and_come_back_in_the_answer(
         '    assert post(hook, headers, "ada", password + smtp_password) == 200\n')
     with serve({"test_post": [reply]}) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--model", "m", "--write",
-                          "tests"], project)
+                          "--allow-unrun", "tests"], project)
     assert result.exit_code == 0
     for value in SECRETS.values():
         assert value not in llm.bodies()
@@ -291,9 +291,10 @@ def test_a_trickling_answer_is_cut_at_the_total_deadline(shop: Path) -> None:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "tests/test_mirror.py"],
                          shop)
         elapsed = time.monotonic() - started
+    # the server was reached: a timeout is not "cannot reach"
     assert result.stderr.splitlines()[-1] == (
-        f"testlint: error: cannot reach {llm.url}/v1/chat/completions: no complete answer "
-        "within 0.5s (timeout)")
+        f"testlint: error: {llm.url}/v1/chat/completions accepted the request but gave no "
+        "complete answer within 0.5s: raise --timeout (a local model may need minutes)")
     assert result.exit_code == 2
     assert elapsed < 5
 
@@ -456,8 +457,8 @@ def test_model_code_cannot_reach_the_real_tree_the_secrets_the_network_or_outliv
     finally:
         listener.close()
     outcome = [line for line in result.stderr.splitlines() if "test_double: proposal" in line]
-    assert outcome == ["tests/test_calc.py:8:5: TL101 test_double: proposal 1 accepted (fails "
-                       "on mutant calc.double: return None)"]
+    assert outcome == ["tests/test_calc.py:8:5: TL101 test_double: proposal 1 accepted: kills 4 "
+                       "of 4 mutants (old test: 0)"]
     notes = [line for line in result.stderr.splitlines() if line.startswith("rewrite --run:")]
     assert notes == [
         "rewrite --run: symbolic links that leave the project are not copied: link_out -> "
@@ -478,7 +479,8 @@ def test_model_code_cannot_reach_the_real_tree_the_secrets_the_network_or_outliv
         assert not still_running(leaves)  # even one that left its process group
         assert connections == 0  # no network
     else:  # what the note says: the network was reached, the session leaver lives on
-        assert connections == 2  # gate 3's run and gate 4's first mutant
+        # gate 3's run alone and with its file, and gate 4's runs of the new test on 4 mutants
+        assert connections == 6
         assert running(leaves)
         kill_running(leaves)
     assert result.exit_code == 0

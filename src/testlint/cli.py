@@ -743,12 +743,25 @@ def rule_command(code: str) -> None:
 @click.option("--trust-project-endpoint", is_flag=True,
               help="Accept the project's base-url and api-key-env: send the key it names to the "
                    "URL it names.")
-@click.option("--write", is_flag=True, help="Apply the accepted rewrites (atomically).")
+@click.option("--write", is_flag=True, help="Apply the accepted rewrites (atomically); needs "
+                                            "--run unless --allow-unrun.")
+@click.option("--allow-unrun", is_flag=True,
+              help="Let --write apply rewrites without --run: tests nobody has run.")
 @click.option("--run", "run_tests", is_flag=True,
               help="Run each proposal under pytest and against mutants (executes model-written "
                    "code in a temporary copy of the project).")
 @click.option("--max-attempts", type=click.IntRange(min=1),
               help="Proposals per finding; a rejection is fed back to the model.")
+@click.option("--timeout", "request_timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for one request to the model, from connecting to the last byte.")
+@click.option("--max-retries", type=click.IntRange(min=0),
+              help="Retries of one request on 429, 408, 5xx and network errors.")
+@click.option("--runs", type=click.IntRange(min=1),
+              help="Gate 3: runs of the whole test file (each its own hash seed and order).")
+@click.option("--run-timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds for one pytest run in gates 3 and 4.")
+@click.option("--temperature", type=click.FloatRange(0, 2),
+              help="Sampling temperature sent to the model (default: the provider's).")
 @click.option("--show-prompt", is_flag=True, help="Print what would be sent and send nothing.")
 @click.option("--context", "context_mode", type=click.Choice(["signature", "full"]),
               help="What the prompt shows of the code under test (default: signature and "
@@ -756,6 +769,10 @@ def rule_command(code: str) -> None:
 @click.option("--no-cache", is_flag=True, help="Ask the model again even for a cached prompt.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="Use this testlint.toml or pyproject.toml instead of searching for one.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
+              default="text", show_default=True,
+              help="stdout: diffs and possible bugs (text), the run record (json), or possible "
+                   "bugs and accepted rewrites as SARIF results.")
 def rewrite(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -765,12 +782,19 @@ def rewrite(
     api_key_env: str | None,
     trust_project_endpoint: bool,
     write: bool,
+    allow_unrun: bool,
     run_tests: bool,
     max_attempts: int | None,
+    request_timeout: float | None,
+    max_retries: int | None,
+    runs: int | None,
+    run_timeout: float | None,
+    temperature: float | None,
     show_prompt: bool,
     context_mode: str | None,
     no_cache: bool,
     config_file: Path | None,
+    output_format: str,
 ) -> None:
     """Propose fixed tests for findings with a model; keep only those that pass the gates.
 
@@ -788,6 +812,9 @@ def rewrite(
     from testlint.rewrite.settings import SettingsError
 
     registry = load_registry()
+    if write and not run_tests and not show_prompt and not allow_unrun:
+        fail("--write without --run would write tests nobody has run: add --run, or "
+             "--allow-unrun to write them anyway")
     for path in paths:
         if not path.exists():
             fail(f"{path}: no such file or directory")
@@ -801,13 +828,16 @@ def rewrite(
         where = str(config.path) if config.path else "configuration"
         flags = {"provider": provider, "model": model, "base_url": base_url,
                  "api_key_env": api_key_env, "max_attempts": max_attempts,
-                 "context": context_mode}
+                 "context": context_mode, "timeout": request_timeout,
+                 "max_retries": max_retries, "runs": runs, "run_timeout": run_timeout,
+                 "temperature": temperature}
         settings, endpoint = resolve(config.extra.get("rewrite", {}), where, flags,
                                      trust_project=trust_project_endpoint)
         files = Discovery(config=config, pytest=pytest_config).files(targets)
         job = make_job(files, targets, config, codes, pytest_config, registry, settings,
                        endpoint=endpoint, run=run_tests, write=write, show_prompt=show_prompt,
-                       use_cache=not no_cache, out=lambda text: click.echo(text, nl=False),
+                       use_cache=not no_cache, format=output_format,
+                       out=lambda text: click.echo(text, nl=False),
                        err=lambda text: click.echo(text, err=True))
         code = job.execute()
     except (ConfigError, UnknownRuleError, SettingsError, RewriteError, MissingPathError,

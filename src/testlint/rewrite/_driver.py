@@ -8,11 +8,15 @@ from a clean process (no module state carried over) without paying pytest's star
 Where fork is unavailable each run is a plain `python -m pytest` subprocess.
 
 The job (a JSON file, argv[1]): {"args": [...], "timeout": seconds, "phases": [{"until":
-"failure" | "killed", "variants": [{"files": {path: text}}, ...]}, ...]}. A variant's files are
-written before its run and restored after it. A phase stops at the first run that fails
-("failure": any exit code but 0; later phases are then skipped) or at the first run that a
-mutant kills ("killed": exit code 1 or a timeout). The results are printed as one JSON line:
-one list per phase run of [{"returncode": int | null, "output": str}, ...].
+"failure" | "killed" | "all", "variants": [{"files": {path: text}, "args": [...]?, "env":
+{...}?}, ...]}, ...]}. A variant's files are written before its run and restored after it; its
+own "args" replace the job's; a variant with an "env" (a PYTHONHASHSEED of its own) runs as a
+fresh `python -m pytest` process, since a forked child keeps its parent's hash seed. "all" runs
+every variant whatever happens; a phase marked "required" in which no run passed, or marked
+"stop_on_timeout" in which a run timed out, skips the later phases. A phase stops at the first
+run that fails ("failure": any exit code but 0; later phases are then skipped) or at the first
+run that a mutant kills ("killed": exit code 1 or a timeout). The results are printed as one
+JSON line: one list per phase run of [{"returncode": int | null, "output": str}, ...].
 """
 
 from __future__ import annotations
@@ -72,13 +76,26 @@ def _run_forked(args: list[str], timeout: float) -> tuple[int | None, str]:
     return returncode, output
 
 
-def _run_subprocess(args: list[str], timeout: float) -> tuple[int | None, str]:
+def _run_subprocess(args: list[str], timeout: float, env: dict[str, str] | None = None
+                    ) -> tuple[int | None, str]:
+    posix = os.name == "posix"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *args], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL,
+        env=None if env is None else {**os.environ, **env}, start_new_session=posix)
+    returncode: int | None
     try:
-        done = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True,
-                              text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+        output, _ = process.communicate(timeout=timeout)
+        returncode = process.returncode
     except subprocess.TimeoutExpired:
-        return None, ""
-    return done.returncode, (done.stdout or "") + (done.stderr or "")
+        if posix:
+            _kill_group(process.pid)
+        process.kill()
+        output, _ = process.communicate()
+        returncode = None
+    if posix:
+        _kill_group(process.pid)  # whatever the run started and left behind dies with it
+    return returncode, output or ""
 
 
 def _run_variant(variant: dict[str, Any], job: dict[str, Any], fork: bool
@@ -90,8 +107,10 @@ def _run_variant(variant: dict[str, Any], job: dict[str, Any], fork: bool
                 saved[path] = stream.read()
             with open(path, "wb") as stream:
                 stream.write(text.encode("utf-8"))
-        run = _run_forked if fork else _run_subprocess
-        return run(job["args"], job["timeout"])
+        args = variant.get("args") or job["args"]
+        if variant.get("env") is not None or not fork:
+            return _run_subprocess(args, job["timeout"], variant.get("env"))
+        return _run_forked(args, job["timeout"])
     finally:
         for path, data in saved.items():
             with open(path, "wb") as stream:
@@ -114,9 +133,13 @@ def main() -> None:
             if phase["until"] == "failure" and returncode != 0:
                 break
             if phase["until"] == "killed" and returncode in (1, None):
-                break
+                break  # "all" runs every variant
         if phase["until"] == "failure" and phase_results and phase_results[-1]["returncode"] != 0:
             break  # a later phase (mutants) means nothing when the test fails on the real code
+        if phase.get("required") and all(r["returncode"] != 0 for r in phase_results):
+            break  # not one run passed: the later phases mean nothing
+        if phase.get("stop_on_timeout") and any(r["returncode"] is None for r in phase_results):
+            break  # a test that hangs would hang in every later run too
     sys.stdout.write("\n@@testlint-results@@" + json.dumps(results) + "\n")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from testlint.facts import (
     STDLIB_MODULES,
@@ -421,17 +422,36 @@ def _import_lines(module: TestModule) -> list[str]:
     ]
 
 
-def callees_of(test: TestFunction, project: Project, index: SourceIndex | None = None
-               ) -> list[Definition]:
-    """The code under test this test calls, as Definitions, first call first."""
+def _linked(call: Any, test: TestFunction, module: TestModule | None, project: Project
+            ) -> str | None:
+    """The qualname of what a call on a fixture-built (or otherwise linked) object reaches in
+    the project: the reach links, the same a reader makes (`cart.total()` with `cart` from a
+    fixture that returns `Cart()`)."""
+    if module is None or call.origin == "mock":
+        return None
+    from testlint.inference import for_project
+    from testlint.reach.links import resolve_call
+
+    found = resolve_call(for_project(project), module, test, call.node)
+    if found is None or not found.is_code_under_test:
+        return None
+    return str(found.qualname)
+
+
+def callees_of(test: TestFunction, project: Project, index: SourceIndex | None = None,
+               module: TestModule | None = None) -> list[Definition]:
+    """The code under test this test calls, as Definitions, first call first: imported names,
+    and (given the test's module) methods of objects that fixtures, locals or `self.x` build."""
     index = index or SourceIndex.for_project(project)
     found: list[Definition] = []
     seen: set[str] = set()
     for call in test.calls:
-        if call.origin != "import" or call.qualname is None or call.qualname in seen:
+        qualname = call.qualname if call.origin == "import" else _linked(call, test, module,
+                                                                         project)
+        if qualname is None or qualname in seen:
             continue
-        seen.add(call.qualname)
-        definition = resolve_definition(call.qualname, project, index)
+        seen.add(qualname)
+        definition = resolve_definition(qualname, project, index)
         if definition is not None and all(d.qualname != definition.qualname for d in found):
             found.append(definition)
         if len(found) >= MAX_CALLEES:
@@ -455,6 +475,6 @@ def build_context(finding: Finding, module: TestModule, path: Path, project: Pro
         test_source=_dedent_segment(module.source, test.node),
         imports=_import_lines(module),
         fixtures=_fixture_sources(test, module, project, path),
-        callees=callees_of(test, project, index),
+        callees=callees_of(test, project, index, module),
         shown_path=_shown(path, project),
     )

@@ -153,8 +153,32 @@ def resolve(project: dict[str, Any], project_where: str, flags: dict[str, Any],
                 notices.append(f"rewrite: the project's {key} = {value} is above your limit; "
                                f"using {cap} (raise it in [rewrite] of {user_path})")
     settings = parse_settings(merged, "configuration")
+    if owner is None:
+        from_env = _environment_endpoint(settings)
+        if from_env is not None:
+            settings, endpoint = from_env
+            return settings, replace(endpoint, notices=(*notices, *endpoint.notices))
     endpoint = _endpoint(settings, owner, layers[1], user_path)
     return settings, replace(endpoint, notices=(*notices, *endpoint.notices))
+
+
+BASE_URL_ENV = {"openai": "OPENAI_BASE_URL", "anthropic": "ANTHROPIC_BASE_URL"}
+
+
+def _environment_endpoint(settings: Settings) -> tuple[Settings, Endpoint] | None:
+    """`OPENAI_BASE_URL` (`ANTHROPIC_BASE_URL`) from the user's own environment, as the
+    providers' SDKs read it, when no configuration layer names an endpoint: the user set it
+    beside the provider's key, so the key goes with it, and the run says so."""
+    name = BASE_URL_ENV[settings.provider]
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
+        raise SettingsError(f"${name}: must start with http:// or https://")
+    settings = replace(settings, base_url=value)
+    key_env = DEFAULT_KEY_ENV[settings.provider]
+    return settings, Endpoint(settings.url, key_env, f"${name}", notices=(
+        f"rewrite: using ${name} = {settings.url} (with ${key_env})",))
 
 
 def _endpoint(settings: Settings, owner: _Layer | None, project: _Layer,

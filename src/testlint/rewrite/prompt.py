@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from testlint.rewrite.context import TestContext
 from testlint.rules.base import Rule
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 SYSTEM = """\
 You rewrite one pytest test that a linter flagged, so that it checks real behaviour.
@@ -22,10 +22,11 @@ Rules:
   can check by hand), never by repeating the implementation's computation.
 - A good test fails when the code under test is broken: a flipped condition, a wrong constant,
   a missing branch, or a function that returns None.
-- Use only names the test file already imports, the fixtures shown, and pytest's builtins.
-- Answer with exactly one ```python code block holding only the complete rewritten test
-  function (with its decorators). Nothing else goes in the block: no imports, no other
-  functions, no classes.
+- Use the names the test file already imports, the fixtures shown, and pytest's builtins. If
+  the test needs one more import (pytest, Decimal, ...), put that import line above the function.
+- Answer with exactly one ```python code block holding the complete rewritten test function
+  (with its decorators) and the imports it needs. Nothing else goes in the block: no other
+  functions, no classes, no other statements.
 """
 
 CONTEXT_NOTE = {
@@ -94,8 +95,9 @@ def first_messages(ctx: TestContext, rule: Rule, context: str) -> list[Message]:
 
 
 def feedback(gate: str, reason: str, name: str) -> str:
+    where = f" at gate {gate}" if gate != "-" else ""
     return (
-        f"testlint rejected that proposal at gate {gate}: {reason}\n\n"
+        f"testlint rejected that proposal{where}: {reason}\n\n"
         f"Answer again with one ```python block holding only the rewritten `{name}`."
     )
 

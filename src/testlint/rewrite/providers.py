@@ -100,14 +100,43 @@ def cache_key(settings: Settings, messages: list[Message]) -> str:
 # ---- wire formats -------------------------------------------------------------------------------
 
 
+def _transport_message(url: str, exc: BaseException, settings: Settings) -> str:
+    """A connection that never came up is "cannot reach"; one that came up and then sent no
+    (complete) answer in time is a timeout, with the setting that bounds it."""
+    httpx = import_httpx()
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, DeadlineExceeded | httpx.ReadTimeout | httpx.WriteTimeout):
+        return (f"{url} accepted the request but gave no complete answer within "
+                f"{settings.timeout:g}s: raise --timeout (a local model may need minutes)")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return (f"cannot reach {url}: no connection within {settings.connect_timeout:g}s "
+                "(connect-timeout)")
+    return f"cannot reach {url}: {detail}"
+
+
+def _not_found_hint(settings: Settings) -> str:
+    """A 404 from a base URL with a missing or an extra `/v1`."""
+    path = settings.url.rstrip("/")
+    if settings.provider == "openai" and not path.endswith("/v1"):
+        return (f" (OpenAI-compatible servers answer under /v1: try --base-url {path}/v1)")
+    if settings.provider == "anthropic" and path.endswith("/v1"):
+        return (f" (the anthropic format adds /v1 itself: try --base-url "
+                f"{path[:-len('/v1')]})")
+    if path.endswith("/v1/v1"):
+        return f" (the base URL holds /v1 twice: try --base-url {path[:-len('/v1')]})"
+    return ""
+
+
 def openai_request(settings: Settings, messages: list[Message]) -> tuple[str, dict[str, Any]]:
     # OpenAI's own endpoint wants max_completion_tokens; compatible servers know max_tokens
     limit_key = "max_completion_tokens" if settings.uses_default_endpoint else "max_tokens"
-    body = {
+    body: dict[str, Any] = {
         "model": settings.model,
         "messages": [{"role": m.role, "content": m.content} for m in messages],
         limit_key: settings.max_output_tokens,
     }
+    if settings.temperature is not None:
+        body["temperature"] = settings.temperature
     return f"{settings.url}/chat/completions", body
 
 
@@ -156,6 +185,8 @@ def anthropic_request(settings: Settings, messages: list[Message]) -> tuple[str,
     }
     if system:
         body["system"] = system
+    if settings.temperature is not None:
+        body["temperature"] = settings.temperature
     return f"{settings.url}/v1/messages", body
 
 
@@ -242,7 +273,12 @@ class Client:
         httpx = import_httpx()
         timeout = httpx.Timeout(self.settings.timeout,
                                 connect=min(self.settings.connect_timeout, self.settings.timeout))
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=True)
+        # a proxy from the environment is for the outside world: a server on this machine
+        # (Ollama, vLLM) is asked directly, as `NO_PROXY=localhost` would
+        from testlint.rewrite.endpoint import is_loopback
+
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False,
+                                  trust_env=not is_loopback(self.settings.url))
 
     def close(self) -> None:
         self._http.close()
@@ -353,8 +389,7 @@ class Client:
                 status, response_headers, body = self._send(url, payload.encode(), headers)
             except (httpx.TransportError, DeadlineExceeded) as exc:
                 if attempt >= settings.max_retries:
-                    raise FatalProviderError(
-                        f"cannot reach {url}: {exc or type(exc).__name__}") from None
+                    raise FatalProviderError(_transport_message(url, exc, settings)) from None
                 self.sleep(backoff(attempt, settings.max_backoff))
                 attempt += 1
                 self.usage.retries += 1
@@ -368,6 +403,8 @@ class Client:
                 hint = ""
                 if status in {401, 403} and self.no_key_hint:
                     hint = f" ({self.no_key_hint})"
+                elif status == 404:
+                    hint = _not_found_hint(settings)
                 raise FatalProviderError(
                     f"{url} answered HTTP {status}: {_error_message(body)}{hint}")
             try:

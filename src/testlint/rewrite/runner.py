@@ -4,11 +4,14 @@ feed a rejection back as the next attempt's feedback, and count everything in a 
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,13 @@ from testlint.rewrite.apply import (
     unified_diff,
     write_files,
 )
-from testlint.rewrite.context import Definition, SourceIndex, build_context, source_roots
+from testlint.rewrite.context import (
+    Definition,
+    SourceIndex,
+    build_context,
+    callees_of,
+    source_roots,
+)
 from testlint.rewrite.endpoint import Endpoint
 from testlint.rewrite.prompt import Message, feedback, first_messages, render
 from testlint.rewrite.providers import (
@@ -37,12 +46,25 @@ from testlint.rewrite.providers import (
     ProviderError,
     Usage,
 )
+from testlint.rewrite.record import Attempt, FindingRecord, Mutants, PossibleBug, RunRecord
 from testlint.rewrite.redact import Redactor, environment_secrets, find_secrets
 from testlint.rewrite.sandbox import Sandbox
 from testlint.rewrite.settings import Settings
 from testlint.source import UnreadableSource, parse_text
 
 Echo = Callable[[str], None]
+# answers that were not proposals through the model's own doing, asked again while attempts
+# remain: what stands for the answer in the conversation, and what the next request says
+RETRIED_FAILURES = {"truncated": "(an answer cut off at the token limit)",
+                    "empty": "(an empty answer)", "refused": "(a refusal)"}
+RETRY_NOTE = {
+    "truncated": "the answer was cut off at the token limit; answer with the test alone, shorter",
+    "empty": "the answer was empty",
+    "refused": "the answer was a refusal; the task is to rewrite a test of the user's own code",
+}
+# gate 2 applies these to every proposal, whatever the user selected: weak checks only, an
+# unknown fixture, unseeded randomness, assertions that may not run
+ALWAYS_ON_PROPOSALS = ("TL103", "TL504", "TL602", "TL605")
 
 
 class RewriteError(Exception):
@@ -55,11 +77,13 @@ class Funnel:
     not_a_test: int = 0  # findings not about one test function (nothing to rewrite)
     resolved_earlier: int = 0  # gone after an earlier rewrite of the same test
     blocked: int = 0  # prompts not sent because a secret was left in them
+    no_code_under_test: int = 0  # --run: nothing to mutate, so nothing was asked
     failed: Counter[str] = field(default_factory=Counter)  # answers that were not proposals
     proposals: int = 0
     checked: Counter[str] = field(default_factory=Counter)  # proposals that reached each gate
     passed: Counter[str] = field(default_factory=Counter)
     accepted: int = 0
+    possible_bugs: int = 0  # proposals that follow the spec and fail on the current code
     stopped: str | None = None  # why the run stopped early (a budget)
 
     def lines(self, run: bool, usage: Usage | None, written: int | None) -> list[str]:
@@ -69,6 +93,9 @@ class Funnel:
             out.append(f"  not about one test (skipped): {self.not_a_test}")
         if self.resolved_earlier:
             out.append(f"  resolved by an earlier rewrite: {self.resolved_earlier}")
+        if self.no_code_under_test:
+            out.append(f"  no code under test resolved (skipped, nothing sent): "
+                       f"{self.no_code_under_test}")
         if self.blocked:
             out.append(f"  prompts not sent (a secret was left in them): {self.blocked}")
         if self.failed:
@@ -81,6 +108,9 @@ class Funnel:
                 continue
             out.append(f"  gate {gate} {title}: {self.checked[gate]} checked, "
                        f"{self.passed[gate]} passed")
+            if gate == "3" and self.possible_bugs:
+                out.append(f"    possible bugs (the test follows the spec, the code does not): "
+                           f"{self.possible_bugs}")
         if written is not None:
             out.append(f"  written: {written} file(s)")
         if self.stopped:
@@ -106,11 +136,13 @@ class RewriteJob:
     write: bool = False
     show_prompt: bool = False
     use_cache: bool = True
+    format: str = "text"  # "json": the run record on stdout; "sarif": possible bugs, rewrites
     out: Echo = print
     err: Echo = print
     funnel: Funnel = field(default_factory=Funnel)
     _index: SourceIndex | None = None
     _facts: dict[Path, tuple[str, TestModule]] = field(default_factory=dict)
+    records: list[FindingRecord] = field(default_factory=list)
 
     @property
     def project(self) -> Project:
@@ -190,8 +222,18 @@ class RewriteJob:
                 written, refused = 0, exc
         if client is not None:
             client.close()
-        for line in self.funnel.lines(self.run, client.usage if client else None, written):
+        lines = self.funnel.lines(self.run, client.usage if client else None, written)
+        for line in lines:
             self.err(line)
+        if self.format in {"json", "sarif"}:
+            usage = client.usage if client else None
+            record = RunRecord(self.settings.model, self.settings.provider, self.run,
+                               self.records, lines,
+                               {} if usage is None else {
+                                   "requests": usage.requests, "retried": usage.retries,
+                                   "cached": usage.cached, "input_tokens": usage.input_tokens,
+                                   "output_tokens": usage.output_tokens})
+            self.out(record.to_json() if self.format == "json" else record.to_sarif())
         if refused is not None:
             raise RewriteError(f"{refused}; nothing was written")
 
@@ -250,11 +292,25 @@ class RewriteJob:
             return False
         assert client is not None
         name = ctx.test.qualname
+        record = FindingRecord(finding.path, finding.line, finding.col, finding.code,
+                               finding.message, finding.test)
+        self.records.append(record)
+        if self.run and not ctx.callees:
+            # gate 4 needs the code under test: without it every proposal would be rejected
+            # there, each attempt spent on feedback the model cannot act on
+            record.outcome = "skipped"
+            self.funnel.no_code_under_test += 1
+            self.err(f"{where} {name}: skipped: none of the calls of this test could be "
+                     "resolved to the project's own code (through imports, fixtures or locals), "
+                     "so gate 4 has nothing to mutate; nothing was sent")
+            return False
         for attempt in range(1, self.settings.max_attempts + 1):
+            started = time.monotonic()
             try:
                 answer = client.complete(messages)
             except BudgetExhausted as exc:
                 self.funnel.stopped = str(exc)
+                record.outcome = "stopped"
                 self.err(f"{where} {name}: stopped: {exc}")
                 return False
             except ProviderError as exc:
@@ -262,36 +318,84 @@ class RewriteJob:
                     self.funnel.blocked += 1
                 else:
                     self.funnel.failed[exc.kind] += 1
+                record.attempts.append(Attempt(attempt, "failed", reason=str(exc),
+                                               seconds=round(time.monotonic() - started, 3)))
                 self.err(f"{where} {name}: answer {attempt} failed: {exc}")
-                return False
+                if exc.kind not in RETRIED_FAILURES:
+                    return False
+                # the model's own failure: ask again while attempts remain (the conversation
+                # grows, so the answer cache cannot serve the same failure again)
+                messages = [*messages, Message("assistant", RETRIED_FAILURES[exc.kind]),
+                            Message("user", feedback("-", RETRY_NOTE[exc.kind], ctx.test.name))]
+                continue
             self.funnel.proposals += 1
+            verdict = Attempt(attempt, "accepted", input_tokens=answer.input_tokens,
+                              output_tokens=answer.output_tokens)
+            record.attempts.append(verdict)
             try:
                 new_text, caught = self._gates(finding, state, ctx.test.qualname, answer.text,
                                                redactor, sandbox, ctx.callees)
+            except gates.PossibleBug as bug:
+                verdict.verdict, verdict.gate, verdict.reason = "possible-bug", "3", bug.failure
+                verdict.seconds = round(time.monotonic() - started, 3)
+                self.funnel.possible_bugs += 1
+                record.outcome = "possible-bug"
+                record.possible_bug = self._possible_bug(finding, ctx.callees, bug, answer.text,
+                                                         redactor)
+                self.err(f"{where} {name}: proposal {attempt} is a possible bug: it fails on the "
+                         f"current code ({bug.failure}); reported, not retried")
+                if self.format == "text":
+                    self.out(record.possible_bug.text())
+                return False
             except gates.Rejected as rejection:
                 title = gates.GATE_TITLES[rejection.gate]
                 first_line = rejection.reason.splitlines()[0]
+                verdict.verdict, verdict.gate = "rejected", rejection.gate
+                verdict.reason, verdict.feedback = rejection.reason, rejection.feedback
+                verdict.mutants = _mutants(rejection.score)
+                verdict.seconds = round(time.monotonic() - started, 3)
                 self.err(f"{where} {name}: proposal {attempt} rejected at gate {rejection.gate} "
                          f"({title}): {first_line}")
                 messages = [
                     *messages,
                     Message("assistant", answer.text),
-                    Message("user", redactor.redact(feedback(rejection.gate, rejection.reason,
+                    Message("user", redactor.redact(feedback(rejection.gate, rejection.feedback,
                                                              ctx.test.name))),
                 ]
                 continue
             self.funnel.accepted += 1
-            note = f" (fails on mutant {caught})" if caught else ""
+            verdict.seconds = round(time.monotonic() - started, 3)
+            verdict.mutants = _mutants(caught)
+            verdict.reason = caught.text() if caught else ""
+            note = f": {caught.text()}" if caught else ""
             self.err(f"{where} {name}: proposal {attempt} accepted{note}")
-            self.out(unified_diff(state.display, state.current, new_text))
+            diff = unified_diff(state.display, state.current, new_text)
+            record.outcome, record.diff = "accepted", diff
+            if self.format == "text":
+                self.out(diff)
             state.current = new_text
             return True
         return False
 
+    def _possible_bug(self, finding: Finding, callees: list[Definition], bug: gates.PossibleBug,
+                      answer: str, redactor: Redactor) -> PossibleBug:
+        """The report of a proposal that fails on the current code by its own assertion."""
+        called = set(re.findall(r"([A-Za-z_]\w*)\(", bug.detail))
+        spec_of = next((c for c in callees if c.name in called), callees[0] if callees else None)
+        docstring = ""
+        if spec_of is not None and isinstance(spec_of.node, ast.FunctionDef | ast.AsyncFunctionDef
+                                              | ast.ClassDef):
+            docstring = ast.get_docstring(spec_of.node) or ""
+        code = gates.extract_code(answer, finding.test.rsplit(".", 1)[-1] if finding.test
+                                  else None) or answer
+        return PossibleBug(finding.path, finding.line, finding.test or "", finding.code,
+                           spec_of.qualname if spec_of else None, docstring, bug.failure,
+                           bug.detail, redactor.restore(code).rstrip() + "\n")
+
     def _gates(self, finding: Finding, state: FileState, qualname: str, answer: str,
                redactor: Redactor, sandbox: Sandbox | None,
                callees: list[Definition]
-               ) -> tuple[str, str | None]:
+               ) -> tuple[str, gates.MutantScore | None]:
         funnel = self.funnel
         funnel.checked["1"] += 1
         new_text = gates.replace_test(state.current, qualname, answer, redactor.restore)
@@ -307,12 +411,40 @@ class RewriteJob:
             funnel.checked[gate] += 1
 
         try:
-            caught = gates.run_gates(sandbox, state.path, qualname, new_text, callees, entered)
+            module = self._module(state)
+            tests = module.tests if module is not None else []
+            neighbours = [t.qualname for t in tests]
+            old = next((t for t in tests if t.qualname == qualname), None)
+            under_test = [*callees, *(d for d in self._callees_of_text(state, new_text, qualname)
+                                      if all(d.qualname != c.qualname for c in callees))]
+            caught = gates.run_gates(sandbox, state.path, qualname, new_text, under_test, entered,
+                                     old_text=state.current, neighbours=neighbours,
+                                     old_asserts=bool(old is not None and old.assertions),
+                                     code=finding.code)
             funnel.passed["4"] += 1
         except gates.Rejected:
             sandbox.write(state.path, state.current)  # the copy keeps the accepted text only
             raise
         return new_text, caught
+
+
+    def _callees_of_text(self, state: FileState, text: str, qualname: str) -> list[Definition]:
+        """The code under test the new test calls (it may call more than the old one did)."""
+        try:
+            module = self.engine.facts_for(parse_text(state.display, text), state.path)
+        except UnreadableSource:
+            return []
+        test = next((t for t in module.tests if t.qualname == qualname), None)
+        if test is None or self._index is None:
+            return []
+        return callees_of(test, self.project, self._index, module)
+
+
+def _mutants(score: gates.MutantScore | None) -> Mutants | None:
+    if score is None:
+        return None
+    return Mutants(score.total, len(score.killed_new), len(score.killed_old),
+                   [m.id for m in score.killed_new], [m.id for m in score.killed_old])
 
 
 def make_job(
@@ -326,10 +458,17 @@ def make_job(
     **options: Any,
 ) -> RewriteJob:
     """The job for `testlint rewrite`: `select` picks the findings; gate 2 re-lints with every
-    rule the configuration enables plus the selected ones."""
+    rule the configuration enables plus the selected ones and ALWAYS_ON_PROPOSALS."""
     selected = config.with_overrides(select=select or None)
     engine = make_engine(targets, config=selected, pytest_config=pytest_config, registry=registry)
-    gate_config = config.with_overrides(extend_select=select)
+    gate_config = config.with_overrides(extend_select=(*select, *ALWAYS_ON_PROPOSALS))
+    # "always" means the project's ignores do not switch them off for proposals either
+    gate_config = replace(
+        gate_config,
+        ignore=tuple(c for c in gate_config.ignore if c not in ALWAYS_ON_PROPOSALS),
+        per_file_ignores={pattern: tuple(c for c in codes if c not in ALWAYS_ON_PROPOSALS)
+                          for pattern, codes in gate_config.per_file_ignores.items()},
+    )
     gate_engine = make_engine(targets, config=gate_config, pytest_config=pytest_config,
                               registry=registry)
     gate_engine.project = engine.project  # share the parsed conftests

@@ -32,9 +32,10 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from testlint.rewrite.settings import DEFAULT_KEY_ENV, Settings
 
@@ -190,6 +191,24 @@ class RunResult:
         return "\n".join(chosen).strip()
 
 
+@dataclass
+class Variant:
+    """One run: files swapped in for it, and (optionally) its own pytest arguments and extra
+    environment (a PYTHONHASHSEED of its own makes it a fresh process)."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    args: list[str] | None = None
+    env: dict[str, str] | None = None
+
+    def job(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"files": {str(p): t for p, t in self.files.items()}}
+        if self.args is not None:
+            out["args"] = self.args
+        if self.env is not None:
+            out["env"] = self.env
+        return out
+
+
 class OutsideCopy(Exception):
     """A path that is not part of the project copied for the run."""
 
@@ -250,7 +269,11 @@ class Sandbox:
             raise OutsideCopy(f"{path} is outside the project copied for the run")
         target.write_bytes(text.encode("utf-8"))
 
-    def run(self, nodeid: str, phases: list[tuple[list[dict[Path, str]], str]]
+    def base_args(self) -> list[str]:
+        return ["-q", "--no-header", "-p", "no:cacheprovider", *self.settings.pytest_args]
+
+    def run(self, nodeid: str, phases: list[tuple[list[dict[Path, str]] | list[Variant], str]],
+            required: Sequence[int] = (), stop_on_timeout: Sequence[int] = ()
             ) -> list[list[RunResult]]:
         """Run the node once per variant (files to swap in) of each phase, in one driver process.
 
@@ -265,9 +288,11 @@ class Sandbox:
             "args": args,
             "timeout": self.settings.run_timeout,
             "phases": [
-                {"until": until,
-                 "variants": [{"files": {str(p): t for p, t in v.items()}} for v in variants]}
-                for variants, until in phases
+                {"until": until, "required": number in required,
+                 "stop_on_timeout": number in stop_on_timeout,
+                 "variants": [(v if isinstance(v, Variant) else Variant(dict(v))).job()
+                              for v in variants]}
+                for number, (variants, until) in enumerate(phases)
             ],
         }), "utf-8")
         count = sum(len(variants) for variants, _ in phases)
@@ -282,6 +307,21 @@ class Sandbox:
             return [[RunResult(4, "the test runner failed:\n" + "\n".join(tail))]]
         data = json.loads(stdout[marker + len(RESULTS_MARK):])
         return [[RunResult(r["returncode"], r["output"]) for r in phase] for phase in data]
+
+    def python(self) -> str:
+        """The interpreter for the mutation engine's runs: wrapped in the same namespaces as the
+        driver's runs where they work here."""
+        if not self.isolation.prefix:
+            return sys.executable
+        wrapper = self.driver.with_name("python")
+        if not wrapper.exists():
+            import shlex
+
+            wrapper.write_text("#!/bin/sh\nexec " + shlex.join([*self.isolation.prefix,
+                                                                 sys.executable]) + ' "$@"\n',
+                               encoding="utf-8")
+            wrapper.chmod(0o755)
+        return str(wrapper)
 
     def nodeid(self, path: Path, qualname: str) -> str:
         target = self.map(path)

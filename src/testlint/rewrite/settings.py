@@ -38,10 +38,11 @@ class Settings:
     max_output_tokens: int = 2048  # per answer (sent as max_tokens)
     max_total_tokens: int = 500_000  # input + output tokens per run
     run_timeout: float = 60.0  # seconds for one pytest run in gates 3 and 4
-    runs: int = 3  # gate 3: the new test must pass this many times
+    runs: int = 5  # gate 3: runs of the whole file (each its own hash seed and test order)
     pytest_args: tuple[str, ...] = ()  # extra arguments for the pytest runs
     pass_env: tuple[str, ...] = ()  # more variables for the pytest runs (never secret-looking)
     context: str = "signature"  # or "full": the implementation's body goes into the prompt
+    temperature: float | None = None  # sent only when set (the provider's default otherwise)
     cache: bool = True
 
     @property
@@ -65,6 +66,7 @@ _TYPE_WORDS = {
     "str": "a string",
     "str | None": "a string",
     "float": "a number",
+    "float | None": "a number",
     "int": "an integer",
     "bool": "true or false",
     "tuple[str, ...]": "a list of strings",
@@ -75,7 +77,7 @@ def _coerce(key: str, type_name: str, value: Any, where: str) -> Any:
     ok: bool
     if type_name in {"str", "str | None"}:
         ok = isinstance(value, str)
-    elif type_name == "float":
+    elif type_name in {"float", "float | None"}:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         value = float(value) if ok else value
     elif type_name == "int":
@@ -136,6 +138,8 @@ def check(settings: Settings, where: str) -> Settings:
             raise SettingsError(f"{where}: '{name.replace('_', '-')}' must be at least 1")
     if settings.max_retries < 0:
         raise SettingsError(f"{where}: 'max-retries' must not be negative")
+    if settings.temperature is not None and not 0 <= settings.temperature <= 2:
+        raise SettingsError(f"{where}: 'temperature' must be between 0 and 2")
     for name in ("timeout", "connect_timeout", "run_timeout"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{where}: '{name.replace('_', '-')}' must be positive")
