@@ -227,7 +227,7 @@ def replace_test(original: str, qualname: str, answer: str, restore: Any = None)
 
 def _check_no_new_suppression(original: str, code: str, qualname: str) -> None:
     """A `# noqa` the old test did not carry silences the finding instead of fixing it."""
-    from testlint.engine import NOQA
+    from testlint.noqa import NOQA
 
     node = _target_node(ast.parse(original), qualname)
     old = ""
