@@ -242,8 +242,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         timeout = "_Timeout" in str(report.longrepr)
         failed = "failed" if report.when == "call" else "error"
         state["outcome"] = "timeout" if timeout else failed
+        crash = getattr(report.longrepr, "reprcrash", None)
         lines = str(report.longrepr).strip().splitlines()
-        state["detail"] = (lines[-1] if lines else "")[:300]
+        detail = crash.message.splitlines()[0] if crash and crash.message else (
+            lines[-1] if lines else "")
+        if timeout:
+            detail = f"stopped after {float(_CONFIG.get('timeout') or 0):g} s"
+        state["detail"] = detail[:300]
     elif report.skipped and state["outcome"] == "passed":
         state["outcome"] = "skipped"
         if report.when == "call" and hasattr(report, "wasxfail"):
