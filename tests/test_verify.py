@@ -32,7 +32,7 @@ def shop_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run, dict,
     shutil.copytree(SHOP, root)
     before = _tree(root)
     report = root.parent / "tests.json"
-    result = run_cli(["verify", "--no-cache", "--no-mutants", "--tests-json", str(report)], root)
+    result = run_cli(["verify", "--no-cache", "--jobs", "2", "--tests-json", str(report)], root)
     after = _tree(root)
     return root, result, before, after, json.loads(report.read_text(encoding="utf-8"))
 
@@ -46,8 +46,20 @@ def test_verdicts_on_the_fixture_project(shop_run) -> None:
         # the assertion behind an `if` that is false
         "tests/test_shop.py:12:5: TL701 passed while executing no assertion (no `assert`, "
         "`pytest.raises`/`warns` or `assert*` call ran); make the check unconditional",
+        # TL201: only the mock is asserted, the value price_with_tax returns never is
+        "tests/test_shop.py:18:5: TL703 kills none of the 7 mutants of the code it covers: "
+        "passes with `price_with_tax`: `round(cents * (1 + rate))` becomes `None` at "
+        "pricing.py:19 (and 6 more); TL201 confirmed by 7 surviving mutants",
+        # the weak `is not None` test kills only what makes the code return None or raise
+        "tests/test_shop.py:34:5: TL703 kills only mutants that make the code return None, "
+        "raise or hang (1 of 9): it checks that a result exists, not its value; passes with "
+        "`apply_discount`: `total * percent // 100` becomes `total * percent / 100` at "
+        "pricing.py:14 (and 6 more); TL103 confirmed by 7 surviving mutants",
+        # the test that swallows the error its stubbed code raises
         "tests/test_shop.py:38:5: TL702 passes with the 1 project function it runs "
         "(`apply_discount`) replaced by `raise NotImplementedError`: it checks nothing of them",
+        # the mirroring test (TL301, a static finding) kills mutants: no dynamic verdict;
+        # the good tests neither
     ]
     assert result.exit_code == 1
 
@@ -74,6 +86,17 @@ def test_tests_json_has_a_verdict_per_test(shop_run) -> None:
     assert [r.rsplit("/", 1)[-1] for r in verdicts["test_total"]["reached"]] == [
         "pricing.py::total_cents"
     ]
+    kills = {name: (t["mutants"], t["value_kills"] > 0) for name, t in verdicts.items()}
+    assert kills == {
+        "test_fetch_total": (0, False),
+        "test_discount_in_false_branch": (0, False),
+        "test_tax_is_looked_up": (7, False),
+        "test_discount_mirrors_the_code": (9, True),
+        "test_total": (3, True),
+        "test_discount_is_not_none": (9, False),
+        "test_discount_swallows_errors": (0, False),  # TL702 already: no mutation run
+        "test_discount": (9, True),
+    }
 
 
 def test_check_never_runs_the_dynamic_rules(shop_run) -> None:

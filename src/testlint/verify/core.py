@@ -51,6 +51,7 @@ class Verdict:
     red_detail: str = ""
     mutants: int = 0
     killed: int = 0
+    value_kills: int = 0  # kills by mutants other than "returns None" (see mutants.py)
     timeouts: int = 0
     survivors: list[str] = field(default_factory=list)  # location texts
     mutation_note: str = ""

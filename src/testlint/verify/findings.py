@@ -70,16 +70,21 @@ def verdict_findings(verdicts: Iterable[Verdict],
             messages.append(("TL702", f"passes with the {count} project {what} it runs "
                                       f"({_names(verdict.reached)}) replaced by `raise "
                                       "NotImplementedError`: it checks nothing of them"))
-        elif verdict.mutants and verdict.killed == 0:
-            first = verdict.survivors[0] if verdict.survivors else "a mutant is applied"
+        elif verdict.mutants and verdict.value_kills == 0 and verdict.survivors:
+            first = verdict.survivors[0]
             more = len(verdict.survivors) - 1
-            message = (f"kills none of the {verdict.mutants} mutants of the code it covers: "
-                       f"passes when {first}")
+            if verdict.killed == 0:
+                message = (f"kills none of the {verdict.mutants} mutants of the code it covers: "
+                           f"passes with {first}")
+            else:
+                message = (f"kills only mutants that make the code return None, raise or hang "
+                           f"({verdict.killed} of {verdict.mutants}): it checks that a result "
+                           f"exists, not its value; passes with {first}")
             if more > 0:
                 message += f" (and {more} more)"
             static = (confirms or {}).get((verdict.path, verdict.qualname), [])
             if static:
-                message += (f"; confirms {', '.join(static)}: confirmed by "
+                message += (f"; {' and '.join(static)} confirmed by "
                             f"{len(verdict.survivors)} surviving mutants")
             messages.append(("TL703", message))
         if not messages:

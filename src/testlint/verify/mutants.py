@@ -1,31 +1,64 @@
 """TL703's evidence: the shared mutation engine (testlint.mutation) on the lines each test covers,
-each mutant run against the tests that cover it only."""
+each mutant run against the tests that cover it only.
+
+The engine stops a mutant's run at the first failing test (a kill is a kill for gating), so one
+grouped run tells which tests killed something and which mutants no covering test kills. A test
+not credited with a kill in that run is then run alone against the mutants another test killed
+first, one at a time, until it kills one: only a test that kills none of them is TL703, and the
+cost stays near one run per mutant. `killed` in --tests-json counts the kills credited to the
+test (a lower bound when another test killed a mutant first).
+
+Not every kill says the test checks a value. A mutant that makes a function return None instead
+of its result ("return-value") is killed by any check that a result exists (`is not None`,
+`assert result`); a mutant that makes the code raise (a negated guard) or loop (a timeout) is
+killed by any test that calls it, asserting or not. The plugin `_killkind` tells, in the
+engine's children, whether a test failed on a check or on an error. A test whose kills are all of
+these blind kinds is reported too ("checks that a result exists, not its value").
+"""
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from testlint.verify._killkind import spec_digest
 from testlint.verify.checks import is_test_side
+from testlint.verify.children import child_env
 
 if TYPE_CHECKING:
     from testlint.verify.core import Options, Verdict
+
+VALUE_BLIND = frozenset({"return-value"})
+
+# which surviving change to quote first: the ones a reader recognises as a wrong result
+_SHOWN_FIRST = ("return-value", "arithmetic", "comparison-boundary", "comparison-negate",
+                "off-by-one", "constant-number", "boolean", "remove-call")
+
+
+def _rank(mutant: Any) -> tuple[int, int]:
+    operator = getattr(mutant, "operator", "")
+    order = _SHOWN_FIRST.index(operator) if operator in _SHOWN_FIRST else len(_SHOWN_FIRST)
+    return order, getattr(mutant, "line", 0)
 
 
 def kill_counts(cwd: Path, verdicts: Sequence[Verdict], options: Options,
                 test_files: set[str]) -> None:
     try:
-        from testlint.mutation import generate, run_mutants  # type: ignore[import-untyped,unused-ignore]
+        from testlint.mutation import generate
     except ImportError:
         for verdict in verdicts:
             verdict.mutation_note = "mutation engine not available"
         return
-    by_id = {}
+    by_id: dict[str, Any] = {}
     covering: dict[str, list[str]] = {}
+    mine: dict[str, list[str]] = {}
     sources: dict[str, str] = {}
     for verdict in verdicts:
-        mine = []
+        found: list[Any] = []
         for path, lines in verdict.lines.items():
             if is_test_side(path, options.python_files, test_files):
                 continue
@@ -34,27 +67,62 @@ def kill_counts(cwd: Path, verdicts: Sequence[Verdict], options: Options,
                     sources[path] = Path(path).read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     sources[path] = ""
-            if not sources[path]:
-                continue
-            try:
-                found = generate(sources[path], Path(path), lines=set(lines))
-            except Exception as exc:  # a source the engine cannot mutate: say so, go on
-                verdict.mutation_note = f"no mutants for {Path(path).name}: {exc}"
-                continue
-            mine += found
-        for mutant in mine[: options.max_mutants]:
+            if sources[path]:
+                found += generate(sources[path], Path(path), lines=set(lines))
+        mine[verdict.nodeid] = []
+        for mutant in found[: options.max_mutants]:
             by_id[mutant.id] = mutant
             covering.setdefault(mutant.id, []).append(verdict.nodeid)
+            mine[verdict.nodeid].append(mutant.id)
     if not by_id:
         return
+    with tempfile.TemporaryDirectory(prefix="testlint-verify-kills-") as tmp:
+        kills_file = Path(tmp) / "kills.jsonl"
+        kills_file.touch()
+        _run(cwd, verdicts, options, by_id, covering, mine, sources, kills_file)
+
+
+def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[str, Any],
+         covering: dict[str, list[str]], mine: dict[str, list[str]], sources: dict[str, str],
+         kills_file: Path) -> None:
+    from testlint.mutation import mutated_source, run_mutants
+
+    env = child_env()
+    env["TESTLINT_VERIFY_KILLS"] = str(kills_file)
+    args = ["-p", "testlint.verify._killkind", "-p", "no:randomly"]
+    digests = {}
+    for mutant_id, mutant in by_id.items():
+        try:
+            text = mutated_source(sources[str(mutant.path)], mutant)
+        except (LookupError, KeyError, SyntaxError, ValueError):
+            continue
+        digests[mutant_id] = spec_digest({str(mutant.path): text})
+
+    def checked(mutant_id: str, nodeid: str) -> bool:
+        """Did `nodeid` fail on a check (not an error) against this mutant?"""
+        wanted = digests.get(mutant_id)
+        for line in kills_file.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("spec") == wanted and record.get("nodeid") == nodeid:
+                return bool(record.get("kind") == "assertion")
+        return False
+
+    def value_kill(mutant_id: str, nodeid: str) -> bool:
+        return by_id[mutant_id].operator not in VALUE_BLIND and checked(mutant_id, nodeid)
+
     options.progress(f"running {len(by_id)} mutant(s)")
-    results = run_mutants(cwd, list(by_id.values()), lambda m: covering[m.id],
-                          python=options.python, timeout=options.timeout, jobs=options.jobs,
-                          pytest_args=["-p", "no:cacheprovider", "-p", "no:randomly"])
+    results = {r.mutant.id: r for r in run_mutants(
+        cwd, list(by_id.values()), lambda m: covering[m.id], python=options.python, env=env,
+        timeout=options.timeout, jobs=options.jobs, pytest_args=args)}
     index = {v.nodeid: v for v in verdicts}
-    for result in results:
-        for nodeid in covering[result.mutant.id]:
-            verdict = index[nodeid]
+    unknown: dict[str, list[str]] = {}
+    for nodeid, ids in mine.items():
+        verdict = index[nodeid]
+        for mutant_id in ids:
+            result = results[mutant_id]
             if result.status == "error":
                 continue
             verdict.mutants += 1
@@ -63,5 +131,30 @@ def kill_counts(cwd: Path, verdicts: Sequence[Verdict], options: Options,
                 verdict.killed += 1
             elif nodeid in result.killed_by:
                 verdict.killed += 1
+                verdict.value_kills += value_kill(mutant_id, nodeid)
+            elif result.status == "survived":
+                verdict.survivors.append(mutant_id)
+            elif by_id[mutant_id].operator not in VALUE_BLIND:
+                unknown.setdefault(nodeid, []).append(mutant_id)  # another test killed it first
+
+    def alone(nodeid: str) -> None:
+        verdict = index[nodeid]
+        for mutant_id in unknown[nodeid]:
+            (result,) = run_mutants(cwd, [by_id[mutant_id]], [nodeid], python=options.python,
+                                    env=env, timeout=options.timeout, pytest_args=args)
+            if result.status in ("killed", "timeout"):
+                verdict.killed += 1
+                if result.status == "killed" and value_kill(mutant_id, nodeid):
+                    verdict.value_kills += 1
+                    return
             else:
-                verdict.survivors.append(result.mutant.location_text)
+                verdict.survivors.append(mutant_id)
+
+    pending = [n for n in unknown if index[n].value_kills == 0]
+    if pending:
+        options.progress(f"running {len(pending)} test(s) alone against mutants others killed")
+        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+            list(pool.map(alone, pending))
+    for verdict in verdicts:
+        ranked = sorted((by_id[m] for m in verdict.survivors), key=_rank)
+        verdict.survivors = [m.location_text for m in ranked]
