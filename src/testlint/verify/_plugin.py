@@ -147,6 +147,8 @@ class _Recorder:
         self.root = root + os.sep
         self.lines: dict[str, set[int]] = {}
         self.assert_calls = 0
+        self.test_files: set[str] = set()  # the test's own module, as its code objects name it
+        self.direct: set[tuple[str, int]] = set()  # (file, first line) of functions it calls
         self._project: dict[str, bool] = {}
         pytest_dir = os.path.dirname(os.path.realpath(pytest.__file__))
         self.pytest_dir = os.path.join(os.path.dirname(pytest_dir), "_pytest") + os.sep
@@ -172,6 +174,9 @@ class _Recorder:
             ):
                 self.assert_calls += 1
         if self._is_project(code.co_filename):
+            caller = frame.f_back
+            if caller is not None and caller.f_code.co_filename in self.test_files:
+                self.direct.add((os.path.realpath(code.co_filename), code.co_firstlineno))
             lines = self.lines.setdefault(os.path.realpath(code.co_filename), set())
 
             def local(frame: Any, event: str, arg: Any) -> Any:
@@ -199,6 +204,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: Any) -> Iterator[None]:
         _switch.ACTIVE.update(_CONFIG.get("stubs", {}).get(item.nodeid, ()))
     if mode == "observe":
         recorder = _Recorder(os.path.realpath(str(item.config.rootpath)))
+        recorder.test_files = {str(item.path), os.path.realpath(str(item.path))}
         sys.settrace(recorder.global_trace)
     started = time.perf_counter()
     try:
@@ -211,6 +217,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: Any) -> Iterator[None]:
     if recorder is not None:
         record["lines"] = {path: sorted(lines) for path, lines in recorder.lines.items()}
         record["assert_calls"] = recorder.assert_calls
+        record["direct"] = sorted(recorder.direct)
     if mode == "stub":
         record["instrumented"] = sorted(_INSTRUMENTED)
     _emit(record)

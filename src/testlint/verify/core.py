@@ -58,10 +58,12 @@ class Verdict:
     cached: bool = False
     covered: list[str] = field(default_factory=list)  # files whose hashes key the cache
     lines: dict[str, list[int]] = field(default_factory=dict)
+    direct: list[str] = field(default_factory=list)  # "file:first line" of functions it calls
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("lines")
+        data.pop("direct")
         data.pop("covered")
         return data
 
@@ -156,6 +158,7 @@ def verify(cwd: Path, options: Options) -> Report:
             verdict.outcome = record["outcome"]
             verdict.detail = record.get("detail", "")
             verdict.lines = record.get("lines", {})
+            verdict.direct = [f"{path}:{line}" for path, line in record.get("direct", [])]
             verdict.assertions = assertions_ran(verdict.lines, record.get("assert_calls", 0),
                                                 options.python_files, test_files)
     if seen == 0:

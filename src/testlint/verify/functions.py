@@ -16,6 +16,7 @@ class FunctionSpan:
     first: int  # first line of the body
     last: int
     name_line: int
+    decorated_from: int  # the first decorator's line (a code object's co_firstlineno)
 
 
 def _walk(node: ast.AST, prefix: str, out: list[FunctionSpan]) -> None:
@@ -23,8 +24,9 @@ def _walk(node: ast.AST, prefix: str, out: list[FunctionSpan]) -> None:
         if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
             qualname = f"{prefix}{child.name}"
             first = child.body[0].lineno if child.body else child.lineno
+            decorated = min([d.lineno for d in child.decorator_list] + [child.lineno])
             out.append(FunctionSpan(qualname, first, child.end_lineno or child.lineno,
-                                    child.lineno))
+                                    child.lineno, decorated))
             _walk(child, qualname + ".", out)
         elif isinstance(child, ast.ClassDef):
             _walk(child, f"{prefix}{child.name}.", out)

@@ -18,6 +18,7 @@ these blind kinds is reported too ("checks that a result exists, not its value")
 
 from __future__ import annotations
 
+import ast
 import json
 import tempfile
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from testlint.verify._killkind import spec_digest
 from testlint.verify.checks import is_test_side
 from testlint.verify.children import child_env
+from testlint.verify.functions import FunctionSpan, function_spans
 
 if TYPE_CHECKING:
     from testlint.verify.core import Options, Verdict
@@ -45,6 +47,24 @@ def _rank(mutant: Any) -> tuple[int, int]:
     return order, getattr(mutant, "line", 0)
 
 
+def _direct_functions(direct: list[str], spans: dict[str, list[FunctionSpan]]
+                      ) -> set[tuple[str, str]]:
+    """(file, qualname) of the functions a test called from its own module."""
+    out: set[tuple[str, str]] = set()
+    for entry in direct:
+        path, _, line = entry.rpartition(":")
+        if path not in spans:
+            try:
+                spans[path] = function_spans(ast.parse(Path(path).read_bytes()))
+            except (OSError, SyntaxError, ValueError, RecursionError):
+                spans[path] = []
+        first = int(line)
+        for span in spans[path]:
+            if span.decorated_from <= first <= span.name_line:
+                out.add((path, span.qualname))
+    return out
+
+
 def kill_counts(cwd: Path, verdicts: Sequence[Verdict], options: Options,
                 test_files: set[str]) -> None:
     try:
@@ -57,18 +77,25 @@ def kill_counts(cwd: Path, verdicts: Sequence[Verdict], options: Options,
     covering: dict[str, list[str]] = {}
     mine: dict[str, list[str]] = {}
     sources: dict[str, str] = {}
+    every: dict[str, list[Any]] = {}  # all mutants of a file, generated once
+    spans: dict[str, list[FunctionSpan]] = {}
     for verdict in verdicts:
+        direct = _direct_functions(verdict.direct, spans)
         found: list[Any] = []
         for path, lines in verdict.lines.items():
             if is_test_side(path, options.python_files, test_files):
                 continue
-            if path not in sources:
+            if path not in every:
                 try:
                     sources[path] = Path(path).read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     sources[path] = ""
-            if sources[path]:
-                found += generate(sources[path], Path(path), lines=set(lines))
+                every[path] = generate(sources[path], Path(path)) if sources[path] else []
+            executed = set(lines)
+            found += [m for m in every[path] if m.line in executed]
+        # the budget goes first to the functions the test calls itself (its units), then to
+        # what they call
+        found.sort(key=lambda m: (str(m.path), m.qualname) not in direct)
         mine[verdict.nodeid] = []
         for mutant in found[: options.max_mutants]:
             by_id[mutant.id] = mutant
