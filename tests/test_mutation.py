@@ -54,6 +54,35 @@ PROJECT = {
         def test_sleeps():
             time.sleep(30)
     """,
+    "src/shapes.py": """
+        class Box:
+            def __init__(self, side):
+                self.side = side
+
+            @property
+            def area(self):
+                return self.side * self.side
+
+
+        def make_scaler(factor):
+            def scale(x):
+                return x * factor
+
+            return scale
+    """,
+    "tests/test_shapes.py": """
+        from shapes import make_scaler
+
+
+        def test_area():
+            from shapes import Box
+
+            assert Box(3).area == 9
+
+
+        def test_scale():
+            assert make_scaler(3)(2) == 6
+    """,
 }
 
 
@@ -155,6 +184,27 @@ def test_a_good_test_kills_the_boundary_mutant_and_a_weak_one_only_return_none(p
         ("comparison-negate", "survived"), ("constant-number", "survived")]
     assert tree(project) == before  # nothing written under the root, not even __pycache__
     assert path.read_text() == AGES
+
+
+@pytest.mark.parametrize("fresh_process", [False, True])
+def test_properties_nested_functions_and_lazy_imports_are_mutated(project, fresh_process):
+    path = project / "src" / "shapes.py"
+    mutants = generate(path.read_text(), path)
+    results = run_mutants(project, mutants, ["tests/test_shapes.py"],
+                          fresh_process=fresh_process)
+    assert [(r.mutant.id, r.status, r.killed_by) for r in results] == [
+        ("shapes.py:Box.area:return-value:0", "killed", ("tests/test_shapes.py::test_area",)),
+        ("shapes.py:Box.area:return-number:0", "killed", ("tests/test_shapes.py::test_area",)),
+        ("shapes.py:Box.area:arithmetic:0", "killed", ("tests/test_shapes.py::test_area",)),
+        ("shapes.py:make_scaler:return-value:0", "killed",
+         ("tests/test_shapes.py::test_scale",)),
+        ("shapes.py:make_scaler.scale:return-value:0", "killed",
+         ("tests/test_shapes.py::test_scale",)),
+        ("shapes.py:make_scaler.scale:return-number:0", "killed",
+         ("tests/test_shapes.py::test_scale",)),
+        ("shapes.py:make_scaler.scale:arithmetic:0", "killed",
+         ("tests/test_shapes.py::test_scale",)),
+    ]
 
 
 def test_a_test_past_its_budget_is_a_timeout(project):

@@ -22,6 +22,7 @@ so that what happened before a crash or a kill is still there.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import importlib.machinery
 import json
@@ -234,9 +235,184 @@ except ImportError:  # pragma: no cover - the plugin only ever runs inside pytes
 
 def pytest_runtest_logreport(report: Any) -> None:
     _emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome)
-    if report.failed and _spec.get("mode") == "mutant" and _session is not None:
+    if report.failed and _spec.get("mode") in {"mutant", "server"} and _session is not None:
         _session.shouldstop = "the mutant is killed"
 
 
 def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
-    _emit(event="finish", exitstatus=int(exitstatus))
+    if _spec.get("mode") != "server":
+        _emit(event="finish", exitstatus=int(exitstatus))
+
+
+# --- the fork server ------------------------------------------------------------------------
+# mode "server": {"mode": "server", "timeout": s, "jobs": n, "deadline": s per test,
+#   "mutants": [{"id", "path", "qualname", "source", "tests": [node ids], "events": path}]}
+# pytest collects once (the project's modules imported unmutated); then one forked child per
+# mutant swaps the `__code__` of the mutated function for the one compiled from the mutated
+# source (or, when the module is not imported yet, installs the import hook) and runs the
+# mutant's tests, its events going to the mutant's own file. A child that cannot apply its
+# mutant in place says "unpatchable"; the engine runs that one in a fresh process.
+def _functions_in(value: Any) -> list[Any]:
+    """The plain functions behind a class attribute or a module global."""
+    found: list[Any] = []
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if hasattr(item, "__code__") and hasattr(item, "__globals__"):
+            found.append(item)
+        for name in ("__wrapped__", "__func__", "fget", "fset", "fdel", "func"):
+            inner = getattr(item, name, None) if not isinstance(item, type) else None
+            if inner is not None:
+                stack.append(inner)
+    return found
+
+
+def _code_objects(code: CodeType) -> list[CodeType]:
+    found = [code]
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            found.extend(_code_objects(const))
+    return found
+
+
+def _patch(job: dict[str, Any]) -> str:
+    """Applies the mutant in this process: "patched", "hooked" or why it cannot be done."""
+    target = _normal(job["path"])
+    modules = [module for module in list(sys.modules.values())
+               if isinstance(getattr(module, "__file__", None), str)
+               and _normal(str(module.__file__)) == target]
+    if not modules:
+        sys.meta_path.insert(0, _MutantFinder({job["path"]: job["source"]}))
+        return "hooked"
+    try:
+        compiled = _code_objects(compile(job["source"], job["path"], "exec", dont_inherit=True))
+    except (SyntaxError, ValueError) as error:
+        return f"the mutant does not compile: {error}"
+    parts = job["qualname"].split(".")
+    patched = 0
+    for module in modules:
+        owner: Any = module
+        functions: list[Any] = []
+        for index, part in enumerate(parts):
+            value = vars(owner).get(part) if hasattr(owner, "__dict__") else None
+            if isinstance(value, type):
+                owner = value
+                continue
+            functions = _functions_in(value)
+            if index != len(parts) - 1:
+                return "the mutant is in a nested function"  # closures made at import time
+            break
+        for function in functions:
+            old = function.__code__
+            for new in compiled:
+                if (new.co_name == old.co_name and new.co_firstlineno == old.co_firstlineno
+                        and new.co_freevars == old.co_freevars
+                        and getattr(new, "co_qualname", "") == getattr(old, "co_qualname", "")):
+                    function.__code__ = new
+                    patched += 1
+                    break
+    return "patched" if patched else "the mutated function is not reachable from its module"
+
+
+def _select(items: list[Any], wanted: list[str]) -> list[Any]:
+    chosen = []
+    for item in items:
+        nodeid = item.nodeid
+        if any(nodeid == want or nodeid.startswith((want + "::", want + "["))
+               for want in wanted):
+            chosen.append(item)
+    return chosen
+
+
+def _serve_one(session: Any, job: dict[str, Any]) -> None:
+    """In the forked child: apply the mutant, run its tests, report, exit."""
+    global _events
+    _events = open(job["events"], "a", encoding="utf-8")  # noqa: SIM115 - lives with the process
+    applied = _patch(job)
+    if applied not in {"patched", "hooked"}:
+        _emit(event="unpatchable", reason=applied)
+        return
+    if applied == "patched":
+        _emit(event="loaded", module="", path=job["path"])
+    items = _select(session.items, job["tests"])
+    missing = [want for want in job["tests"] if not _select(items, [want])]
+    for nodeid in missing:
+        _emit(event="missing", nodeid=nodeid)
+    for index, item in enumerate(items):
+        following = items[index + 1] if index + 1 < len(items) else None
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+        if session.shouldstop:
+            break
+    _emit(event="finish", exitstatus=0)
+
+
+def _wait_any(running: dict[int, tuple[dict[str, Any], float]]) -> None:
+    """Reaps the children that ended, kills those past their deadline; writes their exit."""
+    import time
+
+    while True:
+        for pid, (job, deadline) in list(running.items()):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if not done and time.monotonic() > deadline:
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                code: int | None = None
+            elif done:
+                code = os.waitstatus_to_exitcode(status)
+            else:
+                continue
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # what the tests started and left behind
+            with open(job["events"], "a", encoding="utf-8") as stream:
+                stream.write(json.dumps({"event": "exit", "code": code}) + "\n")
+            del running[pid]
+            return
+        time.sleep(0.002)
+
+
+def _serve(session: Any) -> bool:
+    import time
+
+    _emit(event="ready", items=len(session.items))
+    jobs = max(1, int(_spec.get("jobs") or 1))
+    running: dict[int, tuple[dict[str, Any], float]] = {}
+    for job in _spec["mutants"]:
+        while len(running) >= jobs:
+            _wait_any(running)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                os.setpgid(0, 0)
+                _serve_one(session, job)
+            except BaseException as error:  # reported, then the child ends
+                _emit(event="crash", text=repr(error))
+                code = 1
+            finally:
+                if _events is not None:
+                    _events.flush()
+                os._exit(code)
+        with contextlib.suppress(OSError):  # as the child does: no race with a kill at the deadline
+            os.setpgid(pid, pid)
+        budget = float(job.get("deadline") or 60.0)
+        running[pid] = (job, time.monotonic() + budget)
+    while running:
+        _wait_any(running)
+    return True
+
+
+def _runtestloop(session: Any) -> Any:
+    if _spec.get("mode") != "server":
+        return None
+    return _serve(session)
+
+
+with contextlib.suppress(NameError):  # no pytest: the plugin only ever runs inside pytest
+    pytest_runtestloop = pytest.hookimpl(tryfirst=True)(_runtestloop)

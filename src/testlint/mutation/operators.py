@@ -56,6 +56,14 @@ _DECIMAL_ROUNDING = {
     "ROUND_HALF_DOWN": "ROUND_HALF_UP", "ROUND_UP": "ROUND_DOWN", "ROUND_DOWN": "ROUND_UP",
     "ROUND_CEILING": "ROUND_FLOOR", "ROUND_FLOOR": "ROUND_CEILING", "ROUND_05UP": "ROUND_DOWN",
 }
+# mutmut's symmetric string-method swaps (`split` to `rsplit` only matters with a maxsplit)
+_STRING_METHODS = {
+    "lower": "upper", "upper": "lower", "lstrip": "rstrip", "rstrip": "lstrip",
+    "find": "rfind", "rfind": "find", "index": "rindex", "rindex": "index",
+    "ljust": "rjust", "rjust": "ljust", "removeprefix": "removesuffix",
+    "removesuffix": "removeprefix", "partition": "rpartition", "rpartition": "partition",
+    "startswith": "endswith", "endswith": "startswith",
+}
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
                           "log", "fatal"})
 _QUIET_KEYWORDS = frozenset({"encoding", "errors"})
@@ -80,6 +88,10 @@ BEHAVIOUR: dict[str, str] = {
                "or both instead of either)",
     "negation": "`{f}` inverts one of its conditions",
     "rounding": "`{f}` rounds a value in a different direction",
+    "string-method": "`{f}` transforms or searches a text from the wrong end or in the wrong "
+                     "case",
+    "loop-control": "`{f}` leaves a loop where it should go on to the next item, or the "
+                    "other way round",
     "off-by-one": "`{f}` starts one item late or stops one item early when it walks or cuts "
                   "a sequence",
 }
@@ -203,6 +215,12 @@ class _Walker:
             self.augmented(node)
         if isinstance(node, ast.If | ast.While):
             self.condition(node.test)
+        if isinstance(node, ast.Break | ast.Continue):
+            other = "continue" if isinstance(node, ast.Break) else "break"
+            self.sites.append(Site(self.qualname, "loop-control", node.lineno, node.col_offset,
+                                   node.end_lineno or node.lineno,
+                                   node.end_col_offset or node.col_offset, other,
+                                   _segment(self.source, node), other))
         for field, value in ast.iter_fields(node):
             if field in {"annotation", "returns", "type_comment", "decorator_list"}:
                 continue
@@ -344,6 +362,14 @@ class _Walker:
 
     def call(self, node: ast.Call) -> None:
         name = _callee(node)
+        if isinstance(node.func, ast.Attribute) and name in _STRING_METHODS:
+            self.replace("string-method", node.func,
+                         ast.Attribute(node.func.value, _STRING_METHODS[name], ast.Load()))
+        elif (isinstance(node.func, ast.Attribute) and name in {"split", "rsplit"}
+              and (len(node.args) == 2 or any(k.arg == "maxsplit" for k in node.keywords))):
+            other = "rsplit" if name == "split" else "split"
+            self.replace("string-method", node.func,
+                         ast.Attribute(node.func.value, other, ast.Load()))
         if name == "range" and isinstance(node.func, ast.Name) and not node.keywords:
             if len(node.args) == 1:
                 self.bound(node.args[0], -1)

@@ -32,6 +32,8 @@ PLUGIN = "_testlint_mutation_child"
 SPEC_VARIABLE = "TESTLINT_MUTATION_SPEC"
 # time for the child to start pytest and collect, on top of the per-test budgets
 START_ALLOWANCE = 60.0
+# time for a forked child to set up (and tear down) on top of its tests' budgets
+SERVE_ALLOWANCE = 10.0
 # a pytest exit code for "the plugin ended the run: a test ran past its budget"
 _TIMEOUT_EXIT = 75
 
@@ -152,6 +154,16 @@ def judge(mutant: Mutant, run: ChildRun, node_ids: Sequence[str], timeout: float
                             "could be applied (by a plugin or at start-up)")
     if failed:
         return MutantResult(mutant, "killed", tuple(failed))
+    crashes = run.of("crash")
+    if crashes:
+        return MutantResult(mutant, "error", (), "the run broke: " + crashes[0]["text"])
+    if run.of("not-run"):
+        return MutantResult(mutant, "error", (), "not run: the run's deadline passed first")
+    missing = [str(event["nodeid"]) for event in run.of("missing")]
+    if missing:
+        text = "\n".join(str(event.get("text", "")) for event in run.of("collect-error"))
+        return MutantResult(mutant, "error", (), "not collected: " + ", ".join(missing)
+                            + ("\n" + text[-2000:] if text else ""))
     loaded = run.of("loaded")
     errors = run.of("collect-error")
     if errors:
@@ -204,39 +216,105 @@ def _mutated_sources(mutants: Sequence[Mutant]) -> dict[str, str | Exception]:
     return texts
 
 
+def _server_runs(space: Workspace, root: Path, work: list[tuple[Mutant, str, list[str]]], *,
+                 python: str, env: Mapping[str, str] | None, timeout: float, jobs: int,
+                 pytest_args: Sequence[str]) -> dict[str, ChildRun] | None:
+    """Runs every mutant of `work` (mutant, mutated text, node ids) through one fork server:
+    pytest collects once, then each mutant runs in a forked child. None when the server could
+    not start (the caller then gives each mutant a process of its own); a mutant missing from
+    the answer could not be applied in place."""
+    specs: list[dict[str, Any]] = []
+    for mutant, text, node_ids in work:
+        events = space.new_name("mutant").with_suffix(".events")
+        events.touch()
+        specs.append({"id": mutant.id, "path": str(mutant.path.resolve()),
+                      "qualname": mutant.qualname,
+                      "source": text, "tests": node_ids, "events": str(events),
+                      "deadline": SERVE_ALLOWANCE + timeout * len(node_ids)})
+    every_test = list(dict.fromkeys(node for _m, _t, node_ids in work for node in node_ids))
+    budget = START_ALLOWANCE + sum(spec["deadline"] for spec in specs) / max(1, jobs)
+    spec = {"mode": "server", "timeout": timeout, "jobs": jobs, "mutants": specs}
+    server = run_child(space, root, spec, every_test, python=python, env=env, deadline=budget,
+                       pytest_args=pytest_args)
+    if not server.of("ready"):
+        return None
+    collected = "\n".join(str(event.get("text", "")) for event in server.of("collect-error"))
+    runs: dict[str, ChildRun] = {}
+    for job in specs:
+        run = ChildRun(output=server.output)
+        for line in Path(job["events"]).read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValueError):  # a line cut short by a kill
+                run.events.append(json.loads(line))
+        if run.of("unpatchable"):
+            continue
+        exits = run.of("exit")
+        if not exits:
+            run.events.append({"event": "not-run"})
+        else:
+            run.returncode = exits[-1]["code"]
+        if collected:
+            run.events.append({"event": "collect-error", "text": collected})
+        runs[job["id"]] = run
+    return runs
+
+
 def run_mutants(root: Path, mutants: Sequence[Mutant],
                 tests_for: Callable[[Mutant], Sequence[str]] | Sequence[str], *,
                 python: str = sys.executable, env: Mapping[str, str] | None = None,
                 timeout: float = 10.0, jobs: int = 1,
-                pytest_args: Sequence[str] = ()) -> list[MutantResult]:
+                pytest_args: Sequence[str] = (), fresh_process: bool = False,
+                ) -> list[MutantResult]:
     """Runs, for each mutant, the pytest node ids that cover it, with the mutant applied in
     memory in a child process under `root` (see the module docstring). `timeout` is each test's
-    budget; the results come in the order of `mutants`."""
+    budget; the results come in the order of `mutants`.
+
+    Where the OS can fork, one child pytest collects the tests once and forks a child per
+    mutant that swaps the mutated function's code in place (a fork server); a mutant that
+    cannot be swapped in place (a nested function, say), and every mutant when
+    `fresh_process` is true or there is no fork, runs in a fresh pytest process of its own
+    with an import hook."""
     root = Path(root).resolve()
     texts = _mutated_sources(mutants)
-
-    def select(mutant: Mutant) -> list[str]:
+    results: dict[int, MutantResult] = {}
+    work: list[tuple[int, Mutant, str, list[str]]] = []
+    for index, mutant in enumerate(mutants):
+        text = texts[mutant.id]
+        if isinstance(text, Exception):
+            results[index] = MutantResult(mutant, "error", (), f"cannot build the mutant: {text}")
+            continue
         chosen = tests_for(mutant) if callable(tests_for) else tests_for
-        return list(dict.fromkeys(chosen))
+        node_ids = list(dict.fromkeys(chosen))
+        if not node_ids:
+            results[index] = MutantResult(mutant, "survived", (), "no test covers it")
+            continue
+        work.append((index, mutant, text, node_ids))
 
     with workspace() as space:
-        def one(mutant: Mutant) -> MutantResult:
-            text = texts[mutant.id]
-            if isinstance(text, Exception):
-                return MutantResult(mutant, "error", (), f"cannot build the mutant: {text}")
-            node_ids = select(mutant)
-            if not node_ids:
-                return MutantResult(mutant, "survived", (), "no test covers it")
-            spec = {"mode": "mutant", "modules": {str(mutant.path): text}, "timeout": timeout}
+        if work and hasattr(os, "fork") and not fresh_process:
+            runs = _server_runs(space, root, [(m, t, n) for _i, m, t, n in work],
+                                python=python, env=env, timeout=timeout, jobs=jobs,
+                                pytest_args=pytest_args)
+            for index, mutant, _text, node_ids in work:
+                run = None if runs is None else runs.get(mutant.id)
+                if run is not None:
+                    results[index] = judge(mutant, run, node_ids, timeout)
+            work = [item for item in work if item[0] not in results]
+
+        def one(item: tuple[int, Mutant, str, list[str]]) -> tuple[int, MutantResult]:
+            index, mutant, text, node_ids = item
+            spec = {"mode": "mutant", "modules": {str(mutant.path.resolve()): text},
+                    "timeout": timeout}
             run = run_child(space, root, spec, node_ids, python=python, env=env,
                             deadline=START_ALLOWANCE + timeout * len(node_ids),
                             pytest_args=pytest_args)
-            return judge(mutant, run, node_ids, timeout)
+            return index, judge(mutant, run, node_ids, timeout)
 
-        if jobs <= 1 or len(mutants) <= 1:
-            return [one(mutant) for mutant in mutants]
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(one, mutants))
+        if jobs <= 1 or len(work) <= 1:
+            results.update(one(item) for item in work)
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                results.update(pool.map(one, work))
+    return [results[index] for index in range(len(mutants))]
 
 
 def record_coverage(root: Path, node_ids: Sequence[str], *, python: str = sys.executable,
