@@ -16,6 +16,8 @@ and classes belong to their own qualname.
 from __future__ import annotations
 
 import ast
+import functools
+import io
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -116,8 +118,35 @@ def _unparse(node: ast.AST) -> str:
     return ast.unparse(node)
 
 
+@functools.lru_cache(maxsize=4)
+def _source_lines(source: str) -> list[str]:
+    # only \r\n, \r and \n end a line for ast (not \f or \x1c as for str.splitlines)
+    return io.StringIO(source, newline="").readlines()
+
+
+def _source_segment(source: str, node: ast.AST) -> str | None:
+    """ast.get_source_segment over lines split once per source (the stdlib splits the whole
+    text on every call: quadratic on a large module, a minute for attrs' _make.py)."""
+    try:
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    except AttributeError:
+        return None
+    if last is None or end is None:
+        return None
+    lines = _source_lines(source)
+    if last >= len(lines):
+        return None
+    if first == last:
+        segment: str = lines[first].encode()[start:end].decode()
+        return segment
+    head = lines[first].encode()[start:].decode()
+    tail = lines[last].encode()[:end].decode()
+    return "".join([head, *lines[first + 1 : last], tail])
+
+
 def _segment(source: str, node: ast.AST) -> str:
-    text = ast.get_source_segment(source, node) or _unparse(node)
+    text = _source_segment(source, node) or _unparse(node)
     text = " ".join(text.split())
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -133,7 +133,8 @@ def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[s
                 record = json.loads(line)
             except ValueError:
                 continue
-            if record.get("spec") == wanted and record.get("nodeid") == nodeid:
+            same = record.get("mutant") == mutant_id or (wanted and record.get("spec") == wanted)
+            if same and record.get("nodeid") == nodeid:
                 return bool(record.get("kind") == "assertion")
         return False
 
