@@ -282,7 +282,7 @@ class _Walker:
 
     def expression(self, node: ast.expr) -> None:
         if isinstance(node, ast.JoinedStr):
-            segment = ast.get_source_segment(self.source, node)
+            segment = _source_segment(self.source, node)
             if segment is not None:
                 self.replace("constant-string", node, "'XX' + " + segment.strip(),
                              after="'XX' + " + _segment(self.source, node))

@@ -52,6 +52,7 @@ def run_verify(
     output_file: str | None,
     tests_json: Path | None,
     baseline_file: Path | None,
+    write_baseline: Path | None,
     exit_zero: bool,
     no_cache: bool,
     cache_dir: Path | None,
@@ -107,6 +108,10 @@ def run_verify(
         confirms = _static_confirmations({v.path for v in report.verdicts
                                           if v.mutants and not v.killed})
     findings = verdict_findings(report.verdicts, confirms)
+    if write_baseline is not None:
+        from testlint.baseline import render_baseline
+
+        _emit(render_baseline(findings, write_baseline), str(write_baseline))
     if baseline is not None:
         files = [Path(v.path) for v in report.verdicts]
         findings, _stale = baseline.apply(findings, files, {"TL701", "TL702", "TL703"})
