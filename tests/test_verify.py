@@ -249,3 +249,33 @@ def test_cached_verdicts_are_reused_until_the_code_changes(tmp_path: Path) -> No
     (root / "app.py").write_text("def inc(x):\n    return x + 1  # edited\n", encoding="utf-8")
     changed = run_cli(["verify", "--no-mutants"], root)
     assert changed.stderr.splitlines()[-1].endswith("(0 from cache), 0 finding(s)")
+
+
+def test_findings_take_check_s_baseline_and_sarif(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "p", {
+        "pytest.ini": "[pytest]\n",
+        "app.py": "def inc(x):\n    return x + 1\n",
+        "test_app.py": """
+            from app import inc
+
+
+            def test_inc_when_large():
+                result = inc(1)
+                if result > 10:
+                    assert result == 11
+            """,
+    })
+    baseline = tmp_path / "verify-baseline.json"
+    first = run_cli(["verify", "--no-mutants", "--write-baseline", str(baseline)], root)
+    assert first.stdout == ("test_app.py:4:5: TL701 passed while executing no assertion (no "
+                            "`assert`, `pytest.raises`/`warns` or `assert*` call ran); make the "
+                            "check unconditional\n")
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert [(e["path"], e["code"], e["test"]) for e in entries] == [
+        ("p/test_app.py", "TL701", "test_inc_when_large")]
+    known = run_cli(["verify", "--no-mutants", "--baseline", str(baseline)], root)
+    assert (known.stdout, known.exit_code) == ("", 0)
+    sarif = json.loads(run_cli(["verify", "--no-mutants", "--format", "sarif"], root).stdout)
+    run = sarif["runs"][0]
+    assert [r["ruleId"] for r in run["results"]] == ["TL701"]
+    assert "TL701" in {rule["id"] for rule in run["tool"]["driver"]["rules"]}

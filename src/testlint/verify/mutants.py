@@ -4,9 +4,9 @@ each mutant run against the tests that cover it only.
 The engine stops a mutant's run at the first failing test (a kill is a kill for gating), so one
 grouped run tells which tests killed something and which mutants no covering test kills. A test
 not credited with a kill in that run is then run alone against the mutants another test killed
-first, one at a time, until it kills one: only a test that kills none of them is TL703, and the
-cost stays near one run per mutant. `killed` in --tests-json counts the kills credited to the
-test (a lower bound when another test killed a mutant first).
+first (one engine run per such test): only a test that kills none of them is TL703. `killed` in
+--tests-json counts the kills credited to the test (a lower bound for a test credited in the
+grouped run, when another test killed a mutant first).
 
 Not every kill says the test checks a value. A mutant that makes a function return None instead
 of its result ("return-value") is killed by any check that a result exists (`is not None`,
@@ -166,16 +166,18 @@ def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[s
                 unknown.setdefault(nodeid, []).append(mutant_id)  # another test killed it first
 
     def alone(nodeid: str) -> None:
+        """The test against the mutants others killed first: one engine run (pytest collects
+        once, a forked child per mutant)."""
         verdict = index[nodeid]
-        for mutant_id in unknown[nodeid]:
-            (result,) = run_mutants(cwd, [by_id[mutant_id]], [nodeid], python=options.python,
-                                    env=env, timeout=options.timeout, pytest_args=args)
+        mutants = [by_id[m] for m in unknown[nodeid]]
+        for result in run_mutants(cwd, mutants, [nodeid], python=options.python, env=env,
+                                  timeout=options.timeout, pytest_args=args):
+            mutant_id = result.mutant.id
             if result.status in ("killed", "timeout"):
                 verdict.killed += 1
                 if result.status == "killed" and value_kill(mutant_id, nodeid):
                     verdict.value_kills += 1
-                    return
-            else:
+            elif result.status == "survived":
                 verdict.survivors.append(mutant_id)
 
     pending = [n for n in unknown if index[n].value_kills == 0]
