@@ -123,6 +123,7 @@ def run_verify(
             "rootdir": report.rootdir,
             "selected": report.selected,
             "tests": [v.to_json() for v in report.verdicts],
+            "surviving_mutants": report.surviving_mutants,
             "collect_errors": [{"nodeid": n, "detail": d} for n, d in report.collect_errors],
         }
         _emit(json.dumps(data, indent=2) + "\n", str(tests_json))

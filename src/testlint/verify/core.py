@@ -52,6 +52,7 @@ class Verdict:
     mutants: int = 0
     killed: int = 0
     value_kills: int = 0  # kills by mutants other than "returns None" (see mutants.py)
+    blind: int = 0  # "returns None" mutants another test killed first (not run for this one)
     timeouts: int = 0
     survivors: list[str] = field(default_factory=list)  # location texts
     mutation_note: str = ""
@@ -75,6 +76,7 @@ class Report:
     rootdir: str
     selected: int = 0
     notes: list[str] = field(default_factory=list)
+    surviving_mutants: list[str] = field(default_factory=list)  # killed by no covering test
 
 
 def _chunks(items: list[str], jobs: int) -> list[list[str]]:
@@ -225,7 +227,8 @@ def verify(cwd: Path, options: Options) -> Report:
         from testlint.verify.mutants import kill_counts
 
         # a test that passes without the implementation kills nothing: TL702 says it already
-        kill_counts(cwd, [v for v in candidates if v.red is not False], options, test_files)
+        report.surviving_mutants = kill_counts(
+            cwd, [v for v in candidates if v.red is not False], options, test_files)
 
     if options.cache:
         for nodeid in todo:

@@ -8,27 +8,22 @@ first (one engine run per such test): only a test that kills none of them is TL7
 --tests-json counts the kills credited to the test (a lower bound for a test credited in the
 grouped run, when another test killed a mutant first).
 
-Not every kill says the test checks a value. A mutant that makes a function return None instead
-of its result ("return-value") is killed by any check that a result exists (`is not None`,
-`assert result`); a mutant that makes the code raise (a negated guard) or loop (a timeout) is
-killed by any test that calls it, asserting or not. The plugin `_killkind` tells, in the
-engine's children, whether a test failed on a check or on an error. A test whose kills are all of
-these blind kinds is reported too ("checks that a result exists, not its value").
+A kill by a mutant that makes a function return None instead of its result ("return-value")
+says only that the test looks at the result at all: `assert result is not None` or `assert
+result` kills it. A test whose only kills are such mutants is reported too ("checks that a
+result exists, not its value"). Kills by an error the mutant raises, or by a timeout, count as
+kills, as in mutmut and cosmic-ray: a test that reaches the changed path and fails has noticed.
 """
 
 from __future__ import annotations
 
 import ast
-import json
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from testlint.verify._killkind import spec_digest
 from testlint.verify.checks import is_test_side
-from testlint.verify.children import child_env
 from testlint.verify.functions import FunctionSpan, function_spans
 
 if TYPE_CHECKING:
@@ -66,13 +61,15 @@ def _direct_functions(direct: list[str], spans: dict[str, list[FunctionSpan]]
 
 
 def kill_counts(cwd: Path, verdicts: Sequence[Verdict], options: Options,
-                test_files: set[str]) -> None:
+                test_files: set[str]) -> list[str]:
+    """Fills each verdict's mutant counts; returns the location texts of the mutants that no
+    covering test killed."""
     try:
         from testlint.mutation import generate
     except ImportError:
         for verdict in verdicts:
             verdict.mutation_note = "mutation engine not available"
-        return
+        return []
     by_id: dict[str, Any] = {}
     covering: dict[str, list[str]] = {}
     mine: dict[str, list[str]] = {}
@@ -102,48 +99,22 @@ def kill_counts(cwd: Path, verdicts: Sequence[Verdict], options: Options,
             covering.setdefault(mutant.id, []).append(verdict.nodeid)
             mine[verdict.nodeid].append(mutant.id)
     if not by_id:
-        return
-    with tempfile.TemporaryDirectory(prefix="testlint-verify-kills-") as tmp:
-        kills_file = Path(tmp) / "kills.jsonl"
-        kills_file.touch()
-        _run(cwd, verdicts, options, by_id, covering, mine, sources, kills_file)
+        return []
+    return _run(cwd, verdicts, options, by_id, covering, mine)
 
 
 def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[str, Any],
-         covering: dict[str, list[str]], mine: dict[str, list[str]], sources: dict[str, str],
-         kills_file: Path) -> None:
-    from testlint.mutation import mutated_source, run_mutants
+         covering: dict[str, list[str]], mine: dict[str, list[str]]) -> list[str]:
+    from testlint.mutation import run_mutants
 
-    env = child_env()
-    env["TESTLINT_VERIFY_KILLS"] = str(kills_file)
-    args = ["-p", "testlint.verify._killkind", "-p", "no:randomly"]
-    digests = {}
-    for mutant_id, mutant in by_id.items():
-        try:
-            text = mutated_source(sources[str(mutant.path)], mutant)
-        except (LookupError, KeyError, SyntaxError, ValueError):
-            continue
-        digests[mutant_id] = spec_digest({str(mutant.path): text})
+    args = ["-p", "no:randomly"]
 
-    def checked(mutant_id: str, nodeid: str) -> bool:
-        """Did `nodeid` fail on a check (not an error) against this mutant?"""
-        wanted = digests.get(mutant_id)
-        for line in kills_file.read_text(encoding="utf-8").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            same = record.get("mutant") == mutant_id or (wanted and record.get("spec") == wanted)
-            if same and record.get("nodeid") == nodeid:
-                return bool(record.get("kind") == "assertion")
-        return False
-
-    def value_kill(mutant_id: str, nodeid: str) -> bool:
-        return by_id[mutant_id].operator not in VALUE_BLIND and checked(mutant_id, nodeid)
+    def value_kill(mutant_id: str) -> bool:
+        return by_id[mutant_id].operator not in VALUE_BLIND
 
     options.progress(f"running {len(by_id)} mutant(s)")
     results = {r.mutant.id: r for r in run_mutants(
-        cwd, list(by_id.values()), lambda m: covering[m.id], python=options.python, env=env,
+        cwd, list(by_id.values()), lambda m: covering[m.id], python=options.python,
         timeout=options.timeout, jobs=options.jobs, pytest_args=args)}
     index = {v.nodeid: v for v in verdicts}
     unknown: dict[str, list[str]] = {}
@@ -157,26 +128,28 @@ def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[s
             if result.status == "timeout":
                 verdict.timeouts += 1
                 verdict.killed += 1
+                verdict.value_kills += value_kill(mutant_id)
             elif nodeid in result.killed_by:
                 verdict.killed += 1
-                verdict.value_kills += value_kill(mutant_id, nodeid)
+                verdict.value_kills += value_kill(mutant_id)
             elif result.status == "survived":
                 verdict.survivors.append(mutant_id)
             elif by_id[mutant_id].operator not in VALUE_BLIND:
                 unknown.setdefault(nodeid, []).append(mutant_id)  # another test killed it first
+            else:
+                verdict.blind += 1  # a "returns None" mutant another test killed first
 
     def alone(nodeid: str) -> None:
         """The test against the mutants others killed first: one engine run (pytest collects
         once, a forked child per mutant)."""
         verdict = index[nodeid]
         mutants = [by_id[m] for m in unknown[nodeid]]
-        for result in run_mutants(cwd, mutants, [nodeid], python=options.python, env=env,
+        for result in run_mutants(cwd, mutants, [nodeid], python=options.python,
                                   timeout=options.timeout, pytest_args=args):
             mutant_id = result.mutant.id
             if result.status in ("killed", "timeout"):
                 verdict.killed += 1
-                if result.status == "killed" and value_kill(mutant_id, nodeid):
-                    verdict.value_kills += 1
+                verdict.value_kills += 1
             elif result.status == "survived":
                 verdict.survivors.append(mutant_id)
 
@@ -188,3 +161,4 @@ def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[s
     for verdict in verdicts:
         ranked = sorted((by_id[m] for m in verdict.survivors), key=_rank)
         verdict.survivors = [m.location_text for m in ranked]
+    return [r.mutant.location_text for r in results.values() if r.status == "survived"]
