@@ -3,13 +3,14 @@
 ## What it does
 
 Runs the test under the project's own pytest and records, while it runs, every check that
-executes: an `assert` statement that is evaluated (in the test, a fixture, a helper or the
-project), an `if ...: raise` / `pytest.fail(...)` guard whose condition is evaluated, a call to
-`pytest.raises`, `pytest.warns` or `pytest.deprecated_call`, and a call to any function whose
-name starts with `assert` (mock assertions such as `assert_called_once_with`, `unittest`'s
-`assertEqual`, `numpy.testing.assert_allclose`, a project's `assert_valid_order`). A test that
-passes after none of these ran is reported. This is a dynamic rule: `testlint check` never runs
-it; `testlint verify` does.
+executes: an `assert` statement evaluated in the test's side of the project (the test module, a
+conftest, a fixture or helper module under `tests/`; asserts inside the code under test are its
+own invariants and do not count), an `if ...: raise` / `pytest.fail(...)` guard there whose
+condition is evaluated, a call to `pytest.raises`, `pytest.warns` or `pytest.deprecated_call`,
+and a call to any function whose name starts with `assert` (mock assertions such as
+`assert_called_once_with`, `unittest`'s `assertEqual`, `numpy.testing.assert_allclose`, a
+project's `assert_valid_order`). A test that passes after none of these ran is reported. This is
+a dynamic rule: `testlint check` never runs it; `testlint verify` does.
 
 ## Why it matters
 
