@@ -132,6 +132,10 @@ BAD = {
         def test_hangs():
             while True:
                 time.sleep(0.05)
+
+
+        def test_uses_a_plugin(mocker):  # pytest-mock is not installed
+            assert mocker
         """,
     "tests/test_broken.py": """
         from app import triple
@@ -156,7 +160,9 @@ def test_tests_that_cannot_run_are_named_and_the_rest_verified(tmp_path: Path) -
             "pytest: assert 4 == 5") in lines
     assert ("testlint: warning: tests/test_good.py::test_hangs: not verified, over its time "
             "budget: stopped after 1 s") in lines
-    assert lines[-1] == ("testlint verify: 3 test(s) selected, 1 passed and judged (0 from "
+    assert ("testlint: warning: tests/test_good.py::test_uses_a_plugin: not verified, error in "
+            "setup or teardown: fixture 'mocker' not found") in lines
+    assert lines[-1] == ("testlint verify: 4 test(s) selected, 1 passed and judged (0 from "
                          "cache), 0 finding(s)")
 
 
@@ -199,6 +205,13 @@ def test_shards_cover_every_test_exactly_once(tmp_path: Path) -> None:
     assert first
     assert second
     assert all(shard_of(n, 2) == 1 for n in first)
+
+
+def test_keyword_selects_as_pytest_does(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "p", MANY)
+    assert sorted(_ids(root, "-k", "test_1_ or test_2_0")) == [
+        "test_m1.py::test_1_0", "test_m1.py::test_1_1", "test_m1.py::test_1_2",
+        "test_m2.py::test_2_0"]
 
 
 def test_shard_assignment_is_stable_and_keeps_parameters_together() -> None:

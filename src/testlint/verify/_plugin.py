@@ -111,10 +111,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = selected
-    if _CONFIG.get("mode") == "collect":
-        for item in items:
-            _emit({"event": "item", "nodeid": item.nodeid,
-                   "path": os.path.realpath(str(item.path)), "qualname": _qualname(item)})
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -125,6 +121,10 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if _CONFIG.get("mode") == "collect":  # after -k, -m and every plugin's deselection
+        for item in session.items:
+            _emit({"event": "item", "nodeid": item.nodeid,
+                   "path": os.path.realpath(str(item.path)), "qualname": _qualname(item)})
     _emit({"event": "collected", "count": len(session.items),
            "rootdir": os.path.realpath(str(session.config.rootpath))})
 
@@ -250,9 +250,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         failed = "failed" if report.when == "call" else "error"
         state["outcome"] = "timeout" if timeout else failed
         crash = getattr(report.longrepr, "reprcrash", None)
+        lookup = getattr(report.longrepr, "errorstring", None)  # a fixture not found
         lines = str(report.longrepr).strip().splitlines()
-        detail = crash.message.splitlines()[0] if crash and crash.message else (
-            lines[-1] if lines else "")
+        if crash and crash.message:
+            detail = crash.message.splitlines()[0]
+        elif isinstance(lookup, str) and lookup.strip():
+            detail = lookup.strip().splitlines()[0]
+        else:
+            detail = lines[-1] if lines else ""
         if timeout:
             detail = f"stopped after {float(_CONFIG.get('timeout') or 0):g} s"
         state["detail"] = detail[:300]
