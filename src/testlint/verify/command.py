@@ -65,8 +65,9 @@ def run_verify(
     from testlint.verify.select import SelectionError, parse_shard
 
     for path in paths:
-        if not path.exists():
-            fail(f"{path}: no such file or directory")
+        file = Path(os.fspath(path).split("::", 1)[0])  # a pytest node id names its file first
+        if not file.exists():
+            fail(f"{file}: no such file or directory")
     baseline = None
     if baseline_file is not None:
         from testlint.baseline import Baseline, BaselineError
@@ -76,7 +77,8 @@ def run_verify(
         except BaselineError as exc:
             fail(str(exc))
     cwd = Path.cwd()
-    pytest_config = find_pytest_config(list(paths) or [cwd])
+    pytest_config = find_pytest_config([Path(os.fspath(p).split("::", 1)[0]) for p in paths]
+                                       or [cwd])
     cache = None
     if not no_cache:
         from testlint.cache import cache_root
