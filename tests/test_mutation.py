@@ -51,6 +51,10 @@ PROJECT = {
             assert label(40) == "adult"
 
 
+        def test_counts_adults():
+            assert is_adult(20) + is_adult(30) == 2
+
+
         def test_sleeps():
             time.sleep(30)
     """,
@@ -133,13 +137,16 @@ def test_mutated_source_changes_one_span_and_keeps_every_line_number():
                 prices
             ) * rate
             amount += 1
-            return amount
+            return (f"{amount} "
+                    "cents")
     """)
     mutants = generate(source, Path("/p/cart.py"))
     texts = {m.id: mutated_source(source, m) for m in mutants}
     assert texts["cart.py:total:arithmetic:1"].splitlines()[4] == "    amount -= 1"
     assert texts["cart.py:total:arithmetic:0"].splitlines()[1:4] == [
         "    amount = (sum(prices) / rate", "", ")"]
+    assert texts["cart.py:total:constant-string:0"].splitlines()[5:7] == [
+        "    return (('XX' + f\"{amount} \"", '            "cents"))']
     assert all(text.count("\n") == source.count("\n") for text in texts.values())
 
 
@@ -149,7 +156,7 @@ def test_no_mutant_that_cannot_change_the_result():
     assert "arithmetic" not in operators
 
 
-def test_behaviour_text_says_nothing_of_the_body():
+def test_behaviour_text_says_nothing_of_the_body_but_the_arguments_it_concerns():
     source = textwrap.dedent("""\
         import math
 
@@ -163,12 +170,15 @@ def test_behaviour_text_says_nothing_of_the_body():
     """)
     mutants = generate(source, Path("/p/prices.py"))
     assert len({m.operator for m in mutants}) >= 10
+    concerns = set()
     for mutant in mutants:
-        text = mutant.behaviour_text
+        text, _, arguments = mutant.behaviour_text.partition(" (this concerns the argument")
+        concerns.add(arguments)
         assert text.startswith("`price` ")
-        assert not re.search(r"\d|[<>=+*/%]|\b(?:ceil|range|rate|cents|total|free|log_call)\b",
+        assert not re.search(r"\d|[<>=+*/%]|\b(?:ceil|range|rate|cents|total|free|log_call|step)\b",
                              text)
         assert "-" not in text.replace("yes/no", "")
+    assert concerns == {"", " `cents`)", " `rate`)", "s `cents` and `rate`)"}
 
 
 def test_a_good_test_kills_the_boundary_mutant_and_a_weak_one_only_return_none(project):
@@ -189,22 +199,43 @@ def test_a_good_test_kills_the_boundary_mutant_and_a_weak_one_only_return_none(p
 @pytest.mark.parametrize("fresh_process", [False, True])
 def test_properties_nested_functions_and_lazy_imports_are_mutated(project, fresh_process):
     path = project / "src" / "shapes.py"
-    mutants = generate(path.read_text(), path)
+    mutants = [m for m in generate(path.read_text(), path)  # one in each function
+               if m.operator in {"attribute-field", "arithmetic"} or m.qualname == "make_scaler"]
     results = run_mutants(project, mutants, ["tests/test_shapes.py"],
                           fresh_process=fresh_process)
     assert [(r.mutant.id, r.status, r.killed_by) for r in results] == [
-        ("shapes.py:Box.area:return-value:0", "killed", ("tests/test_shapes.py::test_area",)),
-        ("shapes.py:Box.area:return-number:0", "killed", ("tests/test_shapes.py::test_area",)),
+        ("shapes.py:Box.__init__:attribute-field:0", "killed",
+         ("tests/test_shapes.py::test_area",)),
         ("shapes.py:Box.area:arithmetic:0", "killed", ("tests/test_shapes.py::test_area",)),
         ("shapes.py:make_scaler:return-value:0", "killed",
-         ("tests/test_shapes.py::test_scale",)),
-        ("shapes.py:make_scaler.scale:return-value:0", "killed",
-         ("tests/test_shapes.py::test_scale",)),
-        ("shapes.py:make_scaler.scale:return-number:0", "killed",
          ("tests/test_shapes.py::test_scale",)),
         ("shapes.py:make_scaler.scale:arithmetic:0", "killed",
          ("tests/test_shapes.py::test_scale",)),
     ]
+
+
+def test_every_killing_test_and_which_of_them_failed_on_a_check(project):
+    path = project / "src" / "ages.py"
+    none = generate(path.read_text(), path, functions=["is_adult"])[0]
+    tests = ["tests/test_ages.py::test_boundary", "tests/test_ages.py::test_counts_adults"]
+    [first] = run_mutants(project, [none], tests)
+    [every] = run_mutants(project, [none], tests, all_tests=True)
+    assert (first.status, first.killed_by, first.killed_by_check) == (
+        "killed", ("tests/test_ages.py::test_boundary",), ("tests/test_ages.py::test_boundary",))
+    assert (every.killed_by, every.killed_by_check) == (
+        tuple(tests), ("tests/test_ages.py::test_boundary",))  # None + None: a TypeError
+
+
+def test_xdist_in_the_project_addopts_does_not_take_the_tests_away(tmp_path):
+    pytest.importorskip("xdist")
+    project = write_files(tmp_path / "project", {**PROJECT, "pytest.ini": (
+        "[pytest]\npythonpath = src\naddopts = -n 2\n")})
+    path = project / "src" / "ages.py"
+    mutants = generate(path.read_text(), path, functions=["is_adult"])[:2]
+    results = run_mutants(project, mutants, ["tests/test_ages.py::test_not_none"])
+    covered = record_coverage(project, ["tests/test_ages.py::test_not_none"])
+    assert [r.status for r in results] == ["killed", "survived"]
+    assert covered == {"tests/test_ages.py::test_not_none": {path.resolve(): frozenset({8})}}
 
 
 def test_a_test_past_its_budget_is_a_timeout(project):
@@ -217,16 +248,21 @@ def test_a_test_past_its_budget_is_a_timeout(project):
 
 def test_a_test_that_does_not_exist_is_an_error_and_no_test_survives(project):
     path = project / "src" / "ages.py"
-    mutant = generate(path.read_text(), path, functions=["is_adult"])[0]
-    [missing] = run_mutants(project, [mutant], ["tests/test_ages.py::test_nothing"])
-    [uncovered] = run_mutants(project, [mutant], [])
-    assert missing.status == "error"
+    none, boundary = generate(path.read_text(), path, functions=["is_adult"])[:2]
+    tests = {none.id: ["tests/test_ages.py::test_nothing"],
+             boundary.id: ["tests/test_ages.py::test_boundary"]}
+    missing, killed = run_mutants(project, [none, boundary], lambda m: tests[m.id])
+    [uncovered] = run_mutants(project, [none], [])
+    assert (missing.status, missing.detail) == (
+        "error", "not collected: tests/test_ages.py::test_nothing")
+    assert killed.status == "killed"
     assert (uncovered.status, uncovered.detail) == ("survived", "no test covers it")
 
 
 def test_coverage_of_each_test_in_project_files_only(project):
     covered = record_coverage(project, ["tests/test_ages.py::test_boundary",
-                                        "tests/test_ages.py::test_label"])
+                                        "tests/test_ages.py::test_label",
+                                        "tests/test_ages.py::test_nothing"])
     ages = (project / "src" / "ages.py").resolve()
     assert covered == {
         "tests/test_ages.py::test_boundary": {ages: frozenset({8})},

@@ -193,9 +193,30 @@ _setup()
 
 
 # --- pytest hooks ---------------------------------------------------------------------------
+def pytest_configure(config: Any) -> None:
+    """pytest-xdist (`-n` in the project's addopts) would run the tests in workers of its own,
+    where neither the hook nor the fork server is; the engine runs them here."""
+    if getattr(config.option, "dist", "no") != "no":
+        config.option.dist = "no"
+        config.option.numprocesses = None
+        config.option.tx = []
+
+
 def pytest_sessionstart(session: Any) -> None:
     global _session
     _session = session
+
+
+def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -> None:
+    wanted = _spec.get("select")
+    if wanted is None:
+        return
+    chosen = _select(items, wanted)
+    keep = {id(item) for item in chosen}
+    dropped = [item for item in items if id(item) not in keep]
+    items[:] = chosen
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
 
 
 def pytest_collectreport(report: Any) -> None:
@@ -234,9 +255,25 @@ except ImportError:  # pragma: no cover - the plugin only ever runs inside pytes
 
 
 def pytest_runtest_logreport(report: Any) -> None:
-    _emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome)
-    if report.failed and _spec.get("mode") in {"mutant", "server"} and _session is not None:
+    _emit(event="report", nodeid=report.nodeid, when=report.when, outcome=report.outcome,
+          kind=getattr(report, "_testlint_kind", ""))
+    if (report.failed and _spec.get("mode") in {"mutant", "server"} and _session is not None
+            and _spec.get("stop", True)):
         _session.shouldstop = "the mutant is killed"
+
+
+def _makereport(item: Any, call: Any) -> Any:
+    """Marks a failure as a failed check (an AssertionError, pytest.fail, a pytest.raises that
+    saw nothing) or an error the code raised."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None:
+        checked = call.excinfo.errisinstance((AssertionError, pytest.fail.Exception))
+        report._testlint_kind = "check" if checked else "error"
+
+
+with contextlib.suppress(NameError):  # no pytest: the plugin only ever runs inside pytest
+    pytest_runtest_makereport = pytest.hookimpl(hookwrapper=True)(_makereport)
 
 
 def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
@@ -264,7 +301,7 @@ def _functions_in(value: Any) -> list[Any]:
         seen.add(id(item))
         if hasattr(item, "__code__") and hasattr(item, "__globals__"):
             found.append(item)
-        for name in ("__wrapped__", "__func__", "fget", "fset", "fdel", "func"):
+        for name in ("__wrapped__", "__func__", "fget", "fset", "fdel", "func", "callback"):
             inner = getattr(item, name, None) if not isinstance(item, type) else None
             if inner is not None:
                 stack.append(inner)
@@ -345,7 +382,7 @@ def _serve_one(session: Any, job: dict[str, Any]) -> None:
     for index, item in enumerate(items):
         following = items[index + 1] if index + 1 < len(items) else None
         item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-        if session.shouldstop:
+        if session.shouldstop and _spec.get("stop", True):
             break
     _emit(event="finish", exitstatus=0)
 
@@ -372,7 +409,7 @@ def _wait_any(running: dict[int, tuple[dict[str, Any], float]]) -> None:
                 stream.write(json.dumps({"event": "exit", "code": code}) + "\n")
             del running[pid]
             return
-        time.sleep(0.002)
+        time.sleep(0.005)
 
 
 def _serve(session: Any) -> bool:

@@ -34,9 +34,14 @@ class MutantResult:
     status: "killed" (a selected test failed), "survived" (all passed), "timeout" (a test ran
     past its budget: a kill for gating purposes, reported apart) or "error" (the mutant could not
     be run, or the run went wrong before any test could judge it; the reason is in `detail`).
+    `killed_by`: the node ids that failed (the first one only, unless run_mutants was asked for
+    `all_tests`); `killed_by_check`: those of them that failed on a check (an AssertionError,
+    `pytest.fail`, a `pytest.raises` that saw nothing) rather than on an error the mutant made
+    the code raise, which any test that merely calls the code would see.
     """
 
     mutant: Mutant
     status: str
     killed_by: tuple[str, ...] = ()
     detail: str = ""
+    killed_by_check: tuple[str, ...] = ()

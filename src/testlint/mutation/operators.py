@@ -16,9 +16,8 @@ and classes belong to their own qualname.
 from __future__ import annotations
 
 import ast
-import functools
-import io
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +65,9 @@ _STRING_METHODS = {
     "removesuffix": "removeprefix", "partition": "rpartition", "rpartition": "partition",
     "startswith": "endswith", "endswith": "startswith",
 }
+# the operators whose behaviour text names the arguments the changed code reads
+_NAMES_ARGUMENTS = frozenset({"comparison-boundary", "comparison-negate", "boolean", "negation",
+                              "arithmetic", "off-by-one", "rounding", "return-number"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
                           "log", "fatal"})
 _QUIET_KEYWORDS = frozenset({"encoding", "errors"})
@@ -85,6 +87,7 @@ BEHAVIOUR: dict[str, str] = {
     "return-value": "`{f}` returns None instead of its result in at least one case",
     "return-number": "`{f}` returns a result off by one for some inputs",
     "returned-field": "`{f}` returns a result in which one part is left empty (None)",
+    "attribute-field": "`{f}` leaves one of the fields it sets on the object empty (None)",
     "remove-call": "`{f}` skips one of the actions it performs for its side effect",
     "boolean": "`{f}` combines two of its conditions the wrong way (either one instead of both, "
                "or both instead of either)",
@@ -112,42 +115,22 @@ class Site:
     text: str          # what replaces the span
     before: str        # the original code, for location_text
     after: str         # the changed code, for location_text
+    params: tuple[str, ...] = ()  # the function's arguments the changed code reads
 
 
 def _unparse(node: ast.AST) -> str:
     return ast.unparse(node)
 
 
-@functools.lru_cache(maxsize=4)
-def _source_lines(source: str) -> list[str]:
-    # only \r\n, \r and \n end a line for ast (not \f or \x1c as for str.splitlines)
-    return io.StringIO(source, newline="").readlines()
+def _source_of(lines: list[bytes], node: ast.AST) -> str:
+    """The exact text of `node` (lines: the source's UTF-8 lines, as `ast` counts columns)."""
+    start = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+    end = (node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+    return _slice_bytes(lines, start, end).decode("utf-8", errors="replace")
 
 
-def _source_segment(source: str, node: ast.AST) -> str | None:
-    """ast.get_source_segment over lines split once per source (the stdlib splits the whole
-    text on every call: quadratic on a large module, a minute for attrs' _make.py)."""
-    try:
-        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
-        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
-    except AttributeError:
-        return None
-    if last is None or end is None:
-        return None
-    lines = _source_lines(source)
-    if last >= len(lines):
-        return None
-    if first == last:
-        segment: str = lines[first].encode()[start:end].decode()
-        return segment
-    head = lines[first].encode()[start:].decode()
-    tail = lines[last].encode()[:end].decode()
-    return "".join([head, *lines[first + 1 : last], tail])
-
-
-def _segment(source: str, node: ast.AST) -> str:
-    text = _source_segment(source, node) or _unparse(node)
-    text = " ".join(text.split())
+def _segment(lines: list[bytes], node: ast.AST) -> str:
+    text = " ".join(_source_of(lines, node).split())
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -199,20 +182,32 @@ def _looks_numeric(node: ast.expr) -> bool:
 class _Walker:
     """Collects the sites of one function body in source order."""
 
-    def __init__(self, source: str, qualname: str) -> None:
-        self.source = source
+    def __init__(self, lines: list[bytes], qualname: str, params: frozenset[str]) -> None:
+        self.lines = lines
         self.qualname = qualname
+        self.params = params
         self.sites: list[Site] = []
         self.bounds: set[int] = set()  # ids of constants an off-by-one site already changes
 
     # -- recording ------------------------------------------------------------------------
     def replace(self, operator: str, node: ast.AST, new: ast.AST | str, after: str = "") -> None:
+        """`node`'s span becomes `(new)`, padded with newlines to as many lines as `node` had
+        (`new` is on one line, or keeps the lines of the original when it quotes it)."""
         new_text = new if isinstance(new, str) else _unparse(new)
-        lines = node.end_lineno - node.lineno  # type: ignore[attr-defined]
+        lines = node.end_lineno - node.lineno - new_text.count("\n")  # type: ignore[attr-defined]
         self.sites.append(Site(
             self.qualname, operator, node.lineno, node.col_offset,  # type: ignore[attr-defined]
             node.end_lineno, node.end_col_offset,  # type: ignore[attr-defined]
-            "(" + new_text + "\n" * lines + ")", _segment(self.source, node), after or new_text))
+            "(" + new_text + "\n" * lines + ")", _segment(self.lines, node), after or new_text,
+            self.reads(operator, node)))
+
+    def reads(self, operator: str, node: ast.AST) -> tuple[str, ...]:
+        """The arguments of the function that the changed code reads, for the operators whose
+        behaviour they make concrete (a boundary *of `age`*); the signature shows them anyway."""
+        if operator not in _NAMES_ARGUMENTS:
+            return ()
+        return tuple(sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+                            & self.params))
 
     def shifted(self, node: ast.expr, delta: int) -> str:
         if _number(node):
@@ -242,6 +237,12 @@ class _Walker:
             self.replace("remove-call", node.value, "None")
         if isinstance(node, ast.AugAssign):
             self.augmented(node)
+        if (isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+                and not (isinstance(node.value, ast.Constant) and node.value.value is None)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                   and t.value.id in {"self", "cls"} for t in targets):
+                self.replace("attribute-field", node.value, "None")
         if isinstance(node, ast.If | ast.While):
             self.condition(node.test)
         if isinstance(node, ast.Break | ast.Continue):
@@ -249,7 +250,7 @@ class _Walker:
             self.sites.append(Site(self.qualname, "loop-control", node.lineno, node.col_offset,
                                    node.end_lineno or node.lineno,
                                    node.end_col_offset or node.col_offset, other,
-                                   _segment(self.source, node), other))
+                                   _segment(self.lines, node), other))
         for field, value in ast.iter_fields(node):
             if field in {"annotation", "returns", "type_comment", "decorator_list"}:
                 continue
@@ -282,10 +283,8 @@ class _Walker:
 
     def expression(self, node: ast.expr) -> None:
         if isinstance(node, ast.JoinedStr):
-            segment = _source_segment(self.source, node)
-            if segment is not None:
-                self.replace("constant-string", node, "'XX' + " + segment.strip(),
-                             after="'XX' + " + _segment(self.source, node))
+            self.replace("constant-string", node, "'XX' + " + _source_of(self.lines, node),
+                         after="'XX' + " + _segment(self.lines, node))
             return  # positions inside f-strings are not reliable before 3.12
         if isinstance(node, ast.Call) and _is_log_call(node):
             return
@@ -359,17 +358,17 @@ class _Walker:
             return
         if isinstance(right, ast.Constant) and isinstance(right.value, str | bytes):
             return
-        lines = self.source.encode("utf-8").splitlines(keepends=True)
         start = (node.target.end_lineno, node.target.end_col_offset)
         end = (node.value.lineno, node.value.col_offset)
-        gap = _slice_bytes(lines, start, end).decode("utf-8")  # type: ignore[arg-type]
+        gap = _slice_bytes(self.lines, start, end).decode("utf-8")  # type: ignore[arg-type]
         old, new = _OP_TEXT[op] + "=", _OP_TEXT[_ARITHMETIC[op]] + "="
         if old not in gap:
             return
         self.sites.append(Site(
             self.qualname, "arithmetic", start[0] or 0, start[1] or 0, end[0], end[1],
-            gap.replace(old, new, 1), _segment(self.source, node),
-            f"{_unparse(node.target)} {new} {_unparse(node.value)}"))
+            gap.replace(old, new, 1), _segment(self.lines, node),
+            f"{_unparse(node.target)} {new} {_unparse(node.value)}",
+            self.reads("arithmetic", node)))
 
     def constant(self, node: ast.Constant) -> None:
         value = node.value
@@ -480,18 +479,31 @@ def sites(source: str, path: Path, *, functions: Collection[str] | None = None,
           lines: Collection[int] | None = None) -> list[tuple[Mutant, Site]]:
     """The mutants of `source` (the text of `path`) with the site each one changes."""
     tree = ast.parse(source)
+    encoded = source.encode("utf-8").splitlines(keepends=True)
     counters: dict[tuple[str, str], int] = {}
     found: list[tuple[Mutant, Site]] = []
     wanted = None if lines is None else frozenset(lines)
-    for qualname, func in functions_of(tree):
-        walker = _Walker(source, qualname)
+    every = list(functions_of(tree))
+    twice = {name for name, count in Counter(name for name, _f in every).items() if count > 1}
+    for qualname, func in every:
+        # k counts per qualname, so a function that is not asked for need not be walked
+        # (unless a later one has the same qualname: a property's getter and setter)
+        if not _selected(qualname, functions):
+            continue
+        if wanted is not None and qualname not in twice and wanted.isdisjoint(
+                range(func.lineno, (func.end_lineno or func.lineno) + 1)):
+            continue
+        arguments = func.args
+        params = frozenset(a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                           *arguments.kwonlyargs, arguments.vararg,
+                                           arguments.kwarg)
+                           if a is not None and a.arg not in {"self", "cls"})
+        walker = _Walker(encoded, qualname, params)
         walker.body(func.body)
         for site in walker.sites:
             key = (qualname, site.operator)
             k = counters.get(key, 0)
             counters[key] = k + 1
-            if not _selected(qualname, functions):
-                continue
             if wanted is not None and wanted.isdisjoint(range(site.line, site.end_line + 1)):
                 continue
             found.append((_mutant(path, site, k), site))
@@ -508,8 +520,17 @@ def _mutant(path: Path, site: Site, k: int) -> Mutant:
         operator=site.operator,
         location_text=f"`{site.qualname}`: `{site.before}` becomes `{site.after}` "
                       f"at {path.name}:{site.line}",
-        behaviour_text=BEHAVIOUR[site.operator].format(f=site.qualname),
+        behaviour_text=BEHAVIOUR[site.operator].format(f=site.qualname) + _concerning(site),
     )
+
+
+def _concerning(site: Site) -> str:
+    if not site.params:
+        return ""
+    names = [f"`{name}`" for name in site.params]
+    if len(names) == 1:
+        return f" (this concerns the argument {names[0]})"
+    return f" (this concerns the arguments {', '.join(names[:-1])} and {names[-1]})"
 
 
 def apply(source: str, site: Site) -> str:

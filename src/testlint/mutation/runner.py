@@ -105,6 +105,8 @@ def run_child(space: Workspace, root: Path, spec: dict[str, Any], node_ids: Sequ
     environ["PYTHONPATH"] = os.pathsep.join(
         part for part in (str(space.path), environ.get("PYTHONPATH", "")) if part)
     environ["PYTHONDONTWRITEBYTECODE"] = "1"
+    # pytest-cov in the project's addopts writes its data file into the working directory
+    environ.setdefault("COVERAGE_FILE", str(space.path / ".coverage"))
     environ[SPEC_VARIABLE] = str(spec_path)
     command = [python, "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider", "-q",
                *pytest_args, *node_ids]
@@ -135,9 +137,12 @@ def run_child(space: Workspace, root: Path, spec: dict[str, Any], node_ids: Sequ
 def judge(mutant: Mutant, run: ChildRun, node_ids: Sequence[str], timeout: float) -> MutantResult:
     """The status of `mutant` from what its child run did."""
     failed: list[str] = []
+    checked: list[str] = []
     for event in run.of("report"):
         if event.get("outcome") == "failed" and event["nodeid"] not in failed:
             failed.append(event["nodeid"])
+            if event.get("kind") == "check":
+                checked.append(event["nodeid"])
     timeouts = run.of("timeout")
     if timeouts:
         nodeid = timeouts[0]["nodeid"]
@@ -153,7 +158,7 @@ def judge(mutant: Mutant, run: ChildRun, node_ids: Sequence[str], timeout: float
         return MutantResult(mutant, "error", (), "the module was imported before the mutant "
                             "could be applied (by a plugin or at start-up)")
     if failed:
-        return MutantResult(mutant, "killed", tuple(failed))
+        return MutantResult(mutant, "killed", tuple(failed), killed_by_check=tuple(checked))
     crashes = run.of("crash")
     if crashes:
         return MutantResult(mutant, "error", (), "the run broke: " + crashes[0]["text"])
@@ -218,7 +223,7 @@ def _mutated_sources(mutants: Sequence[Mutant]) -> dict[str, str | Exception]:
 
 def _server_runs(space: Workspace, root: Path, work: list[tuple[Mutant, str, list[str]]], *,
                  python: str, env: Mapping[str, str] | None, timeout: float, jobs: int,
-                 pytest_args: Sequence[str]) -> dict[str, ChildRun] | None:
+                 pytest_args: Sequence[str], stop: bool) -> dict[str, ChildRun] | None:
     """Runs every mutant of `work` (mutant, mutated text, node ids) through one fork server:
     pytest collects once, then each mutant runs in a forked child. None when the server could
     not start (the caller then gives each mutant a process of its own); a mutant missing from
@@ -231,9 +236,12 @@ def _server_runs(space: Workspace, root: Path, work: list[tuple[Mutant, str, lis
                       "qualname": mutant.qualname,
                       "source": text, "tests": node_ids, "events": str(events),
                       "deadline": SERVE_ALLOWANCE + timeout * len(node_ids)})
-    every_test = list(dict.fromkeys(node for _m, _t, node_ids in work for node in node_ids))
+    # the server collects whole files: one node id that does not exist would end the run
+    # before any test ("not found"); each fork selects its mutant's node ids itself
+    every_test = list(dict.fromkeys(node.split("::", 1)[0]
+                                    for _m, _t, node_ids in work for node in node_ids))
     budget = START_ALLOWANCE + sum(spec["deadline"] for spec in specs) / max(1, jobs)
-    spec = {"mode": "server", "timeout": timeout, "jobs": jobs, "mutants": specs}
+    spec = {"mode": "server", "timeout": timeout, "jobs": jobs, "mutants": specs, "stop": stop}
     server = run_child(space, root, spec, every_test, python=python, env=env, deadline=budget,
                        pytest_args=pytest_args)
     if not server.of("ready"):
@@ -252,7 +260,7 @@ def _server_runs(space: Workspace, root: Path, work: list[tuple[Mutant, str, lis
             run.events.append({"event": "not-run"})
         else:
             run.returncode = exits[-1]["code"]
-        if collected:
+        if collected and run.of("missing"):  # why they are missing, perhaps
             run.events.append({"event": "collect-error", "text": collected})
         runs[job["id"]] = run
     return runs
@@ -263,7 +271,7 @@ def run_mutants(root: Path, mutants: Sequence[Mutant],
                 python: str = sys.executable, env: Mapping[str, str] | None = None,
                 timeout: float = 10.0, jobs: int = 1,
                 pytest_args: Sequence[str] = (), fresh_process: bool = False,
-                ) -> list[MutantResult]:
+                all_tests: bool = False) -> list[MutantResult]:
     """Runs, for each mutant, the pytest node ids that cover it, with the mutant applied in
     memory in a child process under `root` (see the module docstring). `timeout` is each test's
     budget; the results come in the order of `mutants`.
@@ -272,7 +280,8 @@ def run_mutants(root: Path, mutants: Sequence[Mutant],
     mutant that swaps the mutated function's code in place (a fork server); a mutant that
     cannot be swapped in place (a nested function, say), and every mutant when
     `fresh_process` is true or there is no fork, runs in a fresh pytest process of its own
-    with an import hook."""
+    with an import hook. A mutant's run stops at its first failing test unless `all_tests`
+    is true (then `killed_by` names every test that failed on it)."""
     root = Path(root).resolve()
     texts = _mutated_sources(mutants)
     results: dict[int, MutantResult] = {}
@@ -293,7 +302,7 @@ def run_mutants(root: Path, mutants: Sequence[Mutant],
         if work and hasattr(os, "fork") and not fresh_process:
             runs = _server_runs(space, root, [(m, t, n) for _i, m, t, n in work],
                                 python=python, env=env, timeout=timeout, jobs=jobs,
-                                pytest_args=pytest_args)
+                                pytest_args=pytest_args, stop=not all_tests)
             for index, mutant, _text, node_ids in work:
                 run = None if runs is None else runs.get(mutant.id)
                 if run is not None:
@@ -303,7 +312,7 @@ def run_mutants(root: Path, mutants: Sequence[Mutant],
         def one(item: tuple[int, Mutant, str, list[str]]) -> tuple[int, MutantResult]:
             index, mutant, text, node_ids = item
             spec = {"mode": "mutant", "modules": {str(mutant.path.resolve()): text},
-                    "timeout": timeout}
+                    "timeout": timeout, "stop": not all_tests}
             run = run_child(space, root, spec, node_ids, python=python, env=env,
                             deadline=START_ALLOWANCE + timeout * len(node_ids),
                             pytest_args=pytest_args)
@@ -327,9 +336,13 @@ def record_coverage(root: Path, node_ids: Sequence[str], *, python: str = sys.ex
     root = Path(root).resolve()
     if not node_ids:
         return {}
-    spec = {"mode": "coverage", "root": str(root), "timeout": timeout}
+    wanted = list(dict.fromkeys(node_ids))
+    # pytest gets the files and the plugin keeps the node ids: one that does not exist would
+    # end the run before any test ("not found")
+    spec = {"mode": "coverage", "root": str(root), "timeout": timeout, "select": wanted}
+    files = list(dict.fromkeys(node.split("::", 1)[0] for node in wanted))
     with workspace() as space:
-        run = run_child(space, root, spec, list(dict.fromkeys(node_ids)), python=python,
+        run = run_child(space, root, spec, files, python=python,
                         env=env, deadline=timeout, pytest_args=())
     covered: dict[str, dict[Path, frozenset[int]]] = {}
     for event in run.of("lines"):
