@@ -50,8 +50,8 @@ def test_verdicts_on_the_fixture_project(shop_run) -> None:
         "tests/test_shop.py:18:5: TL703 kills none of the 7 mutants of the code it covers: "
         "passes with `price_with_tax`: `round(cents * (1 + rate))` becomes `None` at "
         "pricing.py:19 (and 6 more); TL201 confirmed by 7 surviving mutants",
-        # the weak `is not None` test kills at most what makes the code return None
-        "tests/test_shop.py:34:5: TL703 kills at most the mutants that make the code return "
+        # the weak `is not None` test kills only what makes the code return None
+        "tests/test_shop.py:34:5: TL703 kills only the mutants that make the code return "
         "None (1 of 3): it checks that a result exists, not its value; passes with "
         "`total_cents`: `total += price` becomes `total -= price` at pricing.py:7 (and 1 more); "
         "TL103 confirmed by 2 surviving mutants",
@@ -86,16 +86,16 @@ def test_tests_json_has_a_verdict_per_test(shop_run) -> None:
     assert [r.rsplit("/", 1)[-1] for r in verdicts["test_total"]["reached"]] == [
         "pricing.py::total_cents"
     ]
-    kills = {name: (t["mutants"], t["value_kills"] > 0) for name, t in verdicts.items()}
+    kills = {name: (t["mutants"], t["killed"], t["value_kills"]) for name, t in verdicts.items()}
     assert kills == {
-        "test_fetch_total": (0, False),
-        "test_discount_in_false_branch": (0, False),
-        "test_tax_is_looked_up": (7, False),
-        "test_discount_mirrors_the_code": (9, True),
-        "test_total": (3, True),
-        "test_total_is_not_none": (3, False),
-        "test_discount_swallows_errors": (0, False),  # TL702 already: no mutation run
-        "test_discount": (9, True),
+        "test_fetch_total": (0, 0, 0),
+        "test_discount_in_false_branch": (0, 0, 0),
+        "test_tax_is_looked_up": (7, 0, 0),
+        "test_discount_mirrors_the_code": (9, 6, 5),
+        "test_total": (3, 3, 2),
+        "test_total_is_not_none": (3, 1, 0),  # the "returns None" mutant only
+        "test_discount_swallows_errors": (0, 0, 0),  # TL702 already: no mutation run
+        "test_discount": (9, 7, 6),
     }
 
 

@@ -52,7 +52,6 @@ class Verdict:
     mutants: int = 0
     killed: int = 0
     value_kills: int = 0  # kills by mutants other than "returns None" (see mutants.py)
-    blind: int = 0  # "returns None" mutants another test killed first (not run for this one)
     timeouts: int = 0
     survivors: list[str] = field(default_factory=list)  # location texts
     mutation_note: str = ""

@@ -73,14 +73,13 @@ def verdict_findings(verdicts: Iterable[Verdict],
         elif verdict.mutants and verdict.value_kills == 0 and verdict.survivors:
             first = verdict.survivors[0]
             more = len(verdict.survivors) - 1
-            if verdict.killed == 0 and verdict.blind == 0:
+            if verdict.killed == 0:
                 message = (f"kills none of the {verdict.mutants} mutants of the code it covers: "
                            f"passes with {first}")
             else:
-                at_most = verdict.killed + verdict.blind
-                message = (f"kills at most the mutants that make the code return None "
-                           f"({at_most} of {verdict.mutants}): it checks that a result exists, "
-                           f"not its value; passes with {first}")
+                message = (f"kills only the mutants that make the code return None "
+                           f"({verdict.killed} of {verdict.mutants}): it checks that a result "
+                           f"exists, not its value; passes with {first}")
             if more > 0:
                 message += f" (and {more} more)"
             static = (confirms or {}).get((verdict.path, verdict.qualname), [])

@@ -1,12 +1,8 @@
 """TL703's evidence: the shared mutation engine (testlint.mutation) on the lines each test covers,
 each mutant run against the tests that cover it only.
 
-The engine stops a mutant's run at the first failing test (a kill is a kill for gating), so one
-grouped run tells which tests killed something and which mutants no covering test kills. A test
-not credited with a kill in that run is then run alone against the mutants another test killed
-first (one engine run per such test): only a test that kills none of them is TL703. `killed` in
---tests-json counts the kills credited to the test (a lower bound for a test credited in the
-grouped run, when another test killed a mutant first).
+Each mutant runs once, against every test that chose it (the engine's `all_tests`: its run
+does not stop at the first failing test), so each test's kill count is exact.
 
 A kill by a mutant that makes a function return None instead of its result ("return-value")
 says only that the test looks at the result at all: `assert result is not None` or `assert
@@ -19,7 +15,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,17 +102,12 @@ def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[s
          covering: dict[str, list[str]], mine: dict[str, list[str]]) -> list[str]:
     from testlint.mutation import run_mutants
 
-    args = ["-p", "no:randomly"]
-
-    def value_kill(mutant_id: str) -> bool:
-        return by_id[mutant_id].operator not in VALUE_BLIND
-
     options.progress(f"running {len(by_id)} mutant(s)")
     results = {r.mutant.id: r for r in run_mutants(
         cwd, list(by_id.values()), lambda m: covering[m.id], python=options.python,
-        timeout=options.timeout, jobs=options.jobs, pytest_args=args)}
+        timeout=options.timeout, jobs=options.jobs, pytest_args=["-p", "no:randomly"],
+        all_tests=True)}
     index = {v.nodeid: v for v in verdicts}
-    unknown: dict[str, list[str]] = {}
     for nodeid, ids in mine.items():
         verdict = index[nodeid]
         for mutant_id in ids:
@@ -125,39 +115,17 @@ def _run(cwd: Path, verdicts: Sequence[Verdict], options: Options, by_id: dict[s
             if result.status == "error":
                 continue
             verdict.mutants += 1
+            value = by_id[mutant_id].operator not in VALUE_BLIND
             if result.status == "timeout":
+                # the run ends at the test over its budget: a kill for every test it covers
                 verdict.timeouts += 1
                 verdict.killed += 1
-                verdict.value_kills += value_kill(mutant_id)
+                verdict.value_kills += value
             elif nodeid in result.killed_by:
                 verdict.killed += 1
-                verdict.value_kills += value_kill(mutant_id)
-            elif result.status == "survived":
-                verdict.survivors.append(mutant_id)
-            elif by_id[mutant_id].operator not in VALUE_BLIND:
-                unknown.setdefault(nodeid, []).append(mutant_id)  # another test killed it first
+                verdict.value_kills += value
             else:
-                verdict.blind += 1  # a "returns None" mutant another test killed first
-
-    def alone(nodeid: str) -> None:
-        """The test against the mutants others killed first: one engine run (pytest collects
-        once, a forked child per mutant)."""
-        verdict = index[nodeid]
-        mutants = [by_id[m] for m in unknown[nodeid]]
-        for result in run_mutants(cwd, mutants, [nodeid], python=options.python,
-                                  timeout=options.timeout, pytest_args=args):
-            mutant_id = result.mutant.id
-            if result.status in ("killed", "timeout"):
-                verdict.killed += 1
-                verdict.value_kills += 1
-            elif result.status == "survived":
                 verdict.survivors.append(mutant_id)
-
-    pending = [n for n in unknown if index[n].value_kills == 0]
-    if pending:
-        options.progress(f"running {len(pending)} test(s) alone against mutants others killed")
-        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            list(pool.map(alone, pending))
     for verdict in verdicts:
         ranked = sorted((by_id[m] for m in verdict.survivors), key=_rank)
         verdict.survivors = [m.location_text for m in ranked]

@@ -6,7 +6,10 @@ Records the project lines the test executes, generates mutants of the code on th
 (changed operators, comparison boundaries, constants, returned values, removed calls), and runs
 the test against each, with the mutant applied in memory and a time budget per run. A test that
 passes against every mutant of the code it covers is reported, with one of the surviving changes
-("passes when `total_cents` returns `total_cents - 1` at pricing.py:14"). When a static finding
+("passes with `total_cents`: `total += price` becomes `total -= price` at pricing.py:7"). A test
+whose only kills are mutants that make the code return None is reported too: `is not None`
+kills those, whatever the value. A kill by an error the mutant raises counts, as in mutmut and
+cosmic-ray. When a static finding
 (TL201, TL103) already flagged the test, the message says the mutants confirm it. `verify
 --tests-json FILE` lists every test's kill count. This is a dynamic rule: `testlint verify` runs
 it.
