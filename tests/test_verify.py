@@ -292,3 +292,14 @@ def test_findings_take_check_s_baseline_and_sarif(tmp_path: Path) -> None:
     run = sarif["runs"][0]
     assert [r["ruleId"] for r in run["results"]] == ["TL701"]
     assert "TL701" in {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nope"], "testlint: error: nope: no such file or directory\n"),
+    (["--shard", "3/2"], "testlint: error: --shard '3/2': i must be between 1 and n\n"),
+    (["--shard", "half"], "testlint: error: --shard 'half': expected i/n, e.g. 1/4\n"),
+])
+def test_usage_errors_exit_2_before_running_anything(tmp_path: Path, args: list[str],
+                                                      message: str) -> None:
+    result = run_cli(["verify", *args], tmp_path)
+    assert (result.exit_code, result.stderr) == (2, message)
