@@ -303,3 +303,21 @@ def test_usage_errors_exit_2_before_running_anything(tmp_path: Path, args: list[
                                                       message: str) -> None:
     result = run_cli(["verify", *args], tmp_path)
     assert (result.exit_code, result.stderr) == (2, message)
+
+
+def test_dynamic_rules_keep_the_rule_contract_of_their_docs() -> None:
+    """The TL7 rules are not in `check`'s registry (test_rule_contract), but they are documented
+    like every rule: the fixed headings in order, examples that parse."""
+    import ast
+
+    from testlint.registry import dynamic_rules, load_full_registry, load_registry
+    from testlint.rules.base import SECTIONS
+
+    dynamic = dynamic_rules(load_full_registry()).rules
+    assert sorted(dynamic) == ["TL701", "TL702", "TL703"]
+    assert not set(dynamic) & set(load_registry().rules)
+    for rule in dynamic.values():
+        assert list(rule.sections) == list(SECTIONS)
+        for source in [*rule.valid, *rule.invalid, *rule.code_examples("Example"),
+                       *rule.code_examples("Use instead")]:
+            ast.parse(source)
