@@ -53,6 +53,8 @@ def run_child(
         conf.write_text(json.dumps({**config, "out": str(out)}), encoding="utf-8")
         env = child_env()
         env["TESTLINT_VERIFY_CONFIG"] = str(conf)
+        # pytest-cov in the project's addopts writes its data file into the working directory
+        env.setdefault("COVERAGE_FILE", str(Path(tmp) / ".coverage"))
         command = [python, "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider",
                    "-q", "--no-header", "-rN", *args]
         try:
