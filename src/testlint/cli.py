@@ -671,9 +671,9 @@ def rules_command(
     import json
 
     from testlint.catalogue import rule_metadata, stale_files, write_catalogue
-    from testlint.registry import load_registry
+    from testlint.registry import load_full_registry
 
-    registry = load_registry()
+    registry = load_full_registry()
     if write_docs_root is not None or check_docs_root is not None:
         _docs_command(write_docs_root, check_docs_root)
         return
@@ -720,10 +720,10 @@ def _docs_command(write_root: Path | None, check_root: Path | None) -> None:
 def rule_command(code: str) -> None:
     """Print one rule's documentation (by code or name)."""
     from testlint.catalogue import rule_text
-    from testlint.registry import UnknownRuleError, load_registry
+    from testlint.registry import UnknownRuleError, load_full_registry
 
     try:
-        rule = load_registry().get(code)
+        rule = load_full_registry().get(code)
     except UnknownRuleError as exc:
         fail(str(exc))
     click.echo(rule_text(rule), nl=False)
@@ -844,6 +844,41 @@ def rewrite(
             MissingExtra) as exc:
         fail(str(exc))
     sys.exit(code)
+
+
+@main.command("verify")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-k", "keyword", help="Only tests matching this pytest -k expression.")
+@click.option("--changed-since", metavar="REF",
+              help="Only tests added or changed since this git ref (e.g. origin/main).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Child pytest processes [default: 1].")
+@click.option("--shard", metavar="I/N", help="Verify the I-th of N stable shards of the tests.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Time budget per test run, in seconds.")
+@click.option("--max-mutants", type=click.IntRange(min=0), default=25, show_default=True,
+              help="Mutants per test, at most.")
+@click.option("--no-mutants", is_flag=True, help="Skip TL703 (no mutation run).")
+@click.option("--format", "output_format",
+              type=click.Choice(["text", "json", "sarif", "github", "junit"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--tests-json", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every test's verdict (outcome, assertions, red, kill counts) here.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record this run's findings as a baseline file.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache directory [default: .testlint_cache in the project root].")
+def verify_command(**options: Any) -> None:
+    """Run the tests under pytest and report those that cannot fail (TL7xx): no assertion ran,
+    passes without the implementation, kills no mutant."""
+    from testlint.verify.command import run_verify
+
+    sys.exit(run_verify(**options))
 
 
 @main.command("lsp")

@@ -143,6 +143,23 @@ def build_registry(modules: Iterable[ModuleType]) -> Registry:
 
 
 @lru_cache(maxsize=1)
-def load_registry() -> Registry:
-    """All rules, built in and from installed packs; cached for the process."""
+def load_full_registry() -> Registry:
+    """Every rule, static and dynamic (TL7, `testlint verify`), built in and from installed
+    packs: what the catalogue, `testlint rule` and SARIF's rule descriptors describe."""
     return build_registry([*_builtin_modules(), *_plugin_modules()])
+
+
+@lru_cache(maxsize=1)
+def load_registry() -> Registry:
+    """The static rules, built in and from installed packs, cached for the process: what
+    `check` (and the flake8 plugin, the language server, `--select ALL`) may run. Dynamic rules
+    need the tests run and are only reported by `testlint verify`."""
+    return static_rules(load_full_registry())
+
+
+def static_rules(registry: Registry) -> Registry:
+    return Registry(rules={c: r for c, r in registry.rules.items() if r.kind == "static"})
+
+
+def dynamic_rules(registry: Registry) -> Registry:
+    return Registry(rules={c: r for c, r in registry.rules.items() if r.kind == "dynamic"})

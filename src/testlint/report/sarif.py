@@ -47,10 +47,10 @@ TL000_DESCRIPTOR = {
 
 def _descriptors() -> list[dict[str, Any]]:
     from testlint.catalogue import help_uri, rule_text
-    from testlint.registry import load_registry
+    from testlint.registry import load_full_registry
 
     out: list[dict[str, Any]] = [TL000_DESCRIPTOR]
-    for rule in load_registry().rules.values():
+    for rule in load_full_registry().rules.values():
         what = " ".join(rule.sections.get("What it does", rule.summary).split())
         page = rule_text(rule)
         out.append(

@@ -38,6 +38,7 @@ SECTIONS = (
 )
 FIX_KINDS = ("none", "safe", "unsafe")
 LEVELS = ("error", "warning")
+RULE_KINDS = ("static", "dynamic")
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -73,6 +74,9 @@ class Rule:
     needs: frozenset[str] = frozenset()
     check_snapshot: Callable[[Any], None] | None = None
     level: str = "warning"
+    # "static": a query over a file's facts, run by `check`; "dynamic": evidence from running
+    # the tests, reported by `testlint verify` only (see testlint.verify)
+    kind: str = "static"
 
     @property
     def family(self) -> str:
@@ -177,7 +181,12 @@ def _option_help(doc_options: str, key: str) -> str:
 def rule_from_module(module: ModuleType) -> Rule:
     """Read and validate one rule module."""
     where = module.__name__
-    required = ("CODE", "NAME", "DEFAULT_ENABLED", "FIX", "check")
+    kind = getattr(module, "KIND", "static")
+    if kind not in RULE_KINDS:
+        raise RuleDefinitionError(f"{where}: KIND must be one of {RULE_KINDS}")
+    required: tuple[str, ...] = ("CODE", "NAME", "DEFAULT_ENABLED", "FIX")
+    if kind == "static":
+        required += ("check",)
     missing = [a for a in required if not hasattr(module, a)]
     if missing:
         raise RuleDefinitionError(f"{where}: missing {', '.join(missing)}")
@@ -204,14 +213,19 @@ def rule_from_module(module: ModuleType) -> Rule:
         sections=sections,
         valid=tuple(getattr(module, "VALID", ())),
         invalid=tuple(getattr(module, "INVALID", ())),
-        check=module.check,
+        check=getattr(module, "check", _no_static_check),
         options_type=options_type,
         options=_option_specs(options_type, sections.get("Options", "")),
         module=where,
         needs=frozenset(getattr(module, "NEEDS", ())),
         check_snapshot=getattr(module, "check_snapshot", None),
         level=level,
+        kind=kind,
     )
+
+
+def _no_static_check(ctx: RuleContext) -> None:
+    """A dynamic rule has nothing to say about a file's text."""
 
 
 @dataclass
