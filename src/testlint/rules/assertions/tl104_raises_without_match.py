@@ -8,7 +8,9 @@ unittest's `self.assertRaises(...)` (its `assertRaisesRegex` is the form with a 
 is ruff's PT011; a `with pytest.raises(...)` block that holds several statements (ruff's PT012)
 is TL111's. A test that inspects the captured exception afterwards (`excinfo.value`,
 `excinfo.match(...)`, `cm.exception`) is treated as matching, unless all it checks is that there
-is one (`assert excinfo.value is not None`).
+is one (`assert excinfo.value is not None`). For `Exception` and `BaseException`, which accept
+every error, only a check of the type afterwards (`excinfo.type`, `isinstance(excinfo.value,
+...)`) narrows them: checking their message alone still passes for any class with that text.
 
 Not flagged when the origin of the error is certain: the test itself raises it inside the block
 (`raise Exception()` to check that a context manager cleans up), or the test makes a mock raise
@@ -182,7 +184,13 @@ def _exception_names(expected: ast.expr | None) -> list[str]:
     return [name, name.rsplit(".", 1)[-1]] if "." in name else [name]
 
 
-def _inspected_later(test: TestFunction, raises: RaisesUse) -> bool:
+ROOTS = frozenset({"Exception", "BaseException"})  # every error: only a type check narrows them
+
+
+def _inspected_later(test: TestFunction, raises: RaisesUse, *, type_only: bool = False) -> bool:
+    """The test reads the captured exception after the block (more than its existence); with
+    `type_only`, only a read of its type counts (`excinfo.type`, `excinfo.errisinstance(...)`,
+    `isinstance(excinfo.value, ...)`, `type(excinfo.value)`)."""
     with_node = raises.with_node
     if with_node is None:
         return False
@@ -201,9 +209,22 @@ def _inspected_later(test: TestFunction, raises: RaisesUse) -> bool:
             and isinstance(node.ctx, ast.Load)
             and (node.lineno, node.col_offset) >= end
             and not _only_exists(test, node)
+            and (not type_only or _reads_type(test, node))
         ):
             return True
     return False
+
+
+def _reads_type(test: TestFunction, name: ast.Name) -> bool:
+    parents = test.ancestors(name)
+    if parents and isinstance(parents[0], ast.Attribute):
+        if parents[0].attr in {"type", "typename", "errisinstance"}:
+            return True
+        if parents[0].attr == "value":
+            parents = parents[1:]
+    return bool(parents) and isinstance(parents[0], ast.Call) and dotted_name(
+        parents[0].func
+    ) in {"isinstance", "type", "issubclass"}
 
 
 def _only_exists(test: TestFunction, name: ast.Name) -> bool:
@@ -268,9 +289,14 @@ def check(ctx: RuleContext) -> None:
             shown = RAISES_APIS.get(raises.api)
             if shown is None:
                 continue
-            if raises.has_match or _inspected_later(test, raises):
+            if raises.has_match:
                 continue
-            too_broad = [n for n in _exception_names(raises.expected) if n in broad]
+            names = _exception_names(raises.expected)
+            roots = [n for n in names if n in broad and n in ROOTS]
+            # a message checked afterwards narrows a broad builtin, not `Exception` itself
+            if _inspected_later(test, raises, type_only=bool(roots)):
+                continue
+            too_broad = [n for n in names if n in broad]
             if too_broad and not _origin_certain(test, raises, mocks_raise):
                 if turned_off is None:
                     turned_off = turned_off_by_ruff(
@@ -278,6 +304,15 @@ def check(ctx: RuleContext) -> None:
                     ) is not None
                 if turned_off:
                     return  # the maintainers turned ruff's PT011 off for this file
+                if roots and _inspected_later(test, raises):
+                    ctx.report(
+                        raises.call,
+                        f"{shown}({roots[0]}) accepts every error, and checking its message "
+                        "afterwards does not say which class the code raised; name the exception "
+                        "class the code documents",
+                        test=test,
+                    )
+                    continue
                 ctx.report(
                     raises.call,
                     f"{shown}({too_broad[0]}) without match= passes for any {too_broad[0]}, "
