@@ -71,7 +71,8 @@ def leaf_values(node: ast.AST) -> list[ast.AST]:
             continue
         if isinstance(current, ast.Dict):
             children: list[ast.AST] = [v for v in current.values if v is not None]
-            found.extend(k for k, v in zip(current.keys, current.values, strict=True)
+            # `{**base, ...}`: the unpacked mapping is one item
+            found.extend(v for k, v in zip(current.keys, current.values, strict=True)
                          if k is None and v is not None)
         elif isinstance(current, ast.List | ast.Tuple | ast.Set):
             children = list(current.elts)
