@@ -12,7 +12,8 @@ black-formatted `Attribute(...)` calls of repeated flags (30 lines) or a set of 
 diagnostics are not giant. A string is measured by its size as well as its source lines: at 80
 characters a line, a 3 KB string written on one line is as long as 38 lines of text. A flat
 list, tuple or set of distinct short names (column or field names, one per line) is a schema a
-reader goes through name by name: only its items count, unless it is joined into text (`"\n".join([...])`).
+reader goes through name by name: only its items count, unless it is joined into text
+(`"\n".join([...])`).
 
 An expected value is a side of an equality assertion (`assert result == {...}`,
 `self.assertEqual(result, [...])`, `assertDictEqual`, `np.testing.assert_array_equal`, a helper
