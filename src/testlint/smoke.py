@@ -7,8 +7,9 @@ Two questions, both answered from the test's own text, without inference:
   comment states what must work ("Instantiation works.", "The key validator can be None.",
   "It's possible to subclass ...", "# should work"), or tells the crash it guards against
   ("# this used to core dump the parser", "would raise TypeError without ...", an issue link or
-  number). Vague claims written by generators ("works correctly", "works as expected") do not
-  count: they state no behaviour.
+  number). Vague claims written by generators ("works correctly", "works as expected") and
+  texts that describe the test ("Test that login succeeds") do not count: they state what the
+  test was meant to check, not that not raising is the point.
 - `unseen_check`: the test does check something, in a way the assertion model does not count:
   it calls an assertion function through a local (`comp = tm.assert_frame_equal`; `for obj,
   comp in zip(objs, comps): comp(obj, reread)`), runs another test (`Base.test_x(self, ...)`),
@@ -28,21 +29,17 @@ from testlint.facts import TestFunction, TestModule, dotted_name
 INTENT_NAME = re.compile(
     r"(no|not|doesnt|does_not|dont|do_not|never|without|cannot)_(raise|raises|raising|error"
     r"|errors|exception|crash|crashes|fail|fails|failure|warn|warning|warnings)|smoke"
-    r"|(^|_)works(?!_(correctly|properly|as_expected|as_intended|fine|well))(_|$)|_ok$|_(succeeds|success)$|_pass$"
+    # (not `_success`: `test_create_user_success` is how generators name the happy path)
+    r"|(^|_)works(?!_(correctly|properly|as_expected|as_intended|fine|well))(_|$)|_ok$"
+    r"|_pass(es)?$"
     r"|(^|_)doc_?string(_|$)|(^|_)docs?_examples?(_|$)|_bug$|(^|_)regression(_|$)",
 )
-# ... or in the docstring or a comment: what must work, or the crash it guards against, or the
-# issue it is a regression test for
+# ... or in the docstring or a comment: that it must not raise, the crash it guards against, or
+# the issue it is a regression test for ...
 INTENT_TEXT = re.compile(
     r"(not|n't|never|no|nothing|without)\s+(\w+\s+){0,3}?(raise|raises|raised|raising|throw"
     r"|crash|crashes|fail|fails|error|errors|exception|exceptions|warn|warning|segfault|hang)\b"
-    r"|nothing happens|smoke test|is accepted|are accepted|it works|it worked|just works"
-    # a behaviour stated as working: "Instantiation works.", "# should work", "# Works"
-    r"|\b(works?|worked)\b(?!\s+(correctly|properly|as\s+(expected|intended)|fine|well))"
-    r"|\bsucceeds?\b|\b(ok|okay)\b|\b(is|are|be)\s+(fine|possible|allowed|supported|hashable)\b"
-    r"|\bit'?s\s+possible\b|\bcan\s+be\s+(None|used|\w+ed)\b"
-    r"|\b(is|are)\s+(in\s+fact\s+)?(a\s+)?valid\b|\bnow\s+supported\b|\bposes\s+no\s+problem"
-    # the crash it guards against
+    r"|nothing happens|smoke test|\bposes\s+no\s+problem"
     r"|\bused\s+to\s+(raise|fail|crash|core\s*dump|segfault|error|hang|break)"
     r"|\bwould\s+(raise|fail|crash|error|segfault)|\bgenerated\s+an?\s+(exception|error)"
     r"|\bbug\s+report\b|\bregression\b"
@@ -50,6 +47,28 @@ INTENT_TEXT = re.compile(
     r"|github\.com/[\w.-]+/[\w.-]+/(issues|pull)/\d+",
     re.IGNORECASE,
 )
+# ... or a behaviour stated as working ("Instantiation works.", "The key validator can be
+# None.", "# should work", "# generator ok though") ...
+CLAIM_TEXT = re.compile(
+    r"is accepted|are accepted|it works|it worked|just works"
+    r"|\b(works?|worked)\b(?!\s+(correctly|properly|as\s+(expected|intended)|fine|well))"
+    r"|\bsucceeds?\b|\b(is|are|be|check|still)\s+ok(ay)?\b|\bok(ay)?\s+(though|too)\b"
+    r"|\b(is|are|be)\s+(fine|possible|allowed|supported|hashable)\b"
+    r"|\bit'?s\s+possible\b|\bcan\s+be\s+(None|used|\w+ed)\b"
+    r"|\b(is|are)\s+(in\s+fact\s+)?(a\s+)?valid\b|\bnow\s+supported\b",
+    re.IGNORECASE,
+)
+# ... unless the text describes the test rather than the behaviour ("Test that login succeeds",
+# the generated docstring of a test that was meant to check it)
+DESCRIBES_TEST = re.compile(r"^(#\s*)?(tests?|testing|checks?|verify|verifies|ensures?)\s+(that|if"
+                            r"|whether|the|for|of|a|an)\b", re.IGNORECASE)
+
+
+def _states_intent(text: str) -> bool:
+    text = text.strip()
+    if INTENT_TEXT.search(text):
+        return True
+    return CLAIM_TEXT.search(text) is not None and not DESCRIBES_TEST.match(text)
 
 
 # a test named after the representation it renders ...
@@ -75,7 +94,7 @@ def stated_intent(module: TestModule, test: TestFunction) -> bool:
     if _only_imports(test):
         return True  # an import smoke test: the module (or its star-import) loads
     docstring = ast.get_docstring(test.node, clean=False)
-    if docstring and INTENT_TEXT.search(docstring):
+    if docstring and _states_intent(docstring):
         return True
     source = module.source
     end = test.node.end_lineno or test.node.lineno
@@ -86,7 +105,7 @@ def stated_intent(module: TestModule, test: TestFunction) -> bool:
         unclear = '"' in above or "'" in above
         more = source.comments if unclear else source.comments_in(first - 1, first - 1)
         comments = {**comments, **{n: c for n, c in more.items() if n == first - 1}}
-    return any(INTENT_TEXT.search(text.strip()) for text in comments.values())
+    return any(_states_intent(text) for text in comments.values())
 
 
 def _only_imports(test: TestFunction) -> bool:

@@ -20,15 +20,19 @@ error, which TL603 reports.
 
 A test that says it means "does not raise", a deliberate smoke test, is not flagged either: its
 name says so (`test_..._does_not_raise`, `..._no_error`, `..._dont_fail`, `..._smoke`,
-`..._works`, `..._ok`, `test_doc_string`, `..._bug`), or its docstring or a comment states what
-must work ("Instantiation works.", "The key validator can be None.", "It's possible to subclass
+`..._works`, `..._ok`, `..._pass`, `test_doc_string`, `..._bug`), or its docstring or a comment
+states what must work ("Instantiation works.", "The key validator can be None.", "It's possible to subclass
 A and B at once", "# should work", "should not raise", "nothing happens"), or the crash it
 guards against ("# this used to core dump the parser", "would raise TypeError without
 @consumer"), or cites the issue it is a regression test for (`# GH 1234`, `gh-1234`,
 `bpo-1234`, `issue #1234`, an issues/pull URL). Vague claims ("works correctly", "works as
-expected") state nothing and do not count. A test named after a representation (`test_repr_*`,
-`TestSeriesRepr`, `test_plot_*`) that ends by rendering what it built (`repr(df)`, `str(idx)`,
-`s.to_html()`, `df.plot(...)`) and a test that only imports are smoke tests too. Such a test is
+expected") state nothing, and a text that describes the test ("Test that login succeeds",
+"# Check that the response is OK") says what it was meant to check, so neither counts; nor
+does a name ending in `_success`, the way generators name the happy path.
+
+A test named after a representation (`test_repr_*`, `TestSeriesRepr`, `test_plot_*`) that ends
+by rendering what it built (`repr(df)`, `str(idx)`, `s.to_html()`, `df.plot(...)`) and a test
+that only imports are smoke tests too. Such a test is
 still flagged when it cannot fail at all: its whole body is an empty `with cm(...):` block of a
 `@contextmanager` of the code under test that runs nothing around its `yield` (`with ok():
 pass`).
