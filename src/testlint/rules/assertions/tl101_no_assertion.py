@@ -21,8 +21,9 @@ error, which TL603 reports.
 A test that says it means "does not raise", a deliberate smoke test, is not flagged either: its
 name says so (`test_..._does_not_raise`, `..._no_error`, `..._dont_fail`, `..._smoke`,
 `..._works`, `..._ok`, `..._pass`, `test_doc_string`, `..._bug`), or its docstring or a comment
-states what must work ("Instantiation works.", "The key validator can be None.", "It's possible to subclass
-A and B at once", "# should work", "should not raise", "nothing happens"), or the crash it
+states what must work ("Instantiation works.", "The key validator can be None.", "It's
+possible to subclass A and B at once", "# should work", "should not raise", "nothing happens"),
+or the crash it
 guards against ("# this used to core dump the parser", "would raise TypeError without
 @consumer"), or cites the issue it is a regression test for (`# GH 1234`, `gh-1234`,
 `bpo-1234`, `issue #1234`, an issues/pull URL). Vague claims ("works correctly", "works as
