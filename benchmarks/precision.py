@@ -17,6 +17,7 @@ The cache (default ~/.cache/testlint-precision, or $TESTLINT_CORPUS, or --cache)
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import subprocess
 import sys
@@ -189,14 +190,22 @@ def table(sizes: dict[str, tuple[int, int]], counts: dict[str, Counter[str]],
         per_k = [1000 * c / max(sizes[n][1], 1) for c, n in zip(per_suite, names, strict=True)]
         rates.append(row([rule_col[rule.code], default, *(f"{r:.1f}" for r in per_k),
                           f"**{rate:.2f}**"]))
+    defaults = [r.code for r in rules if r.default_enabled]
+    per_suite = [sum(counts[n].get(code, 0) for code in defaults) for n in names]
+    total = sum(per_suite)
+    found.append(row(["**default rules**", "", *map(str, per_suite), f"**{total}**"]))
+    per_k = [1000 * c / max(sizes[n][1], 1) for c, n in zip(per_suite, names, strict=True)]
+    rates.append(row(["**default rules**", "", *(f"{r:.1f}" for r in per_k),
+                      f"**{1000 * total / max(total_tests, 1):.2f}**"]))
     versions = ", ".join(
         f"{s.name} {s.version} ({'tests from the wheel' if s.kind == 'wheel' else 'sdist'})"
         for s in SUITES
     )
     python = ".".join(map(str, sys.version_info[:2]))
     chosen = "every rule on" if select == ("ALL",) else "rules " + ", ".join(select)
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
     notes = [
-        f"Measured with testlint {__version__} on Python {python}, {chosen}, over: "
+        f"Measured on {today} with testlint {__version__} on Python {python}, {chosen}, over: "
         f"{versions}. Tests are test functions as testlint sees them (a parametrized test "
         "counts once).",
         "",
@@ -218,6 +227,8 @@ def main() -> None:
     args = parser.parse_args()
     select = tuple(s.strip().upper() for s in args.select.split(",") if s.strip())
     show = {s.strip().upper() for s in args.show.split(",") if s.strip()}
+    if args.write and select != ("ALL",):
+        parser.error("--write measures every rule: the page shows all of them (drop --select)")
     sizes, counts = measure(args.cache, select, show)
     text = table(sizes, counts, select)
     print(text)

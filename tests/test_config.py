@@ -112,7 +112,8 @@ def test_pytest_collection_settings_are_read_from_each_config_file(
     result = run_cli(["tests"], tmp_path)
     assert result.stdout.splitlines() == [
         "tests/check_cart.py:1:5: TL101 test has no assertion: it only proves the code does not "
-        "raise; assert on the result or the changed state"
+        "raise; assert on the result or the changed state (if not raising is the point, say so: "
+        "a `_does_not_raise` name, a docstring, or `# noqa: TL101`)"
     ]
 
 

@@ -497,14 +497,16 @@ def test_a_tie_names_both_methods_in_a_stable_order() -> None:
 
 
 def test_a_plain_check_says_how_many_findings_fix_would_settle(tmp_path: Path) -> None:
-    _write(tmp_path, (MISSPELLED + "\n\ndef test_half():\n    2 / 2 == 1\n").encode())
+    _write(tmp_path, (
+        MISSPELLED + "\n\ndef test_half():\n    2 / 2 == 1\n\n\ndef test_call():\n    round(2.5)\n"
+    ).encode())
     shown = run_cli(["check", "--select", "TL502,TL107", "test_a.py"], tmp_path)
     assert (shown.exit_code, shown.stderr) == (
         1, "1 fixable with `--fix` (1 more with `--fix --unsafe-fixes`).\n"
     )
     only_unsafe = run_cli(["check", "--select", "TL107", "test_a.py"], tmp_path)
     assert only_unsafe.stderr == "1 fixable with `--fix --unsafe-fixes`.\n"
-    # machine-readable output, and findings with no fix (TL101 on test_half), add nothing
+    # machine-readable output, and findings with no fix (TL101 on test_call), add nothing
     as_json = run_cli(["check", "--select", "TL502", "--format", "json", "test_a.py"], tmp_path)
     unfixable = run_cli(["check", "--select", "TL101", "test_a.py"], tmp_path)
     assert (as_json.stderr, unfixable.stderr, unfixable.exit_code) == ("", "", 1)

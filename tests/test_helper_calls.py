@@ -106,7 +106,8 @@ PROJECT = {
 NO_ASSERTION = (
     "TL101 test has no assertion (`{}(...)` is the code under test, whose body asserts nothing, "
     "not an assertion helper): it only proves the code does not raise; assert on the result or "
-    "the changed state"
+    "the changed state (if not raising is the point, say so: a `_does_not_raise` name, a "
+    "docstring, or `# noqa: TL101`)"
 )
 
 

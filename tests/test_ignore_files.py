@@ -19,7 +19,8 @@ from tests.helpers import run_cli, write_files
 EMPTY_TEST = "def test_nothing():\n    run()\n"
 NO_ASSERTION = (
     "1:5: TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state"
+    "assert on the result or the changed state (if not raising is the point, say so: a "
+    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
 )
 CHECK = ["check", "--select", "TL101", "--no-cache"]
 

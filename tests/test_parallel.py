@@ -123,7 +123,7 @@ def test_progress_bar_on_a_terminal_only(many: Path) -> None:
     piped = subprocess.run([sys.executable, "-m", "testlint", "--no-cache", "--jobs", "1", "tests"],
                            cwd=many, capture_output=True, text=True, env=_env())
     assert piped.stderr == ""
-    assert piped.stdout.count("TL101") == 100
+    assert piped.stdout.count(": TL101 ") == 100
     stdout, shown = run_on_terminal(many, _env())
     assert stdout == piped.stdout  # the report is the same; the bar went to the terminal
     assert b"\rtestlint [\x1b[32m" in shown

@@ -104,7 +104,8 @@ SHOP = {
 MIRRORING = MIRRORING_FINDING
 NO_ASSERTION = (
     "tests/test_rounding.py:4:5: TL101 test has no assertion: it only proves the code does not "
-    "raise; assert on the result or the changed state\n"
+    "raise; assert on the result or the changed state (if not raising is the point, say so: a "
+    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)\n"
 )
 
 

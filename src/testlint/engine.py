@@ -207,7 +207,7 @@ class Engine:
         for rule in self.rules:
             checkpoint()
             ctx = RuleContext(rule=rule, module=module, options=self._options[rule.code],
-                              project=self.project)
+                              project=self.project, file=path)
             findings.extend(self._run(rule, rule.check, ctx, source.path))
         snapshots = self._snapshots(path, module)
         for snapshot in snapshots:

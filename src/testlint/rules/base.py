@@ -18,6 +18,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -237,6 +238,8 @@ class RuleContext:
     options: Any
     project: Project
     findings: list[Finding] = field(default_factory=list)
+    # the linted file on disk (its path as reported is `module.path`); None outside the engine
+    file: Path | None = None
 
     @property
     def source(self) -> Any:

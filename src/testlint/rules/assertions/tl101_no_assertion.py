@@ -16,13 +16,38 @@ over many inputs on purpose) and benchmarks (pytest-benchmark's or pytest-codspe
 fixture, or `@pytest.mark.benchmark` on the test, its class or the module) are not flagged, and
 neither are
 placeholder tests, which TL106 reports, and a test whose `try: ... except E: pass` expected an
-error, which TL603 reports. A test that says it means "does not raise" is not flagged
-either: its name says so (`test_..._does_not_raise`, `..._no_error`, `..._smoke`), or its docstring
-or a comment does ("should not raise", "nothing happens", "no exception"), or it cites the issue
-it is a regression test for (`# GH 1234`, `gh-1234`, `bpo-1234`, `issue #1234`). Such a
-test is still flagged when it cannot fail at all: its whole body is an empty `with cm(...):`
-block of a `@contextmanager` of the code under test that runs nothing around its `yield` (`with
-ok(): pass`).
+error, which TL603 reports.
+
+A test that says it means "does not raise", a deliberate smoke test, is not flagged either: its
+name says so (`test_..._does_not_raise`, `..._no_error`, `..._dont_fail`, `..._smoke`,
+`..._works`, `..._ok`, `..._pass`, `test_doc_string`, `..._bug`), or its docstring or a comment
+states what must work ("Instantiation works.", "The key validator can be None.", "It's
+possible to subclass A and B at once", "# should work", "should not raise", "nothing happens"),
+or the crash it
+guards against ("# this used to core dump the parser", "would raise TypeError without
+@consumer"), or cites the issue it is a regression test for (`# GH 1234`, `gh-1234`,
+`bpo-1234`, `issue #1234`, an issues/pull URL). Vague claims ("works correctly", "works as
+expected") state nothing, and a text that describes the test ("Test that login succeeds",
+"# Check that the response is OK") says what it was meant to check, so neither counts; nor
+does a name ending in `_success`, the way generators name the happy path.
+
+A test named after a representation (`test_repr_*`, `TestSeriesRepr`, `test_plot_*`) that ends
+by rendering what it built (`repr(df)`, `str(idx)`, `s.to_html()`, `df.plot(...)`) and a test
+that only imports are smoke tests too. Such a test is
+still flagged when it cannot fail at all: its whole body is an empty `with cm(...):` block of a
+`@contextmanager` of the code under test that runs nothing around its `yield` (`with ok():
+pass`).
+
+A test checks something the assertion model does not see when it calls an assertion function
+through a local (`for obj, comp in zip(objs, [tm.assert_series_equal, ...]): comp(...)`), runs
+another test (`Base.test_scalar(self, ...)`), calls a `self.` method inherited from a test base
+class in another module (unread, so given the benefit of the doubt), or checks a child
+process's exit status (`subprocess.check_call`, `subprocess.run(..., check=True)`); those are not
+flagged. An empty method of a subclass switches an inherited test off and is not flagged, and a
+test whose only "check" is a comparison without `assert` is left to TL107, which explains it.
+
+The message names the ways to say "does not raise" on purpose: a `_does_not_raise` name, a
+docstring, or `# noqa: TL101`.
 
 ## Why it matters
 
@@ -69,16 +94,14 @@ None.
 
 from __future__ import annotations
 
-import ast
-import re
-
 from testlint.cannot_fail import inert_with
-from testlint.facts import TestFunction
 from testlint.inference import Inference, for_project
 from testlint.reach.helper_calls import asserts_nothing
-from testlint.rules._placeholder import placeholder_reason
+from testlint.rules._placeholder import is_trivial, overrides_inherited_test, placeholder_reason
 from testlint.rules._swallowed import swallowed_failures
 from testlint.rules.base import RuleContext
+from testlint.smoke import stated_intent, unseen_check
+from testlint.unasserted import unasserted_comparisons
 
 CODE = "TL101"
 NAME = "no-assertion"
@@ -144,39 +167,6 @@ class TestCart:
 
 EXEMPT_DECORATORS = ("hypothesis.given",)
 
-# "this test means: the call does not raise", said in the name ...
-INTENT_NAME = re.compile(
-    r"(no|not|doesnt|does_not|never|without)_(raise|raises|raising|error|errors|exception|crash"
-    r"|crashes|fail|fails|failure|warn|warning|warnings)|smoke",
-)
-# ... or in the docstring or a comment, or by citing the issue it guards against
-INTENT_TEXT = re.compile(
-    r"(not|n't|never|no|nothing|without)\s+(\w+\s+){0,3}?(raise|raises|raised|raising|throw"
-    r"|crash|crashes|fail|fails|error|errors|exception|exceptions|warn|warning|segfault|hang)\b"
-    r"|nothing happens|smoke test|is accepted|are accepted|it works|it worked|just works"
-    r"|\bGH[ -]?#?\d+|\bgh-?\d+|\bbpo-\d+|\bissue\s*#?\d+|#\d{3,}",
-    re.IGNORECASE,
-)
-
-
-def declares_no_raise_intent(ctx: RuleContext, test: TestFunction) -> bool:
-    if INTENT_NAME.search(test.name.lower()):
-        return True
-    docstring = ast.get_docstring(test.node, clean=False)
-    if docstring and INTENT_TEXT.search(docstring):
-        return True
-    source = ctx.module.source
-    end = test.node.end_lineno or test.node.lineno
-    first = min([test.node.lineno, *(d.lineno for d in test.node.decorator_list)])
-    comments = source.comments_in(first, end)
-    above = source.line(first - 1)
-    if "#" in above:  # a comment just above the test; where quotes make it unclear, tokenize all
-        unclear = '"' in above or "'" in above
-        more = source.comments if unclear else source.comments_in(first - 1, first - 1)
-        comments = {**comments, **{n: c for n, c in more.items() if n == first - 1}}
-    return any(INTENT_TEXT.search(text) for text in comments.values())
-
-
 def check(ctx: RuleContext) -> None:
     inference: Inference | None = None
     prefixes = ctx.project.collection_rules.helper_prefixes
@@ -198,9 +188,15 @@ def check(ctx: RuleContext) -> None:
             continue  # timed, not checked: pytest-benchmark / pytest-codspeed
         if placeholder_reason(ctx.module, test) is not None:
             continue  # TL106 reports it
+        if overrides_inherited_test(test) and all(is_trivial(s) for s in test.body):
+            continue  # an empty method that switches an inherited test off
+        if unasserted_comparisons(ctx.module, test):
+            continue  # TL107 reports the comparison that lacks its `assert`
+        if unseen_check(ctx.module, test) is not None:
+            continue
         if any(s.expected_error for s in swallowed_failures(ctx.module, test)):
             continue  # TL603 reports it: `try: f() except E: pass` that expected an error
-        if declares_no_raise_intent(ctx, test):
+        if stated_intent(ctx.module, test):
             if inference is None:
                 inference = for_project(ctx.project)
             inert = inert_with(ctx.module, test, inference)
@@ -221,7 +217,8 @@ def check(ctx: RuleContext) -> None:
         ctx.report_name(
             test.node,
             f"test has no assertion{because}: it only proves the code does not raise; "
-            "assert on the result or the changed state",
+            "assert on the result or the changed state (if not raising is the point, say so: a "
+            "`_does_not_raise` name, a docstring, or `# noqa: TL101`)",
             test=test,
         )
 

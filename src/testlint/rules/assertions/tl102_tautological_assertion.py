@@ -3,7 +3,8 @@
 ## What it does
 
 Flags assertions that cannot fail: `assert True` (or any non-empty literal), `assert (x, "msg")`
-(a non-empty tuple is always true), a name compared with itself (`x is x`, `x == x`), and a
+(a non-empty tuple is always true), a name compared with itself (`x is x`; `x == x` for a
+builtin value), and a
 literal compared with a literal (`assert 1 == 1`). The same checks apply to
 `self.assertTrue(True)` and `self.assertEqual(x, x)`.
 
@@ -18,10 +19,12 @@ alone), and identity through an alias (`value = UNSET; assert value is UNSET`). 
 inside a function the test defines is that function's, not the test's, and is not judged here.
 
 A self-comparison can be a real check when evaluating it runs the code under test: `obj.prop is
-obj.prop` checks that a property caches, and `x == x` in a test of equality, hashing or ordering
-checks that `__eq__` is reflexive. So attribute chains are never flagged, and `==`, `<=`, `>=` on
-the same name are not flagged in tests whose name is about equality, comparison, ordering or
-hashing.
+obj.prop` checks that a property caches, and `x == x` checks that an `__eq__` (generated, as by
+attrs, or written by hand) is reflexive. So attribute chains are never flagged, and `==`, `<=`,
+`>=` on the same name are flagged only when the test bound that name to a builtin value (a
+literal, a display, `list(...)`, `len(...)`), whose comparison is Python's own, and not in tests
+whose name is about equality, comparison, ordering or hashing; identity (`x is x`) is always
+flagged.
 
 ## Why it matters
 
@@ -103,6 +106,11 @@ def test_calls_are_not_pure():
 def test_assert_false_marks_unreachable():
     assert not False or total([]) == 0
 """,
+    """
+def test_custom_eq_is_reflexive():
+    error = FooError(1, "foo")
+    assert error == error
+""",
 ]
 
 INVALID = [
@@ -117,7 +125,7 @@ def test_total():
 """,
     """
 def test_total():
-    result = total([1, 2])
+    result = [1, 2]
     assert result == result
 """,
     """
@@ -162,18 +170,52 @@ def _same_name(left: ast.expr, right: ast.expr) -> bool:
     return isinstance(left, ast.Name) and isinstance(right, ast.Name) and left.id == right.id
 
 
+# builtin constructors whose result compares equal to itself (`float` is left out: NaN)
+BUILTIN_VALUES = frozenset({
+    "str", "bytes", "int", "bool", "list", "tuple", "dict", "set", "frozenset", "len", "sorted",
+    "repr", "range",
+})
+
+
+def _builtin_value(name: ast.expr, test: TestFunction | None) -> bool:
+    """`name` is bound once in the test to a value of a builtin type, whose `==` is Python's
+    own: a literal (not a float: NaN has none, but keep to what surely compares equal), a
+    display, or a builtin constructor's result. Anything else may have an `__eq__` of the code
+    under test, where `x == x` checks reflexivity."""
+    if test is None or not isinstance(name, ast.Name):
+        return False
+    value = test.bindings.get(name.id)
+    if value is None:
+        return False
+    if isinstance(value, ast.Constant):
+        return not isinstance(value.value, float | complex)
+    if isinstance(value, ast.JoinedStr | ast.List | ast.Tuple | ast.Dict | ast.Set
+                  | ast.ListComp | ast.DictComp | ast.SetComp):
+        return True
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in BUILTIN_VALUES
+    )
+
+
 def _about_comparison(test_name: str) -> bool:
     words = test_name.lower().split("_")
     return any(w in COMPARISON_WORDS or w.startswith(COMPARISON_STEMS) for w in words)
 
 
-def tautology(assertion: Assertion, test_name: str = "") -> str | None:
+def tautology(assertion: Assertion, test: TestFunction | None = None) -> str | None:
     """Why this assertion cannot fail, or None."""
+    test_name = test.name if test is not None else ""
     expr = assertion.expr
     if expr is None:
         if assertion.api in {"unittest.assertEqual", "unittest.assertEquals"}:
             for comp in assertion.comparisons:
-                if _same_name(comp.left, comp.right) and not _about_comparison(test_name):
+                if (
+                    _same_name(comp.left, comp.right)
+                    and _builtin_value(comp.left, test)
+                    and not _about_comparison(test_name)
+                ):
                     return "it compares a value with itself"
         return None
     if isinstance(expr, ast.Tuple) and expr.elts:
@@ -187,6 +229,7 @@ def tautology(assertion: Assertion, test_name: str = "") -> str | None:
         if (
             isinstance(op, REFLEXIVE_OPS)
             and _same_name(left, right)
+            and _builtin_value(left, test)
             and not _about_comparison(test_name)
         ):
             return "it compares a value with itself"
@@ -200,7 +243,7 @@ def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         reasons: dict[int, tuple[Assertion, str]] = {}
         for assertion in own_assertions(test):
-            reason = tautology(assertion, test.name)
+            reason = tautology(assertion, test)
             if reason is not None:
                 reasons[id(assertion.node)] = (assertion, reason)
         if _may_restate(test):

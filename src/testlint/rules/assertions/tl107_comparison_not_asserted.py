@@ -52,11 +52,10 @@ None.
 from __future__ import annotations
 
 import ast
-import re
 
 from testlint.finding import Edit, Fix
-from testlint.rules._body import call_name
 from testlint.rules.base import RuleContext
+from testlint.unasserted import unasserted_comparisons
 
 CODE = "TL107"
 NAME = "comparison-not-asserted"
@@ -104,30 +103,9 @@ class TestCart:
 """,
 ]
 
-# a comment that writes down the comparison's result: `# True`, `# -> False`, `# None`
-RESULT_COMMENT = re.compile(r"^(?:->\s*|=>\s*|is\s+|returns?\s+)?(?:true|false|none|nan)\b", re.I)
-# a `with` block whose context manager's name says it expects an error or a warning
-EXPECTING_WORDS = ("raise", "warn", "error", "errstate", "assert", "expect", "catch", "deprecat")
-
-
-def _is_comparison(expr: ast.expr) -> bool:
-    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
-        return _is_comparison(expr.operand)
-    return isinstance(expr, ast.Compare)
-
-
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
-        if test.benchmark:
-            continue  # `c1 == c2` in a timed loop measures the comparison, on purpose
-        # the test's own statements: one in a nested function runs when something calls it
-        for node in test.own_nodes_of(ast.Expr):
-            if not _is_comparison(node.value):
-                continue
-            if _expects_error(ctx, node, test.ancestors(node)):
-                continue
-            if _explained(ctx, node):
-                continue
+        for node in unasserted_comparisons(ctx.module, test):
             shown = ast.unparse(node.value)
             if len(shown) > 40:
                 shown = shown[:37] + "..."
@@ -159,28 +137,3 @@ def _assert_fix(ctx: RuleContext, node: ast.Expr) -> Fix | None:
         edits=(Edit(line, start + 1, line, start + 1, "assert "),),
         safe=False,
     )
-
-
-def _explained(ctx: RuleContext, node: ast.AST) -> bool:
-    """`90 in idx  # True`: a comment on the line shows the comparison is evaluated on purpose,
-    for its side effect, with its result known (a test of caching, of `__contains__`)."""
-    comment = ctx.module.source.comments.get(getattr(node, "end_lineno", 0) or 0, "")
-    return bool(RESULT_COMMENT.match(comment.lstrip("#").strip()))
-
-
-def _expects_error(ctx: RuleContext, node: ast.AST, ancestors: list[ast.AST]) -> bool:
-    child = node
-    for ancestor in ancestors:
-        if isinstance(ancestor, ast.Try) and ancestor.handlers and child in ancestor.body:
-            return True
-        child = ancestor
-        if isinstance(ancestor, ast.With | ast.AsyncWith):
-            for item in ancestor.items:
-                expr = item.context_expr
-                target = expr.func if isinstance(expr, ast.Call) else expr
-                name = (call_name(ctx.module, expr) if isinstance(expr, ast.Call) else None) or (
-                    ast.unparse(target)
-                )
-                if any(word in name.lower() for word in EXPECTING_WORDS):
-                    return True
-    return False

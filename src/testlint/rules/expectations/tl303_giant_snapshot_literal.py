@@ -4,11 +4,16 @@
 
 Flags a literal (dict, list, tuple, set, str or bytes; nested displays, implicit string
 concatenation, triple-quoted strings and f-strings included) used as an expected value when it
-spans more than `snapshot-max-lines` lines or holds more than `snapshot-max-items` leaf items.
-A string is measured by its size as well as its source lines: at 80 characters a line, a 3 KB
-string written on one line is as long as 38 lines of text. A flat list, tuple or set of distinct
-short names (column or field names, one per line) is a schema a reader goes through name by
-name: only its items count, unless it is joined into text (`"\n".join([...])`).
+is longer than `snapshot-max-lines` lines or holds more than `snapshot-max-items` leaf items
+(the arguments of a constructor call inside it count as items). Length is what a reader must
+check, not formatting: a container counts as many lines as it has distinct leaf values or as
+its content fills at 80 characters a line, whichever is more, up to its source lines, so two
+black-formatted `Attribute(...)` calls of repeated flags (30 lines) or a set of seven expected
+diagnostics are not giant. A string is measured by its size as well as its source lines: at 80
+characters a line, a 3 KB string written on one line is as long as 38 lines of text. A flat
+list, tuple or set of distinct short names (column or field names, one per line) is a schema a
+reader goes through name by name: only its items count, unless it is joined into text
+(`"\n".join([...])`).
 
 An expected value is a side of an equality assertion (`assert result == {...}`,
 `self.assertEqual(result, [...])`, `assertDictEqual`, `np.testing.assert_array_equal`, a helper
@@ -93,8 +98,8 @@ small hand-written fixture or use a snapshot tool whose diffs are reviewed.
 
 ## Options
 
-- `snapshot-max-lines` (int, default 25): an expected literal longer than this many lines is
-  reported.
+- `snapshot-max-lines` (int, default 25): an expected literal longer than this many lines (of
+  distinct values or content, as above) is reported.
 - `snapshot-max-items` (int, default 50): an expected literal with more leaf items than this is
   reported.
 '''
