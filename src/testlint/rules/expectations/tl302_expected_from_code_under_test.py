@@ -64,6 +64,7 @@ from __future__ import annotations
 import ast
 import re
 
+from testlint.ast_shape import shape
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
 from testlint.reach import links
@@ -232,10 +233,10 @@ def _same_by_spelling(
     return right, _same_message(name, "")
 
 
-def _written(call: ast.Call) -> str:
+def _written(call: ast.Call) -> object:
     """The call as written, positions and contexts aside (`a` and `b` bound to equal values
     are two objects: `hash(a) == hash(b)` checks hashing, not the code against itself)."""
-    return ast.dump(call, annotate_fields=False)
+    return shape(call)
 
 
 def _back_to_back(
