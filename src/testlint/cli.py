@@ -125,7 +125,9 @@ class Prepared:
     engine: Engine
     files: list[Path]
 
-    def lint(self, jobs: int | None, no_cache: bool, cache_dir: Path | None) -> list[Finding]:
+    def lint(self, jobs: int | None, no_cache: bool, cache_dir: Path | None,
+             fingerprints: bool = True) -> list[Finding]:
+        """`fingerprints`: the report reads them (the cache always stores them)."""
         from testlint.cache import cache_root, open_cache
         from testlint.progress import make_progress
 
@@ -134,6 +136,7 @@ class Prepared:
             config = self.engine.config
             directory = cache_dir or cache_root(config.path, self.engine.project.pytest.inifile)
             cache = open_cache(self.engine, directory)
+        self.engine.fingerprints = fingerprints or cache is not None
         return self.engine.lint_files(
             self.files, jobs=_jobs(jobs), cache=cache, progress=make_progress(len(self.files))
         )
@@ -263,7 +266,8 @@ def check(
         findings = fixes.remaining
         unwritten = bool(fixes.errors)
     else:
-        findings = prepared.lint(jobs, no_cache, cache_dir)
+        findings = prepared.lint(jobs, no_cache, cache_dir,
+                                 fingerprints=output_format == "sarif" or baseline is not None)
     if baseline is not None:
         codes = {rule.code for rule in prepared.engine.rules} | {"TL000"}
         findings, stale = baseline.apply(findings, prepared.files, codes)
