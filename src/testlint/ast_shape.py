@@ -15,3 +15,17 @@ def shape(node: object) -> object:
     if isinstance(node, list):
         return ("[", *(shape(item) for item in node))
     return repr(node)
+
+
+def same(a: object, b: object) -> bool:
+    """`shape(a) == shape(b)`, stopping at the first difference instead of building both."""
+    if isinstance(a, ast.AST):
+        if a.__class__ is not b.__class__:
+            return False
+        return all(same(getattr(a, name, None), getattr(b, name, None)) for name in a._fields)
+    if isinstance(a, list):
+        return (isinstance(b, list) and len(a) == len(b)
+                and all(same(x, y) for x, y in zip(a, b, strict=True)))
+    if isinstance(b, ast.AST | list):
+        return False
+    return repr(a) == repr(b)

@@ -33,7 +33,7 @@ from testlint.facts.names import (
     qualify,
     root_name,
 )
-from testlint.facts.traversal import _BINDING_TYPES, _TEST_BODY_TYPES, walk, walk_body
+from testlint.facts.traversal import _BINDING_TYPES, _TEST_BODY_TYPES, walk, walk_body_indexed
 from testlint.facts.vocabulary import (
     BENCHMARK_FIXTURES,
     BENCHMARK_MARK,
@@ -92,6 +92,11 @@ class _Builder:
         self._autouse: list[FixtureDef] | None = None
         self._mock_attrs_here = True  # False while analysing a test with no mock-state attribute
         self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
+        # the names that are `pytest.mark` itself here (`from pytest import mark`)
+        self._mark_aliases = frozenset(
+            alias for alias in self.imports
+            if qualify(ast.Name(id=alias), self.imports) == "pytest.mark"
+        )
 
     # ---- naming -------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
@@ -104,11 +109,12 @@ class _Builder:
     def is_marker_attr(self, node: ast.Attribute) -> str | None:
         """The marker name when `node` is `pytest.mark.<name>` (through any alias)."""
         value = node.value
-        if value.__class__ is ast.Attribute:
-            if value.attr != "mark":
-                return None  # `x.y.z`: only `<...>.mark.<name>` can be a marker
-        elif value.__class__ is not ast.Name:
-            return None
+        if value.__class__ is ast.Name:
+            # `mark.skip` after `from pytest import mark`: one set lookup, not a qualified name
+            # built for every `obj.attr` of the module
+            return node.attr if value.id in self._mark_aliases else None
+        if value.__class__ is not ast.Attribute or value.attr != "mark":
+            return None  # `x.y.z`: only `<...>.mark.<name>` can be a marker
         base = self.qualname(value)
         if base == "pytest.mark":
             return node.attr
@@ -273,7 +279,7 @@ class _Builder:
             autouse = isinstance(autouse_value, ast.Constant) and bool(autouse_value.value)
         nodes = walk(node)
         params = _params(node, method=False)
-        mocks = self._mock_names(node, nodes, params, decorated_patches=[])
+        mocks = self._mock_names(node, nodes, None, params, decorated_patches=[])
         returns_mock = False
         asserts = False
         for sub in nodes:
@@ -416,6 +422,7 @@ class _Builder:
         self,
         node: FunctionNode,
         nodes: list[ast.AST],
+        by_type: dict[type, list[ast.AST]] | None,
         params: tuple[str, ...],
         decorated_patches: list[Patch],
     ) -> set[str]:
@@ -429,9 +436,7 @@ class _Builder:
             if fixture is not None and fixture.returns_mock:
                 mocks.add(param)
         assignments: list[tuple[list[str], ast.expr]] = []
-        for sub in nodes:
-            if sub.__class__ not in _BINDING_TYPES:
-                continue
+        for sub in _binding_nodes(nodes, by_type):
             if isinstance(sub, ast.Assign):
                 names = [n for t in sub.targets for n in _bound_names(t)]
                 assignments.append((names, sub.value))
@@ -457,8 +462,9 @@ class _Builder:
         self, call: ast.Call, mocks: set[str], helpers_known: bool = True
     ) -> Assertion | None:
         func = call.func
-        qualified = self.call_name(call)
-        attr = func.attr if isinstance(func, ast.Attribute) else None
+        qualified = self._naming.call_name(call)
+        kind = func.__class__
+        attr = func.attr if kind is ast.Attribute else None  # type: ignore[attr-defined]
         if attr in MOCK_ASSERT_METHODS:
             return Assertion(node=call, kind=Kind.MOCK, api=f"mock.{attr}")
         if qualified in RAISES_CALLS:
@@ -480,7 +486,7 @@ class _Builder:
                     return Assertion(node=call, kind=Kind.VALUE, api="unittest.fail")
                 if attr.startswith("assert") and attr[6:7].isupper():
                     return self._unittest_assertion(call, attr, mocks)
-        name = attr if attr is not None else (func.id if isinstance(func, ast.Name) else None)
+        name = attr if attr is not None else (func.id if kind is ast.Name else None)  # type: ignore[attr-defined]
         if name is None:
             return None
         if qualified in NOT_ASSERTION_HELPERS:
@@ -561,11 +567,12 @@ class _Builder:
     # ---- one test ------------------------------------------------------------------------------
     def _analyse_test(self, test: TestFunction) -> None:
         node = test.node
-        nodes = walk_body(node)
+        nodes, by_type = walk_body_indexed(node)
         test.nodes = nodes
+        test.__dict__["_by_type"] = by_type  # the cached_property, filled by the same walk
         self.current_params = frozenset(test.params) - {"self", "cls"}
         test.patches = self._decorator_patches(node, test.cls)
-        test.mock_names = self._mock_names(node, nodes, test.params, test.patches)
+        test.mock_names = self._mock_names(node, nodes, by_type, test.params, test.patches)
         mocks = test.mock_names
         self._mock_attrs_here = any(
             sub.attr in MOCK_STATE_ATTRS for sub in test.nodes_of(ast.Attribute)
@@ -586,10 +593,59 @@ class _Builder:
             # class-level marks apply to each test but are recorded once, by the class scan
             pass
 
+        # dispatch on the node's exact class, the commonest first (attributes and calls are most
+        # of the nodes acted on); every other node is skipped by one set lookup
+        Attribute, Call, Assert = ast.Attribute, ast.Call, ast.Assert
         for sub in nodes:
-            if sub.__class__ not in _TEST_BODY_TYPES:
+            cls = sub.__class__
+            if cls not in _TEST_BODY_TYPES:
                 continue  # Name, Constant, operators...: nothing below is about them
-            if isinstance(sub, ast.Assign):
+            if cls is Attribute:
+                assert isinstance(sub, ast.Attribute)
+                self._note_marker(sub, where="body", test=test)
+            elif cls is Call:
+                assert isinstance(sub, ast.Call)
+                if id(sub) in raises_calls:
+                    continue
+                qualified = self.call_name(sub)
+                if qualified in SKIP_CALLS:
+                    test.skips = True
+                elif qualified == "pytest.param":
+                    self._param_calls.append(sub)
+                assertion = self._assertion_for_call(sub, mocks)
+                if assertion is not None:
+                    if assertion.kind is Kind.RAISES and (
+                        qualified in RAISES_CALLS or assertion.api.startswith("unittest.")
+                    ):
+                        raises = self._raises_use(sub, None)
+                        if raises is not None:
+                            test.raises.append(raises)
+                    test.assertions.append(assertion)
+                    assertion_spans.append(_span(sub))
+                else:
+                    api = self._is_patch_call(sub)
+                    if api is not None and id(sub) not in with_items:
+                        test.patches.append(
+                            Patch(node=sub, api=api, target=self._patch_target(sub, api))
+                        )
+                    elif _is_monkeypatch(sub, params):
+                        test.patches.append(
+                            Patch(node=sub, api="monkeypatch.setattr",
+                                  target=self._monkeypatch_target(sub))
+                        )
+            elif cls is Assert:
+                assert isinstance(sub, ast.Assert)
+                test.assertions.append(
+                    Assertion(
+                        node=sub,
+                        kind=self._classify_expr(sub.test, mocks),
+                        api="assert",
+                        expr=sub.test,
+                        comparisons=_comparisons(sub.test),
+                    )
+                )
+                assertion_spans.append(_span(sub))
+            elif isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     locals_.update(_bound_names(target))
             elif isinstance(sub, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
@@ -617,48 +673,8 @@ class _Builder:
                 locals_.update(_bound_names(sub.target))
             elif isinstance(sub, ast.ExceptHandler) and sub.name:
                 locals_.add(sub.name)
-            elif isinstance(sub, ast.Assert):
-                test.assertions.append(
-                    Assertion(
-                        node=sub,
-                        kind=self._classify_expr(sub.test, mocks),
-                        api="assert",
-                        expr=sub.test,
-                        comparisons=_comparisons(sub.test),
-                    )
-                )
-                assertion_spans.append(_span(sub))
             elif isinstance(sub, ast.Raise) and _raises_assertion_error(sub):
                 test.assertions.append(Assertion(node=sub, kind=Kind.VALUE, api="raise"))
-            elif isinstance(sub, ast.Attribute):
-                self._note_marker(sub, where="body", test=test)
-            elif isinstance(sub, ast.Call) and id(sub) not in raises_calls:
-                qualified = self.call_name(sub)
-                if qualified in SKIP_CALLS:
-                    test.skips = True
-                elif qualified == "pytest.param":
-                    self._param_calls.append(sub)
-                assertion = self._assertion_for_call(sub, mocks)
-                if assertion is not None:
-                    if assertion.kind is Kind.RAISES and (
-                        qualified in RAISES_CALLS or assertion.api.startswith("unittest.")
-                    ):
-                        raises = self._raises_use(sub, None)
-                        if raises is not None:
-                            test.raises.append(raises)
-                    test.assertions.append(assertion)
-                    assertion_spans.append(_span(sub))
-                else:
-                    api = self._is_patch_call(sub)
-                    if api is not None and id(sub) not in with_items:
-                        test.patches.append(
-                            Patch(node=sub, api=api, target=self._patch_target(sub, api))
-                        )
-                    elif _is_monkeypatch(sub, params):
-                        test.patches.append(
-                            Patch(node=sub, api="monkeypatch.setattr",
-                                  target=self._monkeypatch_target(sub))
-                        )
         # a fixture parameter whose fixture asserts carries the test's assertion
         for param in test.params:
             fixture = self.fixtures.get(param) or self.project.fixture(param)
@@ -828,6 +844,21 @@ class _Builder:
                     use.where = "param"
 
 
+def _binding_nodes(
+    nodes: list[ast.AST], by_type: dict[type, list[ast.AST]] | None
+) -> list[ast.AST]:
+    """The nodes of `_BINDING_TYPES`, in walk order: straight from the type index when one
+    binding type occurs (the usual test: only assignments), else picked from `nodes`."""
+    if by_type is None:
+        return [sub for sub in nodes if sub.__class__ in _BINDING_TYPES]
+    present = [by_type[t] for t in _BINDING_TYPES if t in by_type]
+    if not present:
+        return []
+    if len(present) == 1:
+        return present[0]
+    return [sub for sub in nodes if sub.__class__ in _BINDING_TYPES]
+
+
 def _has_init(cls: ast.ClassDef) -> bool:
     return any(
         isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name == "__init__"
@@ -862,12 +893,21 @@ def _comparisons(expr: ast.expr) -> tuple[Comparison, ...]:
 
 def _passes_assertion_function(call: ast.Call) -> bool:
     """An argument is an assertion function itself, not called (`tm.assert_frame_equal`)."""
-    for arg in [*call.args, *(k.value for k in call.keywords)]:
-        if isinstance(arg, ast.Name | ast.Attribute):
-            last = arg.id if isinstance(arg, ast.Name) else arg.attr
-            if last.startswith("assert_") or (last.startswith("assert") and last[6:7].isupper()):
-                return True
-    return False
+    for arg in call.args:
+        if _names_assertion_function(arg):
+            return True
+    return any(_names_assertion_function(keyword.value) for keyword in call.keywords)
+
+
+def _names_assertion_function(arg: ast.expr) -> bool:
+    kind = arg.__class__
+    if kind is ast.Name:
+        last: str = arg.id  # type: ignore[attr-defined]
+    elif kind is ast.Attribute:
+        last = arg.attr  # type: ignore[attr-defined]
+    else:
+        return False
+    return last.startswith("assert_") or (last.startswith("assert") and last[6:7].isupper())
 
 
 def _is_weak(expr: ast.expr) -> bool:

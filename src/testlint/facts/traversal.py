@@ -93,6 +93,41 @@ def walk(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def walk_body_indexed(func: FunctionNode) -> tuple[list[ast.AST], dict[type, list[ast.AST]]]:
+    """`walk_body`'s nodes and the same nodes by exact type (each list in walk order), built in
+    one pass: every test's facts need both (`TestFunction.nodes`, `TestFunction.nodes_of`)."""
+    out: list[ast.AST] = []
+    index: dict[type, list[ast.AST]] = {}
+    append = out.append
+    fields_of = _CHILD_FIELDS.get
+    bucket_of = index.get
+    node_type = ast.AST
+    for stmt in func.body:
+        i = len(out)
+        append(stmt)
+        while i < len(out):
+            current = out[i]
+            i += 1
+            cls = current.__class__
+            bucket = bucket_of(cls)
+            if bucket is None:
+                index[cls] = [current]
+            else:
+                bucket.append(current)
+            fields = fields_of(cls)
+            if fields is None:
+                fields = _child_fields(cls)
+            for name in fields:
+                value = getattr(current, name, None)
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, node_type):
+                            append(item)
+                elif isinstance(value, node_type):
+                    append(value)
+    return out, index
+
+
 def parent_map(root: ast.AST) -> dict[int, ast.AST]:
     """Each node below `root` (by id) mapped to its parent."""
     parents: dict[int, ast.AST] = {}
