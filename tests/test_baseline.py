@@ -78,6 +78,26 @@ def test_findings_survive_edits_above_them(project: Path) -> None:
     assert check(project) == (0, "", PASSED_2)
 
 
+@pytest.mark.parametrize(
+    ("edited", "still_known"),
+    [
+        # comments, blank lines and indentation are not the test's code
+        ('def test_t():  # legacy\n\n        # why\n        assert "a #b" == "a #b"  # same\n',
+         True),
+        ('class TestT:\n    def test_t(self):\n        assert "a #b" == "a #b"\n', False),
+        # a `#` inside a string literal is code, not a comment: changing what follows it counts
+        ('def test_t():\n    assert "a #c" == "a #c"\n', False),
+    ],
+)
+def test_fingerprints_read_the_test_s_tokens(tmp_path: Path, edited: str,
+                                             still_known: bool) -> None:
+    write_files(tmp_path, {"tests/test_t.py": 'def test_t():\n    assert "a #b" == "a #b"\n'})
+    assert run_cli(["baseline", "tests", "-o", "baseline.json"], tmp_path).exit_code == 0
+    (tmp_path / "tests" / "test_t.py").write_text(edited, encoding="utf-8")
+    code, out, _ = check(tmp_path)
+    assert (code == 0, out == "") == (still_known, still_known)
+
+
 def test_new_findings_fail_and_only_they_are_reported(project: Path) -> None:
     path = project / "tests" / "test_legacy.py"
     path.write_text(path.read_text() + "\n\ndef test_new():\n    total([4])\n", encoding="utf-8")

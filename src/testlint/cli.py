@@ -127,7 +127,9 @@ class Prepared:
 
     quiet: bool = False
 
-    def lint(self, jobs: int | None, no_cache: bool, cache_dir: Path | None) -> list[Finding]:
+    def lint(self, jobs: int | None, no_cache: bool, cache_dir: Path | None,
+             fingerprints: bool = True) -> list[Finding]:
+        """`fingerprints`: the report reads them (the cache always stores them)."""
         from testlint.cache import cache_root, open_cache
         from testlint.progress import Progress, make_progress
 
@@ -137,6 +139,7 @@ class Prepared:
             directory = cache_dir or cache_root(config.path, self.engine.project.pytest.inifile)
             cache = open_cache(self.engine, directory)
         progress = Progress() if self.quiet else make_progress(len(self.files))
+        self.engine.fingerprints = fingerprints or cache is not None
         return self.engine.lint_files(self.files, jobs=_jobs(jobs), cache=cache,
                                       progress=progress)
 
@@ -346,7 +349,10 @@ def check(
         unwritten = bool(fixes.errors)
         fixed_some = bool(fixes.changed)
     else:
-        findings = prepared.lint(jobs, no_cache, cache_dir)
+        # only these reports (and the baseline) read fingerprints: compute them only then
+        findings = prepared.lint(jobs, no_cache, cache_dir,
+                                 fingerprints=output_format in ("sarif", "gitlab")
+                                 or baseline is not None)
         if verbose and prepared.engine.last_run is not None:
             stats = prepared.engine.last_run
             click.echo(f"testlint: {stats.files} file(s): {stats.cached} from the cache, "

@@ -93,6 +93,9 @@ class Engine:
     # called between rules: may raise LintStopped to stop a lint (the language server's
     # cancellation and time budget); a rule already running is not interrupted
     checkpoint: Callable[[], None] | None = None
+    # give each finding its line-free fingerprint; only SARIF, the baseline and the result
+    # cache read it, so a run that feeds none of them turns it off (`testlint check` does)
+    fingerprints: bool = True
     _options: dict[str, Any] = field(default_factory=dict)
     _enabled: frozenset[str] = field(default=frozenset(), init=False)
     _checks_noqa: bool = field(default=False, init=False)
@@ -221,7 +224,9 @@ class Engine:
                 findings.extend(self._run(rule, rule.check_snapshot, snapshot_ctx,
                                           snapshot.display))
         kept = self._filter(findings, source, path, module, snapshots)
-        return Fingerprinter(source, module).apply(kept) + self._conftest_faults(path)
+        if self.fingerprints and kept:
+            kept = Fingerprinter(source, module).apply(kept)
+        return kept + self._conftest_faults(path)
 
     def _run(self, rule: Rule, check: Callable[[Any], None], ctx: RuleContext,
              where: str) -> list[Finding]:

@@ -45,8 +45,12 @@ class TooBig(Exception):
 
 @dataclass
 class Subst:
+    """A name that stands for an expression, read in `scope`; `scope` None means the scope
+    that holds this binding (a local's value is read among the locals: no reference cycle
+    from a scope to itself, so a finished run is freed at once, not by the cyclic collector)."""
+
     node: ast.expr
-    scope: Scope
+    scope: Scope | None
     comp: dict[str, Tree] = field(default_factory=dict)  # comprehension variables in scope there
 
 
@@ -176,7 +180,7 @@ class Normaliser:
             return ("t", (name,), ())
         self.active.add(key)
         try:
-            return self.expr(binding.node, binding.scope, binding.comp)
+            return self.expr(binding.node, binding.scope or scope, binding.comp)
         finally:
             self.active.discard(key)
 
@@ -254,18 +258,19 @@ def _target_names(target: ast.AST) -> list[str]:
 # ---- canonical renaming, size, shingles ----------------------------------------------------
 def canonical(tree: Tree) -> Tree:
     """Rename local, comprehension and parameter symbols by order of first appearance."""
-    mapping: dict[Tree, Tree] = {}
+    return _renamed(tree, {})
 
-    def visit(node: Tree) -> Tree:
-        if node[0] in RENAMED and not node[2]:
+
+def _renamed(node: Tree, mapping: dict[Tree, Tree]) -> Tree:
+    # a module function, not a closure over itself: a recursive inner function is a reference
+    # cycle (function -> cell -> function) that only the cyclic collector frees
+    if not node[2]:
+        if node[0] in RENAMED:
             if node not in mapping:
                 mapping[node] = (node[0], (len(mapping),), ())
             return mapping[node]
-        if not node[2]:
-            return node
-        return (node[0], node[1], tuple(visit(child) for child in node[2]))
-
-    return visit(tree)
+        return node
+    return (node[0], node[1], tuple(_renamed(child, mapping) for child in node[2]))
 
 
 def walk(tree: Tree) -> Iterator[Tree]:
@@ -309,11 +314,9 @@ def shared_operations(a: Counter[tuple[Any, ...]], b: Counter[tuple[Any, ...]]) 
 # ---- the test side ---------------------------------------------------------------------------
 def test_scope(inference: Inference | None, module: TestModule, test: TestFunction) -> Scope:
     """Names of a test: its single-assignment locals substituted, imports qualified."""
-    names: dict[str, Binding] = {}
-    scope = Scope(names=names, free=lambda name: _test_free(inference, module, name))
-    for name, value in test_bindings(test).items():
-        names[name] = Subst(value, scope)
-    return scope
+    names: dict[str, Binding] = {name: Subst(value, None)
+                                 for name, value in test_bindings(test).items()}
+    return Scope(names=names, free=lambda name: _test_free(inference, module, name))
 
 
 def _test_free(inference: Inference | None, module: TestModule, name: str) -> Tree:
@@ -572,7 +575,7 @@ def _function_scope(
             # a parameter rebound in the body: its value is no longer the argument
             names[name] = Sym(("l", (name,), ()))
         else:
-            names[name] = Subst(single[name], scope) if name in single else Sym(("l", (name,), ()))
+            names[name] = Subst(single[name], None) if name in single else Sym(("l", (name,), ()))
     del run
     return scope
 
@@ -728,18 +731,18 @@ def mask(tree: Tree, supplied: list[Tree]) -> Tree:
     if not wanted:
         return tree
     heads = {(t[0], t[1]) for t in wanted}
+    return canonical(_masked(tree, wanted, heads))
 
-    def visit(node: Tree) -> Tree:
-        key = node
-        if (node[0], node[1]) in heads and node[2]:
-            key = canonical(node)
-        if key in wanted:
-            return ("arg", (wanted[key],), ())
-        if not node[2]:
-            return node
-        return (node[0], node[1], tuple(visit(child) for child in node[2]))
 
-    return canonical(visit(tree))
+def _masked(node: Tree, wanted: dict[Tree, int], heads: set[tuple[Any, Any]]) -> Tree:
+    key = node
+    if (node[0], node[1]) in heads and node[2]:
+        key = canonical(node)
+    if key in wanted:
+        return ("arg", (wanted[key],), ())
+    if not node[2]:
+        return node
+    return (node[0], node[1], tuple(_masked(child, wanted, heads) for child in node[2]))
 
 
 def supplied_trees(scope: Scope, call: ast.Call | None, receiver: ast.expr | None) -> list[Tree]:

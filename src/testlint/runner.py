@@ -151,6 +151,7 @@ class _EngineSpec:
     pytest: object
     codes: tuple[str, ...]
     suppress: bool
+    fingerprints: bool = True
 
 
 def _init_worker(engine: Engine | _EngineSpec) -> None:
@@ -171,6 +172,7 @@ def _init_worker(engine: Engine | _EngineSpec) -> None:
             rules=[registry.rules[code] for code in engine.codes],
             registry=registry,
             suppress=engine.suppress,
+            fingerprints=engine.fingerprints,
         )
     _worker_engine = engine
 
@@ -205,7 +207,8 @@ def _in_pool(
             # rules a spawned worker could not find by code (built by hand, not registered)
             yield from _serially(engine, [(p, None) for p in paths], progress)
             return
-        init = _EngineSpec(engine.project.config, engine.project.pytest, codes, engine.suppress)
+        init = _EngineSpec(engine.project.config, engine.project.pytest, codes, engine.suppress,
+                           engine.fingerprints)
     chunks = _chunks(paths, jobs)
     remaining = {id(chunk): chunk for chunk in chunks}
     stats.workers = min(jobs, len(chunks))

@@ -334,15 +334,7 @@ def _concatenation(node: Tree) -> tuple[object, ...] | None:
     """`a(x) + b"|" + a(y)`: the constant pieces and the calls' shapes, in order, when there
     is a constant separator between computed pieces (plain arithmetic is `compare`'s)."""
     parts: list[Tree] = []
-
-    def flatten(tree: Tree) -> None:
-        if tree[0] == "bin" and tree[1] == ("Add",):
-            flatten(tree[2][0])
-            flatten(tree[2][1])
-        else:
-            parts.append(tree)
-
-    flatten(node)
+    _flatten_sum(node, parts)
     if len(parts) < 3:
         return None
     constants = [p for p in parts if p[0] == "k" and p[1][0] in {"str", "bytes"}]
@@ -350,6 +342,15 @@ def _concatenation(node: Tree) -> tuple[object, ...] | None:
     if not constants or len(calls) < 2:
         return None
     return tuple(p if p in constants else _skeleton(p) for p in parts)
+
+
+def _flatten_sum(tree: Tree, parts: list[Tree]) -> None:
+    # a module function, not a recursive closure (a reference cycle the collector must free)
+    if tree[0] == "bin" and tree[1] == ("Add",):
+        _flatten_sum(tree[2][0], parts)
+        _flatten_sum(tree[2][1], parts)
+    else:
+        parts.append(tree)
 
 
 def _skeleton(tree: Tree) -> object:

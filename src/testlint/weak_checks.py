@@ -37,6 +37,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from testlint import ast_shape
 from testlint.facts import Assertion, Kind, TestFunction, TestModule, dotted_name
 
 NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -102,14 +103,14 @@ def _class_follows_input(test: TestFunction, own: list[Assertion]) -> bool:
     """The test expects different classes for one value in different branches of an `if`
     (`if using_python_scalars: isinstance(result, int) else: isinstance(result, np.uint64)`):
     the class depends on the input, so it is the behaviour under test."""
-    classes: dict[str, set[str]] = {}
+    classes: dict[object, set[object]] = {}
     branched = False
     for assertion in own:
         shape = _type_check(assertion)
         if shape is None:
             continue
-        key = ast.dump(shape[0])
-        classes.setdefault(key, set()).update(ast.dump(c) for c in shape[1])
+        key = ast_shape.shape(shape[0])
+        classes.setdefault(key, set()).update(ast_shape.shape(c) for c in shape[1])
         branched = branched or any(isinstance(a, ast.If) for a in test.ancestors(assertion.node))
     return branched and any(len(found) >= 2 for found in classes.values())
 

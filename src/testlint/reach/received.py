@@ -17,7 +17,16 @@ from dataclasses import dataclass
 
 from testlint.facts import FunctionNode, TestFunction, TestModule
 from testlint.inference import Definition, FunctionSource, Inference
-from testlint.mirror import Normaliser, Scope, Subst, TooBig, Tree, canonical, function_scope
+from testlint.mirror import (
+    Binding,
+    Normaliser,
+    Scope,
+    Subst,
+    TooBig,
+    Tree,
+    canonical,
+    function_scope,
+)
 from testlint.reach import links
 
 MAX_CALLEE_DEPTH = 2
@@ -65,7 +74,12 @@ def _nested_params(test: TestFunction) -> dict[str, list[tuple[FunctionNode, int
 
 def stand_in_scope(scope: Scope, function: FunctionNode) -> Scope:
     """The test's scope with the stand-in's locals bound once (its parameters stay free)."""
-    names = dict(scope.names)
+    # the test's own locals keep reading among the test's names (a local binding's scope is
+    # None: the scope that holds it, which here would be this one)
+    names: dict[str, Binding] = {
+        name: Subst(b.node, scope, b.comp) if isinstance(b, Subst) and b.scope is None else b
+        for name, b in scope.names.items()
+    }
     params = {a.arg for a in [*function.args.posonlyargs, *function.args.args]}
     inner = Scope(names=names, free=scope.free, inliner=scope.inliner)
     for name in params:
@@ -80,7 +94,7 @@ def stand_in_scope(scope: Scope, function: FunctionNode) -> Scope:
                     values[target.id] = node.value
     for name, value in values.items():
         if counts[name] == 1 and name not in params:
-            names[name] = Subst(value, inner)
+            names[name] = Subst(value, None)
     return inner
 
 

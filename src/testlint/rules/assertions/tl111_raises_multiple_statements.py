@@ -68,6 +68,7 @@ CODE = "TL111"
 NAME = "raises-multiple-statements"
 DEFAULT_ENABLED = True
 FIX = "none"
+LEVEL = "warning"
 
 VALID = [
     """

@@ -64,6 +64,7 @@ from __future__ import annotations
 import ast
 import re
 
+from testlint.ast_shape import same
 from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
 from testlint.inference import Definition, Inference, for_project
 from testlint.reach import links
@@ -192,7 +193,7 @@ def _same_call(
     right = follow(test, unwrap_approx(module, equality.right))
     if not isinstance(left, ast.Call) or not isinstance(right, ast.Call) or left is right:
         return None
-    if _written(left) != _written(right):
+    if not _written_alike(left, right):
         return None
     if not _back_to_back(test, left, right, equality.assertion.node):
         return None
@@ -233,10 +234,10 @@ def _same_by_spelling(
     return right, _same_message(name, "")
 
 
-def _written(call: ast.Call) -> str:
-    """The call as written, positions and contexts aside (`a` and `b` bound to equal values
-    are two objects: `hash(a) == hash(b)` checks hashing, not the code against itself)."""
-    return ast.dump(call, annotate_fields=False)
+def _written_alike(call: ast.Call, other: ast.Call) -> bool:
+    """The two calls written alike, positions and contexts aside (`a` and `b` bound to equal
+    values are two objects: `hash(a) == hash(b)` checks hashing, not the code against itself)."""
+    return same(call, other)
 
 
 def _back_to_back(

@@ -278,12 +278,12 @@ def _rough_key(test: TestFunction) -> tuple[object, ...]:
 
 def check(ctx: RuleContext) -> None:
     rough: dict[tuple[object, ...], int] = {}
-    for test in ctx.module.tests:
-        key_ = _rough_key(test)
+    keys = [_rough_key(test) for test in ctx.module.tests]
+    for key_ in keys:
         rough[key_] = rough.get(key_, 0) + 1
     seen: dict[tuple[str, str], TestFunction] = {}
-    for test in ctx.module.tests:
-        if rough[_rough_key(test)] < 2:
+    for test, key_ in zip(ctx.module.tests, keys, strict=True):
+        if rough[key_] < 2:
             continue
         key = fingerprint(test)
         if key is None:

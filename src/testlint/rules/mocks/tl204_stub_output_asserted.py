@@ -73,6 +73,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from testlint.ast_shape import same
 from testlint.facts import Kind, TestFunction, TestModule, dotted_name, qualify
 from testlint.rules.base import RuleContext
 
@@ -281,7 +282,7 @@ class _Checker:
         for stub in stubs:
             if stub.attr == func.attr:
                 continue  # the unit itself is the stub: TL202's finding
-            if ast.dump(stub.canned) != ast.dump(expected):
+            if not same(stub.canned, expected):
                 continue
             if self._same_owner(test, stub, func.value):
                 return (

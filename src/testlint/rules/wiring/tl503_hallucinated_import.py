@@ -338,30 +338,29 @@ def _check_attributes(
     assert isinstance(test, TestFunction)
     if not aliases:
         return
+    # the attribute reads rooted at an imported module's alias: most tests have none, and then
+    # nothing else about the test is needed
+    loads: list[tuple[ast.Attribute, str]] = []
+    for node in test.nodes_of(ast.Attribute):
+        if isinstance(node.ctx, ast.Load):
+            prefix = dotted_name(node.value)
+            if prefix is not None and prefix.partition(".")[0] in aliases:
+                loads.append((node, prefix))
+    if not loads:
+        return
     rebound: set[str] = set(test.params)
-    strings: set[str] = set()
+    rebound.update(n.id for n in test.nodes_of(ast.Name) if not isinstance(n.ctx, ast.Load))
+    strings = {n.value for n in test.nodes_of(ast.Constant) if isinstance(n.value, str)}
     stored: set[str] = set()
-    loads: list[ast.Attribute] = []
-    for node in test.nodes:
-        if isinstance(node, ast.Attribute):
-            if isinstance(node.ctx, ast.Load):
-                loads.append(node)
-            else:
-                spelled = dotted_name(node)
-                if spelled:
-                    stored.add(spelled)
-        elif isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                rebound.add(node.id)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            strings.add(node.value)
+    for node in test.nodes_of(ast.Attribute):
+        if not isinstance(node.ctx, ast.Load):
+            spelled = dotted_name(node)
+            if spelled:
+                stored.add(spelled)
     reported: set[str] = set()
-    for node in loads:
-        prefix = dotted_name(node.value)
-        if prefix is None:
-            continue
+    for node, prefix in loads:
         head, _, rest = prefix.partition(".")
-        if head not in aliases or head in rebound:
+        if head in rebound:
             continue
         modname = aliases[head] + ("." + rest if rest else "")
         attr = node.attr

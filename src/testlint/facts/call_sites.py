@@ -1,0 +1,123 @@
+"""A test's calls with how each result is used; built on first use."""
+
+from __future__ import annotations
+
+import ast
+import bisect
+from dataclasses import dataclass, field
+
+from testlint.facts.bindings import _bound_names
+from testlint.facts.model import CallSite
+from testlint.facts.names import dotted_name, qualify, root_name
+from testlint.facts.traversal import _USAGE_TYPES
+from testlint.facts.vocabulary import BUILTIN_NAMES
+
+
+@dataclass
+class _Naming:
+    """What naming a call needs (the module's imports and top-level names, a memo of resolved
+    call names), apart from the builder: a test's call sites, built on first use, keep this and
+    not the builder, so a file's facts form no reference cycle and are freed by refcount."""
+
+    imports: dict[str, str]
+    defined: set[str]
+    names: dict[int, str | None] = field(default_factory=dict)  # id(call) -> qualified name
+
+    def call_name(self, call: ast.Call) -> str | None:
+        key = id(call)
+        if key in self.names:
+            return self.names[key]
+        name = self.names[key] = qualify(call.func, self.imports)
+        return name
+
+
+def _call_sites(
+    naming: _Naming,
+    nodes: list[ast.AST],
+    mocks: frozenset[str],
+    params: set[str],
+    locals_: set[str],
+    assertion_spans: list[tuple[int, int, int, int]],
+) -> list[CallSite]:
+    usage: dict[int, tuple[str, tuple[str, ...]]] = {}
+    loads: dict[str, list[tuple[int, int]]] = {}
+    calls: list[ast.Call] = []
+    for sub in nodes:
+        if sub.__class__ not in _USAGE_TYPES:
+            continue
+        if isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Call | ast.Await):
+            inner = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+            usage[id(inner)] = ("discarded", ())
+        elif isinstance(sub, ast.Assign | ast.AnnAssign) and sub.value is not None:
+            value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+            names = tuple(n for t in targets for n in _bound_names(t))
+            usage[id(value)] = ("assigned", names)
+        elif isinstance(sub, ast.With | ast.AsyncWith):
+            for item in sub.items:
+                names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
+                usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
+        elif isinstance(sub, ast.Call):
+            calls.append(sub)
+            for arg in [*sub.args, *(k.value for k in sub.keywords)]:
+                usage.setdefault(id(arg), ("argument", ()))
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
+    sites: list[CallSite] = []
+    # "inside some assertion's span": spans sorted by start, with the furthest end reached
+    # so far; a call is inside one iff a span starting at or before it ends at or after it
+    ordered = sorted(assertion_spans)
+    starts = [(span[0], span[1]) for span in ordered]
+    furthest: list[tuple[int, int]] = []
+    for span in ordered:
+        end = (span[2], span[3])
+        furthest.append(max(furthest[-1], end) if furthest else end)
+    for sub in calls:
+        kind, bound = usage.get(id(sub), ("other", ()))
+        line, col = sub.lineno, sub.col_offset
+        index = bisect.bisect_right(starts, (line, col)) - 1
+        in_assertion = index >= 0 and furthest[index] >= (
+            sub.end_lineno or line, sub.end_col_offset or col
+        )
+        if in_assertion and kind in {"other", "argument"}:
+            kind = "asserted"
+        read = False
+        if kind == "assigned":
+            end = (sub.end_lineno or sub.lineno, sub.end_col_offset or 0)
+            read = any(pos > end for name in bound for pos in loads.get(name, []))
+        sites.append(
+            CallSite(
+                node=sub,
+                dotted=dotted_name(sub.func),
+                qualname=naming.call_name(sub),
+                origin=_origin(naming, sub, mocks, params, locals_),
+                usage=kind,
+                bound=bound,
+                result_read=read,
+                in_assertion=in_assertion,
+            )
+        )
+    return sites
+
+
+def _origin(
+    naming: _Naming, call: ast.Call, mocks: frozenset[str], params: set[str], locals_: set[str]
+) -> str:
+    root = root_name(call.func)
+    if root is None:
+        return "unknown"
+    if root in mocks:
+        return "mock"
+    if root in {"self", "cls"}:
+        return "self"
+    if root in locals_:
+        return "variable"
+    if root in params:
+        return "fixture"
+    if root in naming.imports:
+        return "import"
+    if root in naming.defined:
+        return "local"
+    if root in BUILTIN_NAMES:
+        return "builtin"
+    return "unknown"

@@ -1,0 +1,128 @@
+"""Dotted and qualified names: import aliases resolved (`pt.raises` is `pytest.raises`)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from testlint.facts.vocabulary import TRY_NODES
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    if node.__class__ is ast.Name:
+        return node.id
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def root_name(node: ast.AST) -> str | None:
+    """The Name at the root of an attribute/call/subscript chain (`a` in `a.b().c[0]`)."""
+    while True:
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Name):
+            return node.id
+        else:
+            return None
+
+
+def _normalise(qualified: str) -> str:
+    # the `mock` backport and pytest's private module are the same API as their public names
+    if qualified == "mock" or qualified.startswith("mock."):
+        return "unittest." + qualified
+    if qualified.startswith("_pytest.mark.") or qualified == "_pytest.mark":
+        return "pytest.mark" + qualified[len("_pytest.mark") :]
+    if qualified.startswith("_pytest.python_api."):
+        return "pytest." + qualified[len("_pytest.python_api.") :]
+    if qualified.startswith("_pytest.") and qualified.count(".") == 2:
+        # _pytest.fixtures.fixture, _pytest.outcomes.fail, _pytest.recwarn.warns
+        return "pytest." + qualified.rsplit(".", 1)[1]
+    return qualified
+
+
+def qualify(node: ast.AST, imports: dict[str, str]) -> str | None:
+    """The qualified name of a Name/Attribute chain whose root is an imported name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    base = imports.get(node.id)
+    if base is None:
+        return None  # most chains (locals, fixtures, self): no string built
+    if parts:
+        parts.append(base)
+        return _normalise(".".join(reversed(parts)))
+    return _normalise(base)
+
+
+def collect_imports(tree: ast.Module, package: str | None) -> dict[str, str]:
+    """Aliases bound by imports anywhere at module level (including under if/try blocks)."""
+    imports: dict[str, str] = {}
+    for stmt in _module_level_statements(tree.body):
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    imports[top] = top
+        elif isinstance(stmt, ast.ImportFrom):
+            module = _absolute_module(stmt, package)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                qualified = f"{module}.{alias.name}" if module else alias.name
+                imports[alias.asname or alias.name] = qualified
+    return imports
+
+
+def _absolute_module(stmt: ast.ImportFrom, package: str | None) -> str:
+    module = stmt.module or ""
+    if not stmt.level:
+        return module
+    if package is None:
+        return "." * stmt.level + module
+    parts = package.split(".") if package else []
+    if stmt.level > 1:
+        parts = parts[: len(parts) - (stmt.level - 1)]
+    return ".".join([*parts, module] if module else parts)
+
+
+def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _module_level_statements(stmt.body)
+            yield from _module_level_statements(stmt.orelse)
+        elif isinstance(stmt, TRY_NODES):
+            yield from _module_level_statements(getattr(stmt, "body", []))
+            for handler in getattr(stmt, "handlers", []):
+                yield from _module_level_statements(handler.body)
+            yield from _module_level_statements(getattr(stmt, "orelse", []))
+            yield from _module_level_statements(getattr(stmt, "finalbody", []))
+        elif isinstance(stmt, ast.With):
+            yield from _module_level_statements(stmt.body)
+
+
+def _kwarg(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _string(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
