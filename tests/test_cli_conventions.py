@@ -87,7 +87,8 @@ def test_full_output_shows_the_source_the_why_and_the_fix(project: Path) -> None
         "   |     ^^^^^^^^^^^^^^^^\n"
         "   |\n"
         "  why: it only proves the code does not raise\n"
-        "  fix: assert on the result or the changed state\n"
+        "  fix: assert on the result or the changed state (if not raising is the point, say so: "
+        "a `_does_not_raise` name, a docstring, or `# noqa: TL101`)\n"
         "  see: https://testlint.readthedocs.io/en/latest/rules/TL101/\n"
         "\n"
         "tests/test_cart.py:15:10: TL104 pytest.raises(ValueError) without match= passes for "
@@ -143,7 +144,8 @@ def test_stdin_filename_lints_stdin_with_the_config_of_that_path(project: Path) 
     result = _stdin(project, ["--stdin-filename", "tests/test_new.py"], source)
     assert (result.exit_code, result.stdout) == (
         1, "tests/test_new.py:1:5: TL101 test has no assertion: it only proves the code does "
-           "not raise; assert on the result or the changed state\n")
+           "not raise; assert on the result or the changed state (if not raising is the point, "
+           "say so: a `_does_not_raise` name, a docstring, or `# noqa: TL101`)\n")
     ignored = _stdin(project, ["--stdin-filename", "tests/legacy/test_old.py"], source)
     assert (ignored.exit_code, ignored.stdout, ignored.stderr) == (
         0, "", "All checks passed (1 file).\n")

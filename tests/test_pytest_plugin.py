@@ -21,7 +21,8 @@ SRC = str(Path(testlint.__file__).resolve().parents[1])
 ENTRY_POINT = "testlint.integrations.pytest_plugin"
 NO_ASSERTION = (
     "TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state"
+    "assert on the result or the changed state (if not raising is the point, say so: a "
+    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
 )
 BROAD_RAISES = (
     'TL104 pytest.raises(ValueError) without match= passes for any ValueError, even one from '
