@@ -54,7 +54,8 @@ def _tables(repo: Path) -> tuple[str, list[list[list[str]]]]:
 def test_every_rule_has_a_row_in_both_tables(repo: Path) -> None:
     _, tables = _tables(repo)
     assert len(tables) == 2  # findings, and findings per 1,000 tests
-    codes = list(builtin_registry().rules)
+    # the static rules: the dynamic ones (TL7, `testlint verify`) run tests, not these suites
+    codes = [code for code, rule in builtin_registry().rules.items() if rule.kind == "static"]
     for table in tables:
         shown = [m.group(1) for row in table if (m := re.match(r"\[(TL\d{3})\]", row[0]))]
         missing = [code for code in codes if code not in shown]
