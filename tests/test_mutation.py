@@ -12,6 +12,13 @@ import pytest
 from testlint.mutation import generate, mutated_source, record_coverage, run_mutants
 from tests.helpers import write_files
 
+
+@pytest.fixture(autouse=True)
+def no_plugin_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These projects need no pytest plugin; loading every installed one (hypothesis, xdist)
+    costs each child pytest about a second."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
 AGES = '''\
 """Ages."""
 
@@ -226,8 +233,9 @@ def test_every_killing_test_and_which_of_them_failed_on_a_check(project):
         tuple(tests), ("tests/test_ages.py::test_boundary",))  # None + None: a TypeError
 
 
-def test_xdist_in_the_project_addopts_does_not_take_the_tests_away(tmp_path):
+def test_xdist_in_the_project_addopts_does_not_take_the_tests_away(tmp_path, monkeypatch):
     pytest.importorskip("xdist")
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")  # the project's addopts need xdist
     project = write_files(tmp_path / "project", {**PROJECT, "pytest.ini": (
         "[pytest]\npythonpath = src\naddopts = -n 2\n")})
     path = project / "src" / "ages.py"

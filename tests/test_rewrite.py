@@ -129,8 +129,8 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_every_gate_rejects_its_case_and_only_real_improvements_are_written(shop: Path) -> None:
     with serve(SCRIPT) as llm:
         result = run_cli(["rewrite", "--base-url", f"{llm.url}/v1", "--api-key-env",
-                          "OPENAI_API_KEY", "--run", "--write", "--max-attempts", "1",
-                          "tests/test_pricing.py"], shop)
+                          "OPENAI_API_KEY", "--run", "--runs", "1", "--write",
+                          "--max-attempts", "1", "tests/test_pricing.py"], shop)
     funnel = result.stderr.splitlines()[-9:]
     assert funnel == [
         "rewrite: 8 findings, 7 proposals, 2 accepted",

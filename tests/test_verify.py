@@ -6,12 +6,22 @@ import hashlib
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from testlint.verify.select import shard_of
 from tests.helpers import Run, run_cli, write_files
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_plugin_autoload() -> Iterator[None]:
+    """These projects need no pytest plugin; loading every installed one (hypothesis, xdist)
+    costs each child pytest about a second."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+        yield
 
 SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "projects" / "verify-shop"
 GIT = ["git", "-c", "user.name=testlint tests", "-c", "user.email=tests@testlint.invalid",
