@@ -181,6 +181,8 @@ def unused_noqa(source: SourceFile, used: Collection[tuple[int, str]],
                 judge: Judge) -> list[Finding]:
     """A TL001 finding for each directive that names codes which suppress nothing, or which no
     rule has; its safe fix removes those codes (the whole directive when none is left)."""
+    if not _may_judge(source.text, judge):
+        return []  # only other tools' codes (`# noqa: F401`): no need to tokenize the file
     found: list[Finding] = []
     for directive in directives(source):
         if any(UNUSED_NOQA.startswith(code.upper()) for code in directive.codes):
@@ -203,6 +205,19 @@ def unused_noqa(source: SourceFile, used: Collection[tuple[int, str]],
                     edits=(_removal(source, directive, kept),), safe=True),
         ))
     return found
+
+
+def _may_judge(text: str, judge: Judge) -> bool:
+    """Whether any noqa-looking text names a code the judge may have a verdict on: ours, or one
+    an installed rule has. A cheap scan of the raw text, before the tokenizer tells comments
+    from strings."""
+    for match in NOQA.finditer(text):
+        for code in _CODE.findall(match.group("codes") or ""):
+            code = code.upper()
+            if code.startswith(OWN_PREFIX) or any(known.startswith(code)
+                                                  for known in judge.known):
+                return True
+    return False
 
 
 def _removal(source: SourceFile, directive: Directive, kept: list[str]) -> Edit:
