@@ -66,3 +66,31 @@ MIRRORING_FINDING = (
     "(pricing.py:2), so it agrees with every bug there; use an independent oracle: a literal "
     "from the spec, a table of worked examples, or a property\n"
 )
+
+
+def entry_point_env(shim_dir: Path, src: str, group: str, name: str, value: str,
+                    drop: tuple[str, ...]) -> dict[str, str]:
+    """An environment where a child process finds testlint's entry point `name = value` of
+    `group` the way an installed testlint declares it.
+
+    Where testlint is installed from this tree (CI), its metadata already declares it. Where it
+    is not (an editable install of another checkout), a minimal dist-info declaring it as
+    pyproject.toml does goes first on the path (in `shim_dir`), beside this tree's sources `src`.
+    Variables starting with one of `drop` are left out."""
+    import importlib.metadata
+
+    import testlint
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    installed = {ep.name: ep.value for ep in importlib.metadata.entry_points(group=group)}
+    paths = [src]
+    if installed.get(name) != value:
+        info = shim_dir / f"testlint-{testlint.__version__}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: testlint\nVersion: {testlint.__version__}\n"
+        )
+        (info / "entry_points.txt").write_text(f"[{group}]\n{name} = {value}\n")
+        paths.insert(0, str(shim_dir))
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env

@@ -4,7 +4,6 @@ it reuses (no second parse)."""
 from __future__ import annotations
 
 import ast
-import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from testlint.integrations.flake8 import TestlintChecker
 from testlint.registry import load_registry
 from testlint.tomlcompat import load_toml
 from tests.conftest import REPO
-from tests.helpers import run_cli, write_files
+from tests.helpers import entry_point_env, run_cli, write_files
 
 SRC = str(Path(testlint.__file__).resolve().parents[1])
 ENTRY_POINT = "testlint.integrations.flake8:TestlintChecker"
@@ -78,22 +77,8 @@ def flake8_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     installed from this tree (CI), that metadata already declares the plugin. Where it is not
     (an editable install of another checkout), a minimal dist-info declaring the entry point as
     pyproject.toml does is put first on the path, beside this tree's sources."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLAKE8")}
-    installed = {
-        ep.name: ep.value for ep in importlib.metadata.entry_points(group="flake8.extension")
-    }
-    paths = [SRC]
-    if installed.get("TL") != ENTRY_POINT:
-        shim = tmp_path_factory.mktemp("shim")
-        info = shim / f"testlint-{testlint.__version__}.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: testlint\nVersion: {testlint.__version__}\n"
-        )
-        (info / "entry_points.txt").write_text(f"[flake8.extension]\nTL = {ENTRY_POINT}\n")
-        paths.insert(0, str(shim))
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    return env
+    return entry_point_env(tmp_path_factory.mktemp("shim"), SRC, "flake8.extension", "TL",
+                           ENTRY_POINT, drop=("FLAKE8",))
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ project's [tool.testlint] configuration."""
 
 from __future__ import annotations
 
-import importlib.metadata
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +13,7 @@ import pytest
 import testlint
 from testlint.tomlcompat import load_toml
 from tests.conftest import REPO
-from tests.helpers import write_files
+from tests.helpers import entry_point_env, write_files
 
 SRC = str(Path(testlint.__file__).resolve().parents[1])
 ENTRY_POINT = "testlint.integrations.pytest_plugin"
@@ -82,21 +80,8 @@ def pytest_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """An environment where pytest finds the plugin by its entry point: where testlint is not
     installed from this tree, a minimal dist-info declaring it as pyproject.toml does goes
     first on the path, beside this tree's sources."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "COV_", "TESTLINT"))}
-    installed = {ep.name: ep.value for ep in importlib.metadata.entry_points(group="pytest11")}
-    paths = [SRC]
-    if installed.get("testlint") != ENTRY_POINT:
-        shim = tmp_path_factory.mktemp("shim")
-        info = shim / f"testlint-{testlint.__version__}.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: testlint\nVersion: {testlint.__version__}\n"
-        )
-        (info / "entry_points.txt").write_text(f"[pytest11]\ntestlint = {ENTRY_POINT}\n")
-        paths.insert(0, str(shim))
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    return env
+    return entry_point_env(tmp_path_factory.mktemp("shim"), SRC, "pytest11", "testlint",
+                           ENTRY_POINT, drop=("PYTEST_", "COV_", "TESTLINT"))
 
 
 @pytest.fixture
