@@ -9,12 +9,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import testlint
 from testlint.integrations.flake8 import TestlintChecker
-from testlint.registry import load_registry
 from testlint.tomlcompat import load_toml
 from tests.conftest import REPO
 from tests.helpers import entry_point_env, run_cli, write_files
@@ -138,11 +138,17 @@ def test_plugin_reuses_flake8s_tree(project: Path, monkeypatch: pytest.MonkeyPat
     text = path.read_text(encoding="utf-8")
     tree = ast.parse(text)
 
-    def cannot_parse(*args: object, **kwargs: object) -> ast.Module:
-        raise AssertionError("the plugin parsed the file a second time")
+    real_parse = ast.parse
+
+    def cannot_parse(source: str | bytes, *args: Any, **kwargs: Any) -> ast.Module:
+        # other sources may be parsed: under pytest, the first import of one of testlint's
+        # modules is parsed by assertion rewriting when testlint's pytest plugin is installed
+        if source in (text, text.encode("utf-8")):
+            raise AssertionError("the plugin parsed the file a second time")
+        parsed: ast.Module = real_parse(source, *args, **kwargs)
+        return parsed
 
     checker = TestlintChecker(tree, text.splitlines(keepends=True), str(path))
-    load_registry()  # importing rule modules under pytest may parse them (assertion rewriting)
     with monkeypatch.context() as patch:
         patch.setattr(ast, "parse", cannot_parse)
         results = list(checker.run())
