@@ -15,6 +15,7 @@ from helpers import run_cli, write_files
 from testlint.config import Config
 from testlint.engine import lint_text, make_engine
 from testlint.inference import Inference, for_project, source_roots, source_roots_digest
+from testlint.project import Project
 from testlint.pytest_config import find_pytest_config
 from testlint.source import read_source
 
@@ -291,6 +292,13 @@ def test_returns_value_of_a_call_in_a_test(billing: Inference) -> None:
     assert billing.returns_value(calls["Cart"], module, test) is True
 
 
+def _digested(project: Project) -> list[tuple[str, int, int]]:
+    from testlint.inference import _python_files, digest_roots
+
+    return [entry for root in digest_roots(project)
+            for entry in _python_files(root, project.pytest.python_files)]
+
+
 def test_source_roots_digest_follows_source_edits_only(tmp_path: Path) -> None:
     write_files(tmp_path, {
         "src/shop/__init__.py": "def price():\n    return 1\n",
@@ -298,7 +306,9 @@ def test_source_roots_digest_follows_source_edits_only(tmp_path: Path) -> None:
     })
     project = _engine(tmp_path).project
     before = source_roots_digest(project)
+    listed = _digested(project)
     (tmp_path / "tests" / "test_shop.py").write_text("def test_other():\n    assert 1\n")
+    assert _digested(project) == listed  # what the digest reads, shown if it ever differs
     assert source_roots_digest(project) == before
     source = tmp_path / "src" / "shop" / "__init__.py"
     source.write_text("def price():\n    return 2  # changed\n")
