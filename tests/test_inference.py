@@ -29,7 +29,10 @@ SRC = str(REPO / "src")
 
 
 def _engine(root: Path, select: tuple[str, ...] = INFERENCE_RULES):
-    pytest_config = find_pytest_config([root])
+    # run as from the project's root: from another directory with no config file, pytest's
+    # rootdir is the common ancestor of that directory and the project (/tmp for a clone
+    # under /tmp), and the digest would walk every other test's temporary files
+    pytest_config = find_pytest_config([root], invocation_dir=root)
     config = Config(root=root, select=select)
     return make_engine([root], config=config, pytest_config=pytest_config)
 
@@ -295,8 +298,9 @@ def test_returns_value_of_a_call_in_a_test(billing: Inference) -> None:
 def _digested(project: Project) -> list[tuple[str, int, int]]:
     from testlint.inference import _python_files, digest_roots
 
-    return [entry for root in digest_roots(project)
-            for entry in _python_files(root, project.pytest.python_files)]
+    roots = digest_roots(project)
+    return [(str(root), 0, 0) for root in roots] + [
+        entry for root in roots for entry in _python_files(root, project.pytest.python_files)]
 
 
 def test_source_roots_digest_follows_source_edits_only(tmp_path: Path) -> None:
