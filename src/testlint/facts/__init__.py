@@ -58,6 +58,7 @@ from testlint.facts.model import (
 from testlint.facts.names import (
     collect_imports,
     dotted_name,
+    import_aliases,
     qualify,
     root_name,
 )
@@ -149,6 +150,7 @@ __all__ = [
     "dotted_name",
     "given_values",
     "has_helper_prefix",
+    "import_aliases",
     "is_autouse_fixture",
     "marker_name",
     "marker_registrations",

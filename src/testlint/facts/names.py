@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from testlint.facts.vocabulary import TRY_NODES
 
@@ -68,8 +68,14 @@ def qualify(node: ast.AST, imports: dict[str, str]) -> str | None:
 
 def collect_imports(tree: ast.Module, package: str | None) -> dict[str, str]:
     """Aliases bound by imports anywhere at module level (including under if/try blocks)."""
+    return import_aliases(_module_level_statements(tree.body), package)
+
+
+def import_aliases(nodes: Iterable[ast.AST], package: str | None) -> dict[str, str]:
+    """Alias -> qualified name for each import among `nodes` (relative imports made absolute
+    within `package`; kept relative when it is None)."""
     imports: dict[str, str] = {}
-    for stmt in _module_level_statements(tree.body):
+    for stmt in nodes:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:

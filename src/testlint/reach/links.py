@@ -25,6 +25,7 @@ from testlint.facts import (
     TestFunction,
     TestModule,
     given_values,
+    import_aliases,
     is_autouse_fixture,
     single_bindings,
 )
@@ -281,27 +282,8 @@ def _test_imports(module: TestModule, test: TestFunction) -> dict[str, str]:
 
 
 def _imports_in(module: TestModule, test: TestFunction) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for stmt in ast.walk(test.node):
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    found[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    found[top] = top
-        elif isinstance(stmt, ast.ImportFrom):
-            base = stmt.module or ""
-            if stmt.level:
-                package = (module.package or "").split(".") if module.package else []
-                if stmt.level > 1:
-                    package = package[: len(package) - (stmt.level - 1)]
-                base = ".".join([*package, base] if base else package)
-            for alias in stmt.names:
-                if alias.name != "*":
-                    qualified = f"{base}.{alias.name}" if base else alias.name
-                    found[alias.asname or alias.name] = qualified
-    return found
+    # a module outside any package resolves `from .x import y` to `x.y`, as before
+    return import_aliases(ast.walk(test.node), module.package or "")
 
 
 def member(
