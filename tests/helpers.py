@@ -12,6 +12,19 @@ from hypothesis import settings
 
 from testlint.cli import main
 
+# the messages of the two findings most tests expect, as every output format prints them
+NO_ASSERTION_MESSAGE = (
+    "test has no assertion: it only proves the code does not raise; assert on the result or "
+    "the changed state (if not raising is the point, say so: a `_does_not_raise` name, a "
+    "docstring, or `# noqa: TL101`)"
+)
+NO_ASSERTION = f"TL101 {NO_ASSERTION_MESSAGE}"
+BROAD_RAISES_MESSAGE = (
+    'pytest.raises(ValueError) without match= passes for any ValueError, even one from '
+    'another bug; add match="..." for the expected message'
+)
+BROAD_RAISES = f"TL104 {BROAD_RAISES_MESSAGE}"
+
 
 def examples(count: int) -> int:
     """`max_examples` for a slow property test: `count` in the everyday run (which keeps the whole

@@ -6,14 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli, write_files
+from tests.helpers import NO_ASSERTION, run_cli, write_files
 
 EMPTY_TEST = "def test_nothing():\n    run()\n"
-NO_ASSERTION = (
-    "TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
 
 
 @pytest.mark.parametrize(

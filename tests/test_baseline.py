@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli, write_files
+from tests.helpers import NO_ASSERTION, run_cli, write_files
 
-NO_ASSERTION = (
-    "TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
 LEGACY = {
     "tests/test_legacy.py": '''
         from shop import total

@@ -12,13 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import MIRRORING_FINDING, MIRRORING_PROJECT, run_cli, write_files
+from tests.helpers import MIRRORING_FINDING, MIRRORING_PROJECT, NO_ASSERTION, run_cli, write_files
 
-NO_ASSERTION = (
-    "TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
 PROJECT = {
     "pytest.ini": "[pytest]\n",
     "tests/__init__.py": "",

@@ -7,17 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli, write_files
-
-NO_ASSERTION = (
-    "TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
-BROAD_RAISES = (
-    'TL104 pytest.raises(ValueError) without match= passes for any ValueError, even one from '
-    'another bug; add match="..." for the expected message'
-)
+from tests.helpers import BROAD_RAISES, NO_ASSERTION, run_cli, write_files
 
 SUITE = {
     "tests/test_cart.py": '''

@@ -17,19 +17,10 @@ import testlint
 from testlint.integrations.flake8 import TestlintChecker
 from testlint.tomlcompat import load_toml
 from tests.conftest import REPO
-from tests.helpers import entry_point_env, run_cli, write_files
+from tests.helpers import BROAD_RAISES, NO_ASSERTION, entry_point_env, run_cli, write_files
 
 SRC = str(Path(testlint.__file__).resolve().parents[1])
 ENTRY_POINT = "testlint.integrations.flake8:TestlintChecker"
-NO_ASSERTION = (
-    "TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
-BROAD_RAISES = (
-    'TL104 pytest.raises(ValueError) without match= passes for any ValueError, even one from '
-    'another bug; add match="..." for the expected message'
-)
 SUITE = {
     "tests/test_cart.py": '''
         import pytest

@@ -15,19 +15,10 @@ from testlint.catalogue import help_uri
 from testlint.finding import Finding
 from testlint.registry import load_full_registry
 from testlint.report import ReportContext, renderer
-from tests.helpers import run_cli, write_files
+from tests.helpers import BROAD_RAISES_MESSAGE, NO_ASSERTION_MESSAGE, run_cli, write_files
 
 SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
-)
-NO_ASSERTION = (
-    "test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
-BROAD_RAISES = (
-    'pytest.raises(ValueError) without match= passes for any ValueError, even one from '
-    'another bug; add match="..." for the expected message'
 )
 CART = '''
     import pytest
@@ -77,7 +68,7 @@ def test_sarif_results_point_at_rules_and_regions(project: Path) -> None:
         {
             "ruleId": "TL101",
             "level": "error",
-            "message": {"text": NO_ASSERTION},
+            "message": {"text": NO_ASSERTION_MESSAGE},
             "locations": [{"physicalLocation": {
                 "artifactLocation": location,
                 "region": {"startLine": 6, "startColumn": 5, "endLine": 6, "endColumn": 21},
@@ -88,7 +79,7 @@ def test_sarif_results_point_at_rules_and_regions(project: Path) -> None:
         {
             "ruleId": "TL104",
             "level": "warning",
-            "message": {"text": BROAD_RAISES},
+            "message": {"text": BROAD_RAISES_MESSAGE},
             "locations": [{"physicalLocation": {
                 "artifactLocation": location,
                 "region": {"startLine": 11, "startColumn": 10, "endLine": 11, "endColumn": 35},
@@ -155,9 +146,9 @@ def test_gitlab_code_quality_report(project: Path) -> None:
     issues = json.loads(result.stdout)
     fingerprints = [issue.pop("fingerprint") for issue in issues]
     assert issues == [
-        {"description": f"TL101 {NO_ASSERTION}", "check_name": "TL101", "severity": "major",
+        {"description": f"TL101 {NO_ASSERTION_MESSAGE}", "check_name": "TL101", "severity": "major",
          "location": {"path": "tests/test_cart.py", "lines": {"begin": 6, "end": 6}}},
-        {"description": f"TL104 {BROAD_RAISES}", "check_name": "TL104", "severity": "minor",
+        {"description": f"TL104 {BROAD_RAISES_MESSAGE}", "check_name": "TL104", "severity": "minor",
          "location": {"path": "tests/test_cart.py", "lines": {"begin": 11, "end": 11}}},
     ]
     assert len(set(fingerprints)) == 2
@@ -217,9 +208,9 @@ def test_github_annotations_exact(project: Path) -> None:
     result = run_cli(["--format", "github", "--no-cache", "tests"], project)
     assert result.stdout == (
         "::error file=tests/test_cart.py,line=6,col=5,endLine=6,endColumn=21,title=TL101::"
-        f"{NO_ASSERTION}\n"
+        f"{NO_ASSERTION_MESSAGE}\n"
         "::warning file=tests/test_cart.py,line=11,col=10,endLine=11,endColumn=35,title=TL104::"
-        f"{BROAD_RAISES}\n"
+        f"{BROAD_RAISES_MESSAGE}\n"
     )
     assert result.exit_code == 1
 
@@ -229,7 +220,7 @@ def test_github_escapes_properties_and_data(tmp_path: Path) -> None:
     result = run_cli(["--format", "github", "--no-cache", "tests"], tmp_path)
     assert result.stdout == (
         "::error file=tests/test_50%25%2Ca%3Ab.py,line=1,col=5,endLine=1,endColumn=11,"
-        f"title=TL101::{NO_ASSERTION}\n"
+        f"title=TL101::{NO_ASSERTION_MESSAGE}\n"
     )
     odd = Finding(path="t.py", line=1, col=1, code="TL999", name="x",
                   message="100% sure,\r\nreally: yes", end_line=1, end_col=1)
@@ -249,8 +240,8 @@ def test_junit_lists_one_failed_case_per_finding(project: Path) -> None:
         if case.find("failure") is not None
     ]
     assert cases == [
-        ("tests/test_cart.py", "TL101 no-assertion (line 6)", "6", NO_ASSERTION),
-        ("tests/test_cart.py", "TL104 raises-without-match (line 11)", "11", BROAD_RAISES),
+        ("tests/test_cart.py", "TL101 no-assertion (line 6)", "6", NO_ASSERTION_MESSAGE),
+        ("tests/test_cart.py", "TL104 raises-without-match (line 11)", "11", BROAD_RAISES_MESSAGE),
     ]
 
 

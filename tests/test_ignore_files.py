@@ -14,19 +14,15 @@ from hypothesis import strategies as st
 from testlint.config import Config
 from testlint.discovery import Discovery
 from testlint.pytest_config import find_pytest_config
-from tests.helpers import run_cli, write_files
+from tests.helpers import NO_ASSERTION, run_cli, write_files
 
 EMPTY_TEST = "def test_nothing():\n    run()\n"
-NO_ASSERTION = (
-    "1:5: TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
+FIRST_LINE_NO_ASSERTION = f"1:5: {NO_ASSERTION}"
 CHECK = ["check", "--select", "TL101", "--no-cache"]
 
 
 def _report(*paths: str) -> str:
-    return "".join(f"{path}:{NO_ASSERTION}\n" for path in paths)
+    return "".join(f"{path}:{FIRST_LINE_NO_ASSERTION}\n" for path in paths)
 
 
 def _project(root: Path, files: dict[str, str], git: bool = True) -> Path:

@@ -14,13 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.helpers import write_files
+from tests.helpers import NO_ASSERTION, write_files
 
-NO_ASSERTION = (
-    "TL101 test has no assertion: it only proves the code does not raise; "
-    "assert on the result or the changed state (if not raising is the point, say so: a "
-    "`_does_not_raise` name, a docstring, or `# noqa: TL101`)"
-)
 HOOK_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "src")
 GIT_IDENTITY = ["-c", "user.name=testlint tests", "-c", "user.email=tests@testlint.invalid",
                 "-c", "commit.gpgsign=false"]
