@@ -8,7 +8,6 @@ the rule, and the run goes on.
 from __future__ import annotations
 
 import fnmatch
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from testlint.config import Config
 from testlint.facts import TestModule, build_facts
-from testlint.finding import Finding
+from testlint.finding import Finding, shown_path
 from testlint.fingerprint import Fingerprinter, message_fingerprint
 from testlint.noqa import UNUSED_NOQA, Judge, suppressing_codes, unused_noqa
 from testlint.project import Project
@@ -159,7 +158,7 @@ class Engine:
         for fault in self.project.pytest.errors:  # pytest would refuse to start: say so once
             error = UnreadableSource(f"pytest cannot read this config file: {fault.reason}",
                                      line=fault.line)
-            findings.extend(self._unreadable(_shown(fault.path), error, fault.path))
+            findings.extend(self._unreadable(shown_path(fault.path), error, fault.path))
         # a broken conftest is reported with every test file below it (and cached with them)
         unique = {(f.path, f.line, f.col, f.code, f.message): f for f in findings}
         return sorted(unique.values(), key=lambda f: f.sort_key)
@@ -171,7 +170,7 @@ class Engine:
         for conftest, error in self.project.conftest_faults(path):
             reason = UnreadableSource(f"pytest cannot import this conftest: {error.reason}",
                                       line=error.line, col=error.col)
-            found.extend(self._unreadable(_shown(conftest), reason, conftest))
+            found.extend(self._unreadable(shown_path(conftest), reason, conftest))
         return found
 
     def facts_for(self, source: SourceFile, path: Path) -> TestModule:
@@ -366,13 +365,3 @@ def lint_text(
     except UnreadableSource as error:
         return [unreadable_finding(str(path), error)]
     return engine.lint_source(source, file_path)
-
-
-def _shown(path: Path) -> str:
-    """A path as the other findings show theirs: relative to the working directory if below it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive
-        return path.as_posix()
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
-

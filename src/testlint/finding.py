@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -75,3 +77,13 @@ def fix_counts(findings: Iterable[Finding]) -> tuple[int, int]:
             else:
                 unsafe += 1
     return safe, unsafe
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as findings show it: relative to the working directory if below it, else as
+    given; always with forward slashes."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return Path(path).as_posix()
+    return Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix()

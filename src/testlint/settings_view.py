@@ -6,25 +6,18 @@ values the run itself uses, not a re-reading of the files."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from testlint.finding import shown_path
 
 if TYPE_CHECKING:
     from testlint.engine import Engine
 
 
-def _shown(path: Path) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive
-        return path.as_posix()
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
-
-
 def files_text(files: Sequence[Path]) -> str:
-    return "".join(_shown(path) + "\n" for path in files)
+    return "".join(shown_path(path) + "\n" for path in files)
 
 
 def _value(value: Any) -> str:

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from testlint.finding import Finding
+from testlint.finding import Finding, shown_path
 from testlint.fingerprint import _digest
 from testlint.registry import load_full_registry
 from testlint.verify.core import Verdict
-
-
-def _shown(path: str) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return Path(path).as_posix()
-    return Path(path).as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
 def _locate(path: str, qualname: str) -> tuple[int, int, int, str]:
@@ -93,7 +84,7 @@ def verdict_findings(verdicts: Iterable[Verdict],
         name = verdict.qualname.rsplit(".", 1)[-1]
         for code, message in messages:
             out.append(Finding(
-                path=_shown(verdict.path), line=line, col=col, code=code,
+                path=shown_path(verdict.path), line=line, col=col, code=code,
                 name=rules[code].name, message=message, end_line=line, end_col=end_col,
                 test=verdict.qualname,
                 fingerprint=_digest(code, verdict.qualname, dump, name),
