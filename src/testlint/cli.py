@@ -21,6 +21,7 @@ import click
 from testlint import __version__
 
 if TYPE_CHECKING:
+    from testlint.baseline import Baseline
     from testlint.engine import Engine
     from testlint.finding import Finding
 
@@ -38,6 +39,18 @@ class DefaultCommandGroup(click.Group):
         ):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+
+def load_baseline(path: Path | None) -> Baseline | None:
+    """The baseline file given with --baseline, or exit 2 with its one-line error."""
+    if path is None:
+        return None
+    from testlint.baseline import Baseline, BaselineError
+
+    try:
+        return Baseline.load(path)
+    except BaselineError as exc:
+        fail(str(exc))
 
 
 def fail(message: str) -> NoReturn:
@@ -303,14 +316,7 @@ def check(
     if stdin_filename is not None:
         paths = ()
 
-    baseline = None
-    if baseline_file is not None:
-        from testlint.baseline import Baseline, BaselineError
-
-        try:
-            baseline = Baseline.load(baseline_file)
-        except BaselineError as exc:
-            fail(str(exc))
+    baseline = load_baseline(baseline_file)
     prepared = _prepare(paths, select, ignore, extend_select, config_file, only_test_files,
                         force_exclude, quiet=quiet, stdin_filename=stdin_filename)
     output_format = output_format or prepared.engine.config.output_format

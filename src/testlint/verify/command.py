@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from testlint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _emit, fail, warn
+from testlint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _emit, fail, load_baseline, warn
 
 STATIC_CONFIRMED = ("TL201", "TL103")
 
@@ -68,14 +68,7 @@ def run_verify(
         file = Path(os.fspath(path).split("::", 1)[0])  # a pytest node id names its file first
         if not file.exists():
             fail(f"{file}: no such file or directory")
-    baseline = None
-    if baseline_file is not None:
-        from testlint.baseline import Baseline, BaselineError
-
-        try:
-            baseline = Baseline.load(baseline_file)
-        except BaselineError as exc:
-            fail(str(exc))
+    baseline = load_baseline(baseline_file)
     cwd = Path.cwd()
     pytest_config = find_pytest_config([Path(os.fspath(p).split("::", 1)[0]) for p in paths]
                                        or [cwd])
