@@ -27,6 +27,7 @@ from testlint.facts import (
     given_values,
     import_aliases,
     is_autouse_fixture,
+    qualify,
     single_bindings,
 )
 from testlint.inference import Definition, Inference, single_assignment
@@ -260,17 +261,7 @@ def _linked_call(
 def _locally_imported(module: TestModule, test: TestFunction, node: ast.expr) -> str | None:
     """The qualified name of `name` or `name.attr...` when `name` is imported in the test's
     own body (`from pkg.mod import unit` inside the test)."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    imports = _test_imports(module, test)
-    base = imports.get(node.id)
-    if base is None:
-        return None
-    return ".".join([base, *reversed(parts)])
+    return qualify(node, _test_imports(module, test))
 
 
 def _test_imports(module: TestModule, test: TestFunction) -> dict[str, str]:
