@@ -115,7 +115,12 @@ def test_a_possible_bug_is_reported_and_never_retried_and_feedback_carries_no_va
 
 
 def test_a_possible_bug_in_text_and_sarif(shop: Path) -> None:
+    # the text report of the possible bug alone (the other findings' rewrites cost mutant runs)
+    alone = shop / "tests" / "test_pricing.py"
+    alone.write_text(TESTS.split("\n\n\ndef test_result_is_printable")[0] + "\n",
+                     encoding="utf-8")
     text, _, _ = _run(shop)
+    alone.write_text(TESTS, encoding="utf-8")
     assert ("possible bug: tests/test_pricing.py:4: test_small_price (TL101 rewrite)\n"
             "  the proposed test follows `shop.pricing.discount`: \"Return the price after "
             "taking `percent` percent off, rounded down to whole cents.\"\n"
