@@ -9,7 +9,9 @@ Two questions, both answered from the test's own text, without inference:
   ("# this used to core dump the parser", "would raise TypeError without ...", an issue link or
   number). Vague claims written by generators ("works correctly", "works as expected") and
   texts that describe the test ("Test that login succeeds") do not count: they state what the
-  test was meant to check, not that not raising is the point.
+  test was meant to check, not that not raising is the point. Its code can say so too: an
+  `except` handler that raises a new exception names what must not be raised, and a body that
+  only renders a value (`repr(x); str(x)`) is a smoke test of that representation.
 - `unseen_check`: the test does check something, in a way the assertion model does not count:
   it calls an assertion function through a local (`comp = tm.assert_frame_equal`; `for obj,
   comp in zip(objs, comps): comp(obj, reread)`), runs another test (`Base.test_x(self, ...)`),
@@ -89,8 +91,10 @@ def stated_intent(module: TestModule, test: TestFunction) -> bool:
     name = test.name.lower()
     if INTENT_NAME.search(name):
         return True
-    if _names_rendering(test) and _ends_rendering(test):
+    if _ends_rendering(test) and (_names_rendering(test) or _only_renders(test)):
         return True
+    if _converts_an_exception(test):
+        return True  # `except TypeError as err: raise ValueError("...") from err`
     if _only_imports(test):
         return True  # an import smoke test: the module (or its star-import) loads
     docstring = ast.get_docstring(test.node, clean=False)
@@ -116,6 +120,30 @@ def _only_imports(test: TestFunction) -> bool:
     return bool(body) and all(isinstance(s, ast.Import | ast.ImportFrom) for s in body)
 
 
+def _converts_an_exception(test: TestFunction) -> bool:
+    """An `except` handler raises a new exception: the test names the exception it must not
+    see and what it means, as `pytest.fail("...")` in the handler would (a bare `raise` says
+    nothing)."""
+    return any(
+        isinstance(node, ast.Raise) and node.exc is not None
+        for handler in test.own_nodes_of(ast.ExceptHandler)
+        for stmt in handler.body
+        for node in ast.walk(stmt)
+    )
+
+
+def _only_renders(test: TestFunction) -> bool:
+    """The body (besides a docstring) is nothing but rendering calls whose results it drops:
+    `repr(container); str(container)`, a smoke test of the representation."""
+    body = [
+        s for s in test.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    return bool(body) and all(
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and _is_rendering(s.value)
+        for s in body
+    )
+
+
 def _names_rendering(test: TestFunction) -> bool:
     """The test's name, or its class's, names a representation: `test_repr_empty`,
     `TestSeriesRepr`, `test_plot_bar_label_count_default`."""
@@ -136,10 +164,22 @@ def _is_rendering(call: ast.Call) -> bool:
 
 def _ends_rendering(test: TestFunction) -> bool:
     """The last call whose result the test throws away renders a value (as text or a plot): the
-    test renders what it built and stops, a smoke test of that representation."""
+    test renders what it built and stops, a smoke test of that representation. A result bound
+    to a name that nothing reads afterwards (`ax = ts.plot.hist(...)` as the last line) is
+    thrown away too."""
     discarded = [
         stmt.value for stmt in test.own_nodes_of(ast.Expr) if isinstance(stmt.value, ast.Call)
     ]
+    loads = [(n.id, n.lineno) for n in test.own_nodes_of(ast.Name) if isinstance(n.ctx, ast.Load)]
+    for stmt in test.own_nodes_of(ast.Assign):
+        if not isinstance(stmt.value, ast.Call):
+            continue
+        names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+        end = stmt.end_lineno or stmt.lineno
+        if len(names) == len(stmt.targets) and not any(
+            name in names and line > end for name, line in loads
+        ):
+            discarded.append(stmt.value)
     return bool(discarded) and _is_rendering(max(discarded, key=lambda c: (c.lineno, c.col_offset)))
 
 
