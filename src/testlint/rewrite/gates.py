@@ -506,7 +506,10 @@ def score_mutants(sandbox: Sandbox, path: Path, nodeid: str, old_text: str | Non
 
     old: dict[str, str] = {}
     if old_text is not None and old_passed:
-        old = run(old_text)
+        key = (old_text, nodeid, tuple(m.id for m in mutants))
+        if key not in sandbox.old_mutant_results:
+            sandbox.old_mutant_results[key] = run(old_text)
+        old = sandbox.old_mutant_results[key]
     new = run(new_text)  # the copy keeps the new text
     judged = [m for m in mutants if new.get(m.id) in {"killed", "survived", "timeout"}]
     killed_new = [m for m in judged if new[m.id] in {"killed", "timeout"}]

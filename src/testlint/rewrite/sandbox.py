@@ -237,6 +237,9 @@ class Sandbox:
         for name in ("home", "tmp"):
             (self._tmp / name).mkdir()
         self._jobs = 0
+        # the old test's results against the mutants, by (file text, node id, mutants): the same
+        # for every proposal for one finding, so gate 4 runs them once per finding, not per attempt
+        self.old_mutant_results: dict[tuple[str, str, tuple[str, ...]], dict[str, str]] = {}
         self.isolation = isolation()
         inside = [self.map(p) for p in source_roots]
         self.env = sandbox_environment(settings, [p for p in inside if p is not None],
