@@ -577,7 +577,7 @@ def money_comparison(
     comparison: Comparison, scope: Scope, module: TestModule, money_names: tuple[str, ...]
 ) -> bool:
     """An exact comparison of a float with money (shared with TL402, which skips these)."""
-    if not is_equality(comparison) or tolerant(comparison, module):
+    if not is_equality(comparison):
         return False
     sides = _float_side(comparison, scope)
     if sides is None:
@@ -589,12 +589,13 @@ def money_comparison(
     floating, other = sides
     if float_literal(other) is not None or isinstance(other, ast.Constant):
         return False  # literal against literal is TL102's business
-    if scope.is_money(other, money_names):
-        return True
-    return (
+    money = scope.is_money(other, money_names) or (
         float_literal(floating) is not None
         and looks_like_currency(floating, module)
         and scope.mentions_money(money_names)
         and not scope.names_something_else(other, money_names)
         and not scope.is_round_trip(floating)
     )
+    # the walk of both sides for `approx`, `round`, `*_cents`, asked last: it settles only
+    # comparisons that would otherwise be money
+    return money and not tolerant(comparison, module)
