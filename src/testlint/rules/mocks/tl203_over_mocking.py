@@ -82,9 +82,9 @@ from testlint.facts import (
     MOCK_FACTORIES,
     MOCKER_FIXTURES,
     PATCH_CALLS,
-    CallSite,
     TestFunction,
     TestModule,
+    dotted_name,
 )
 from testlint.rules.base import RuleContext
 
@@ -169,11 +169,26 @@ def _patch_weight(node: ast.AST, api: str) -> int:
     return 1
 
 
-def _is_mock_object(site: CallSite) -> bool:
-    if site.qualname in MOCK_FACTORIES and site.qualname not in PATCH_CALLS:
-        return True
-    head, _, rest = (site.dotted or "").partition(".")
-    return head in MOCKER_FIXTURES and rest in _MOCKER_MOCKS
+def _is_mock_object(call: ast.Call, module: TestModule) -> bool:
+    """`MagicMock()`, `mock.create_autospec(...)` (a factory of unittest.mock reached through
+    the module's imports) or `mocker.Mock()`. Read from the call itself: only a chain whose root
+    is an imported name or a mocker fixture can be one, so most calls are rejected by that name
+    alone, without building the test's call sites."""
+    func = call.func
+    root = func
+    while root.__class__ is ast.Attribute:
+        root = root.value
+    if root.__class__ is not ast.Name:
+        return False
+    name = root.id
+    if name in module.imports:
+        qualname = module.qualname(func)
+        if qualname in MOCK_FACTORIES and qualname not in PATCH_CALLS:
+            return True
+    if name not in MOCKER_FIXTURES:
+        return False
+    _head, _, rest = (dotted_name(func) or "").partition(".")
+    return rest in _MOCKER_MOCKS
 
 
 def _replacement(node: ast.AST, api: str) -> ast.expr | None:
@@ -223,8 +238,8 @@ def count_mocks(test: TestFunction, module: TestModule) -> int:
         if isinstance(node, ast.Call):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 inside_patches.update(id(sub) for sub in ast.walk(arg))
-    for site in test.calls:
-        if id(site.node) not in inside_patches and _is_mock_object(site):
+    for call in test.nodes_of(ast.Call):
+        if id(call) not in inside_patches and _is_mock_object(call, module):
             count += 1
     return count
 
