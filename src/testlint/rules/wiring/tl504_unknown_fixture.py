@@ -53,10 +53,13 @@ from __future__ import annotations
 
 import ast
 import difflib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from testlint.facts import TestFunction, TestModule
+from testlint.facts.traversal import walk
 from testlint.fixture_index import (
     KNOWN_PLUGIN_FIXTURES,
     fixtures_of_module,
@@ -138,7 +141,7 @@ def check(ctx: RuleContext) -> None:
         return  # fixtures made in ways we cannot see
     known |= set(ctx.options.extra_fixtures)
     shape = _ModuleShape.of(module)
-    hints = _Hints(known, {test.name for test in module.tests})
+    hints = _Hints(known, {test.name for test in module.tests}, _shared_fixtures())
     for test in module.tests:
         if test.is_unittest:
             continue
@@ -161,6 +164,10 @@ class _ModuleShape:
     variables: dict[str, ast.expr]  # module-level `name = value`
     local_classes: frozenset[str]
     pytestmarks: tuple[ast.expr, ...]  # the values of module-level `pytestmark = ...`
+    # the parametrize and `given` calls in each decorator or mark expression read so far, by
+    # id: a module's pytestmark, a class's decorators and a mark kept in a module variable
+    # serve many tests, and are walked once
+    _provider_calls: dict[int, list[ast.Call]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, module: TestModule) -> _ModuleShape:
@@ -172,28 +179,92 @@ class _ModuleShape:
             pytestmarks=tuple(s.value for s in body if _is_pytestmark(s)),  # type: ignore[attr-defined]
         )
 
+    def provider_calls(self, module: TestModule, source: ast.expr) -> list[ast.Call]:
+        """The calls in `source` (anywhere in it) to `...mark.parametrize` or `given`."""
+        found = self._provider_calls.get(id(source))
+        if found is None:
+            found = self._provider_calls[id(source)] = []
+            for node in walk(source):
+                if node.__class__ is not ast.Call:
+                    continue
+                name = module.qualname(node.func) or ""
+                if name.endswith(("mark.parametrize", ".given")) or name == "given":
+                    found.append(node)
+        return found
+
 
 class _Hints:
     """The message for an unknown name, with the closest fixture as a hint. Candidates are
     what provides fixtures, less the module's tests (a test is never a fixture); the sorted
-    list is built once and each name's hint is computed once."""
+    list is built once and each name's hint is computed once.
 
-    def __init__(self, known: set[str], tests: set[str]) -> None:
+    Most candidates are the same in every file (pytest's and the installed plugins' fixtures,
+    `shared`): the closest of those is found once per name for the whole run, and each file
+    only compares the name with its own candidates (its conftests', its module's, the test's).
+    The closest of all is the better of the two, which is what one comparison with every
+    candidate finds (`difflib.get_close_matches` keeps the highest (ratio, name))."""
+
+    def __init__(self, known: set[str], tests: set[str], shared: frozenset[str]) -> None:
         self._known = sorted(known - tests)
+        # every shared name must be a candidate here (none is one of the module's tests)
+        self._shared = shared if shared <= known and not shared & tests else frozenset()
+        self._local = [c for c in self._known if c not in self._shared]
         self._seen: dict[tuple[str, frozenset[str]], str] = {}
 
     def message(self, name: str, provided: set[str]) -> str:
         key = (name, frozenset(provided))
         cached = self._seen.get(key)
         if cached is None:
-            candidates = self._known + sorted(provided - set(self._known))
-            cached = self._seen[key] = _message(name, candidates)
+            extra = sorted(provided - set(self._known))
+            best = _closest(name, self._local + extra)
+            if self._shared:
+                shared = _closest_shared(name, self._shared)
+                if shared is not None and (best is None or shared > best):
+                    best = shared
+            cached = self._seen[key] = _message(name, best[1] if best is not None else None)
         return cached
 
 
-def _message(name: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
+CUTOFF = 0.8  # how close a fixture's name must be to be offered as a hint
+
+
+@lru_cache(maxsize=1)
+def _shared_fixtures() -> frozenset[str]:
+    """The fixtures every file of the run can use whatever its conftests: pytest's own, the
+    installed plugins', and the well-known plugins'."""
+    return pytest_builtin_fixtures() | installed_plugin_fixtures() | KNOWN_PLUGIN_FIXTURES
+
+
+@lru_cache(maxsize=1024)
+def _closest_shared(name: str, shared: frozenset[str]) -> tuple[float, str] | None:
+    return _closest(name, shared)
+
+
+def _closest(name: str, candidates: Iterable[str]) -> tuple[float, str] | None:
+    """The highest (similarity ratio, candidate) at or above CUTOFF, or None: what
+    `difflib.get_close_matches(name, candidates, n=1, cutoff=CUTOFF)` picks, with the same
+    three tests in the same order. The first (lengths alone) is done inline, so a candidate
+    whose length is too far off costs one comparison."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(name)
+    length = len(name)
+    best: tuple[float, str] | None = None
+    for candidate in candidates:
+        # SequenceMatcher.real_quick_ratio: 2 * min(la, lb) / (la + lb), 1.0 for two empties
+        other = len(candidate)
+        total = length + other
+        if (2.0 * min(length, other) / total if total else 1.0) < CUTOFF:
+            continue
+        matcher.set_seq1(candidate)
+        if matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
+            found = (matcher.ratio(), candidate)
+            if best is None or found > best:
+                best = found
+    return best
+
+
+def _message(name: str, close: str | None) -> str:
+    hint = f" (did you mean `{close}`?)" if close is not None else ""
     return (
         f"no fixture named `{name}`{hint}: pytest fails this test at setup; define it in the "
         "module or a conftest.py, or build the value in the test"
@@ -299,9 +370,7 @@ def _test_provided(module: TestModule, shape: _ModuleShape,
                 return None  # a base class from elsewhere may carry fixtures
     sources += shape.pytestmarks
     for source in sources:
-        for node in ast.walk(source):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in shape.provider_calls(module, source):
             name = module.qualname(node.func) or ""
             if name.endswith("mark.parametrize"):
                 argnames = node.args[0] if node.args else _keyword(node, "argnames")
