@@ -169,12 +169,21 @@ def _patch_weight(node: ast.AST, api: str) -> int:
     return 1
 
 
+# the last name of every call `_is_mock_object` accepts through an attribute: a qualified name
+# ends with the attribute the call spells last
+_FINAL_NAMES = frozenset(
+    {name.rsplit(".", 1)[1] for name in MOCK_FACTORIES - PATCH_CALLS} | _MOCKER_MOCKS
+)
+
+
 def _is_mock_object(call: ast.Call, module: TestModule) -> bool:
     """`MagicMock()`, `mock.create_autospec(...)` (a factory of unittest.mock reached through
     the module's imports) or `mocker.Mock()`. Read from the call itself: only a chain whose root
     is an imported name or a mocker fixture can be one, so most calls are rejected by that name
     alone, without building the test's call sites."""
     func = call.func
+    if func.__class__ is ast.Attribute and func.attr not in _FINAL_NAMES:
+        return False  # `pd.DataFrame(...)`, `tm.assert_frame_equal(...)`: the final name decides
     root = func
     while root.__class__ is ast.Attribute:
         root = root.value
