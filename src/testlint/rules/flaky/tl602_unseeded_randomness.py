@@ -350,20 +350,26 @@ def _in_source_order(test: TestFunction, assertions: dict[int, Assertion]) -> li
 
 def check(ctx: RuleContext) -> None:
     module = ctx.module
-    if not any(q.split(".", 1)[0] in SOURCE_MODULES for q in module.imports.values()):
+    # the names bound by imports from a source module: only a call rooted at one can be a source
+    roots = {
+        alias for alias, qualified in module.imports.items()
+        if qualified.split(".", 1)[0] in SOURCE_MODULES
+    }
+    if not roots:
         return
     for test in module.tests:
+        found = [call for call in test.nodes_of(ast.Call) if root_name(call.func) in roots]
+        if not found:
+            continue
+        own = own_nodes(test)
+        if own is not test.nodes:  # the test nests a scope: its calls do not run in the test
+            own_ids = {id(sub) for sub in own}
+            found = [call for call in found if id(call) in own_ids]
         sources: dict[int, tuple[ast.Call, str]] = {}
-        for node in own_nodes(test):
-            if isinstance(node, ast.Call):
-                root = root_name(node.func)
-                if root is None or module.imports.get(root, "").split(".", 1)[0] not in (
-                    SOURCE_MODULES
-                ):
-                    continue
-                kind = source_kind(module, node)
-                if kind is not None:
-                    sources[id(node)] = (node, kind)
+        for call in found:
+            kind = source_kind(module, call)
+            if kind is not None:
+                sources[id(call)] = (call, kind)
         if not sources:
             continue
         seeded = _seeded(module, test)
