@@ -71,6 +71,29 @@ def test_tl504_reads_parametrize_from_a_mark_kept_in_a_module_variable() -> None
     ]
 
 
+def test_tl504_reads_parametrize_and_given_however_imported() -> None:
+    source = """
+        from hypothesis import given as for_all, strategies as st
+        from pytest import mark as m
+
+        parametrize = m.parametrize
+
+
+        @for_all(value=st.integers())
+        def test_property(value, missing):
+            assert value == value
+
+
+        @m.parametrize("case", [m.parametrize, "parametrize"])
+        def test_cases(case, absent):
+            assert case
+        """
+    assert findings(source, "TL504") == [
+        (8, 26, "TL504", "test_property", tl504_message("missing", None)),
+        (13, 22, "TL504", "test_cases", tl504_message("absent", None)),
+    ]
+
+
 TL203_MESSAGE = (
     "4 patches and mocks in one test (more than 3): it checks the script the mocks were given, "
     "not the code, and breaks on every refactor; keep mocks at the process boundary and use "

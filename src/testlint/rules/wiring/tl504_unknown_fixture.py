@@ -168,6 +168,12 @@ class _ModuleShape:
     # id: a module's pytestmark, a class's decorators and a mark kept in a module variable
     # serve many tests, and are walked once
     _provider_calls: dict[int, list[ast.Call]] = field(default_factory=dict, compare=False)
+    # import aliases that are `parametrize` or `given` themselves (`from hypothesis import
+    # given`): a call of one spells neither word where it is made
+    provider_aliases: frozenset[str] = frozenset()
+    # per class (by id): its decorators and pytestmark values, or None when a base class from
+    # elsewhere may carry fixtures
+    _class_sources: dict[int, list[ast.expr] | None] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, module: TestModule) -> _ModuleShape:
@@ -177,20 +183,62 @@ class _ModuleShape:
                        for t in stmt.targets if isinstance(t, ast.Name)},
             local_classes=frozenset(c.name for c in body if isinstance(c, ast.ClassDef)),
             pytestmarks=tuple(s.value for s in body if _is_pytestmark(s)),  # type: ignore[attr-defined]
+            provider_aliases=frozenset(
+                alias for alias in module.imports
+                if _provides(module.qualname(ast.Name(id=alias)) or "")
+            ),
         )
+
+    def class_sources(self, cls: ast.ClassDef) -> list[ast.expr] | None:
+        """The decorators and pytestmark values of a test's class, or None when one of its
+        bases is not a class of this module (it may carry fixtures); read once per class."""
+        key = id(cls)
+        if key not in self._class_sources:
+            found: list[ast.expr] | None = [
+                *cls.decorator_list,
+                *(s.value for s in cls.body if _is_pytestmark(s)),  # type: ignore[attr-defined]
+            ]
+            for base in cls.bases:
+                if not (isinstance(base, ast.Name)
+                        and (base.id in self.local_classes or base.id == "object")):
+                    found = None
+                    break
+            self._class_sources[key] = found
+        return self._class_sources[key]
 
     def provider_calls(self, module: TestModule, source: ast.expr) -> list[ast.Call]:
         """The calls in `source` (anywhere in it) to `...mark.parametrize` or `given`."""
         found = self._provider_calls.get(id(source))
         if found is None:
-            found = self._provider_calls[id(source)] = []
-            for node in walk(source):
-                if node.__class__ is not ast.Call:
-                    continue
-                name = module.qualname(node.func) or ""
-                if name.endswith(("mark.parametrize", ".given")) or name == "given":
-                    found.append(node)
+            found = self._provider_calls[id(source)] = self._read_provider_calls(module, source)
         return found
+
+    def _read_provider_calls(self, module: TestModule, source: ast.expr) -> list[ast.Call]:
+        # Such a call spells `parametrize` or `given` as its last name, unless it calls an alias
+        # of one. So when the source's lines (plain ASCII, no such alias in them) hold the words
+        # at most once, the answer is known without walking a long list of parameters: none, or
+        # the source itself.
+        first, last = source.lineno, source.end_lineno or source.lineno
+        text = "\n".join(module.source.lines[first - 1 : last])
+        if text.isascii() and not any(alias in text for alias in self.provider_aliases):
+            words = text.count("parametrize") + text.count("given")
+            if words == 0:
+                return []
+            if words == 1 and isinstance(source, ast.Call) and _provider_call(module, source):
+                return [source]  # its own name is the one mention: no other call is one
+        return [
+            node for node in walk(source)
+            if isinstance(node, ast.Call) and _provider_call(module, node)
+        ]
+
+
+def _provides(name: str) -> bool:
+    """A qualified name of `pytest.mark.parametrize` or Hypothesis' `given`, however imported."""
+    return name.endswith(("mark.parametrize", ".given")) or name == "given"
+
+
+def _provider_call(module: TestModule, call: ast.Call) -> bool:
+    return _provides(module.qualname(call.func) or "")
 
 
 class _Hints:
@@ -362,12 +410,10 @@ def _test_provided(module: TestModule, shape: _ModuleShape,
         return None
     sources: list[ast.expr] = decorators
     if test.cls is not None:
-        sources += list(test.cls.decorator_list)
-        sources += [s.value for s in test.cls.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
-        for base in test.cls.bases:
-            if not (isinstance(base, ast.Name)
-                    and (base.id in shape.local_classes or base.id == "object")):
-                return None  # a base class from elsewhere may carry fixtures
+        marks = shape.class_sources(test.cls)
+        if marks is None:
+            return None  # a base class from elsewhere may carry fixtures
+        sources += marks
     sources += shape.pytestmarks
     for source in sources:
         for node in shape.provider_calls(module, source):
