@@ -358,20 +358,20 @@ def check(ctx: RuleContext) -> None:
     if not roots:
         return
     for test in module.tests:
-        found = [call for call in test.nodes_of(ast.Call) if root_name(call.func) in roots]
-        if not found:
+        sources: dict[int, tuple[ast.Call, str]] = {}
+        for call in test.nodes_of(ast.Call):
+            if root_name(call.func) in roots:
+                kind = source_kind(module, call)
+                if kind is not None:
+                    sources[id(call)] = (call, kind)
+        if not sources:
             continue
         own = own_nodes(test)
         if own is not test.nodes:  # the test nests a scope: its calls do not run in the test
             own_ids = {id(sub) for sub in own}
-            found = [call for call in found if id(call) in own_ids]
-        sources: dict[int, tuple[ast.Call, str]] = {}
-        for call in found:
-            kind = source_kind(module, call)
-            if kind is not None:
-                sources[id(call)] = (call, kind)
-        if not sources:
-            continue
+            sources = {key: value for key, value in sources.items() if key in own_ids}
+            if not sources:
+                continue
         seeded = _seeded(module, test)
         frozen = _frozen_clock(module, test)
         live = {
