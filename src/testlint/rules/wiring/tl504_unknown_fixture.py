@@ -292,9 +292,7 @@ def _closest(name: str, candidates: Iterable[str]) -> tuple[float, str] | None:
     """The highest (similarity ratio, candidate) at or above CUTOFF, or None: what
     `difflib.get_close_matches(name, candidates, n=1, cutoff=CUTOFF)` picks, with the same
     three tests in the same order. The first (lengths alone) is done inline, so a candidate
-    whose length is too far off costs one comparison."""
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(name)
+    whose length is too far off costs one comparison; the other two are `_similarity`'s."""
     length = len(name)
     best: tuple[float, str] | None = None
     for candidate in candidates:
@@ -303,12 +301,23 @@ def _closest(name: str, candidates: Iterable[str]) -> tuple[float, str] | None:
         total = length + other
         if (2.0 * min(length, other) / total if total else 1.0) < CUTOFF:
             continue
-        matcher.set_seq1(candidate)
-        if matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
-            found = (matcher.ratio(), candidate)
+        ratio = _similarity(name, candidate)
+        if ratio is not None:
+            found = (ratio, candidate)
             if best is None or found > best:
                 best = found
     return best
+
+
+@lru_cache(maxsize=8192)
+def _similarity(name: str, candidate: str) -> float | None:
+    """The ratio of `candidate` to `name` when both of difflib's closer tests pass CUTOFF. The
+    files of one directory share their conftests' fixtures and an unknown name recurs in
+    many of them: each pair is compared once."""
+    matcher = difflib.SequenceMatcher(None, candidate, name)
+    if matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
+        return matcher.ratio()
+    return None
 
 
 def _message(name: str, close: str | None) -> str:
