@@ -62,6 +62,7 @@ from testlint.facts import TestFunction, TestModule
 from testlint.facts.traversal import walk
 from testlint.fixture_index import (
     KNOWN_PLUGIN_FIXTURES,
+    PYTEST_BUILTINS,
     fixtures_of_module,
     installed_plugin_fixtures,
     plugin_names,
@@ -136,24 +137,53 @@ def test_total():
 def check(ctx: RuleContext) -> None:
     module = ctx.module
     inference = for_project(ctx.project)
-    known = _module_level_provided(ctx, inference, module)
-    if known is None:
+    local = _module_level_provided(ctx, inference, module)
+    if local is None:
         return  # fixtures made in ways we cannot see
-    known |= set(ctx.options.extra_fixtures)
+    local |= set(ctx.options.extra_fixtures)
+    known = _Known(local)
     shape = _ModuleShape.of(module)
-    hints = _Hints(known, {test.name for test in module.tests}, _shared_fixtures())
+    hints: _Hints | None = None
     for test in module.tests:
         if test.is_unittest:
             continue
         provided = _test_provided(module, shape, test)
         if provided is None:
             continue
-        for arg in _fixture_parameters(test):
-            if arg.arg not in known and arg.arg not in provided:
-                ctx.report(arg, hints.message(arg.arg, provided), test=test)
-        for node, name in _usefixtures(module, test):
-            if name not in known and name not in provided:
-                ctx.report(node, hints.message(name, provided), test=test)
+        unknown: list[tuple[ast.AST, str]] = [
+            (arg, arg.arg) for arg in _fixture_parameters(test)
+            if arg.arg not in provided and arg.arg not in known
+        ]
+        unknown += [
+            (node, name) for node, name in _usefixtures(module, test)
+            if name not in provided and name not in known
+        ]
+        for node, name in unknown:
+            if hints is None:
+                hints = _Hints(known.every(), {t.name for t in module.tests}, _shared_fixtures())
+            ctx.report(node, hints.message(name, provided), test=test)
+
+
+class _Known:
+    """The fixtures every test of the file can request: the file's own and its conftests'
+    (`local`), and pytest's and the installed plugins' (`_shared_fixtures`). Reading the
+    latter parses pytest's sources and the plugins'; it is done only for a name that is in
+    neither `local` nor the lists every install has (`request`, `tmp_path`, `mocker`...), so
+    a file whose every fixture is found there never pays for it."""
+
+    def __init__(self, local: set[str]) -> None:
+        self.local = local
+
+    def __contains__(self, name: str) -> bool:
+        return (
+            name in self.local
+            or name in PYTEST_BUILTINS
+            or name in KNOWN_PLUGIN_FIXTURES
+            or name in _shared_fixtures()
+        )
+
+    def every(self) -> set[str]:
+        return self.local | _shared_fixtures()
 
 
 @dataclass(frozen=True)
@@ -314,10 +344,19 @@ def _similarity(name: str, candidate: str) -> float | None:
     """The ratio of `candidate` to `name` when both of difflib's closer tests pass CUTOFF. The
     files of one directory share their conftests' fixtures and an unknown name recurs in
     many of them: each pair is compared once."""
-    matcher = difflib.SequenceMatcher(None, candidate, name)
+    matcher = _matcher(name)
+    matcher.set_seq1(candidate)
     if matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
         return matcher.ratio()
     return None
+
+
+@lru_cache(maxsize=256)
+def _matcher(name: str) -> difflib.SequenceMatcher[str]:
+    """A matcher of candidates against `name` (what difflib indexes of it is built once)."""
+    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher()
+    matcher.set_seq2(name)
+    return matcher
 
 
 def _message(name: str, close: str | None) -> str:
@@ -331,9 +370,9 @@ def _message(name: str, close: str | None) -> str:
 def _module_level_provided(
     ctx: RuleContext, inference: Inference, module: TestModule
 ) -> set[str] | None:
-    """Everything that provides fixtures to every test of this file, or None if unknowable."""
-    found: set[str] = set(pytest_builtin_fixtures()) | set(installed_plugin_fixtures())
-    found |= KNOWN_PLUGIN_FIXTURES
+    """What provides fixtures to every test of this file besides pytest and the installed
+    plugins (see `_Known`), or None if unknowable."""
+    found: set[str] = set()
     modules = [module]
     if not inference.snippet:
         modules = [*ctx.project.lookup_for(Path(module.path)).conftests, module]
