@@ -115,6 +115,21 @@ def test_tl203_counts_mock_factories_through_aliases_and_the_mocker_fixture() ->
     ]
 
 
+def test_tl203_counts_factories_of_the_mock_backport_and_of_unittest_itself() -> None:
+    source = """
+        import unittest
+        import mock
+        from mock import Mock as Fake
+
+
+        def test_run():
+            assert run(unittest.mock.MagicMock(), mock.Mock(), Fake(), mock.mock_open()) == 0
+        """
+    assert findings(source, "TL203", {"max-patches": 3}) == [
+        (6, 5, "TL203", "test_run", TL203_MESSAGE),
+    ]
+
+
 def test_tl203_does_not_count_calls_that_only_share_a_mock_module() -> None:
     source = """
         from unittest import mock as m

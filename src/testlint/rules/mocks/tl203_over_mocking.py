@@ -176,28 +176,50 @@ _FINAL_NAMES = frozenset(
 )
 
 
-def _is_mock_object(call: ast.Call, module: TestModule) -> bool:
-    """`MagicMock()`, `mock.create_autospec(...)` (a factory of unittest.mock reached through
-    the module's imports) or `mocker.Mock()`. Read from the call itself: only a chain whose root
-    is an imported name or a mocker fixture can be one, so most calls are rejected by that name
-    alone, without building the test's call sites."""
-    func = call.func
-    if func.__class__ is ast.Attribute and func.attr not in _FINAL_NAMES:
-        return False  # `pd.DataFrame(...)`, `tm.assert_frame_equal(...)`: the final name decides
-    root = func
-    while root.__class__ is ast.Attribute:
-        root = root.value
-    if root.__class__ is not ast.Name:
-        return False
-    name = root.id
-    if name in module.imports:
-        qualname = module.qualname(func)
-        if qualname in MOCK_FACTORIES and qualname not in PATCH_CALLS:
-            return True
-    if name not in MOCKER_FIXTURES:
-        return False
-    _head, _, rest = (dotted_name(func) or "").partition(".")
-    return rest in _MOCKER_MOCKS
+class _MockFactories:
+    """Which calls of one module make a mock object: `MagicMock()`, `mock.create_autospec(...)`
+    (a factory of unittest.mock reached through the module's imports) or `mocker.Mock()`.
+
+    Read from the call itself, not from the test's call sites: a bare name is one only if it
+    is imported as a factory, and a chain only if it ends in a factory's name and starts at an
+    import that leads into unittest.mock, or at a mocker fixture. A module with neither such an
+    import nor the word `mocker` anywhere makes none, and its calls are not looked at."""
+
+    def __init__(self, module: TestModule) -> None:
+        self.module = module
+        factories = MOCK_FACTORIES - PATCH_CALLS
+        self.names: set[str] = set()  # aliases that are a factory themselves
+        roots: set[str] = set()  # aliases a chain can start from into a factory
+        for alias in module.imports:
+            qualified = module.qualname(ast.Name(id=alias)) or ""
+            if qualified in factories:
+                self.names.add(alias)
+            if any(f.startswith(qualified + ".") for f in factories):
+                roots.add(alias)
+        self.roots = frozenset(roots)
+        text = module.source.text
+        self.possible = bool(self.names or roots or "mocker" in text or not text.isascii())
+
+    def made_by(self, call: ast.Call) -> bool:
+        func = call.func
+        if func.__class__ is ast.Name:
+            return func.id in self.names
+        if not isinstance(func, ast.Attribute) or func.attr not in _FINAL_NAMES:
+            return False  # `pd.DataFrame(...)`, `tm.assert_frame_equal(...)`: the last name
+        root: ast.expr = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        name = root.id
+        if name in self.roots:
+            qualname = self.module.qualname(func)
+            if qualname in MOCK_FACTORIES and qualname not in PATCH_CALLS:
+                return True
+        if name not in MOCKER_FIXTURES:
+            return False
+        _head, _, rest = (dotted_name(func) or "").partition(".")
+        return rest in _MOCKER_MOCKS
 
 
 def _replacement(node: ast.AST, api: str) -> ast.expr | None:
@@ -227,7 +249,7 @@ def _is_setting(value: ast.expr | None) -> bool:
     return isinstance(value, ast.Constant)
 
 
-def count_mocks(test: TestFunction, module: TestModule) -> int:
+def count_mocks(test: TestFunction, factories: _MockFactories) -> int:
     """Patches and mock objects the test sets up itself (see the rule's docs for what counts)."""
     count = 0
     inside_patches: set[int] = set()
@@ -247,16 +269,18 @@ def count_mocks(test: TestFunction, module: TestModule) -> int:
         if isinstance(node, ast.Call):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 inside_patches.update(id(sub) for sub in ast.walk(arg))
-    for call in test.nodes_of(ast.Call):
-        if id(call) not in inside_patches and _is_mock_object(call, module):
-            count += 1
+    if factories.possible:
+        for call in test.nodes_of(ast.Call):
+            if id(call) not in inside_patches and factories.made_by(call):
+                count += 1
     return count
 
 
 def check(ctx: RuleContext) -> None:
     limit = int(ctx.options.max_patches)
+    factories = _MockFactories(ctx.module)
     for test in ctx.module.tests:
-        count = count_mocks(test, ctx.module)
+        count = count_mocks(test, factories)
         if count <= limit:
             continue
         ctx.report_name(
