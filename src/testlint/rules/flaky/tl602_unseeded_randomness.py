@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import ast
 
-from testlint.facts import Assertion, TestFunction, TestModule, root_name
+from testlint.facts import Assertion, TestFunction, TestModule
 from testlint.rules._body import call_name, own_nodes
 from testlint.rules.base import RuleContext
 
@@ -360,7 +360,11 @@ def check(ctx: RuleContext) -> None:
     for test in module.tests:
         sources: dict[int, tuple[ast.Call, str]] = {}
         for call in test.nodes_of(ast.Call):
-            if root_name(call.func) in roots:
+            # only a plain `a.b.c` chain has a qualified name (`source_kind` needs one)
+            root = call.func
+            while root.__class__ is ast.Attribute:
+                root = root.value
+            if root.__class__ is ast.Name and root.id in roots:
                 kind = source_kind(module, call)
                 if kind is not None:
                     sources[id(call)] = (call, kind)

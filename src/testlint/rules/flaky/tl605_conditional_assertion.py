@@ -151,8 +151,10 @@ class _Paths:
         self.cls = test.cls
         self.assertions = assertions
         # locals bound once, to a literal: `cases = [(1, 2), (3, 4)]`; for x in cases
-        bound: dict[str, list[ast.expr]] = {}
-        for node in test.nodes:
+        bound: dict[str, list[ast.expr]] = {}  # (which value comes first does not matter)
+        for node in test.nodes_of(
+            ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor
+        ):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
@@ -284,13 +286,19 @@ def _asserts_at_top_level(test: TestFunction, nodes: list[ast.AST]) -> bool:
     for stmt in test.body:
         if id(stmt) in ids:
             return True
-        if isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign) and id(stmt.value) in ids:
-            return True
-        if isinstance(stmt, ast.With | ast.AsyncWith) and any(
-            id(item.context_expr) in ids for item in stmt.items
+        cls = stmt.__class__
+        if cls in _VALUE_STATEMENTS:
+            if id(stmt.value) in ids:  # type: ignore[attr-defined]
+                return True
+        elif cls in _WITH_STATEMENTS and any(
+            id(item.context_expr) in ids for item in stmt.items  # type: ignore[attr-defined]
         ):
             return True
     return False
+
+
+_VALUE_STATEMENTS = frozenset({ast.Expr, ast.Assign, ast.AnnAssign})
+_WITH_STATEMENTS = frozenset({ast.With, ast.AsyncWith})
 
 
 def _any_in_nested_scope(test: TestFunction, nodes: list[ast.AST]) -> bool:
