@@ -265,7 +265,8 @@ class _Paths:
 
 
 def _where(test: TestFunction, node: ast.AST) -> str:
-    for ancestor in test.ancestors(node):
+    found = _enclosing(test.node, node)
+    for ancestor in found if found is not None else test.ancestors(node):
         if isinstance(ancestor, ast.If):
             return "an `if` branch"
         if isinstance(ancestor, ast.For | ast.AsyncFor):
@@ -277,6 +278,34 @@ def _where(test: TestFunction, node: ast.AST) -> str:
         if isinstance(ancestor, ast.match_case):
             return "a `match` case"
     return "a branch"
+
+
+def _enclosing(root: ast.AST, target: ast.AST) -> list[ast.AST] | None:
+    """The nodes enclosing `target` under `root`, nearest first, ending with `root` (what
+    `TestFunction.ancestors` gives), found by going down from `root` through the child whose
+    span holds `target`, instead of mapping every node of the test to its parent. None when
+    positions do not lead there (the caller then asks `ancestors`)."""
+    path = [root]
+    current = root
+    while current is not target:
+        following = None
+        for child in ast.iter_child_nodes(current):
+            if child is target:
+                following = child
+            elif getattr(child, "lineno", None) is None:  # withitem, match_case, arguments...
+                if any(sub is target for sub in ast.walk(child)):
+                    following = child
+            elif contains(child, target):
+                following = child
+            if following is not None:
+                break
+        if following is None:
+            return None
+        path.append(following)
+        current = following
+    path.pop()  # the target itself
+    path.reverse()
+    return path
 
 
 def _asserts_at_top_level(test: TestFunction, nodes: list[ast.AST]) -> bool:
