@@ -322,16 +322,31 @@ def _closest(name: str, candidates: Iterable[str]) -> tuple[float, str] | None:
     """The highest (similarity ratio, candidate) at or above CUTOFF, or None: what
     `difflib.get_close_matches(name, candidates, n=1, cutoff=CUTOFF)` picks, with the same
     three tests in the same order. The first (lengths alone) is done inline, so a candidate
-    whose length is too far off costs one comparison; the other two are `_similarity`'s."""
+    whose length is too far off costs one comparison; the other two are done once per
+    (name, candidate) for the run (`_RATIOS`): the files of one directory share their
+    conftests' fixtures, and an unknown name recurs in many of them."""
     length = len(name)
     best: tuple[float, str] | None = None
+    matcher: difflib.SequenceMatcher[str] | None = None
     for candidate in candidates:
         # SequenceMatcher.real_quick_ratio: 2 * min(la, lb) / (la + lb), 1.0 for two empties
         other = len(candidate)
         total = length + other
         if (2.0 * min(length, other) / total if total else 1.0) < CUTOFF:
             continue
-        ratio = _similarity(name, candidate)
+        key = (name, candidate)
+        ratio = _RATIOS.get(key, _UNSEEN)
+        if ratio == _UNSEEN:
+            if matcher is None:
+                matcher = difflib.SequenceMatcher()
+                matcher.set_seq2(name)  # what difflib indexes of the name, built once here
+            matcher.set_seq1(candidate)
+            ratio = None
+            if matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
+                ratio = matcher.ratio()
+            if len(_RATIOS) >= _RATIOS_KEPT:
+                _RATIOS.clear()  # bounded: a long session keeps only recent names
+            _RATIOS[key] = ratio
         if ratio is not None:
             found = (ratio, candidate)
             if best is None or found > best:
@@ -339,24 +354,9 @@ def _closest(name: str, candidates: Iterable[str]) -> tuple[float, str] | None:
     return best
 
 
-@lru_cache(maxsize=8192)
-def _similarity(name: str, candidate: str) -> float | None:
-    """The ratio of `candidate` to `name` when both of difflib's closer tests pass CUTOFF. The
-    files of one directory share their conftests' fixtures and an unknown name recurs in
-    many of them: each pair is compared once."""
-    matcher = _matcher(name)
-    matcher.set_seq1(candidate)
-    if matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
-        return matcher.ratio()
-    return None
-
-
-@lru_cache(maxsize=256)
-def _matcher(name: str) -> difflib.SequenceMatcher[str]:
-    """A matcher of candidates against `name` (what difflib indexes of it is built once)."""
-    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher()
-    matcher.set_seq2(name)
-    return matcher
+_UNSEEN = -1.0  # no ratio is below 0
+_RATIOS: dict[tuple[str, str], float | None] = {}  # (name, candidate) -> ratio if close
+_RATIOS_KEPT = 16384
 
 
 def _message(name: str, close: str | None) -> str:
