@@ -194,10 +194,12 @@ class _ModuleShape:
     variables: dict[str, ast.expr]  # module-level `name = value`
     local_classes: frozenset[str]
     pytestmarks: tuple[ast.expr, ...]  # the values of module-level `pytestmark = ...`
-    # the parametrize and `given` calls in each decorator or mark expression read so far, by
+    # what the parametrize and `given` calls of each decorator or mark expression provide, by
     # id: a module's pytestmark, a class's decorators and a mark kept in a module variable
-    # serve many tests, and are walked once
-    _provider_calls: dict[int, list[ast.Call]] = field(default_factory=dict, compare=False)
+    # serve many tests, and are read once
+    _effects: dict[int, list[tuple[frozenset[str] | None, int]]] = field(
+        default_factory=dict, compare=False
+    )
     # import aliases that are `parametrize` or `given` themselves (`from hypothesis import
     # given`): a call of one spells neither word where it is made
     provider_aliases: frozenset[str] = frozenset()
@@ -236,14 +238,27 @@ class _ModuleShape:
             self._class_sources[key] = found
         return self._class_sources[key]
 
-    def provider_calls(self, module: TestModule, source: ast.expr) -> list[ast.Call]:
-        """The calls in `source` (anywhere in it) to `...mark.parametrize` or `given`."""
-        found = self._provider_calls.get(id(source))
+    def provider_effects(
+        self, module: TestModule, source: ast.expr
+    ) -> list[tuple[frozenset[str] | None, int]]:
+        """What each parametrize or `given` call in `source` provides, read once per call:
+        (names, how many parameters `given` fills by position); names None for a parametrize
+        whose argnames cannot be read."""
+        found = self._effects.get(id(source))
         if found is None:
-            found = self._provider_calls[id(source)] = self._read_provider_calls(module, source)
+            found = self._effects[id(source)] = []
+            for node in self.provider_calls(module, source):
+                name = module.qualname(node.func) or ""
+                if name.endswith("mark.parametrize"):
+                    argnames = node.args[0] if node.args else _keyword(node, "argnames")
+                    names = _argnames(argnames)
+                    found.append((frozenset(names) if names is not None else None, 0))
+                elif name.endswith(".given") or name == "given":
+                    found.append((frozenset(k.arg for k in node.keywords if k.arg), len(node.args)))
         return found
 
-    def _read_provider_calls(self, module: TestModule, source: ast.expr) -> list[ast.Call]:
+    def provider_calls(self, module: TestModule, source: ast.expr) -> list[ast.Call]:
+        """The calls in `source` (anywhere in it) to `...mark.parametrize` or `given`."""
         # Such a call spells `parametrize` or `given` as its last name, unless it calls an alias
         # of one. So when the source's lines (plain ASCII, no such alias in them) hold the words
         # at most once, the answer is known without walking a long list of parameters: none, or
@@ -464,19 +479,13 @@ def _test_provided(module: TestModule, shape: _ModuleShape,
         sources += marks
     sources += shape.pytestmarks
     for source in sources:
-        for node in shape.provider_calls(module, source):
-            name = module.qualname(node.func) or ""
-            if name.endswith("mark.parametrize"):
-                argnames = node.args[0] if node.args else _keyword(node, "argnames")
-                names = _argnames(argnames)
-                if names is None:
-                    return None
-                provided |= names
-            elif name.endswith(".given") or name == "given":
-                provided |= {k.arg for k in node.keywords if k.arg}
-                if node.args:
-                    positional = [a.arg for a in test.node.args.args]
-                    provided |= set(positional[len(positional) - len(node.args) :])
+        for names, given_positional in shape.provider_effects(module, source):
+            if names is None:
+                return None  # parametrize with argnames that cannot be read
+            provided |= names
+            if given_positional:  # `@given(st.integers())` fills the last parameters
+                positional = [a.arg for a in test.node.args.args]
+                provided |= set(positional[len(positional) - given_positional :])
     for patch in test.patches:
         if patch.injected:
             provided.add(patch.injected)
