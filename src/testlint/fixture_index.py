@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -221,11 +222,43 @@ def fixture_name(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return None
 
 
-def _parse(path: Path) -> ast.Module | None:
+def _parse(path: Path, data: bytes | None = None) -> ast.Module | None:
     try:
-        return ast.parse(path.read_bytes(), filename=str(path))
+        return ast.parse(path.read_bytes() if data is None else data, filename=str(path))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+@dataclass(frozen=True)
+class _Outline:
+    """What `fixtures_of_module` reads of a module: the fixtures it defines, and its module-level
+    `from ... import` and `pytest_plugins = ...` statements, in order."""
+
+    fixtures: frozenset[str]
+    statements: tuple[ast.stmt, ...]
+
+
+def _outline(path: Path, memo: dict[Path, _Outline | None]) -> _Outline | None:
+    """The module's outline, parsed once per `memo`: the plugins of one run import many of the
+    same modules (typing, inspect, collections, pytest's own), each read once, not per plugin."""
+    if path in memo:
+        return memo[path]
+    tree = _parse(path)
+    outline = None
+    if tree is not None:
+        outline = _Outline(
+            frozenset(fixtures_in_tree(tree)),
+            tuple(
+                node for node in tree.body
+                if isinstance(node, ast.ImportFrom) or (
+                    isinstance(node, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "pytest_plugins"
+                            for t in node.targets)
+                )
+            ),
+        )
+    memo[path] = outline
+    return outline
 
 
 def _find(modname: str) -> Path | None:
@@ -238,10 +271,14 @@ def _find(modname: str) -> Path | None:
 
 
 def fixtures_of_module(
-    modname: str, seen: set[str] | None = None, find: Callable[[str], Path | None] | None = None
+    modname: str,
+    seen: set[str] | None = None,
+    find: Callable[[str], Path | None] | None = None,
+    outlines: dict[Path, _Outline | None] | None = None,
 ) -> set[str] | None:
     """Fixtures a module provides to pytest, and those it imports or names in `pytest_plugins`;
-    None when it cannot be read. `find` locates a module's file (default: installed ones)."""
+    None when it cannot be read. `find` locates a module's file (default: installed ones);
+    `outlines` keeps the modules read, for several calls in a row."""
     seen = seen if seen is not None else set()
     if modname in seen or len(seen) > MAX_PLUGIN_MODULES:
         return set()
@@ -250,17 +287,19 @@ def fixtures_of_module(
     path = find(modname)
     if path is None:
         return None
-    tree = _parse(path)
-    if tree is None:
+    if outlines is None:
+        outlines = {}  # shared by the modules this one leads to
+    outline = _outline(path, outlines)
+    if outline is None:
         return None
-    found = fixtures_in_tree(tree)
+    found = set(outline.fixtures)
     package = modname if path.name == "__init__.py" else modname.rpartition(".")[0]
-    for node in tree.body:
+    for node in outline.statements:
         if isinstance(node, ast.ImportFrom):
             source = _absolute(node, package)
             if source is None:
                 continue
-            imported = fixtures_of_module(source, seen, find)
+            imported = fixtures_of_module(source, seen, find, outlines)
             if not imported:
                 continue
             if any(alias.name == "*" for alias in node.names):
@@ -272,7 +311,7 @@ def fixtures_of_module(
             isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets
         ):
             for name in plugin_names(node.value) or []:
-                found |= fixtures_of_module(name, seen, find) or set()
+                found |= fixtures_of_module(name, seen, find, outlines) or set()
     return found
 
 
@@ -307,7 +346,13 @@ def pytest_builtin_fixtures() -> frozenset[str]:
     path = _find("_pytest")
     if path is not None:
         for file in sorted(path.parent.rglob("*.py")):
-            tree = _parse(file)
+            try:
+                data = file.read_bytes()
+            except OSError:
+                continue
+            if b"fixture" not in data and data.isascii():
+                continue  # every fixture decorator's name has "fixture" in it
+            tree = _parse(file, data)
             if tree is not None:
                 found |= fixtures_in_tree(tree)
     return frozenset(found)
@@ -323,7 +368,8 @@ def installed_plugin_fixtures() -> frozenset[str]:
         plugins = list(entry_points(group="pytest11"))
     except Exception:
         return frozenset()
+    outlines: dict[Path, _Outline | None] = {}
     for entry in plugins:
         modname = entry.value.split(":", 1)[0].strip()
-        found |= fixtures_of_module(modname) or set()
+        found |= fixtures_of_module(modname, outlines=outlines) or set()
     return frozenset(found)

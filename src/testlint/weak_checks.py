@@ -47,17 +47,30 @@ STUB_ATTRIBUTES = frozenset({"return_value", "side_effect"})
 SETATTR_CALLS = frozenset({"setattr", "setitem"})
 
 
+def weak_shapes_only(test: TestFunction) -> list[Assertion] | None:
+    """The assertions that run as part of the test when every one is weak by its shape, else
+    None: the cheap half of `weak_only`, for a caller to ask before anything costlier."""
+    if not any(a.kind is Kind.WEAK for a in test.assertions):
+        return None  # none is weak: nothing to look at
+    own = _own_assertions(test)
+    if not own or not all(a.kind is Kind.WEAK for a in own):
+        return None
+    return own
+
+
 def weak_only(
     module: TestModule,
     test: TestFunction,
     inference: Callable[[], Any] | None = None,
+    own: list[Assertion] | None = None,
 ) -> bool:
     """Whether every assertion that runs as part of the test is a weak check that does not
     state the contract (see the module docstring). `inference` returns the project's inference
-    engine (or None) when first needed."""
-    own = _own_assertions(test)
-    if not own or not all(a.kind is Kind.WEAK for a in own):
-        return False
+    engine (or None) when first needed; `own` is what `weak_shapes_only` found, when asked."""
+    if own is None:
+        own = weak_shapes_only(test)
+        if own is None:
+            return False
     if _representation_test(test, own) or _class_follows_input(test, own):
         return False
     shapes = _Shapes(module, test)
@@ -136,6 +149,8 @@ def _own_assertions(test: TestFunction) -> list[Assertion]:
     """The test's assertions, less those inside functions it defines and does not call."""
     from testlint.rules._body import nested_functions_run
 
+    if not test.nodes_of(ast.FunctionDef, ast.AsyncFunctionDef):
+        return list(test.assertions)  # the usual test defines no function: nothing to leave out
     skipped = [
         node for node in test.own_nodes if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     ]

@@ -73,7 +73,7 @@ import importlib
 from typing import Any
 
 from testlint.rules.base import RuleContext
-from testlint.weak_checks import weak_only
+from testlint.weak_checks import weak_only, weak_shapes_only
 
 CODE = "TL103"
 NAME = "weak-assertions-only"
@@ -155,13 +155,16 @@ class _Engine:
 def check(ctx: RuleContext) -> None:
     engine = _Engine(ctx)
     for test in ctx.module.tests:
-        if not test.assertions:
+        # every assertion the test itself runs must be weak by its shape: asked first, before
+        # the test's call sites (built on first use) are
+        own = weak_shapes_only(test)
+        if own is None:
             continue
         if not any(
             c.usage in {"assigned", "asserted"} and c.origin != "builtin" for c in test.calls
         ):
             continue
-        if not weak_only(ctx.module, test, engine):
+        if not weak_only(ctx.module, test, engine, own):
             continue
         ctx.report_name(
             test.node,

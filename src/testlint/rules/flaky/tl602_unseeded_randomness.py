@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import ast
 
-from testlint.facts import Assertion, TestFunction, TestModule, root_name
+from testlint.facts import Assertion, TestFunction, TestModule
 from testlint.rules._body import call_name, own_nodes
 from testlint.rules.base import RuleContext
 
@@ -350,22 +350,32 @@ def _in_source_order(test: TestFunction, assertions: dict[int, Assertion]) -> li
 
 def check(ctx: RuleContext) -> None:
     module = ctx.module
-    if not any(q.split(".", 1)[0] in SOURCE_MODULES for q in module.imports.values()):
+    # the names bound by imports from a source module: only a call rooted at one can be a source
+    roots = {
+        alias for alias, qualified in module.imports.items()
+        if qualified.split(".", 1)[0] in SOURCE_MODULES
+    }
+    if not roots:
         return
     for test in module.tests:
         sources: dict[int, tuple[ast.Call, str]] = {}
-        for node in own_nodes(test):
-            if isinstance(node, ast.Call):
-                root = root_name(node.func)
-                if root is None or module.imports.get(root, "").split(".", 1)[0] not in (
-                    SOURCE_MODULES
-                ):
-                    continue
-                kind = source_kind(module, node)
+        for call in test.nodes_of(ast.Call):
+            # only a plain `a.b.c` chain has a qualified name (`source_kind` needs one)
+            root = call.func
+            while root.__class__ is ast.Attribute:
+                root = root.value
+            if root.__class__ is ast.Name and root.id in roots:
+                kind = source_kind(module, call)
                 if kind is not None:
-                    sources[id(node)] = (node, kind)
+                    sources[id(call)] = (call, kind)
         if not sources:
             continue
+        own = own_nodes(test)
+        if own is not test.nodes:  # the test nests a scope: its calls do not run in the test
+            own_ids = {id(sub) for sub in own}
+            sources = {key: value for key, value in sources.items() if key in own_ids}
+            if not sources:
+                continue
         seeded = _seeded(module, test)
         frozen = _frozen_clock(module, test)
         live = {

@@ -151,8 +151,10 @@ class _Paths:
         self.cls = test.cls
         self.assertions = assertions
         # locals bound once, to a literal: `cases = [(1, 2), (3, 4)]`; for x in cases
-        bound: dict[str, list[ast.expr]] = {}
-        for node in test.nodes:
+        bound: dict[str, list[ast.expr]] = {}  # (which value comes first does not matter)
+        for node in test.nodes_of(
+            ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor
+        ):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
@@ -263,7 +265,8 @@ class _Paths:
 
 
 def _where(test: TestFunction, node: ast.AST) -> str:
-    for ancestor in test.ancestors(node):
+    found = _enclosing(test.node, node)
+    for ancestor in found if found is not None else test.ancestors(node):
         if isinstance(ancestor, ast.If):
             return "an `if` branch"
         if isinstance(ancestor, ast.For | ast.AsyncFor):
@@ -277,6 +280,34 @@ def _where(test: TestFunction, node: ast.AST) -> str:
     return "a branch"
 
 
+def _enclosing(root: ast.AST, target: ast.AST) -> list[ast.AST] | None:
+    """The nodes enclosing `target` under `root`, nearest first, ending with `root` (what
+    `TestFunction.ancestors` gives), found by going down from `root` through the child whose
+    span holds `target`, instead of mapping every node of the test to its parent. None when
+    positions do not lead there (the caller then asks `ancestors`)."""
+    path = [root]
+    current = root
+    while current is not target:
+        following = None
+        for child in ast.iter_child_nodes(current):
+            if child is target:
+                following = child
+            elif getattr(child, "lineno", None) is None:  # withitem, match_case, arguments...
+                if any(sub is target for sub in ast.walk(child)):
+                    following = child
+            elif contains(child, target):
+                following = child
+            if following is not None:
+                break
+        if following is None:
+            return None
+        path.append(following)
+        current = following
+    path.pop()  # the target itself
+    path.reverse()
+    return path
+
+
 def _asserts_at_top_level(test: TestFunction, nodes: list[ast.AST]) -> bool:
     """An assertion is a statement of the test's body itself (`assert ...`, `m.assert_x()`,
     `x = self.assertRaises(...)`, `with pytest.raises(...)`)."""
@@ -284,13 +315,34 @@ def _asserts_at_top_level(test: TestFunction, nodes: list[ast.AST]) -> bool:
     for stmt in test.body:
         if id(stmt) in ids:
             return True
-        if isinstance(stmt, ast.Expr | ast.Assign | ast.AnnAssign) and id(stmt.value) in ids:
-            return True
-        if isinstance(stmt, ast.With | ast.AsyncWith) and any(
-            id(item.context_expr) in ids for item in stmt.items
+        cls = stmt.__class__
+        if cls in _VALUE_STATEMENTS:
+            if id(stmt.value) in ids:  # type: ignore[attr-defined]
+                return True
+        elif cls in _WITH_STATEMENTS and any(
+            id(item.context_expr) in ids for item in stmt.items  # type: ignore[attr-defined]
         ):
             return True
     return False
+
+
+_VALUE_STATEMENTS = frozenset({ast.Expr, ast.Assign, ast.AnnAssign})
+_WITH_STATEMENTS = frozenset({ast.With, ast.AsyncWith})
+
+
+def _any_in_nested_scope(test: TestFunction, nodes: list[ast.AST]) -> bool:
+    """Some of `nodes` runs in a function, lambda or class nested in the test
+    (`TestFunction.in_nested_scope`), told from the test's own nodes instead of a map of
+    parents: a node of the test's body is nested exactly when it is not one of them."""
+    own = test.own_nodes
+    if own is test.nodes:
+        return False  # nothing nested in the test
+    own_ids = {id(node) for node in own}
+    outside = [node for node in nodes if id(node) not in own_ids]
+    if not outside:
+        return False
+    body = {id(node) for node in test.nodes}
+    return any(id(node) in body for node in outside)
 
 
 def check(ctx: RuleContext) -> None:
@@ -302,7 +354,7 @@ def check(ctx: RuleContext) -> None:
         nodes = [a.node for a in test.assertions]
         if _asserts_at_top_level(test, nodes):
             continue  # the common case, decided without looking further
-        if any(test.in_nested_scope(node) for node in nodes):
+        if _any_in_nested_scope(test, nodes):
             continue
         if _Paths(ctx.module, test, nodes).runs(test.body):
             continue

@@ -82,9 +82,9 @@ from testlint.facts import (
     MOCK_FACTORIES,
     MOCKER_FIXTURES,
     PATCH_CALLS,
-    CallSite,
     TestFunction,
     TestModule,
+    dotted_name,
 )
 from testlint.rules.base import RuleContext
 
@@ -169,11 +169,57 @@ def _patch_weight(node: ast.AST, api: str) -> int:
     return 1
 
 
-def _is_mock_object(site: CallSite) -> bool:
-    if site.qualname in MOCK_FACTORIES and site.qualname not in PATCH_CALLS:
-        return True
-    head, _, rest = (site.dotted or "").partition(".")
-    return head in MOCKER_FIXTURES and rest in _MOCKER_MOCKS
+# the last name of every call `_is_mock_object` accepts through an attribute: a qualified name
+# ends with the attribute the call spells last
+_FINAL_NAMES = frozenset(
+    {name.rsplit(".", 1)[1] for name in MOCK_FACTORIES - PATCH_CALLS} | _MOCKER_MOCKS
+)
+
+
+class _MockFactories:
+    """Which calls of one module make a mock object: `MagicMock()`, `mock.create_autospec(...)`
+    (a factory of unittest.mock reached through the module's imports) or `mocker.Mock()`.
+
+    Read from the call itself, not from the test's call sites: a bare name is one only if it
+    is imported as a factory, and a chain only if it ends in a factory's name and starts at an
+    import that leads into unittest.mock, or at a mocker fixture. A module with neither such an
+    import nor the word `mocker` anywhere makes none, and its calls are not looked at."""
+
+    def __init__(self, module: TestModule) -> None:
+        self.module = module
+        factories = MOCK_FACTORIES - PATCH_CALLS
+        self.names: set[str] = set()  # aliases that are a factory themselves
+        roots: set[str] = set()  # aliases a chain can start from into a factory
+        for alias in module.imports:
+            qualified = module.qualname(ast.Name(id=alias)) or ""
+            if qualified in factories:
+                self.names.add(alias)
+            if any(f.startswith(qualified + ".") for f in factories):
+                roots.add(alias)
+        self.roots = frozenset(roots)
+        text = module.source.text
+        self.possible = bool(self.names or roots or "mocker" in text or not text.isascii())
+
+    def made_by(self, call: ast.Call) -> bool:
+        func = call.func
+        if func.__class__ is ast.Name:
+            return func.id in self.names
+        if not isinstance(func, ast.Attribute) or func.attr not in _FINAL_NAMES:
+            return False  # `pd.DataFrame(...)`, `tm.assert_frame_equal(...)`: the last name
+        root: ast.expr = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return False
+        name = root.id
+        if name in self.roots:
+            qualname = self.module.qualname(func)
+            if qualname in MOCK_FACTORIES and qualname not in PATCH_CALLS:
+                return True
+        if name not in MOCKER_FIXTURES:
+            return False
+        _head, _, rest = (dotted_name(func) or "").partition(".")
+        return rest in _MOCKER_MOCKS
 
 
 def _replacement(node: ast.AST, api: str) -> ast.expr | None:
@@ -203,7 +249,7 @@ def _is_setting(value: ast.expr | None) -> bool:
     return isinstance(value, ast.Constant)
 
 
-def count_mocks(test: TestFunction, module: TestModule) -> int:
+def count_mocks(test: TestFunction, factories: _MockFactories) -> int:
     """Patches and mock objects the test sets up itself (see the rule's docs for what counts)."""
     count = 0
     inside_patches: set[int] = set()
@@ -223,16 +269,18 @@ def count_mocks(test: TestFunction, module: TestModule) -> int:
         if isinstance(node, ast.Call):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 inside_patches.update(id(sub) for sub in ast.walk(arg))
-    for site in test.calls:
-        if id(site.node) not in inside_patches and _is_mock_object(site):
-            count += 1
+    if factories.possible:
+        for call in test.nodes_of(ast.Call):
+            if id(call) not in inside_patches and factories.made_by(call):
+                count += 1
     return count
 
 
 def check(ctx: RuleContext) -> None:
     limit = int(ctx.options.max_patches)
+    factories = _MockFactories(ctx.module)
     for test in ctx.module.tests:
-        count = count_mocks(test, ctx.module)
+        count = count_mocks(test, factories)
         if count <= limit:
             continue
         ctx.report_name(

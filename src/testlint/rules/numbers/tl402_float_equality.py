@@ -143,39 +143,48 @@ def check(ctx: RuleContext) -> None:
     module = ctx.module
     money_names = tuple(ctx.options.money_names)
     for test in module.tests:
-        if not test.assertions or not may_hold_floats(module, test):
+        # an equality with a float literal on one side is what can be reported: a test with
+        # none is done before its text is searched or any side is walked
+        compared = [
+            comparison
+            for assertion in test.assertions
+            for comparison in assertion.comparisons
+            if is_equality(comparison)
+            and (float_literal(comparison.right) is not None
+                 or float_literal(comparison.left) is not None)
+        ]
+        if not compared or not may_hold_floats(module, test):
             continue
         scope: Scope | None = None
         defaults: set[float] | None = None
-        for assertion in test.assertions:
-            for comparison in assertion.comparisons:
-                if not is_equality(comparison) or tolerant(comparison, module):
+        for comparison in compared:
+            if tolerant(comparison, module):
+                continue
+            pairs = [(comparison.right, comparison.left), (comparison.left, comparison.right)]
+            for literal, other in pairs:
+                value = float_literal(literal)
+                if value is None or not is_inexact_literal(literal, module):
                     continue
-                pairs = [(comparison.right, comparison.left), (comparison.left, comparison.right)]
-                for literal, other in pairs:
-                    value = float_literal(literal)
-                    if value is None or not is_inexact_literal(literal, module):
-                        continue
-                    if not _computed(other):
-                        break
-                    scope = scope or Scope(module, test)
-                    if scope.is_round_trip(literal):
-                        break
-                    if isinstance(other, ast.Attribute):
-                        if defaults is None:
-                            defaults = constructor_defaults(
-                                for_project(ctx.project), module, test
-                            )
-                        if value in defaults:
-                            break  # `spinner.delay == 0.1`: the constructor's default, stored
-                    if money_comparison(comparison, scope, module, money_names):
-                        break
-                    text = literal_source(literal, module)
-                    ctx.report(
-                        comparison.left,
-                        f"exact float equality with {text}, which no float holds exactly: the "
-                        f"result passes or fails by rounding; compare with pytest.approx({text})",
-                        test=test,
-                        end=comparison.right,
-                    )
+                if not _computed(other):
                     break
+                scope = scope or Scope(module, test)
+                if scope.is_round_trip(literal):
+                    break
+                if isinstance(other, ast.Attribute):
+                    if defaults is None:
+                        defaults = constructor_defaults(
+                            for_project(ctx.project), module, test
+                        )
+                    if value in defaults:
+                        break  # `spinner.delay == 0.1`: the constructor's default, stored
+                if money_comparison(comparison, scope, module, money_names):
+                    break
+                text = literal_source(literal, module)
+                ctx.report(
+                    comparison.left,
+                    f"exact float equality with {text}, which no float holds exactly: the "
+                    f"result passes or fails by rounding; compare with pytest.approx({text})",
+                    test=test,
+                    end=comparison.right,
+                )
+                break

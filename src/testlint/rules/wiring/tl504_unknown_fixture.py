@@ -53,12 +53,16 @@ from __future__ import annotations
 
 import ast
 import difflib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from testlint.facts import TestFunction, TestModule
+from testlint.facts.traversal import walk
 from testlint.fixture_index import (
     KNOWN_PLUGIN_FIXTURES,
+    PYTEST_BUILTINS,
     fixtures_of_module,
     installed_plugin_fixtures,
     plugin_names,
@@ -133,24 +137,53 @@ def test_total():
 def check(ctx: RuleContext) -> None:
     module = ctx.module
     inference = for_project(ctx.project)
-    known = _module_level_provided(ctx, inference, module)
-    if known is None:
+    local = _module_level_provided(ctx, inference, module)
+    if local is None:
         return  # fixtures made in ways we cannot see
-    known |= set(ctx.options.extra_fixtures)
+    local |= set(ctx.options.extra_fixtures)
+    known = _Known(local)
     shape = _ModuleShape.of(module)
-    hints = _Hints(known, {test.name for test in module.tests})
+    hints: _Hints | None = None
     for test in module.tests:
         if test.is_unittest:
             continue
         provided = _test_provided(module, shape, test)
         if provided is None:
             continue
-        for arg in _fixture_parameters(test):
-            if arg.arg not in known and arg.arg not in provided:
-                ctx.report(arg, hints.message(arg.arg, provided), test=test)
-        for node, name in _usefixtures(module, test):
-            if name not in known and name not in provided:
-                ctx.report(node, hints.message(name, provided), test=test)
+        unknown: list[tuple[ast.AST, str]] = [
+            (arg, arg.arg) for arg in _fixture_parameters(test)
+            if arg.arg not in provided and arg.arg not in known
+        ]
+        unknown += [
+            (node, name) for node, name in _usefixtures(module, test)
+            if name not in provided and name not in known
+        ]
+        for node, name in unknown:
+            if hints is None:
+                hints = _Hints(known.every(), {t.name for t in module.tests}, _shared_fixtures())
+            ctx.report(node, hints.message(name, provided), test=test)
+
+
+class _Known:
+    """The fixtures every test of the file can request: the file's own and its conftests'
+    (`local`), and pytest's and the installed plugins' (`_shared_fixtures`). Reading the
+    latter parses pytest's sources and the plugins'; it is done only for a name that is in
+    neither `local` nor the lists every install has (`request`, `tmp_path`, `mocker`...), so
+    a file whose every fixture is found there never pays for it."""
+
+    def __init__(self, local: set[str]) -> None:
+        self.local = local
+
+    def __contains__(self, name: str) -> bool:
+        return (
+            name in self.local
+            or name in PYTEST_BUILTINS
+            or name in KNOWN_PLUGIN_FIXTURES
+            or name in _shared_fixtures()
+        )
+
+    def every(self) -> set[str]:
+        return self.local | _shared_fixtures()
 
 
 @dataclass(frozen=True)
@@ -161,6 +194,18 @@ class _ModuleShape:
     variables: dict[str, ast.expr]  # module-level `name = value`
     local_classes: frozenset[str]
     pytestmarks: tuple[ast.expr, ...]  # the values of module-level `pytestmark = ...`
+    # what the parametrize and `given` calls of each decorator or mark expression provide, by
+    # id: a module's pytestmark, a class's decorators and a mark kept in a module variable
+    # serve many tests, and are read once
+    _effects: dict[int, list[tuple[frozenset[str] | None, int]]] = field(
+        default_factory=dict, compare=False
+    )
+    # import aliases that are `parametrize` or `given` themselves (`from hypothesis import
+    # given`): a call of one spells neither word where it is made
+    provider_aliases: frozenset[str] = frozenset()
+    # per class (by id): its decorators and pytestmark values, or None when a base class from
+    # elsewhere may carry fixtures
+    _class_sources: dict[int, list[ast.expr] | None] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, module: TestModule) -> _ModuleShape:
@@ -170,30 +215,167 @@ class _ModuleShape:
                        for t in stmt.targets if isinstance(t, ast.Name)},
             local_classes=frozenset(c.name for c in body if isinstance(c, ast.ClassDef)),
             pytestmarks=tuple(s.value for s in body if _is_pytestmark(s)),  # type: ignore[attr-defined]
+            provider_aliases=frozenset(
+                alias for alias in module.imports
+                if _provides(module.qualname(ast.Name(id=alias)) or "")
+            ),
         )
+
+    def class_sources(self, cls: ast.ClassDef) -> list[ast.expr] | None:
+        """The decorators and pytestmark values of a test's class, or None when one of its
+        bases is not a class of this module (it may carry fixtures); read once per class."""
+        key = id(cls)
+        if key not in self._class_sources:
+            found: list[ast.expr] | None = [
+                *cls.decorator_list,
+                *(s.value for s in cls.body if _is_pytestmark(s)),  # type: ignore[attr-defined]
+            ]
+            for base in cls.bases:
+                if not (isinstance(base, ast.Name)
+                        and (base.id in self.local_classes or base.id == "object")):
+                    found = None
+                    break
+            self._class_sources[key] = found
+        return self._class_sources[key]
+
+    def provider_effects(
+        self, module: TestModule, source: ast.expr
+    ) -> list[tuple[frozenset[str] | None, int]]:
+        """What each parametrize or `given` call in `source` provides, read once per call:
+        (names, how many parameters `given` fills by position); names None for a parametrize
+        whose argnames cannot be read."""
+        found = self._effects.get(id(source))
+        if found is None:
+            found = self._effects[id(source)] = []
+            for node in self.provider_calls(module, source):
+                name = module.qualname(node.func) or ""
+                if name.endswith("mark.parametrize"):
+                    argnames = node.args[0] if node.args else _keyword(node, "argnames")
+                    names = _argnames(argnames)
+                    found.append((frozenset(names) if names is not None else None, 0))
+                elif name.endswith(".given") or name == "given":
+                    found.append((frozenset(k.arg for k in node.keywords if k.arg), len(node.args)))
+        return found
+
+    def provider_calls(self, module: TestModule, source: ast.expr) -> list[ast.Call]:
+        """The calls in `source` (anywhere in it) to `...mark.parametrize` or `given`."""
+        # Such a call spells `parametrize` or `given` as its last name, unless it calls an alias
+        # of one. So when the source's lines (plain ASCII, no such alias in them) hold the words
+        # at most once, the answer is known without walking a long list of parameters: none, or
+        # the source itself.
+        first, last = source.lineno, source.end_lineno or source.lineno
+        text = "\n".join(module.source.lines[first - 1 : last])
+        if text.isascii() and not any(alias in text for alias in self.provider_aliases):
+            words = text.count("parametrize") + text.count("given")
+            if words == 0:
+                return []
+            if words == 1 and isinstance(source, ast.Call) and _provider_call(module, source):
+                return [source]  # its own name is the one mention: no other call is one
+        return [
+            node for node in walk(source)
+            if isinstance(node, ast.Call) and _provider_call(module, node)
+        ]
+
+
+def _provides(name: str) -> bool:
+    """A qualified name of `pytest.mark.parametrize` or Hypothesis' `given`, however imported."""
+    return name.endswith(("mark.parametrize", ".given")) or name == "given"
+
+
+def _provider_call(module: TestModule, call: ast.Call) -> bool:
+    return _provides(module.qualname(call.func) or "")
 
 
 class _Hints:
     """The message for an unknown name, with the closest fixture as a hint. Candidates are
     what provides fixtures, less the module's tests (a test is never a fixture); the sorted
-    list is built once and each name's hint is computed once."""
+    list is built once and each name's hint is computed once.
 
-    def __init__(self, known: set[str], tests: set[str]) -> None:
+    Most candidates are the same in every file (pytest's and the installed plugins' fixtures,
+    `shared`): the closest of those is found once per name for the whole run, and each file
+    only compares the name with its own candidates (its conftests', its module's, the test's).
+    The closest of all is the better of the two, which is what one comparison with every
+    candidate finds (`difflib.get_close_matches` keeps the highest (ratio, name))."""
+
+    def __init__(self, known: set[str], tests: set[str], shared: frozenset[str]) -> None:
         self._known = sorted(known - tests)
+        # every shared name must be a candidate here (none is one of the module's tests)
+        self._shared = shared if shared <= known and not shared & tests else frozenset()
+        self._local = [c for c in self._known if c not in self._shared]
         self._seen: dict[tuple[str, frozenset[str]], str] = {}
 
     def message(self, name: str, provided: set[str]) -> str:
         key = (name, frozenset(provided))
         cached = self._seen.get(key)
         if cached is None:
-            candidates = self._known + sorted(provided - set(self._known))
-            cached = self._seen[key] = _message(name, candidates)
+            extra = sorted(provided - set(self._known))
+            best = _closest(name, self._local + extra)
+            if self._shared:
+                shared = _closest_shared(name, self._shared)
+                if shared is not None and (best is None or shared > best):
+                    best = shared
+            cached = self._seen[key] = _message(name, best[1] if best is not None else None)
         return cached
 
 
-def _message(name: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)
-    hint = f" (did you mean `{close[0]}`?)" if close else ""
+CUTOFF = 0.8  # how close a fixture's name must be to be offered as a hint
+
+
+@lru_cache(maxsize=1)
+def _shared_fixtures() -> frozenset[str]:
+    """The fixtures every file of the run can use whatever its conftests: pytest's own, the
+    installed plugins', and the well-known plugins'."""
+    return pytest_builtin_fixtures() | installed_plugin_fixtures() | KNOWN_PLUGIN_FIXTURES
+
+
+@lru_cache(maxsize=1024)
+def _closest_shared(name: str, shared: frozenset[str]) -> tuple[float, str] | None:
+    return _closest(name, shared)
+
+
+def _closest(name: str, candidates: Iterable[str]) -> tuple[float, str] | None:
+    """The highest (similarity ratio, candidate) at or above CUTOFF, or None: what
+    `difflib.get_close_matches(name, candidates, n=1, cutoff=CUTOFF)` picks, with the same
+    three tests in the same order. The first (lengths alone) is done inline, so a candidate
+    whose length is too far off costs one comparison; the other two are done once per
+    (name, candidate) for the run (`_RATIOS`): the files of one directory share their
+    conftests' fixtures, and an unknown name recurs in many of them."""
+    length = len(name)
+    best: tuple[float, str] | None = None
+    matcher: difflib.SequenceMatcher[str] | None = None
+    for candidate in candidates:
+        # SequenceMatcher.real_quick_ratio: 2 * min(la, lb) / (la + lb), 1.0 for two empties
+        other = len(candidate)
+        total = length + other
+        if (2.0 * min(length, other) / total if total else 1.0) < CUTOFF:
+            continue
+        key = (name, candidate)
+        ratio = _RATIOS.get(key, _UNSEEN)
+        if ratio == _UNSEEN:
+            if matcher is None:
+                matcher = difflib.SequenceMatcher()
+                matcher.set_seq2(name)  # what difflib indexes of the name, built once here
+            matcher.set_seq1(candidate)
+            ratio = None
+            if matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
+                ratio = matcher.ratio()
+            if len(_RATIOS) >= _RATIOS_KEPT:
+                _RATIOS.clear()  # bounded: a long session keeps only recent names
+            _RATIOS[key] = ratio
+        if ratio is not None:
+            found = (ratio, candidate)
+            if best is None or found > best:
+                best = found
+    return best
+
+
+_UNSEEN = -1.0  # no ratio is below 0
+_RATIOS: dict[tuple[str, str], float | None] = {}  # (name, candidate) -> ratio if close
+_RATIOS_KEPT = 16384
+
+
+def _message(name: str, close: str | None) -> str:
+    hint = f" (did you mean `{close}`?)" if close is not None else ""
     return (
         f"no fixture named `{name}`{hint}: pytest fails this test at setup; define it in the "
         "module or a conftest.py, or build the value in the test"
@@ -203,9 +385,9 @@ def _message(name: str, candidates: list[str]) -> str:
 def _module_level_provided(
     ctx: RuleContext, inference: Inference, module: TestModule
 ) -> set[str] | None:
-    """Everything that provides fixtures to every test of this file, or None if unknowable."""
-    found: set[str] = set(pytest_builtin_fixtures()) | set(installed_plugin_fixtures())
-    found |= KNOWN_PLUGIN_FIXTURES
+    """What provides fixtures to every test of this file besides pytest and the installed
+    plugins (see `_Known`), or None if unknowable."""
+    found: set[str] = set()
     modules = [module]
     if not inference.snippet:
         modules = [*ctx.project.lookup_for(Path(module.path)).conftests, module]
@@ -291,29 +473,19 @@ def _test_provided(module: TestModule, shape: _ModuleShape,
         return None
     sources: list[ast.expr] = decorators
     if test.cls is not None:
-        sources += list(test.cls.decorator_list)
-        sources += [s.value for s in test.cls.body if _is_pytestmark(s)]  # type: ignore[attr-defined]
-        for base in test.cls.bases:
-            if not (isinstance(base, ast.Name)
-                    and (base.id in shape.local_classes or base.id == "object")):
-                return None  # a base class from elsewhere may carry fixtures
+        marks = shape.class_sources(test.cls)
+        if marks is None:
+            return None  # a base class from elsewhere may carry fixtures
+        sources += marks
     sources += shape.pytestmarks
     for source in sources:
-        for node in ast.walk(source):
-            if not isinstance(node, ast.Call):
-                continue
-            name = module.qualname(node.func) or ""
-            if name.endswith("mark.parametrize"):
-                argnames = node.args[0] if node.args else _keyword(node, "argnames")
-                names = _argnames(argnames)
-                if names is None:
-                    return None
-                provided |= names
-            elif name.endswith(".given") or name == "given":
-                provided |= {k.arg for k in node.keywords if k.arg}
-                if node.args:
-                    positional = [a.arg for a in test.node.args.args]
-                    provided |= set(positional[len(positional) - len(node.args) :])
+        for names, given_positional in shape.provider_effects(module, source):
+            if names is None:
+                return None  # parametrize with argnames that cannot be read
+            provided |= names
+            if given_positional:  # `@given(st.integers())` fills the last parameters
+                positional = [a.arg for a in test.node.args.args]
+                provided |= set(positional[len(positional) - given_positional :])
     for patch in test.patches:
         if patch.injected:
             provided.add(patch.injected)
