@@ -232,9 +232,24 @@ def _rough_key(test: TestFunction) -> tuple[object, ...]:
         len(test.node.decorator_list),
         len(body),
         len(test.nodes) - docstring_nodes,
+        # node counts by type: the same for two bodies alike up to their locals' names
+        len(test.nodes_of(ast.Call)),
+        len(test.nodes_of(ast.Attribute)),
+        len(test.nodes_of(ast.Name)),
         type(body[-1]).__name__ if body else "",
         type(body[0]).__name__ if body else "",
     )
+
+
+def _constants(test: TestFunction) -> tuple[str, ...]:
+    """The reprs of the body's constants in walk order, its docstring left out."""
+    body = test.body
+    first = body[0] if body else None
+    docstring = (
+        first.value if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str) else None
+    )
+    return tuple(repr(c.value) for c in test.nodes_of(ast.Constant) if c is not docstring)
 
 
 def check(ctx: RuleContext) -> None:
@@ -242,9 +257,20 @@ def check(ctx: RuleContext) -> None:
     keys = [_rough_key(test) for test in ctx.module.tests]
     for key_ in keys:
         rough[key_] = rough.get(key_, 0) + 1
-    seen: dict[tuple[str, tuple[object, ...]], TestFunction] = {}
+    # among tests that share a rough key, their constants in walk order (never renamed) tell
+    # apart most near copies before any normal form is built
+    finer: list[tuple[object, ...] | None] = []
+    finer_counts: dict[tuple[object, ...], int] = {}
     for test, key_ in zip(ctx.module.tests, keys, strict=True):
-        if rough[key_] < 2:
+        fine: tuple[object, ...] | None = (
+            (key_, _constants(test)) if rough[key_] >= 2 else None
+        )
+        finer.append(fine)
+        if fine is not None:
+            finer_counts[fine] = finer_counts.get(fine, 0) + 1
+    seen: dict[tuple[str, tuple[object, ...]], TestFunction] = {}
+    for test, fine in zip(ctx.module.tests, finer, strict=True):
+        if fine is None or finer_counts[fine] < 2:
             continue
         key = fingerprint(test)
         if key is None:
