@@ -124,7 +124,14 @@ def _may_leave_early(test: TestFunction) -> bool:
         return True
     if any(_may_leave(node) for node in test.own_nodes_of(ast.Assert)):
         return True
-    return any(_may_leave(node) for node in test.own_nodes_of(ast.Call))
+    for call in test.own_nodes_of(ast.Call):
+        func = call.func
+        cls = func.__class__
+        if (cls is ast.Attribute and func.attr == "fail") or (  # type: ignore[attr-defined]
+            cls is ast.Name and func.id == "fail"  # type: ignore[attr-defined]
+        ):
+            return True
+    return False
 
 
 def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
