@@ -283,14 +283,30 @@ class _Module:
             chars = starts[min(end, len(starts) - 1)] - starts[min(start - 1, len(starts) - 1)]
         return chars > max_chars
 
-    def constants_may_exceed(self, max_lines: int, max_items: int) -> bool:
-        """Whether a module constant's value could hold a literal over the limits."""
+    def giant_constants(self, max_lines: int, max_items: int) -> frozenset[str]:
+        """The module constants that could hold a literal over the limits: those whose value
+        could (by the bound of `may_exceed`), and those whose value names one of them (an
+        expected side is followed from name to name)."""
         max_chars = min(max_items, TEXT_LINE_WIDTH * max_lines)
-        return any(
-            self.may_exceed(value, max_lines, max_chars)
-            for bindings in self.constants.values()
-            for _, value in bindings
-        )
+        found = {
+            name for name, bindings in self.constants.items()
+            if any(self.may_exceed(value, max_lines, max_chars) for _, value in bindings)
+        }
+        if not found:
+            return frozenset()
+        mentions = {
+            name: {n.id for _, value in bindings for n in walk(value) if isinstance(n, ast.Name)}
+            for name, bindings in self.constants.items()
+            if name not in found
+        }
+        grown = True
+        while grown:
+            grown = False
+            for name, names in mentions.items():
+                if name not in found and names & found:
+                    found.add(name)
+                    grown = True
+        return frozenset(found)
 
     def call_name(self, call: ast.Call) -> str | None:
         return self.module.qualname(call.func) or dotted_name(call.func)
@@ -521,12 +537,14 @@ def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items
 
 def _report_literals(ctx: RuleContext, info: _Module, max_lines: int, max_items: int) -> None:
     reported: set[int] = set()
-    # what an expected side resolves to is a literal of the test's body or of a module
-    # constant's value: when none of them could be over the limits, the test has nothing to say
-    constants_may_exceed = info.constants_may_exceed(max_lines, max_items)
+    # what an expected side resolves to is a literal of the test's body, or of the value of a
+    # module constant it names (or that such a constant names): when none of them could be over
+    # the limits, the test has nothing to say
+    giant_constants = info.giant_constants(max_lines, max_items)
     for scope in info.scopes:
-        if not constants_may_exceed and not _may_hold_giant(
-            scope.test, info, max_lines, max_items
+        if not _may_hold_giant(scope.test, info, max_lines, max_items) and not (
+            giant_constants
+            and any(n.id in giant_constants for n in scope.test.nodes_of(ast.Name))
         ):
             continue
         for side, at in _expected_sides(scope.test):
