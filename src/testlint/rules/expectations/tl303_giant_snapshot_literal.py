@@ -521,7 +521,13 @@ def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items
     items at most its characters (each is at least one, and a comma apart); a string's text at
     most the characters of its source."""
     text_chars = TEXT_LINE_WIDTH * max_lines
-    for node in test.nodes_of(ast.Constant, ast.JoinedStr):
+    # a string lies within the test's own source: the usual test is too short to hold one over
+    # the limits, and its strings need no look
+    strings = (
+        test.nodes_of(ast.Constant, ast.JoinedStr)
+        if info.may_exceed(test.node, max_lines, text_chars) else ()
+    )
+    for node in strings:
         if (
             (node.end_lineno != node.lineno
              or (node.end_col_offset or 0) - node.col_offset > text_chars)
