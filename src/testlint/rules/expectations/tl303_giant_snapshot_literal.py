@@ -112,6 +112,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import cast
 
 from testlint.facts import (
     BUILTIN_NAMES,
@@ -260,7 +261,7 @@ class _Module:
     constants: dict[str, list[tuple[Position, ast.expr]]] = field(default_factory=dict)
     scopes: list[_Scope] = field(default_factory=list)
     _inputs: set[str] | None = None
-    _line_starts: list[int] | None = None
+    _line_ends: list[int] | None = None
 
     def __post_init__(self) -> None:
         _bindings(self.module.tree.body, self.constants)
@@ -276,11 +277,12 @@ class _Module:
         if start == end:
             chars = (getattr(node, "end_col_offset", None) or 0) - getattr(node, "col_offset", 0)
         else:
-            if self._line_starts is None:
-                self._line_starts = [0, *accumulate(len(line) + 1 for line in
-                                                    self.module.source.lines)]
-            starts = self._line_starts
-            chars = starts[min(end, len(starts) - 1)] - starts[min(start - 1, len(starts) - 1)]
+            if self._line_ends is None:
+                # the characters up to the end of each line, newlines aside (summed in C)
+                self._line_ends = [0, *accumulate(map(len, self.module.source.lines))]
+            ends = self._line_ends
+            last, first = min(end, len(ends) - 1), min(start - 1, len(ends) - 1)
+            chars = ends[last] - ends[first] + (last - first)  # and a newline a line
         return chars > max_chars
 
     def giant_constants(self, max_lines: int, max_items: int) -> frozenset[str]:
@@ -535,10 +537,17 @@ def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items
             and info.may_exceed(node, max_lines, text_chars)
         ):
             return True
-    return any(
-        info.may_exceed(node, max_lines, max_items)
-        for node in test.nodes_of(ast.Dict, ast.List, ast.Tuple, ast.Set)
-    )
+    containers = cast("list[ast.expr]", test.nodes_of(ast.Dict, ast.List, ast.Tuple, ast.Set))
+    for container in containers:
+        if (
+            container.end_lineno == container.lineno
+            and max_lines >= 1
+            and (container.end_col_offset or 0) - container.col_offset <= max_items
+        ):
+            continue  # one short line: the usual container, answered without a call
+        if info.may_exceed(container, max_lines, max_items):
+            return True
+    return False
 
 
 def _report_literals(ctx: RuleContext, info: _Module, max_lines: int, max_items: int) -> None:
