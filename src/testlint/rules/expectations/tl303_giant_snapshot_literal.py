@@ -289,7 +289,7 @@ class _Module:
         """The module constants that could hold a literal over the limits: those whose value
         could (by the bound of `may_exceed`), and those whose value names one of them (an
         expected side is followed from name to name)."""
-        max_chars = min(max_items, TEXT_LINE_WIDTH * max_lines)
+        max_chars = min(_container_chars(max_items), TEXT_LINE_WIDTH * max_lines)
         found = {
             name for name, bindings in self.constants.items()
             if any(self.may_exceed(value, max_lines, max_chars) for _, value in bindings)
@@ -517,10 +517,17 @@ def _annotated(literal: ast.expr, comments: dict[int, str]) -> bool:
     )
 
 
+def _container_chars(max_items: int) -> int:
+    """The characters a container needs to hold more than `max_items` leaf items: each item is
+    at least one character, and a separator (a comma, a bracket) stands between two, so n items
+    take at least 2n - 1."""
+    return 2 * max_items if max_items >= 0 else max_items
+
+
 def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items: int) -> bool:
     """Whether a literal of the test's body could exceed the limits (`Size.exceeds`), by a bound
     read from its position: its measured lines are at most its source lines; a container's leaf
-    items at most its characters (each is at least one, and a comma apart); a string's text at
+    items take at least two characters each, less one (`_container_chars`); a string's text is at
     most the characters of its source."""
     text_chars = TEXT_LINE_WIDTH * max_lines
     # a string lies within the test's own source: the usual test is too short to hold one over
@@ -537,15 +544,16 @@ def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items
             and info.may_exceed(node, max_lines, text_chars)
         ):
             return True
+    container_chars = _container_chars(max_items)
     containers = cast("list[ast.expr]", test.nodes_of(ast.Dict, ast.List, ast.Tuple, ast.Set))
     for container in containers:
         if (
             container.end_lineno == container.lineno
             and max_lines >= 1
-            and (container.end_col_offset or 0) - container.col_offset <= max_items
+            and (container.end_col_offset or 0) - container.col_offset <= container_chars
         ):
             continue  # one short line: the usual container, answered without a call
-        if info.may_exceed(container, max_lines, max_items):
+        if info.may_exceed(container, max_lines, container_chars):
             return True
     return False
 
