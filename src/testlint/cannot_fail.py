@@ -37,7 +37,7 @@ from testlint.facts import (
     TestModule,
     dotted_name,
 )
-from testlint.reach.unit_calls import bound_once, instance_class, resolve_unit
+from testlint.reach.unit_calls import instance_class, resolve_unit
 
 if TYPE_CHECKING:
     from testlint.inference import Definition, Inference
@@ -546,7 +546,8 @@ def _aliases(test: TestFunction, asserts: list[Assertion]) -> Iterator[CannotFai
         for alias, other in ((left, right), (right, left)):
             if not isinstance(alias, ast.Name) or not isinstance(other, ast.Name):
                 continue
-            value = bound_once(test.node, alias.id)
+            # `bound_once(test.node, ...)`, read from the test's bindings computed once
+            value = test.bindings.get(alias.id)
             if (
                 isinstance(value, ast.Name)
                 and value.id == other.id
