@@ -142,9 +142,10 @@ def check(ctx: RuleContext) -> None:
     inference = for_project(ctx.project)
     installed = bool(ctx.options.installed_modules)
     aliases: dict[str, str] = {}
+    top_level = {id(stmt) for stmt in module.tree.body}
     for stmt in _unconditional_imports(module):
         _check_import(ctx, inference, module, stmt, installed)
-        if stmt in module.tree.body:
+        if id(stmt) in top_level:
             aliases.update(_module_aliases(inference, module, stmt, installed))
     if inference.has_sources:
         _check_fallbacks(ctx, inference, module)
