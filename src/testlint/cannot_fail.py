@@ -37,7 +37,7 @@ from testlint.facts import (
     TestModule,
     dotted_name,
 )
-from testlint.reach.unit_calls import bound_once, instance_class, resolve_unit
+from testlint.reach.unit_calls import instance_class, resolve_unit
 
 if TYPE_CHECKING:
     from testlint.inference import Definition, Inference
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 PATCH_ATTR_CALLS = frozenset(
     {"unittest.mock.patch.object", "mocker.patch.object", "monkeypatch.setattr"}
 )
+PATCH_ATTR_FINALS = frozenset(name.rsplit(".", 1)[-1] for name in PATCH_ATTR_CALLS)
 RAISES_CONTEXTS = frozenset({"pytest.raises"})
 UNITTEST_RAISES_CONTEXTS = frozenset({"assertRaises", "assertRaisesRegex"})
 
@@ -76,8 +77,24 @@ def cannot_fail(
         reason = _exists(subject, kind, assertion, caught, imported, inference)
         if reason is not None:
             yield CannotFail(assertion, reason)
-    yield from _pinned(module, test, inference, asserts)
+    if any(_attribute_against_constant(a.expr) for a in asserts):
+        yield from _pinned(module, test, inference, asserts)
     yield from _aliases(test, asserts)
+
+
+def _attribute_against_constant(expr: ast.expr | None) -> bool:
+    """`obj.attr is CONST` / `obj.attr == CONST` (either way round): the only shape in which an
+    assertion re-asserts a pinned value (`_reasserted`), checked before the statements are."""
+    if not (
+        isinstance(expr, ast.Compare)
+        and len(expr.ops) == 1
+        and isinstance(expr.ops[0], ast.Is | ast.Eq)
+    ):
+        return False
+    left, right = expr.left, expr.comparators[0]
+    return (isinstance(left, ast.Attribute) and _constant(right) is not None) or (
+        isinstance(right, ast.Attribute) and _constant(left) is not None
+    )
 
 
 def own_assertions(test: TestFunction) -> list[Assertion]:
@@ -255,7 +272,15 @@ def _patch_pin(module: TestModule, call: ast.expr) -> _Pin | None:
     """`[mocker.]patch.object(obj, "attr", CONST)` / `monkeypatch.setattr(obj, "attr", CONST)`."""
     if not isinstance(call, ast.Call):
         return None
-    spelled = module.qualname(call.func) or dotted_name(call.func) or ""
+    func = call.func
+    # each patching call's name ends in `.object` or `.setattr`; a bare name is one only
+    # through an import alias: look before resolving the name
+    if isinstance(func, ast.Attribute):
+        if func.attr not in PATCH_ATTR_FINALS:
+            return None
+    elif not (isinstance(func, ast.Name) and func.id in module.imports):
+        return None
+    spelled = module.qualname(func) or dotted_name(func) or ""
     if spelled not in PATCH_ATTR_CALLS:
         return None
     args = list(call.args)
@@ -336,7 +361,7 @@ def _pinned_in(
                     for between in since
                 ):
                     yield CannotFail(assertion, reason)
-            if any(isinstance(n, ast.Call | ast.NamedExpr) for n in ast.walk(stmt)):
+            if pins and any(isinstance(n, ast.Call | ast.NamedExpr) for n in ast.walk(stmt)):
                 pins.clear()  # an assertion that calls something may change anything
             continue
         pin = _pin_of(module, stmt)
@@ -521,7 +546,8 @@ def _aliases(test: TestFunction, asserts: list[Assertion]) -> Iterator[CannotFai
         for alias, other in ((left, right), (right, left)):
             if not isinstance(alias, ast.Name) or not isinstance(other, ast.Name):
                 continue
-            value = bound_once(test.node, alias.id)
+            # `bound_once(test.node, ...)`, read from the test's bindings computed once
+            value = test.bindings.get(alias.id)
             if (
                 isinstance(value, ast.Name)
                 and value.id == other.id

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from testlint.facts import TestFunction, TestModule, dotted_name
@@ -265,7 +266,7 @@ def _suppress_finding(module: TestModule, test: TestFunction,
 def swallowed_failures(module: TestModule, test: TestFunction) -> list[Swallowed]:
     """What this rule reports for one test (TL101 asks too, to leave these tests to it)."""
     found = []
-    for node in own_nodes(test):
+    for node in _blocks_that_catch(test):
         result = None
         if isinstance(node, ast.Try):
             result = _try_finding(module, test, node)
@@ -274,3 +275,17 @@ def swallowed_failures(module: TestModule, test: TestFunction) -> list[Swallowed
         if result is not None:
             found.append(result)
     return found
+
+
+_CATCHING = (ast.Try, ast.With, ast.AsyncWith)
+
+
+def _blocks_that_catch(test: TestFunction) -> Sequence[ast.AST]:
+    """The test's own `try` and `with` statements, in the order of `own_nodes`: read from the
+    facts' index by type, and from `own_nodes` only when more than one type is present."""
+    by_type = [found for found in (test.own_nodes_of(t) for t in _CATCHING) if found]
+    if len(by_type) == 1:
+        return by_type[0]
+    if not by_type:
+        return []
+    return [node for node in own_nodes(test) if node.__class__ in _CATCHING]

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import ast
 
-from testlint.facts import TestModule
+from testlint.facts import TestFunction, TestModule
 from testlint.rules._body import assertion_nodes, blocks, call_name, contains
 from testlint.rules.base import RuleContext
 
@@ -103,7 +103,6 @@ def test_items(cart):
 
 FAIL_CALLS = frozenset({"pytest.fail", "self.fail", "cls.fail"})
 LEAVES = (ast.Return, ast.Raise, ast.Break, ast.Continue)
-LEAVING_TYPES = (*LEAVES, ast.Assert, ast.Call)
 
 
 def _may_leave(node: ast.AST) -> bool:
@@ -115,6 +114,26 @@ def _may_leave(node: ast.AST) -> bool:
     if isinstance(node, ast.Call):
         func = node.func
         return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) == "fail"
+    return False
+
+
+def _may_leave_early(test: TestFunction, may_fail: bool) -> bool:
+    """`_may_leave` of any of the test's own nodes, asked type by type from the facts' index:
+    a return, raise, break or continue at once, then an `assert False`, then a `fail(...)`
+    (only when `may_fail`: the file spells `fail` somewhere)."""
+    if test.own_nodes_of(*LEAVES):
+        return True
+    if any(_may_leave(node) for node in test.own_nodes_of(ast.Assert)):
+        return True
+    if not may_fail:
+        return False
+    for call in test.own_nodes_of(ast.Call):
+        func = call.func
+        cls = func.__class__
+        if (cls is ast.Attribute and func.attr == "fail") or (  # type: ignore[attr-defined]
+            cls is ast.Name and func.id == "fail"  # type: ignore[attr-defined]
+        ):
+            return True
     return False
 
 
@@ -140,9 +159,13 @@ def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
 
 
 def check(ctx: RuleContext) -> None:
+    text = ctx.module.source.text
+    # a call of `fail` is spelled so in an ASCII source (elsewhere an identifier written with
+    # full-width letters is normalised to it)
+    may_fail = "fail" in text or not text.isascii()
     for test in ctx.module.tests:
         nodes = assertion_nodes(test)
-        if not nodes or not any(_may_leave(n) for n in test.own_nodes_of(*LEAVING_TYPES)):
+        if not nodes or not _may_leave_early(test, may_fail):
             continue
         for block in blocks(test):
             for i, stmt in enumerate(block[:-1]):

@@ -70,6 +70,7 @@ None.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from testlint.facts import MOCK_ASSERT_METHODS, TestFunction, root_name
@@ -155,6 +156,7 @@ SPECIFIC_STRIPPED = frozenset(
 # every mock assertion, even misspelt, keeps one of these
 MOCK_WORDS = ("cal", "awa", "has_", "any_", "not_")
 ASSERT_PREFIXES = ("assert", "assret", "asert", "aseert", "assrt", "asset", "asssert")
+_MOCK_WORD = re.compile("|".join(re.escape(part) for part in MOCK_WORDS))
 
 
 def _distance(a: str, b: str, limit: int = 2) -> int:
@@ -212,7 +214,7 @@ def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> Problem |
     if name in MOCK_ASSERT_METHODS:
         return None
     lowered = name.lower()
-    if not any(part in lowered for part in MOCK_WORDS):
+    if not _MOCK_WORD.search(lowered):
         return None  # `assert_frame_equal`, `assertEqual`: nothing like a mock assertion
     on_mock = _on_mock(test, attr)
     if name in STRIPPED and (name in SPECIFIC_STRIPPED or on_mock):
@@ -260,21 +262,22 @@ def diagnose(test: TestFunction, attr: ast.Attribute, called: bool) -> Problem |
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         statements = test.nodes_of(ast.Expr, ast.Assert)
-        # the statement whose whole expression is this node (`m.x()` or `assert m.x()`)
-        owner = {id(s.value if isinstance(s, ast.Expr) else s.test): s for s in statements}
-        called_attrs: set[int] = set()
         for node in test.nodes_of(ast.Call):
-            if isinstance(node.func, ast.Attribute):
-                called_attrs.add(id(node.func))
-                problem = diagnose(test, node.func, called=True)
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                if func.attr in MOCK_ASSERT_METHODS or not _MOCK_WORD.search(func.attr.lower()):
+                    continue  # `diagnose`'s first answer, without the call
+                problem = diagnose(test, func, called=True)
                 if problem is not None:
                     fix = None
                     if problem.rename is not None:
-                        fix = _fix(ctx, node.func, problem.rename, owner.get(id(node)))
+                        fix = _fix(ctx, func, problem.rename, _owner(statements, node))
                     ctx.report(node, problem.message, test=test, fix=fix)
         for stmt in statements:
+            # an attribute that is a statement's whole expression is no call's callee (a node
+            # has one parent): `m.assert_called_once` written without `()`
             value = stmt.value if isinstance(stmt, ast.Expr) else stmt.test
-            if not isinstance(value, ast.Attribute) or id(value) in called_attrs:
+            if not isinstance(value, ast.Attribute):
                 continue
             if value.attr in MOCK_ASSERT_METHODS:
                 message = f"`.{value.attr}` is never called, so it checks nothing; add `()`"
@@ -292,6 +295,14 @@ def check(ctx: RuleContext) -> None:
                     if problem.rename is not None:
                         fix = _fix(ctx, value, problem.rename, stmt, call=True)
                     ctx.report(stmt, problem.message, test=test, fix=fix)
+
+
+def _owner(statements: list[ast.Expr | ast.Assert], node: ast.AST) -> ast.stmt | None:
+    """The statement whose whole expression is `node` (`m.x()` or `assert m.x()`), if any."""
+    for stmt in statements:
+        if (stmt.value if isinstance(stmt, ast.Expr) else stmt.test) is node:
+            return stmt
+    return None
 
 
 def _fix(

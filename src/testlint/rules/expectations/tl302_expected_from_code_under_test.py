@@ -64,8 +64,14 @@ from __future__ import annotations
 import ast
 import re
 
-from testlint.ast_shape import same
-from testlint.facts import STDLIB_MODULES, TEST_SUPPORT_ROOTS, TestFunction, TestModule
+from testlint.facts import (
+    STDLIB_MODULES,
+    TEST_SUPPORT_ROOTS,
+    TestFunction,
+    TestModule,
+    dotted_name,
+)
+from testlint.facts.normal_form import normal_form
 from testlint.inference import Definition, Inference, for_project
 from testlint.reach import links
 from testlint.rules.base import RuleContext
@@ -189,11 +195,15 @@ def _same_call(
 ) -> tuple[ast.AST, str] | None:
     """Both sides are the same call into the code under test, with the same arguments, made
     back to back (nothing that could change state or context in between)."""
-    left = follow(test, unwrap_approx(module, equality.left))
-    right = follow(test, unwrap_approx(module, equality.right))
+    left = unwrap_approx(module, equality.left)
+    right = unwrap_approx(module, equality.right)
+    if left.__class__ not in _MAY_BE_CALL or right.__class__ not in _MAY_BE_CALL:
+        return None  # `x == 5`: a literal side is no call, whatever the other one holds
+    left = follow(test, left)
+    right = follow(test, right)
     if not isinstance(left, ast.Call) or not isinstance(right, ast.Call) or left is right:
         return None
-    if not _written_alike(left, right):
+    if not _written_alike(test, left, right):
         return None
     if not _back_to_back(test, left, right, equality.assertion.node):
         return None
@@ -208,6 +218,10 @@ def _same_call(
     if not left_def.is_code_under_test or left_def.kind not in {"function", "method"}:
         return None
     return right, _same_message(left_def.qualname, f" ({left_def.path.name}:{left_def.line})")
+
+
+# what `follow` can turn into a call: a call, a local bound to one, an awaited call
+_MAY_BE_CALL = frozenset({ast.Call, ast.Name, ast.Await})
 
 
 def _same_message(name: str, where: str) -> str:
@@ -234,10 +248,21 @@ def _same_by_spelling(
     return right, _same_message(name, "")
 
 
-def _written_alike(call: ast.Call, other: ast.Call) -> bool:
+def _written_alike(test: TestFunction, call: ast.Call, other: ast.Call) -> bool:
     """The two calls written alike, positions and contexts aside (`a` and `b` bound to equal
-    values are two objects: `hash(a) == hash(b)` checks hashing, not the code against itself)."""
-    return same(call, other)
+    values are two objects: `hash(a) == hash(b)` checks hashing, not the code against itself):
+    equal normal forms (one test's renaming is one-to-one), after a look at their shape."""
+    if (
+        call.func.__class__ is not other.func.__class__
+        or len(call.args) != len(other.args)
+        or len(call.keywords) != len(other.keywords)
+    ):
+        return False
+    spelled = dotted_name(call.func)
+    if spelled is not None and spelled != dotted_name(other.func):
+        return False  # another callee (the renaming is one-to-one, so the forms differ too)
+    form = normal_form(test)
+    return form.of(call) == form.of(other)
 
 
 def _back_to_back(

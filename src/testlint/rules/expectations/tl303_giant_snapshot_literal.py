@@ -111,6 +111,8 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import cast
 
 from testlint.facts import (
     BUILTIN_NAMES,
@@ -123,7 +125,7 @@ from testlint.facts import (
     walk,
 )
 from testlint.rules.base import RuleContext
-from testlint.snapshots import is_literal, limits, literal_size
+from testlint.snapshots import TEXT_LINE_WIDTH, is_literal, limits, literal_size
 
 CODE = "TL303"
 NAME = "giant-snapshot-literal"
@@ -194,6 +196,8 @@ COMPARED_KEYWORDS = frozenset(
      "list2", "d1", "d2", "seq1", "seq2", "expected_output"}
 )
 MAX_DEPTH = 4
+# the last part of each reshaping call's name: a call ending otherwise is not one
+RESHAPING_FINALS = frozenset(name.rsplit(".", 1)[-1] for name in RESHAPING_CALLS)
 # mock assertions whose arguments are the expected arguments of a call
 CALL_ASSERTIONS = frozenset(
     f"mock.{name}" for name in (
@@ -257,9 +261,54 @@ class _Module:
     constants: dict[str, list[tuple[Position, ast.expr]]] = field(default_factory=dict)
     scopes: list[_Scope] = field(default_factory=list)
     _inputs: set[str] | None = None
+    _line_ends: list[int] | None = None
 
     def __post_init__(self) -> None:
         _bindings(self.module.tree.body, self.constants)
+
+    def may_exceed(self, node: ast.AST, max_lines: int, max_chars: int) -> bool:
+        """Whether a literal inside `node`'s source could be over `max_lines` lines or hold more
+        than `max_chars` characters (the bound `_may_hold_giant` explains), read from positions
+        alone."""
+        start = getattr(node, "lineno", 0)
+        end = getattr(node, "end_lineno", None) or start
+        if end - start + 1 > max_lines:
+            return True
+        if start == end:
+            chars = (getattr(node, "end_col_offset", None) or 0) - getattr(node, "col_offset", 0)
+        else:
+            if self._line_ends is None:
+                # the characters up to the end of each line, newlines aside (summed in C)
+                self._line_ends = [0, *accumulate(map(len, self.module.source.lines))]
+            ends = self._line_ends
+            last, first = min(end, len(ends) - 1), min(start - 1, len(ends) - 1)
+            chars = ends[last] - ends[first] + (last - first)  # and a newline a line
+        return chars > max_chars
+
+    def giant_constants(self, max_lines: int, max_items: int) -> frozenset[str]:
+        """The module constants that could hold a literal over the limits: those whose value
+        could (by the bound of `may_exceed`), and those whose value names one of them (an
+        expected side is followed from name to name)."""
+        max_chars = min(_container_chars(max_items), TEXT_LINE_WIDTH * max_lines)
+        found = {
+            name for name, bindings in self.constants.items()
+            if any(self.may_exceed(value, max_lines, max_chars) for _, value in bindings)
+        }
+        if not found:
+            return frozenset()
+        mentions = {
+            name: {n.id for _, value in bindings for n in walk(value) if isinstance(n, ast.Name)}
+            for name, bindings in self.constants.items()
+            if name not in found
+        }
+        grown = True
+        while grown:
+            grown = False
+            for name, names in mentions.items():
+                if name not in found and names & found:
+                    found.add(name)
+                    grown = True
+        return frozenset(found)
 
     def call_name(self, call: ast.Call) -> str | None:
         return self.module.qualname(call.func) or dotted_name(call.func)
@@ -329,12 +378,21 @@ class _Scope:
 
 
 def _is_reshaping(call: ast.Call, info: _Module) -> bool:
-    name = info.call_name(call)
-    if name in RESHAPING_CALLS and call.args:
-        return True
     func = call.func
-    # a method of a literal: `"""...""".strip()`, `"\n".join([...])`
-    return isinstance(func, ast.Attribute) and is_literal(func.value)
+    if isinstance(func, ast.Attribute):
+        # the qualified name ends in the attribute: test it before resolving the name
+        if func.attr in RESHAPING_FINALS and call.args and info.call_name(call) in RESHAPING_CALLS:
+            return True
+        # a method of a literal: `"""...""".strip()`, `"\n".join([...])`
+        return is_literal(func.value)
+    # a bare name is a reshaping call by its own spelling or through an import alias
+    # (`from textwrap import dedent as dd`)
+    return (
+        isinstance(func, ast.Name)
+        and bool(call.args)
+        and (func.id in RESHAPING_FINALS or func.id in info.module.imports)
+        and info.call_name(call) in RESHAPING_CALLS
+    )
 
 
 def _feeds_input(call: ast.Call, info: _Module) -> bool:
@@ -349,35 +407,29 @@ def _feeds_input(call: ast.Call, info: _Module) -> bool:
     return qualified.split(".", 1)[0] not in TEST_SUPPORT_ROOTS
 
 
-def _joined(node: ast.expr, info: _Module) -> bool:
-    """Whether `_unwrap` goes through a `"...".join(...)`: the literal is then text."""
-    for _ in range(MAX_DEPTH):
-        if not (isinstance(node, ast.Call) and _is_reshaping(node, info)):
-            return False
-        func = node.func
-        if isinstance(func, ast.Attribute) and is_literal(func.value) and func.attr == "join":
-            return True
-        node = func.value if isinstance(func, ast.Attribute) and is_literal(func.value) else (
-            node.args[0])
-    return False
-
-
-def _unwrap(node: ast.expr, info: _Module) -> ast.expr:
+def _unwrap(node: ast.expr, info: _Module) -> tuple[ast.expr, bool]:
+    """The literal inside the calls that only reshape it, and whether the way there goes through
+    a `"...".join(...)` before anything else than a reshaping call: the literal is then text."""
+    joined: bool | None = None  # not known yet
     for _ in range(MAX_DEPTH):
         if isinstance(node, ast.Call) and _is_reshaping(node, info):
             func = node.func
             if isinstance(func, ast.Attribute) and is_literal(func.value):
-                if func.attr == "join" and node.args:
-                    node = node.args[0]
+                if func.attr == "join":
+                    if joined is None:
+                        joined = True
+                    node = node.args[0] if node.args else func.value
                 else:
                     node = func.value
             else:
                 node = node.args[0]
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and is_literal(node.left):
+            if joined is None:
+                joined = False
             node = node.left  # "%s ..." % values
         else:
             break
-    return node
+    return node, bool(joined)
 
 
 @dataclass(frozen=True)
@@ -388,21 +440,29 @@ class _Candidate:
     text: bool = False  # joined into text (`"\n".join([...])`): lines of output, not names
 
 
-def _resolve(node: ast.expr, at: Position, scope: _Scope, depth: int = 0
-             ) -> Iterator[_Candidate]:
-    """The literal an expected side stands for, through reshaping calls and variables."""
-    joined = _joined(node, scope.info)
-    node = _unwrap(node, scope.info)
-    if is_literal(node):
-        yield _Candidate(node, None, True, joined)
-        return
-    if not isinstance(node, ast.Name) or depth >= MAX_DEPTH:
-        return
-    value, local = scope.binding(node.id, at)
-    if value is None:
-        return
-    for found in _resolve(value, _position(value), scope, depth + 1):
-        yield _Candidate(found.literal, node.id, local and found.local, found.text)
+def _resolve(node: ast.expr, at: Position, scope: _Scope) -> _Candidate | None:
+    """The literal an expected side stands for, through reshaping calls and variables (one
+    path, so one literal or None)."""
+    names: list[tuple[str, bool]] = []  # the variables gone through, and whether local
+    for depth in range(MAX_DEPTH + 1):
+        cls = node.__class__
+        joined = False
+        if cls is ast.Call or cls is ast.BinOp:
+            node, joined = _unwrap(node, scope.info)
+        if is_literal(node):
+            if not names:
+                return _Candidate(node, None, True, joined)
+            local = all(is_local for _, is_local in names)
+            return _Candidate(node, names[0][0], local, joined)
+        if not isinstance(node, ast.Name) or depth >= MAX_DEPTH:
+            return None
+        name = node.id
+        value, is_local = scope.binding(name, at)
+        if value is None:
+            return None
+        names.append((name, is_local))
+        node, at = value, _position(value)
+    return None
 
 
 def _is_equality_helper(assertion: Assertion) -> bool:
@@ -457,34 +517,86 @@ def _annotated(literal: ast.expr, comments: dict[int, str]) -> bool:
     )
 
 
+def _container_chars(max_items: int) -> int:
+    """The characters a container needs to hold more than `max_items` leaf items: each item is
+    at least one character, and a separator (a comma, a bracket) stands between two, so n items
+    take at least 2n - 1."""
+    return 2 * max_items if max_items >= 0 else max_items
+
+
+def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items: int) -> bool:
+    """Whether a literal of the test's body could exceed the limits (`Size.exceeds`), by a bound
+    read from its position: its measured lines are at most its source lines; a container's leaf
+    items take at least two characters each, less one (`_container_chars`); a string's text is at
+    most the characters of its source."""
+    text_chars = TEXT_LINE_WIDTH * max_lines
+    # a string lies within the test's own source: the usual test is too short to hold one over
+    # the limits, and its strings need no look
+    strings = (
+        test.nodes_of(ast.Constant, ast.JoinedStr)
+        if info.may_exceed(test.node, max_lines, text_chars) else ()
+    )
+    for node in strings:
+        if (
+            (node.end_lineno != node.lineno
+             or (node.end_col_offset or 0) - node.col_offset > text_chars)
+            and (isinstance(node, ast.JoinedStr) or isinstance(node.value, str | bytes))
+            and info.may_exceed(node, max_lines, text_chars)
+        ):
+            return True
+    container_chars = _container_chars(max_items)
+    containers = cast("list[ast.expr]", test.nodes_of(ast.Dict, ast.List, ast.Tuple, ast.Set))
+    for container in containers:
+        if (
+            container.end_lineno == container.lineno
+            and max_lines >= 1
+            and (container.end_col_offset or 0) - container.col_offset <= container_chars
+        ):
+            continue  # one short line: the usual container, answered without a call
+        if info.may_exceed(container, max_lines, container_chars):
+            return True
+    return False
+
+
 def _report_literals(ctx: RuleContext, info: _Module, max_lines: int, max_items: int) -> None:
     reported: set[int] = set()
+    # what an expected side resolves to is a literal of the test's body, or of the value of a
+    # module constant it names (or that such a constant names): when none of them could be over
+    # the limits, the test has nothing to say
+    giant_constants = info.giant_constants(max_lines, max_items)
     for scope in info.scopes:
+        if not _may_hold_giant(scope.test, info, max_lines, max_items) and not (
+            giant_constants
+            and any(n.id in giant_constants for n in scope.test.nodes_of(ast.Name))
+        ):
+            continue
         for side, at in _expected_sides(scope.test):
-            for found in _resolve(side, at, scope):
-                literal = found.literal
-                if id(literal) in reported:
-                    continue
-                size = literal_size(literal)
-                if found.text:
-                    size = dataclasses.replace(size, names_only=False)
-                if not size.exceeds(max_lines, max_items):
-                    continue
-                if found.name is not None and (
-                    found.name in scope.inputs or (not found.local and found.name in info.inputs)
-                ):
-                    continue  # the test feeds this data in: a round trip, not a frozen output
-                if _annotated(literal, ctx.module.source.comments):
-                    continue
-                reported.add(id(literal))
-                ctx.report(
-                    literal,
-                    f"expected literal spans {size.describe()} "
-                    f"({limits(max_lines, max_items)}): a payload this size is pasted, not "
-                    "read, and review rubber-stamps it; assert the key fields and invariants "
-                    "instead",
-                    test=scope.test,
-                )
+            found = _resolve(side, at, scope)
+            if found is None:
+                continue
+            literal = found.literal
+            if id(literal) in reported:
+                continue
+            size = literal_size(literal)
+            if found.text:
+                size = dataclasses.replace(size, names_only=False)
+            if not size.exceeds(max_lines, max_items):
+                continue
+            if found.name is not None and (
+                found.name in scope.inputs or (not found.local and found.name in info.inputs)
+            ):
+                continue  # the test feeds this data in: a round trip, not a frozen output
+            if _annotated(literal, ctx.module.source.comments):
+                continue
+            reported.add(id(literal))
+            ctx.report(
+                literal,
+                f"expected literal spans {size.describe()} "
+                f"({limits(max_lines, max_items)}): a payload this size is pasted, not "
+                "read, and review rubber-stamps it; assert the key fields and invariants "
+                "instead",
+                test=scope.test,
+            )
 
 
 def check(ctx: RuleContext) -> None:

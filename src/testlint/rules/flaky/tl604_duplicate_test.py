@@ -67,6 +67,7 @@ from __future__ import annotations
 import ast
 
 from testlint.facts import TestFunction
+from testlint.facts.normal_form import normal_form, plain_form
 from testlint.rules.base import RuleContext
 
 CODE = "TL604"
@@ -156,45 +157,6 @@ class TestCart:
 NAME_READERS = frozenset({"_testMethodName", "node", "function", "originalname", "id"})
 
 
-def _dump(node: object, names: dict[str, str], out: list[str]) -> None:
-    """Like `ast.dump` without positions, with the names in `names` renamed."""
-    if isinstance(node, ast.AST):
-        out.append(type(node).__name__ + "(")
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, str) and (
-                (name == "id" and isinstance(node, ast.Name))
-                or (name == "arg" and isinstance(node, ast.arg))
-                or (name == "name" and isinstance(node, ast.ExceptHandler))
-            ):
-                value = names.get(value, value)
-            _dump(value, names, out)
-            out.append(",")
-        out.append(")")
-    elif isinstance(node, list):
-        out.append("[")
-        for item in node:
-            _dump(item, names, out)
-            out.append(",")
-        out.append("]")
-    else:
-        out.append(repr(node))
-
-
-def _bound_names(body: list[ast.stmt], params: set[str]) -> dict[str, str]:
-    found: dict[str, None] = {}
-    for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                found.setdefault(node.id)
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                found.setdefault(node.name)
-            elif isinstance(node, ast.arg):
-                found.setdefault(node.arg)
-    bound = [name for name in found if name not in params]
-    return {name: f"_v{i}" for i, name in enumerate(bound)}
-
-
 def _body(test: TestFunction) -> list[ast.stmt]:
     body = test.body
     first = body[0] if body else None
@@ -246,19 +208,18 @@ def _reads_own_name(test: TestFunction) -> bool:
     )
 
 
-def fingerprint(test: TestFunction) -> str | None:
-    """The normalised body, params and decorators of a test; None when it must not be compared."""
+def fingerprint(test: TestFunction) -> tuple[object, ...] | None:
+    """The normal form of a test's body (its own locals renamed, `facts.normal_form`), with its
+    params and decorators; None when it must not be compared."""
     body = _body(test)
     if not body or _is_placeholder(body) or _reads_own_name(test):
         return None
-    args = test.node.args
-    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    out: list[str] = ["async" if isinstance(test.node, ast.AsyncFunctionDef) else "def",
-                      repr(test.params)]
-    for decorator in test.node.decorator_list:
-        _dump(decorator, {}, out)
-    _dump(body, _bound_names(body, params), out)
-    return "".join(out)
+    return (
+        "async" if isinstance(test.node, ast.AsyncFunctionDef) else "def",
+        test.params,
+        *(plain_form(decorator) for decorator in test.node.decorator_list),
+        normal_form(test).of_block(body),
+    )
 
 
 def _rough_key(test: TestFunction) -> tuple[object, ...]:
@@ -271,9 +232,24 @@ def _rough_key(test: TestFunction) -> tuple[object, ...]:
         len(test.node.decorator_list),
         len(body),
         len(test.nodes) - docstring_nodes,
+        # node counts by type: the same for two bodies alike up to their locals' names
+        len(test.nodes_of(ast.Call)),
+        len(test.nodes_of(ast.Attribute)),
+        len(test.nodes_of(ast.Name)),
         type(body[-1]).__name__ if body else "",
         type(body[0]).__name__ if body else "",
     )
+
+
+def _constants(test: TestFunction) -> tuple[str, ...]:
+    """The reprs of the body's constants in walk order, its docstring left out."""
+    body = test.body
+    first = body[0] if body else None
+    docstring = (
+        first.value if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str) else None
+    )
+    return tuple(repr(c.value) for c in test.nodes_of(ast.Constant) if c is not docstring)
 
 
 def check(ctx: RuleContext) -> None:
@@ -281,9 +257,20 @@ def check(ctx: RuleContext) -> None:
     keys = [_rough_key(test) for test in ctx.module.tests]
     for key_ in keys:
         rough[key_] = rough.get(key_, 0) + 1
-    seen: dict[tuple[str, str], TestFunction] = {}
+    # among tests that share a rough key, their constants in walk order (never renamed) tell
+    # apart most near copies before any normal form is built
+    finer: list[tuple[object, ...] | None] = []
+    finer_counts: dict[tuple[object, ...], int] = {}
     for test, key_ in zip(ctx.module.tests, keys, strict=True):
-        if rough[key_] < 2:
+        fine: tuple[object, ...] | None = (
+            (key_, _constants(test)) if rough[key_] >= 2 else None
+        )
+        finer.append(fine)
+        if fine is not None:
+            finer_counts[fine] = finer_counts.get(fine, 0) + 1
+    seen: dict[tuple[str, tuple[object, ...]], TestFunction] = {}
+    for test, fine in zip(ctx.module.tests, finer, strict=True):
+        if fine is None or finer_counts[fine] < 2:
             continue
         key = fingerprint(test)
         if key is None:

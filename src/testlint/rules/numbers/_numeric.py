@@ -579,6 +579,8 @@ def money_comparison(
     """An exact comparison of a float with money (shared with TL402, which skips these)."""
     if not is_equality(comparison):
         return False
+    # each test below only answers; the walk of both sides for a tolerance comes last, as the
+    # float side is absent from most comparisons
     sides = _float_side(comparison, scope)
     if sides is None:
         # `df["Hours cost"].iloc[0] == 700.00`: a whole float literal is still a float, when
@@ -589,13 +591,13 @@ def money_comparison(
     floating, other = sides
     if float_literal(other) is not None or isinstance(other, ast.Constant):
         return False  # literal against literal is TL102's business
-    money = scope.is_money(other, money_names) or (
+    if scope.is_money(other, money_names):
+        return not tolerant(comparison, module)
+    return (
         float_literal(floating) is not None
         and looks_like_currency(floating, module)
         and scope.mentions_money(money_names)
         and not scope.names_something_else(other, money_names)
         and not scope.is_round_trip(floating)
+        and not tolerant(comparison, module)
     )
-    # the walk of both sides for `approx`, `round`, `*_cents`, asked last: it settles only
-    # comparisons that would otherwise be money
-    return money and not tolerant(comparison, module)

@@ -172,23 +172,26 @@ def check(ctx: RuleContext) -> None:
     module = ctx.module
     money_names = tuple(ctx.options.money_names)
     for test in module.tests:
-        if not test.assertions or not may_hold_floats(module, test):
-            continue
+        equalities = [
+            comparison
+            for assertion in test.assertions
+            for comparison in assertion.comparisons
+            if is_equality(comparison)
+        ]
+        if not equalities or not may_hold_floats(module, test):
+            continue  # most tests compare nothing with `==` (pandas asserts through helpers)
         scope: Scope | None = None
-        for assertion in test.assertions:
-            for comparison in assertion.comparisons:
-                if not is_equality(comparison):
-                    continue
-                scope = scope or Scope(module, test)
-                if not money_comparison(comparison, scope, module, money_names):
-                    continue
-                op = "==" if isinstance(comparison.op, ast.Eq) else "!="
-                ctx.report(
-                    comparison.left,
-                    f"money compared as a float (`{short(module, comparison.left)} {op} "
-                    f"{short(module, comparison.right)}`): most cents have no exact float, so "
-                    "this passes or fails by rounding; compare integer cents or "
-                    'Decimal("...") from a string',
-                    test=test,
-                    end=comparison.right,
-                )
+        for comparison in equalities:
+            scope = scope or Scope(module, test)
+            if not money_comparison(comparison, scope, module, money_names):
+                continue
+            op = "==" if isinstance(comparison.op, ast.Eq) else "!="
+            ctx.report(
+                comparison.left,
+                f"money compared as a float (`{short(module, comparison.left)} {op} "
+                f"{short(module, comparison.right)}`): most cents have no exact float, so "
+                "this passes or fails by rounding; compare integer cents or "
+                'Decimal("...") from a string',
+                test=test,
+                end=comparison.right,
+            )

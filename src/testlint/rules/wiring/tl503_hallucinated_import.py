@@ -142,9 +142,10 @@ def check(ctx: RuleContext) -> None:
     inference = for_project(ctx.project)
     installed = bool(ctx.options.installed_modules)
     aliases: dict[str, str] = {}
+    top_level = {id(stmt) for stmt in module.tree.body}
     for stmt in _unconditional_imports(module):
         _check_import(ctx, inference, module, stmt, installed)
-        if stmt in module.tree.body:
+        if id(stmt) in top_level:
             aliases.update(_module_aliases(inference, module, stmt, installed))
     if inference.has_sources:
         _check_fallbacks(ctx, inference, module)
@@ -328,23 +329,28 @@ def _module_aliases(
 def _check_attributes(
     ctx: RuleContext,
     inference: Inference,
-    test: object,
+    test: TestFunction,
     aliases: dict[str, str],
     installed: bool,
     set_by_tests: SetByTests,
 ) -> None:
-    from testlint.facts import TestFunction
-
-    assert isinstance(test, TestFunction)
     if not aliases:
         return
     # the attribute reads rooted at an imported module's alias: most tests have none, and then
-    # nothing else about the test is needed
+    # nothing else about the test is needed (the root of the chain is looked at before the
+    # dotted name is built)
     loads: list[tuple[ast.Attribute, str]] = []
     for node in test.nodes_of(ast.Attribute):
-        if isinstance(node.ctx, ast.Load):
+        root = node.value
+        while root.__class__ is ast.Attribute:
+            root = root.value
+        if (
+            root.__class__ is ast.Name
+            and root.id in aliases
+            and isinstance(node.ctx, ast.Load)
+        ):
             prefix = dotted_name(node.value)
-            if prefix is not None and prefix.partition(".")[0] in aliases:
+            if prefix is not None:
                 loads.append((node, prefix))
     if not loads:
         return

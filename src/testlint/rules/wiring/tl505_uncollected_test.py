@@ -186,14 +186,14 @@ def _looks_like_a_test(module: TestModule, func: FunctionNode, method: bool,
         return False
     if func.decorator_list or not _takes_no_arguments(func, method):
         return False
+    if not _asserts(module, func):
+        return False  # the function's own body first: the file's references take a walk of it
     used = module.attributes_referenced if method else module.names_referenced
     if name in used:
         return False
-    if cls is not None and any(
+    return cls is None or not any(
         isinstance(node, ast.Name) and node.id == name for node in ast.walk(cls)
-    ):
-        return False  # used by name in the class body (`alias = check_total`)
-    return _asserts(module, func)
+    )  # used by name in the class body (`alias = check_total`)
 
 
 def _is_unittest(module: TestModule, cls: ast.ClassDef) -> bool:
@@ -260,12 +260,12 @@ def _check_class(ctx: RuleContext, cls: ast.ClassDef) -> None:
     if not collected:
         if (
             tests
-            and cls.name not in module.names_referenced
             and not BASE_CLASS.search(cls.name)
             and not cls.name.startswith("_")
             and not cls.decorator_list
             and not any(_is_dunder_test_false(s) for s in cls.body)
             and any(_asserts(module, m) for m in tests)
+            and cls.name not in module.names_referenced  # a walk of the file: asked last
         ):
             ctx.report_name(
                 cls,

@@ -58,7 +58,7 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from testlint.facts import TestModule, dotted_name
+from testlint.facts import TestModule, dotted_name, walk
 from testlint.rules.base import RuleContext
 
 CODE = "TL508"
@@ -227,9 +227,10 @@ def check(ctx: RuleContext) -> None:
     expressions, holders = _mark_roots(module)
     if "param(" in text or "applymarker" in text:
         for holder in holders:
-            expressions.extend(_param_marks(ast.walk(holder)))
+            expressions.extend(_param_marks(walk(holder)))
         for test in module.tests:
-            expressions.extend(_param_marks(test.nodes))  # the body, walked once by the facts
+            # the body's calls, indexed once by the facts
+            expressions.extend(_param_marks(test.nodes_of(ast.Call)))
     for expr in expressions:
         found = _mark_kind(module, expr)
         if found is None:
@@ -246,9 +247,7 @@ def check(ctx: RuleContext) -> None:
             "knows when to turn the test back on; add reason=\"...\" (what is missing, an issue)",
         )
     for test in module.tests:
-        for node in test.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in test.nodes_of(ast.Call):
             func = node.func
             spelled = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if spelled not in {"skip", "xfail"}:
