@@ -33,7 +33,13 @@ from testlint.facts.names import (
     qualify,
     root_name,
 )
-from testlint.facts.traversal import _BINDING_TYPES, _TEST_BODY_TYPES, walk, walk_body_indexed
+from testlint.facts.traversal import (
+    _BINDING_TYPES,
+    _TEST_BODY_TYPES,
+    _children,
+    walk,
+    walk_body_indexed,
+)
 from testlint.facts.vocabulary import (
     BENCHMARK_FIXTURES,
     BENCHMARK_MARK,
@@ -89,6 +95,12 @@ class _Builder:
         self.introspected: set[int] = set()  # ids of `pytest.mark.x` nodes only introspected
         self.current_params: frozenset[str] = frozenset()
         self._naming = _Naming(self.imports, self.defined)  # the tree outlives it: ids hold
+        self._call_name = self._naming.call_name  # the hot paths' spelling of `call_name`
+        # `self.method()` may reach any class's helper `method`: its keys, by method name,
+        # indexed for the helpers known (`_methods_named`); `has_helper_prefix` by name
+        self._methods: dict[str, list[str]] = {}
+        self._methods_for = -1  # len(self.helpers) when `_methods` was built
+        self._helper_named: dict[str, bool] = {}
         self._autouse: list[FixtureDef] | None = None
         self._mock_attrs_here = True  # False while analysing a test with no mock-state attribute
         self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
@@ -334,31 +346,49 @@ class _Builder:
     def _local_helper_keys(self, call: ast.Call, context: str | None) -> list[str]:
         """Helper keys a call may reach: `helper()` or `self.helper()` within the same class."""
         func = call.func
-        if isinstance(func, ast.Name) and func.id in self.helpers:
-            return [func.id]
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in {"self", "cls"}
-        ):
-            keys = [k for k in self.helpers if k.rsplit(".", 1)[-1] == func.attr and "." in k]
-            if context and "." in context:
-                own = context.rsplit(".", 1)[0] + "." + func.attr
-                if own in self.helpers:
-                    return [own]
-            return keys
-        return []
+        kind = func.__class__
+        if kind is ast.Name:
+            return [func.id] if func.id in self.helpers else []  # type: ignore[attr-defined]
+        if kind is not ast.Attribute:
+            return []
+        receiver = func.value  # type: ignore[attr-defined]
+        if receiver.__class__ is not ast.Name or receiver.id not in {"self", "cls"}:
+            return []
+        attr: str = func.attr  # type: ignore[attr-defined]
+        if context and "." in context:
+            own = context.rsplit(".", 1)[0] + "." + attr
+            if own in self.helpers:
+                return [own]
+        return self._methods_named(attr)
+
+    def _methods_named(self, attr: str) -> list[str]:
+        """The keys of class helpers named `attr` (`Cls.attr`), in definition order; the index
+        is rebuilt when helpers were added since (fixtures are analysed while they are found)."""
+        if self._methods_for != len(self.helpers):
+            self._methods = {}
+            for key in self.helpers:
+                if "." in key:
+                    self._methods.setdefault(key.rsplit(".", 1)[-1], []).append(key)
+            self._methods_for = len(self.helpers)
+        return self._methods.get(attr, [])
 
     # ---- mocks -----------------------------------------------------------------------------
     def _is_mock_factory_call(self, call: ast.Call, mocks: set[str]) -> bool:
-        qualified = self.call_name(call)
+        qualified = self._call_name(call)
         if qualified in MOCK_FACTORIES:
             return True
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "start":
+        if func.__class__ is not ast.Attribute:
+            return False  # `Name()`: not `mocker.<factory>`, and no other spelling is dotted
+        if func.attr == "start":
             inner = func.value
             if isinstance(inner, ast.Call):
                 return self._is_patch_call(inner) is not None
+        base = func.value
+        while base.__class__ is ast.Attribute:
+            base = base.value
+        if base.__class__ is not ast.Name or base.id not in MOCKER_FIXTURES:
+            return False  # most calls: no dotted string built
         spelled = dotted_name(func)
         if spelled:
             head, _, rest = spelled.partition(".")
@@ -367,7 +397,10 @@ class _Builder:
         return False
 
     def _is_patch_call(self, call: ast.Call) -> str | None:
-        qualified = self.call_name(call)
+        return self._patch_api(call, self._call_name(call))
+
+    def _patch_api(self, call: ast.Call, qualified: str | None) -> str | None:
+        """`_is_patch_call`, given the call's qualified name."""
         if qualified in PATCH_CALLS:
             return qualified.rsplit("mock.", 1)[1]  # "patch", "patch.object", ...
         if root_name(call.func) not in MOCKER_FIXTURES:
@@ -380,12 +413,13 @@ class _Builder:
         return None
 
     def _is_mock_expr(self, expr: ast.expr, mocks: set[str]) -> bool:
-        if isinstance(expr, ast.Call):
+        if expr.__class__ is ast.Call:
             if self._is_mock_factory_call(expr, mocks):
                 return True
-            return root_name(expr.func) in mocks
-        if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
-            return root_name(expr) in mocks
+            return bool(mocks) and root_name(expr.func) in mocks
+        kind = expr.__class__
+        if kind is ast.Name or kind is ast.Attribute or kind is ast.Subscript:
+            return bool(mocks) and root_name(expr) in mocks
         return False
 
     def _patch_target(self, call: ast.Call, api: str) -> str | None:
@@ -435,24 +469,26 @@ class _Builder:
             fixture = self.fixtures.get(param) or self.project.fixture(param)
             if fixture is not None and fixture.returns_mock:
                 mocks.add(param)
-        assignments: list[tuple[list[str], ast.expr]] = []
+        # (targets, value): the names a target binds are read only when its value is a mock
+        assignments: list[tuple[list[ast.expr], ast.expr]] = []
         for sub in _binding_nodes(nodes, by_type):
             if isinstance(sub, ast.Assign):
-                names = [n for t in sub.targets for n in _bound_names(t)]
-                assignments.append((names, sub.value))
+                assignments.append((sub.targets, sub.value))
             elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
-                assignments.append((_bound_names(sub.target), sub.value))
+                assignments.append(([sub.target], sub.value))
             elif isinstance(sub, ast.With | ast.AsyncWith):
                 for item in sub.items:
                     if item.optional_vars is not None:
-                        assignments.append((_bound_names(item.optional_vars), item.context_expr))
+                        assignments.append(([item.optional_vars], item.context_expr))
             elif isinstance(sub, ast.NamedExpr):
-                assignments.append((_bound_names(sub.target), sub.value))
+                assignments.append(([sub.target], sub.value))
+        is_mock = self._is_mock_expr
         for _ in range(3):
             before = len(mocks)
-            for names, value in assignments:
-                if self._is_mock_expr(value, mocks):
-                    mocks.update(names)
+            for targets, value in assignments:
+                if is_mock(value, mocks):
+                    for target in targets:
+                        mocks.update(_bound_names(target))
             if len(mocks) == before:
                 break
         return mocks
@@ -461,8 +497,13 @@ class _Builder:
     def _assertion_for_call(
         self, call: ast.Call, mocks: set[str], helpers_known: bool = True
     ) -> Assertion | None:
+        return self._assertion_for(call, self._call_name(call), mocks, helpers_known)
+
+    def _assertion_for(
+        self, call: ast.Call, qualified: str | None, mocks: set[str], helpers_known: bool = True
+    ) -> Assertion | None:
+        """`_assertion_for_call`, given the call's qualified name."""
         func = call.func
-        qualified = self._naming.call_name(call)
         kind = func.__class__
         attr = func.attr if kind is ast.Attribute else None  # type: ignore[attr-defined]
         if attr in MOCK_ASSERT_METHODS:
@@ -510,7 +551,11 @@ class _Builder:
             # `super().test_x(...)` runs the inherited test (or helper), whose assertions we
             # cannot see from here
             return Assertion(node=call, kind=Kind.HELPER, api=f"super:{name}")
-        if has_helper_prefix(name, self.rules.helper_prefixes):
+        helper_named = self._helper_named.get(name)
+        if helper_named is None:
+            helper_named = self._helper_named[name] = has_helper_prefix(
+                name, self.rules.helper_prefixes)
+        if helper_named:
             if attr is not None and isinstance(func, ast.Attribute):
                 receiver_root = root_name(func.value)
                 # `obj.check()` on an arbitrary object is rarely an assertion, but on self or on a
@@ -595,24 +640,37 @@ class _Builder:
 
         # dispatch on the node's exact class, the commonest first (attributes and calls are most
         # of the nodes acted on); every other node is skipped by one set lookup
-        Attribute, Call, Assert = ast.Attribute, ast.Call, ast.Assert
+        Attribute, Call, Assert, Name = ast.Attribute, ast.Call, ast.Assert, ast.Name
+        call_name, mark_aliases = self._call_name, self._mark_aliases
+        monkeypatched = "monkeypatch" in params
         for sub in nodes:
             cls = sub.__class__
             if cls not in _TEST_BODY_TYPES:
                 continue  # Name, Constant, operators...: nothing below is about them
             if cls is Attribute:
                 assert isinstance(sub, ast.Attribute)
+                # only `<alias of pytest.mark>.x`, `<...>.mark.x` and `<...>.x.<introspection>`
+                # concern `_note_marker`: every other attribute is passed over here
+                value = sub.value
+                if value.__class__ is Name:
+                    if value.id not in mark_aliases:
+                        continue
+                elif value.__class__ is Attribute:
+                    if value.attr != "mark" and sub.attr not in INTROSPECTION_ATTRS:
+                        continue
+                else:
+                    continue
                 self._note_marker(sub, where="body", test=test)
             elif cls is Call:
                 assert isinstance(sub, ast.Call)
                 if id(sub) in raises_calls:
                     continue
-                qualified = self.call_name(sub)
+                qualified = call_name(sub)
                 if qualified in SKIP_CALLS:
                     test.skips = True
                 elif qualified == "pytest.param":
                     self._param_calls.append(sub)
-                assertion = self._assertion_for_call(sub, mocks)
+                assertion = self._assertion_for(sub, qualified, mocks)
                 if assertion is not None:
                     if assertion.kind is Kind.RAISES and (
                         qualified in RAISES_CALLS or assertion.api.startswith("unittest.")
@@ -623,12 +681,12 @@ class _Builder:
                     test.assertions.append(assertion)
                     assertion_spans.append(_span(sub))
                 else:
-                    api = self._is_patch_call(sub)
+                    api = self._patch_api(sub, qualified)
                     if api is not None and id(sub) not in with_items:
                         test.patches.append(
                             Patch(node=sub, api=api, target=self._patch_target(sub, api))
                         )
-                    elif _is_monkeypatch(sub, params):
+                    elif monkeypatched and _is_monkeypatch(sub, params):
                         test.patches.append(
                             Patch(node=sub, api="monkeypatch.setattr",
                                   target=self._monkeypatch_target(sub))
@@ -809,8 +867,8 @@ class _Builder:
                                   introspected=id(current) in self.introspected)
                     )
                     continue
-            for sub in ast.iter_child_nodes(current):
-                stack.append((sub, where, owner))
+            # `_children`: `iter_child_nodes`' order, without the Load/Store markers
+            stack.extend([(sub, where, owner) for sub in _children(current)])
         # pytest.param(marks=...) inside test bodies and decorators: re-label those uses
         self._relabel_param_marks()
 
@@ -896,7 +954,9 @@ def _passes_assertion_function(call: ast.Call) -> bool:
     for arg in call.args:
         if _names_assertion_function(arg):
             return True
-    return any(_names_assertion_function(keyword.value) for keyword in call.keywords)
+    return bool(call.keywords) and any(
+        _names_assertion_function(keyword.value) for keyword in call.keywords
+    )
 
 
 def _names_assertion_function(arg: ast.expr) -> bool:

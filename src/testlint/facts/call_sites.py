@@ -12,6 +12,8 @@ from testlint.facts.names import dotted_name, qualify, root_name
 from testlint.facts.traversal import _USAGE_TYPES
 from testlint.facts.vocabulary import BUILTIN_NAMES
 
+_UNSEEN = object()
+
 
 @dataclass
 class _Naming:
@@ -25,10 +27,10 @@ class _Naming:
 
     def call_name(self, call: ast.Call) -> str | None:
         key = id(call)
-        if key in self.names:
-            return self.names[key]
-        name = self.names[key] = qualify(call.func, self.imports)
-        return name
+        name = self.names.get(key, _UNSEEN)
+        if name is _UNSEEN:
+            name = self.names[key] = qualify(call.func, self.imports)
+        return name  # type: ignore[return-value]
 
 
 def _call_sites(
