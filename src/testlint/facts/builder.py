@@ -101,6 +101,13 @@ class _Builder:
         self._methods: dict[str, list[str]] = {}
         self._methods_for = -1  # len(self.helpers) when `_methods` was built
         self._helper_named: dict[str, bool] = {}
+        # no mock can be made or patched here: nothing is imported from unittest.mock or mock
+        # (the only way a call resolves to MOCK_FACTORIES or PATCH_CALLS) and no name spells a
+        # mocker fixture; then only a fixture that returns a mock makes a name a mock
+        self._mock_free = "mocker" not in source.text and not any(
+            qualified.partition(".")[0] in {"unittest", "mock"}
+            for qualified in self.imports.values()
+        )
         self._autouse: list[FixtureDef] | None = None
         self._mock_attrs_here = True  # False while analysing a test with no mock-state attribute
         self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
@@ -469,6 +476,8 @@ class _Builder:
             fixture = self.fixtures.get(param) or self.project.fixture(param)
             if fixture is not None and fixture.returns_mock:
                 mocks.add(param)
+        if not mocks and self._mock_free:
+            return mocks  # no value here can be a mock: no assignment to read
         # (targets, value): the names a target binds are read only when its value is a mock
         assignments: list[tuple[list[ast.expr], ast.expr]] = []
         for sub in _binding_nodes(nodes, by_type):
@@ -643,6 +652,7 @@ class _Builder:
         Attribute, Call, Assert, Name = ast.Attribute, ast.Call, ast.Assert, ast.Name
         call_name, mark_aliases = self._call_name, self._mark_aliases
         monkeypatched = "monkeypatch" in params
+        mock_free = self._mock_free
         for sub in nodes:
             cls = sub.__class__
             if cls not in _TEST_BODY_TYPES:
@@ -681,7 +691,7 @@ class _Builder:
                     test.assertions.append(assertion)
                     assertion_spans.append(_span(sub))
                 else:
-                    api = self._patch_api(sub, qualified)
+                    api = None if mock_free else self._patch_api(sub, qualified)
                     if api is not None and id(sub) not in with_items:
                         test.patches.append(
                             Patch(node=sub, api=api, target=self._patch_target(sub, api))
@@ -952,7 +962,15 @@ def _comparisons(expr: ast.expr) -> tuple[Comparison, ...]:
 def _passes_assertion_function(call: ast.Call) -> bool:
     """An argument is an assertion function itself, not called (`tm.assert_frame_equal`)."""
     for arg in call.args:
-        if _names_assertion_function(arg):
+        kind = arg.__class__
+        # `_names_assertion_function`, inline: calls have arguments by the hundred thousand
+        if kind is ast.Name:
+            last: str = arg.id  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            last = arg.attr  # type: ignore[attr-defined]
+        else:
+            continue
+        if last.startswith("assert") and (last[6:7] == "_" or last[6:7].isupper()):
             return True
     return bool(call.keywords) and any(
         _names_assertion_function(keyword.value) for keyword in call.keywords

@@ -40,8 +40,13 @@ def root_name(node: ast.AST) -> str | None:
             return None
 
 
+_RENAMED_INITIALS = frozenset({"m", "_"})  # of the names `_normalise` changes: mock, _pytest
+
+
 def _normalise(qualified: str) -> str:
     # the `mock` backport and pytest's private module are the same API as their public names
+    if qualified[:1] not in _RENAMED_INITIALS:
+        return qualified  # most names: one test, no prefix compared
     if qualified == "mock" or qualified.startswith("mock."):
         return "unittest." + qualified
     if qualified.startswith("_pytest.mark.") or qualified == "_pytest.mark":
