@@ -101,6 +101,7 @@ class _Builder:
         self._methods: dict[str, list[str]] = {}
         self._methods_for = -1  # len(self.helpers) when `_methods` was built
         self._helper_named: dict[str, bool] = {}
+        self._decorators_of: dict[int, list[tuple[ast.expr, ast.expr, str | None]]] = {}
         # no mock can be made or patched here: nothing is imported from unittest.mock or mock
         # (the only way a call resolves to MOCK_FACTORIES or PATCH_CALLS) and no name spells a
         # mocker fixture; then only a fixture that returns a mock makes a name a mock
@@ -211,17 +212,26 @@ class _Builder:
                         break
 
     def _decorator_names(self, node: FunctionNode | ast.ClassDef) -> list[str]:
-        names = []
-        for dec in node.decorator_list:
-            target = dec.func if isinstance(dec, ast.Call) else dec
-            names.append(self.qualname(target) or dotted_name(target) or "")
-        return names
+        return [qualified or dotted_name(target) or ""
+                for _, target, qualified in self._decorators(node)]
+
+    def _decorators(
+        self, node: FunctionNode | ast.ClassDef
+    ) -> list[tuple[ast.expr, ast.expr, str | None]]:
+        """(decorator, what it calls or names, its qualified name) for each decorator, read
+        once per definition: the fixture check and the decorator names both ask."""
+        found = self._decorators_of.get(id(node))
+        if found is None:
+            found = []
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                found.append((dec, target, self.qualname(target)))
+            self._decorators_of[id(node)] = found
+        return found
 
     def _fixture_decorator(self, node: FunctionNode) -> ast.expr | None:
-        for dec in node.decorator_list:
-            target = dec.func if isinstance(dec, ast.Call) else dec
-            qualified = self.qualname(target) or ""
-            if qualified in FIXTURE_DECORATORS or qualified.endswith(".fixture"):
+        for dec, _, qualified in self._decorators(node):
+            if qualified and (qualified in FIXTURE_DECORATORS or qualified.endswith(".fixture")):
                 return dec
         return None
 
@@ -628,12 +638,11 @@ class _Builder:
         test.patches = self._decorator_patches(node, test.cls)
         test.mock_names = self._mock_names(node, nodes, by_type, test.params, test.patches)
         mocks = test.mock_names
-        self._mock_attrs_here = any(
-            sub.attr in MOCK_STATE_ATTRS for sub in test.nodes_of(ast.Attribute)
+        self._mock_attrs_here = not MOCK_STATE_ATTRS.isdisjoint(
+            [sub.attr for sub in test.nodes_of(ast.Attribute)]
         )
         params = set(test.params)
-        locals_: set[str] = set()
-        assertion_spans: list[tuple[int, int, int, int]] = []
+        asserting: list[ast.AST] = []  # assert statements and asserting calls, for call sites
         raises_calls: set[int] = set()
         with_items: set[int] = set()
 
@@ -689,7 +698,7 @@ class _Builder:
                         if raises is not None:
                             test.raises.append(raises)
                     test.assertions.append(assertion)
-                    assertion_spans.append(_span(sub))
+                    asserting.append(sub)
                 else:
                     api = None if mock_free else self._patch_api(sub, qualified)
                     if api is not None and id(sub) not in with_items:
@@ -712,16 +721,9 @@ class _Builder:
                         comparisons=_comparisons(sub.test),
                     )
                 )
-                assertion_spans.append(_span(sub))
-            elif isinstance(sub, ast.Assign):
-                for target in sub.targets:
-                    locals_.update(_bound_names(target))
-            elif isinstance(sub, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
-                locals_.update(_bound_names(sub.target))
+                asserting.append(sub)
             elif isinstance(sub, ast.With | ast.AsyncWith):
                 for item in sub.items:
-                    if item.optional_vars is not None:
-                        locals_.update(_bound_names(item.optional_vars))
                     ctx = item.context_expr
                     with_items.add(id(ctx))
                     if isinstance(ctx, ast.Call):
@@ -737,10 +739,6 @@ class _Builder:
                             test.patches.append(
                                 Patch(node=ctx, api=api, target=self._patch_target(ctx, api))
                             )
-            elif isinstance(sub, ast.comprehension | ast.NamedExpr):
-                locals_.update(_bound_names(sub.target))
-            elif isinstance(sub, ast.ExceptHandler) and sub.name:
-                locals_.add(sub.name)
             elif isinstance(sub, ast.Raise) and _raises_assertion_error(sub):
                 test.assertions.append(Assertion(node=sub, kind=Kind.VALUE, api="raise"))
         # a fixture parameter whose fixture asserts carries the test's assertion
@@ -765,7 +763,7 @@ class _Builder:
                 test.skips = True  # a project's own skip decorator (`@td.skip_if_no("scipy")`)
         frozen_mocks = frozenset(mocks)
         test._call_sites_builder = functools.partial(
-            _call_sites, self._naming, nodes, frozen_mocks, params, locals_, assertion_spans
+            _call_sites, self._naming, nodes, frozen_mocks, params, asserting
         )
         self._mock_attrs_here = True
 
@@ -1044,15 +1042,6 @@ def _raises_assertion_error(node: ast.Raise) -> bool:
         exc = exc.func
     name = dotted_name(exc) if exc is not None else None
     return bool(name) and (name or "").rsplit(".", 1)[-1] in {"AssertionError", "Failed"}
-
-
-def _span(node: ast.AST) -> tuple[int, int, int, int]:
-    return (
-        getattr(node, "lineno", 0),
-        getattr(node, "col_offset", 0),
-        getattr(node, "end_lineno", 0) or 0,
-        getattr(node, "end_col_offset", 0) or 0,
-    )
 
 
 def _inside(node: ast.AST, span: tuple[int, int, int, int]) -> bool:

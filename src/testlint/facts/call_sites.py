@@ -38,9 +38,12 @@ def _call_sites(
     nodes: list[ast.AST],
     mocks: frozenset[str],
     params: set[str],
-    locals_: set[str],
-    assertion_spans: list[tuple[int, int, int, int]],
+    asserting: list[ast.AST],
 ) -> list[CallSite]:
+    """The call sites of a test whose body's nodes are `nodes` and whose assert statements and
+    asserting calls are `asserting`; the names the test binds are read here, on first use."""
+    locals_ = _local_names(nodes)
+    assertion_spans = [_span(node) for node in asserting]
     usage: dict[int, tuple[str, tuple[str, ...]]] = {}
     loads: dict[str, list[tuple[int, int]]] = {}
     calls: list[ast.Call] = []
@@ -100,6 +103,45 @@ def _call_sites(
             )
         )
     return sites
+
+
+def _local_names(nodes: list[ast.AST]) -> set[str]:
+    """The names a test body binds: assignment, loop, `with ... as`, comprehension and walrus
+    targets, and `except ... as` names."""
+    found: set[str] = set()
+    for sub in nodes:
+        kind = sub.__class__
+        if kind not in _LOCAL_BINDERS:
+            continue
+        if isinstance(sub, ast.Assign):
+            for target in sub.targets:
+                found.update(_bound_names(target))
+        elif isinstance(sub, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
+            found.update(_bound_names(sub.target))
+        elif isinstance(sub, ast.With | ast.AsyncWith):
+            for item in sub.items:
+                if item.optional_vars is not None:
+                    found.update(_bound_names(item.optional_vars))
+        elif isinstance(sub, ast.comprehension | ast.NamedExpr):
+            found.update(_bound_names(sub.target))
+        elif isinstance(sub, ast.ExceptHandler) and sub.name:
+            found.add(sub.name)
+    return found
+
+
+_LOCAL_BINDERS = frozenset({
+    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith,
+    ast.comprehension, ast.NamedExpr, ast.ExceptHandler,
+})
+
+
+def _span(node: ast.AST) -> tuple[int, int, int, int]:
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", 0) or 0,
+        getattr(node, "end_col_offset", 0) or 0,
+    )
 
 
 def _origin(

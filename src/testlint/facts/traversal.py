@@ -119,10 +119,9 @@ def _adder(cls: type) -> Adder | None:
 
 
 # the node types each per-test scan acts on; every other node is skipped by one set lookup
+# (the names a test binds are read with its call sites, on first use)
 _TEST_BODY_TYPES = frozenset({
-    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith,
-    ast.comprehension, ast.NamedExpr, ast.ExceptHandler, ast.Assert, ast.Raise, ast.Attribute,
-    ast.Call,
+    ast.With, ast.AsyncWith, ast.Assert, ast.Raise, ast.Attribute, ast.Call,
 })
 
 
