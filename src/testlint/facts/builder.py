@@ -648,9 +648,12 @@ class _Builder:
 
         for dec in node.decorator_list:
             for sub in walk(dec):
-                if isinstance(sub, ast.Attribute):
-                    self._note_marker(sub, where="decorator", test=test)
-                elif isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
+                if sub.__class__ is ast.Attribute:
+                    if self._may_note_marker(sub):
+                        self._note_marker(sub, where="decorator", test=test)
+                elif sub.__class__ is ast.Call and _may_be_param(sub) and (
+                    self.call_name(sub) == "pytest.param"
+                ):
                     self._param_calls.append(sub)
         if test.cls is not None:
             # class-level marks apply to each test but are recorded once, by the class scan
@@ -668,8 +671,7 @@ class _Builder:
                 continue  # Name, Constant, operators...: nothing below is about them
             if cls is Attribute:
                 assert isinstance(sub, ast.Attribute)
-                # only `<alias of pytest.mark>.x`, `<...>.mark.x` and `<...>.x.<introspection>`
-                # concern `_note_marker`: every other attribute is passed over here
+                # `_may_note_marker`, inline: a test has attributes by the dozen
                 value = sub.value
                 if value.__class__ is Name:
                     if value.id not in mark_aliases:
@@ -813,6 +815,16 @@ class _Builder:
                          with_node=with_node)
 
     # ---- markers and the rest of the module -------------------------------------------------
+    def _may_note_marker(self, node: ast.Attribute) -> bool:
+        """Whether `_note_marker` has anything to do with `node`: only `<alias of
+        pytest.mark>.x`, `<...>.mark.x` and `<...>.x.<introspection>` concern it."""
+        value = node.value
+        if value.__class__ is ast.Name:
+            return value.id in self._mark_aliases
+        if value.__class__ is ast.Attribute:
+            return value.attr == "mark" or node.attr in INTROSPECTION_ATTRS
+        return False
+
     def _note_marker(self, node: ast.Attribute, where: str, test: TestFunction | None) -> None:
         if node.attr in INTROSPECTION_ATTRS and isinstance(node.value, ast.Attribute):
             self.introspected.add(id(node.value))  # parents are visited before their children
@@ -959,7 +971,10 @@ def _comparisons(expr: ast.expr) -> tuple[Comparison, ...]:
 
 def _passes_assertion_function(call: ast.Call) -> bool:
     """An argument is an assertion function itself, not called (`tm.assert_frame_equal`)."""
-    for arg in call.args:
+    values = call.args
+    if call.keywords:
+        values = [*values, *(keyword.value for keyword in call.keywords)]
+    for arg in values:
         kind = arg.__class__
         # `_names_assertion_function`, inline: calls have arguments by the hundred thousand
         if kind is ast.Name:
@@ -970,20 +985,16 @@ def _passes_assertion_function(call: ast.Call) -> bool:
             continue
         if last.startswith("assert") and (last[6:7] == "_" or last[6:7].isupper()):
             return True
-    return bool(call.keywords) and any(
-        _names_assertion_function(keyword.value) for keyword in call.keywords
-    )
+    return False
 
 
-def _names_assertion_function(arg: ast.expr) -> bool:
-    kind = arg.__class__
-    if kind is ast.Name:
-        last: str = arg.id  # type: ignore[attr-defined]
-    elif kind is ast.Attribute:
-        last = arg.attr  # type: ignore[attr-defined]
-    else:
-        return False
-    return last.startswith("assert_") or (last.startswith("assert") and last[6:7].isupper())
+def _may_be_param(call: ast.Call) -> bool:
+    """Whether the call may name `pytest.param`: an alias, or an attribute chain ending in
+    `.param` (qualifying keeps the last part of a chain)."""
+    func = call.func
+    if func.__class__ is ast.Attribute:
+        return func.attr == "param"
+    return func.__class__ is ast.Name
 
 
 def _is_weak(expr: ast.expr) -> bool:

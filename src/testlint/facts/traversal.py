@@ -150,10 +150,7 @@ def walk(node: ast.AST) -> list[ast.AST]:
     out = [node]
     append, extend = out.append, out.extend
     adders = _ADDERS
-    i = 0
-    while i < len(out):
-        current = out[i]
-        i += 1
+    for current in out:  # a list's iterator goes on to the items appended while it runs
         add = adders.get(current.__class__, _UNSEEN)
         if add is _UNSEEN:
             add = _adder(current.__class__)
@@ -167,15 +164,12 @@ def walk_body_indexed(func: FunctionNode) -> tuple[list[ast.AST], dict[type, lis
     one pass: every test's facts need both (`TestFunction.nodes`, `TestFunction.nodes_of`)."""
     out: list[ast.AST] = []
     index: dict[type, list[ast.AST]] = {}
-    append, extend = out.append, out.extend
     adders = _ADDERS
     bucket_of = index.get
     for stmt in func.body:
-        i = len(out)
-        append(stmt)
-        while i < len(out):
-            current = out[i]
-            i += 1
+        found = [stmt]  # this statement's nodes, breadth first
+        append, extend = found.append, found.extend
+        for current in found:  # a list's iterator goes on to the items appended while it runs
             cls = current.__class__
             bucket = bucket_of(cls)
             if bucket is None:
@@ -187,6 +181,7 @@ def walk_body_indexed(func: FunctionNode) -> tuple[list[ast.AST], dict[type, lis
                 add = _adder(cls)
             if add is not None:
                 add(current, append, extend)
+        out.extend(found)
     return out, index
 
 
