@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Callable
+from typing import cast
 
 from testlint.facts.bindings import _bound_names
 from testlint.facts.call_sites import _call_sites, _Naming
@@ -537,9 +538,9 @@ class _Builder:
                 # tm.assert_frame_equal, np.testing.assert_raises, tm.external_error_raised,
                 # tm.assert_produces_warning
                 return Assertion(node=call, kind=Kind.VALUE, api=qualified)
-        if attr is not None and isinstance(func, ast.Attribute):
-            receiver = func.value
-            if isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}:
+        if attr is not None:
+            receiver = func.value  # type: ignore[attr-defined]
+            if receiver.__class__ is ast.Name and receiver.id in {"self", "cls"}:
                 if attr in UNITTEST_RAISES:
                     return Assertion(node=call, kind=Kind.RAISES, api=f"unittest.{attr}")
                 if attr in {"fail"}:
@@ -557,15 +558,16 @@ class _Builder:
             return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
         if helpers_known:
             keys = self._local_helper_keys(call, None)
-            if any(self.helper_asserts.get(k) for k in keys):
-                return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
-            if keys and not name.startswith("assert"):
-                return None  # a local helper that does not assert, whatever its name
+            if keys:
+                if any(self.helper_asserts.get(k) for k in keys):
+                    return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
+                if not name.startswith("assert"):
+                    return None  # a local helper that does not assert, whatever its name
         if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Call)
-            and isinstance(func.value.func, ast.Name)
-            and func.value.func.id == "super"
+            attr is not None
+            and func.value.__class__ is ast.Call  # type: ignore[attr-defined]
+            and func.value.func.__class__ is ast.Name  # type: ignore[attr-defined]
+            and func.value.func.id == "super"  # type: ignore[attr-defined]
         ):
             # `super().test_x(...)` runs the inherited test (or helper), whose assertions we
             # cannot see from here
@@ -669,21 +671,21 @@ class _Builder:
             cls = sub.__class__
             if cls not in _TEST_BODY_TYPES:
                 continue  # Name, Constant, operators...: nothing below is about them
+            # (the class tests below stand for isinstance: these run per node)
             if cls is Attribute:
-                assert isinstance(sub, ast.Attribute)
                 # `_may_note_marker`, inline: a test has attributes by the dozen
-                value = sub.value
+                value = sub.value  # type: ignore[attr-defined]
                 if value.__class__ is Name:
                     if value.id not in mark_aliases:
                         continue
                 elif value.__class__ is Attribute:
-                    if value.attr != "mark" and sub.attr not in INTROSPECTION_ATTRS:
+                    if value.attr != "mark" and sub.attr not in INTROSPECTION_ATTRS:  # type: ignore[attr-defined]
                         continue
                 else:
                     continue
-                self._note_marker(sub, where="body", test=test)
+                self._note_marker(sub, where="body", test=test)  # type: ignore[arg-type]
             elif cls is Call:
-                assert isinstance(sub, ast.Call)
+                sub = cast(ast.Call, sub)
                 if id(sub) in raises_calls:
                     continue
                 qualified = call_name(sub)
@@ -845,6 +847,9 @@ class _Builder:
         tests_by_node = {id(t.node): t for t in self.tests}
         while stack:
             current, where, owner = stack.pop()
+            if current.__class__ not in _REST_KINDS:  # names, constants...: only their children
+                stack.extend([(sub, where, owner) for sub in _children(current)])
+                continue
             if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
                 if id(current) in tests_by_node:
                     continue  # decorators and body already scanned with the test
@@ -869,7 +874,8 @@ class _Builder:
             ):
                 stack.append((current.value, "pytestmark", None))
                 continue
-            if isinstance(current, ast.Call) and self.call_name(current) == "pytest.param":
+            if (isinstance(current, ast.Call) and _may_be_param(current)
+                    and self.call_name(current) == "pytest.param"):
                 marks = _kwarg(current, "marks")
                 for arg in current.args:
                     stack.append((arg, where, owner))
@@ -986,6 +992,12 @@ def _passes_assertion_function(call: ast.Call) -> bool:
         if last.startswith("assert") and (last[6:7] == "_" or last[6:7].isupper()):
             return True
     return False
+
+
+# the nodes `_scan_rest` acts on; it only descends into the others
+_REST_KINDS = frozenset({
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Call, ast.Attribute,
+})
 
 
 def _may_be_param(call: ast.Call) -> bool:
