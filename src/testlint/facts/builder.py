@@ -767,7 +767,7 @@ class _Builder:
                 test.skips = True  # a project's own skip decorator (`@td.skip_if_no("scipy")`)
         frozen_mocks = frozenset(mocks)
         test._call_sites_builder = functools.partial(
-            _call_sites, self._naming, nodes, frozen_mocks, params, asserting
+            _call_sites, self._naming, by_type, frozen_mocks, params, asserting
         )
         self._mock_attrs_here = True
 
