@@ -36,6 +36,7 @@ class Project:
     _unreadable: dict[Path, UnreadableSource] = field(default_factory=dict)  # conftests, helpers
     _helper_modules: dict[Path, TestModule | None] = field(default_factory=dict)
     _parse_reads: dict[Path, tuple[Path, ...]] = field(default_factory=dict)
+    _packages: dict[Path, tuple[str | None, tuple[Path, ...]]] = field(default_factory=dict)
     _above_rootdir: list[Path] | None = None
     _conftests_by_dir: dict[Path, tuple[list[TestModule], tuple[Path, ...]]] = field(
         default_factory=dict
@@ -69,9 +70,24 @@ class Project:
         )
 
     def package_of(self, path: Path) -> str | None:
-        """The dotted package a file belongs to (by __init__.py files), or None if it has none."""
-        parts: list[str] = []
+        """The dotted package a file belongs to (by __init__.py files), or None if it has none.
+
+        Memoised per directory, with the files read, noted again for each file that asks."""
         directory = path.resolve().parent
+        memo = self._packages.get(directory)
+        if memo is None:
+            outer, self.reads = self.reads, {}
+            try:
+                memo = (self._package_in(directory), tuple(self.reads))
+            finally:
+                self.reads = outer
+            self._packages[directory] = memo
+        for read in memo[1]:
+            self.note_read(read)
+        return memo[0]
+
+    def _package_in(self, directory: Path) -> str | None:
+        parts: list[str] = []
         self.note_read(directory / "__init__.py")
         while (directory / "__init__.py").is_file():
             parts.append(directory.name)
@@ -143,6 +159,8 @@ class Project:
         """The conftests on the way to this test file that cannot be analysed (pytest cannot
         import them), outermost first."""
         self.conftests_for(path)
+        if not any(unreadable.name == "conftest.py" for unreadable in self._unreadable):
+            return []  # the usual project: no directory walk per test file to say so
         return [(conftest, self._unreadable[conftest])
                 for directory in self._ancestors(path)
                 if (conftest := directory / "conftest.py") in self._unreadable
@@ -226,8 +244,9 @@ class Project:
     def snapshot_files(self, path: Path, module: TestModule) -> list[SnapshotFile]:
         """The stored snapshots of the test module at `path` (syrupy, pytest-snapshot,
         snapshottest), read on first request and cached; never raises on unreadable files."""
-        for source in SnapshotFinder.sources(path):
-            self.note_read(source)  # a directory: the cache digests every file below it
+        if self.reads is not None:  # recording for the result cache
+            for source in SnapshotFinder.sources(path):
+                self.note_read(source)  # a directory: the cache digests every file below it
         found = self._snapshot_files.get(path)
         if found is None:
             tests = [test.qualname for test in module.tests]

@@ -65,7 +65,13 @@ def _tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def lint_one(engine: Engine, path: Path, data: bytes | None = None) -> Result:
+def lint_one(engine: Engine, path: Path, data: bytes | None = None, record: bool = True) -> Result:
+    """One file's findings; with `record`, also its content digest and the other files its
+    findings depend on (what the result cache keys its entry on)."""
+    if not record:
+        if data is None:
+            return path, None, engine.lint_path(path), []
+        return path, None, engine.lint_bytes(data, path), []
     if data is None:
         try:
             data = path.read_bytes()
@@ -118,7 +124,7 @@ def run_files(
             results: Iterator[Result] = _in_pool(engine, [path for path, _ in todo], jobs,
                                                  progress, stats)
         else:
-            results = _serially(engine, todo, progress)
+            results = _serially(engine, todo, progress, record=cache is not None)
         for path, digest, found, reads in results:
             stats.linted += 1
             findings.extend(found)
@@ -131,10 +137,11 @@ def run_files(
 
 
 def _serially(
-    engine: Engine, todo: Sequence[tuple[Path, bytes | None]], progress: Progress
+    engine: Engine, todo: Sequence[tuple[Path, bytes | None]], progress: Progress,
+    record: bool = True,
 ) -> Iterator[Result]:
     for path, data in todo:
-        yield lint_one(engine, path, data)
+        yield lint_one(engine, path, data, record)
         progress.advance()
 
 

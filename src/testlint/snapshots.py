@@ -285,6 +285,10 @@ class SnapshotFinder:
         to recognise pytest-snapshot's per-test directories.
         """
         directory = test_path.parent
+        if not self.is_dir(directory / SYRUPY_DIR) and not self.is_dir(
+            directory / PYTEST_SNAPSHOT_DIR
+        ):
+            return []  # the usual test module: no snapshot directory beside it
         shown_dir = os.path.dirname(display)
         stem = test_path.stem
         owners = _Owners(tests)

@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -52,10 +52,12 @@ class SourceFile:
     text: str
     tree: ast.Module
     encoding: str = "utf-8"
-    lines: list[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.lines = split_lines(self.text)
+    @cached_property
+    def lines(self) -> list[str]:
+        """The physical lines, without their endings; split on first use (a file with no
+        finding and no rule that reads its text never needs them)."""
+        return split_lines(self.text)
 
     def line(self, lineno: int) -> str:
         """The physical line `lineno` (1-based) without its line ending, or "" past the end."""

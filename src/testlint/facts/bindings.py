@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from testlint.facts.names import _kwarg, dotted_name
+from testlint.facts.traversal import walk
 from testlint.facts.vocabulary import FunctionNode
 
 
@@ -51,6 +52,14 @@ def _bound_names(target: ast.AST) -> list[str]:
     return [name.id for name in bound_name_nodes(target)]
 
 
+# the nodes `single_bindings` reads; any other kind binds nothing
+_BINDING_KINDS = frozenset({
+    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension,
+    ast.withitem, ast.NamedExpr, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+    ast.ExceptHandler, ast.Global, ast.Nonlocal,
+})
+
+
 def single_bindings(func: FunctionNode) -> dict[str, ast.expr]:
     """The names a function binds exactly once, by a plain `name = value` (or `name: T = value`),
     with that value. Any other binding of the name disqualifies it: a second assignment,
@@ -64,8 +73,10 @@ def single_bindings(func: FunctionNode) -> dict[str, ast.expr]:
         other.update(sub.id for sub in ast.walk(target)
                      if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store))
 
-    for node in ast.walk(func):
-        if node is func:
+    # `walk` visits in `ast.walk`'s breadth-first order (less the Load/Store markers), so the
+    # names come out in the same order; every node of no binding kind is passed over at once
+    for node in walk(func):
+        if node.__class__ not in _BINDING_KINDS or node is func:
             continue
         if isinstance(node, ast.Assign):
             for target in node.targets:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 from collections.abc import Callable
+from typing import cast
 
 from testlint.facts.bindings import _bound_names
 from testlint.facts.call_sites import _call_sites, _Naming
@@ -33,7 +34,13 @@ from testlint.facts.names import (
     qualify,
     root_name,
 )
-from testlint.facts.traversal import _BINDING_TYPES, _TEST_BODY_TYPES, walk, walk_body_indexed
+from testlint.facts.traversal import (
+    _BINDING_TYPES,
+    _TEST_BODY_TYPES,
+    _children,
+    walk,
+    walk_body_indexed,
+)
 from testlint.facts.vocabulary import (
     BENCHMARK_FIXTURES,
     BENCHMARK_MARK,
@@ -89,6 +96,20 @@ class _Builder:
         self.introspected: set[int] = set()  # ids of `pytest.mark.x` nodes only introspected
         self.current_params: frozenset[str] = frozenset()
         self._naming = _Naming(self.imports, self.defined)  # the tree outlives it: ids hold
+        self._call_name = self._naming.call_name  # the hot paths' spelling of `call_name`
+        # `self.method()` may reach any class's helper `method`: its keys, by method name,
+        # indexed for the helpers known (`_methods_named`); `has_helper_prefix` by name
+        self._methods: dict[str, list[str]] = {}
+        self._methods_for = -1  # len(self.helpers) when `_methods` was built
+        self._helper_named: dict[str, bool] = {}
+        self._decorators_of: dict[int, list[tuple[ast.expr, ast.expr, str | None]]] = {}
+        # no mock can be made or patched here: nothing is imported from unittest.mock or mock
+        # (the only way a call resolves to MOCK_FACTORIES or PATCH_CALLS) and no name spells a
+        # mocker fixture; then only a fixture that returns a mock makes a name a mock
+        self._mock_free = "mocker" not in source.text and not any(
+            qualified.partition(".")[0] in {"unittest", "mock"}
+            for qualified in self.imports.values()
+        )
         self._autouse: list[FixtureDef] | None = None
         self._mock_attrs_here = True  # False while analysing a test with no mock-state attribute
         self._param_calls: list[ast.Call] = []  # pytest.param(...) in tests and their decorators
@@ -192,17 +213,26 @@ class _Builder:
                         break
 
     def _decorator_names(self, node: FunctionNode | ast.ClassDef) -> list[str]:
-        names = []
-        for dec in node.decorator_list:
-            target = dec.func if isinstance(dec, ast.Call) else dec
-            names.append(self.qualname(target) or dotted_name(target) or "")
-        return names
+        return [qualified or dotted_name(target) or ""
+                for _, target, qualified in self._decorators(node)]
+
+    def _decorators(
+        self, node: FunctionNode | ast.ClassDef
+    ) -> list[tuple[ast.expr, ast.expr, str | None]]:
+        """(decorator, what it calls or names, its qualified name) for each decorator, read
+        once per definition: the fixture check and the decorator names both ask."""
+        found = self._decorators_of.get(id(node))
+        if found is None:
+            found = []
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                found.append((dec, target, self.qualname(target)))
+            self._decorators_of[id(node)] = found
+        return found
 
     def _fixture_decorator(self, node: FunctionNode) -> ast.expr | None:
-        for dec in node.decorator_list:
-            target = dec.func if isinstance(dec, ast.Call) else dec
-            qualified = self.qualname(target) or ""
-            if qualified in FIXTURE_DECORATORS or qualified.endswith(".fixture"):
+        for dec, _, qualified in self._decorators(node):
+            if qualified and (qualified in FIXTURE_DECORATORS or qualified.endswith(".fixture")):
                 return dec
         return None
 
@@ -334,31 +364,49 @@ class _Builder:
     def _local_helper_keys(self, call: ast.Call, context: str | None) -> list[str]:
         """Helper keys a call may reach: `helper()` or `self.helper()` within the same class."""
         func = call.func
-        if isinstance(func, ast.Name) and func.id in self.helpers:
-            return [func.id]
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in {"self", "cls"}
-        ):
-            keys = [k for k in self.helpers if k.rsplit(".", 1)[-1] == func.attr and "." in k]
-            if context and "." in context:
-                own = context.rsplit(".", 1)[0] + "." + func.attr
-                if own in self.helpers:
-                    return [own]
-            return keys
-        return []
+        kind = func.__class__
+        if kind is ast.Name:
+            return [func.id] if func.id in self.helpers else []  # type: ignore[attr-defined]
+        if kind is not ast.Attribute:
+            return []
+        receiver = func.value  # type: ignore[attr-defined]
+        if receiver.__class__ is not ast.Name or receiver.id not in {"self", "cls"}:
+            return []
+        attr: str = func.attr  # type: ignore[attr-defined]
+        if context and "." in context:
+            own = context.rsplit(".", 1)[0] + "." + attr
+            if own in self.helpers:
+                return [own]
+        return self._methods_named(attr)
+
+    def _methods_named(self, attr: str) -> list[str]:
+        """The keys of class helpers named `attr` (`Cls.attr`), in definition order; the index
+        is rebuilt when helpers were added since (fixtures are analysed while they are found)."""
+        if self._methods_for != len(self.helpers):
+            self._methods = {}
+            for key in self.helpers:
+                if "." in key:
+                    self._methods.setdefault(key.rsplit(".", 1)[-1], []).append(key)
+            self._methods_for = len(self.helpers)
+        return self._methods.get(attr, [])
 
     # ---- mocks -----------------------------------------------------------------------------
     def _is_mock_factory_call(self, call: ast.Call, mocks: set[str]) -> bool:
-        qualified = self.call_name(call)
+        qualified = self._call_name(call)
         if qualified in MOCK_FACTORIES:
             return True
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "start":
+        if func.__class__ is not ast.Attribute:
+            return False  # `Name()`: not `mocker.<factory>`, and no other spelling is dotted
+        if func.attr == "start":
             inner = func.value
             if isinstance(inner, ast.Call):
                 return self._is_patch_call(inner) is not None
+        base = func.value
+        while base.__class__ is ast.Attribute:
+            base = base.value
+        if base.__class__ is not ast.Name or base.id not in MOCKER_FIXTURES:
+            return False  # most calls: no dotted string built
         spelled = dotted_name(func)
         if spelled:
             head, _, rest = spelled.partition(".")
@@ -367,7 +415,10 @@ class _Builder:
         return False
 
     def _is_patch_call(self, call: ast.Call) -> str | None:
-        qualified = self.call_name(call)
+        return self._patch_api(call, self._call_name(call))
+
+    def _patch_api(self, call: ast.Call, qualified: str | None) -> str | None:
+        """`_is_patch_call`, given the call's qualified name."""
         if qualified in PATCH_CALLS:
             return qualified.rsplit("mock.", 1)[1]  # "patch", "patch.object", ...
         if root_name(call.func) not in MOCKER_FIXTURES:
@@ -380,12 +431,13 @@ class _Builder:
         return None
 
     def _is_mock_expr(self, expr: ast.expr, mocks: set[str]) -> bool:
-        if isinstance(expr, ast.Call):
+        if expr.__class__ is ast.Call:
             if self._is_mock_factory_call(expr, mocks):
                 return True
-            return root_name(expr.func) in mocks
-        if isinstance(expr, ast.Name | ast.Attribute | ast.Subscript):
-            return root_name(expr) in mocks
+            return bool(mocks) and root_name(expr.func) in mocks
+        kind = expr.__class__
+        if kind is ast.Name or kind is ast.Attribute or kind is ast.Subscript:
+            return bool(mocks) and root_name(expr) in mocks
         return False
 
     def _patch_target(self, call: ast.Call, api: str) -> str | None:
@@ -435,24 +487,28 @@ class _Builder:
             fixture = self.fixtures.get(param) or self.project.fixture(param)
             if fixture is not None and fixture.returns_mock:
                 mocks.add(param)
-        assignments: list[tuple[list[str], ast.expr]] = []
+        if not mocks and self._mock_free:
+            return mocks  # no value here can be a mock: no assignment to read
+        # (targets, value): the names a target binds are read only when its value is a mock
+        assignments: list[tuple[list[ast.expr], ast.expr]] = []
         for sub in _binding_nodes(nodes, by_type):
             if isinstance(sub, ast.Assign):
-                names = [n for t in sub.targets for n in _bound_names(t)]
-                assignments.append((names, sub.value))
+                assignments.append((sub.targets, sub.value))
             elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
-                assignments.append((_bound_names(sub.target), sub.value))
+                assignments.append(([sub.target], sub.value))
             elif isinstance(sub, ast.With | ast.AsyncWith):
                 for item in sub.items:
                     if item.optional_vars is not None:
-                        assignments.append((_bound_names(item.optional_vars), item.context_expr))
+                        assignments.append(([item.optional_vars], item.context_expr))
             elif isinstance(sub, ast.NamedExpr):
-                assignments.append((_bound_names(sub.target), sub.value))
+                assignments.append(([sub.target], sub.value))
+        is_mock = self._is_mock_expr
         for _ in range(3):
             before = len(mocks)
-            for names, value in assignments:
-                if self._is_mock_expr(value, mocks):
-                    mocks.update(names)
+            for targets, value in assignments:
+                if is_mock(value, mocks):
+                    for target in targets:
+                        mocks.update(_bound_names(target))
             if len(mocks) == before:
                 break
         return mocks
@@ -461,8 +517,13 @@ class _Builder:
     def _assertion_for_call(
         self, call: ast.Call, mocks: set[str], helpers_known: bool = True
     ) -> Assertion | None:
+        return self._assertion_for(call, self._call_name(call), mocks, helpers_known)
+
+    def _assertion_for(
+        self, call: ast.Call, qualified: str | None, mocks: set[str], helpers_known: bool = True
+    ) -> Assertion | None:
+        """`_assertion_for_call`, given the call's qualified name."""
         func = call.func
-        qualified = self._naming.call_name(call)
         kind = func.__class__
         attr = func.attr if kind is ast.Attribute else None  # type: ignore[attr-defined]
         if attr in MOCK_ASSERT_METHODS:
@@ -477,9 +538,9 @@ class _Builder:
                 # tm.assert_frame_equal, np.testing.assert_raises, tm.external_error_raised,
                 # tm.assert_produces_warning
                 return Assertion(node=call, kind=Kind.VALUE, api=qualified)
-        if attr is not None and isinstance(func, ast.Attribute):
-            receiver = func.value
-            if isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}:
+        if attr is not None:
+            receiver = func.value  # type: ignore[attr-defined]
+            if receiver.__class__ is ast.Name and receiver.id in {"self", "cls"}:
                 if attr in UNITTEST_RAISES:
                     return Assertion(node=call, kind=Kind.RAISES, api=f"unittest.{attr}")
                 if attr in {"fail"}:
@@ -497,20 +558,25 @@ class _Builder:
             return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
         if helpers_known:
             keys = self._local_helper_keys(call, None)
-            if any(self.helper_asserts.get(k) for k in keys):
-                return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
-            if keys and not name.startswith("assert"):
-                return None  # a local helper that does not assert, whatever its name
+            if keys:
+                if any(self.helper_asserts.get(k) for k in keys):
+                    return Assertion(node=call, kind=Kind.HELPER, api=f"helper:{name}")
+                if not name.startswith("assert"):
+                    return None  # a local helper that does not assert, whatever its name
         if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Call)
-            and isinstance(func.value.func, ast.Name)
-            and func.value.func.id == "super"
+            attr is not None
+            and func.value.__class__ is ast.Call  # type: ignore[attr-defined]
+            and func.value.func.__class__ is ast.Name  # type: ignore[attr-defined]
+            and func.value.func.id == "super"  # type: ignore[attr-defined]
         ):
             # `super().test_x(...)` runs the inherited test (or helper), whose assertions we
             # cannot see from here
             return Assertion(node=call, kind=Kind.HELPER, api=f"super:{name}")
-        if has_helper_prefix(name, self.rules.helper_prefixes):
+        helper_named = self._helper_named.get(name)
+        if helper_named is None:
+            helper_named = self._helper_named[name] = has_helper_prefix(
+                name, self.rules.helper_prefixes)
+        if helper_named:
             if attr is not None and isinstance(func, ast.Attribute):
                 receiver_root = root_name(func.value)
                 # `obj.check()` on an arbitrary object is rarely an assertion, but on self or on a
@@ -574,20 +640,22 @@ class _Builder:
         test.patches = self._decorator_patches(node, test.cls)
         test.mock_names = self._mock_names(node, nodes, by_type, test.params, test.patches)
         mocks = test.mock_names
-        self._mock_attrs_here = any(
-            sub.attr in MOCK_STATE_ATTRS for sub in test.nodes_of(ast.Attribute)
+        self._mock_attrs_here = not MOCK_STATE_ATTRS.isdisjoint(
+            [sub.attr for sub in test.nodes_of(ast.Attribute)]
         )
         params = set(test.params)
-        locals_: set[str] = set()
-        assertion_spans: list[tuple[int, int, int, int]] = []
+        asserting: list[ast.AST] = []  # assert statements and asserting calls, for call sites
         raises_calls: set[int] = set()
         with_items: set[int] = set()
 
         for dec in node.decorator_list:
             for sub in walk(dec):
-                if isinstance(sub, ast.Attribute):
-                    self._note_marker(sub, where="decorator", test=test)
-                elif isinstance(sub, ast.Call) and self.call_name(sub) == "pytest.param":
+                if sub.__class__ is ast.Attribute:
+                    if self._may_note_marker(sub):
+                        self._note_marker(sub, where="decorator", test=test)
+                elif sub.__class__ is ast.Call and _may_be_param(sub) and (
+                    self.call_name(sub) == "pytest.param"
+                ):
                     self._param_calls.append(sub)
         if test.cls is not None:
             # class-level marks apply to each test but are recorded once, by the class scan
@@ -595,24 +663,37 @@ class _Builder:
 
         # dispatch on the node's exact class, the commonest first (attributes and calls are most
         # of the nodes acted on); every other node is skipped by one set lookup
-        Attribute, Call, Assert = ast.Attribute, ast.Call, ast.Assert
+        Attribute, Call, Assert, Name = ast.Attribute, ast.Call, ast.Assert, ast.Name
+        call_name, mark_aliases = self._call_name, self._mark_aliases
+        monkeypatched = "monkeypatch" in params
+        mock_free = self._mock_free
         for sub in nodes:
             cls = sub.__class__
             if cls not in _TEST_BODY_TYPES:
                 continue  # Name, Constant, operators...: nothing below is about them
+            # (the class tests below stand for isinstance: these run per node)
             if cls is Attribute:
-                assert isinstance(sub, ast.Attribute)
-                self._note_marker(sub, where="body", test=test)
+                # `_may_note_marker`, inline: a test has attributes by the dozen
+                value = sub.value  # type: ignore[attr-defined]
+                if value.__class__ is Name:
+                    if value.id not in mark_aliases:
+                        continue
+                elif value.__class__ is Attribute:
+                    if value.attr != "mark" and sub.attr not in INTROSPECTION_ATTRS:  # type: ignore[attr-defined]
+                        continue
+                else:
+                    continue
+                self._note_marker(sub, where="body", test=test)  # type: ignore[arg-type]
             elif cls is Call:
-                assert isinstance(sub, ast.Call)
+                sub = cast(ast.Call, sub)
                 if id(sub) in raises_calls:
                     continue
-                qualified = self.call_name(sub)
+                qualified = call_name(sub)
                 if qualified in SKIP_CALLS:
                     test.skips = True
                 elif qualified == "pytest.param":
                     self._param_calls.append(sub)
-                assertion = self._assertion_for_call(sub, mocks)
+                assertion = self._assertion_for(sub, qualified, mocks)
                 if assertion is not None:
                     if assertion.kind is Kind.RAISES and (
                         qualified in RAISES_CALLS or assertion.api.startswith("unittest.")
@@ -621,14 +702,14 @@ class _Builder:
                         if raises is not None:
                             test.raises.append(raises)
                     test.assertions.append(assertion)
-                    assertion_spans.append(_span(sub))
+                    asserting.append(sub)
                 else:
-                    api = self._is_patch_call(sub)
+                    api = None if mock_free else self._patch_api(sub, qualified)
                     if api is not None and id(sub) not in with_items:
                         test.patches.append(
                             Patch(node=sub, api=api, target=self._patch_target(sub, api))
                         )
-                    elif _is_monkeypatch(sub, params):
+                    elif monkeypatched and _is_monkeypatch(sub, params):
                         test.patches.append(
                             Patch(node=sub, api="monkeypatch.setattr",
                                   target=self._monkeypatch_target(sub))
@@ -644,16 +725,9 @@ class _Builder:
                         comparisons=_comparisons(sub.test),
                     )
                 )
-                assertion_spans.append(_span(sub))
-            elif isinstance(sub, ast.Assign):
-                for target in sub.targets:
-                    locals_.update(_bound_names(target))
-            elif isinstance(sub, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
-                locals_.update(_bound_names(sub.target))
+                asserting.append(sub)
             elif isinstance(sub, ast.With | ast.AsyncWith):
                 for item in sub.items:
-                    if item.optional_vars is not None:
-                        locals_.update(_bound_names(item.optional_vars))
                     ctx = item.context_expr
                     with_items.add(id(ctx))
                     if isinstance(ctx, ast.Call):
@@ -669,10 +743,6 @@ class _Builder:
                             test.patches.append(
                                 Patch(node=ctx, api=api, target=self._patch_target(ctx, api))
                             )
-            elif isinstance(sub, ast.comprehension | ast.NamedExpr):
-                locals_.update(_bound_names(sub.target))
-            elif isinstance(sub, ast.ExceptHandler) and sub.name:
-                locals_.add(sub.name)
             elif isinstance(sub, ast.Raise) and _raises_assertion_error(sub):
                 test.assertions.append(Assertion(node=sub, kind=Kind.VALUE, api="raise"))
         # a fixture parameter whose fixture asserts carries the test's assertion
@@ -697,7 +767,7 @@ class _Builder:
                 test.skips = True  # a project's own skip decorator (`@td.skip_if_no("scipy")`)
         frozen_mocks = frozenset(mocks)
         test._call_sites_builder = functools.partial(
-            _call_sites, self._naming, nodes, frozen_mocks, params, locals_, assertion_spans
+            _call_sites, self._naming, by_type, frozen_mocks, params, asserting
         )
         self._mock_attrs_here = True
 
@@ -747,6 +817,16 @@ class _Builder:
                          with_node=with_node)
 
     # ---- markers and the rest of the module -------------------------------------------------
+    def _may_note_marker(self, node: ast.Attribute) -> bool:
+        """Whether `_note_marker` has anything to do with `node`: only `<alias of
+        pytest.mark>.x`, `<...>.mark.x` and `<...>.x.<introspection>` concern it."""
+        value = node.value
+        if value.__class__ is ast.Name:
+            return value.id in self._mark_aliases
+        if value.__class__ is ast.Attribute:
+            return value.attr == "mark" or node.attr in INTROSPECTION_ATTRS
+        return False
+
     def _note_marker(self, node: ast.Attribute, where: str, test: TestFunction | None) -> None:
         if node.attr in INTROSPECTION_ATTRS and isinstance(node.value, ast.Attribute):
             self.introspected.add(id(node.value))  # parents are visited before their children
@@ -767,6 +847,9 @@ class _Builder:
         tests_by_node = {id(t.node): t for t in self.tests}
         while stack:
             current, where, owner = stack.pop()
+            if current.__class__ not in _REST_KINDS:  # names, constants...: only their children
+                stack.extend([(sub, where, owner) for sub in _children(current)])
+                continue
             if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
                 if id(current) in tests_by_node:
                     continue  # decorators and body already scanned with the test
@@ -791,7 +874,8 @@ class _Builder:
             ):
                 stack.append((current.value, "pytestmark", None))
                 continue
-            if isinstance(current, ast.Call) and self.call_name(current) == "pytest.param":
+            if (isinstance(current, ast.Call) and _may_be_param(current)
+                    and self.call_name(current) == "pytest.param"):
                 marks = _kwarg(current, "marks")
                 for arg in current.args:
                     stack.append((arg, where, owner))
@@ -809,8 +893,8 @@ class _Builder:
                                   introspected=id(current) in self.introspected)
                     )
                     continue
-            for sub in ast.iter_child_nodes(current):
-                stack.append((sub, where, owner))
+            # `_children`: `iter_child_nodes`' order, without the Load/Store markers
+            stack.extend([(sub, where, owner) for sub in _children(current)])
         # pytest.param(marks=...) inside test bodies and decorators: re-label those uses
         self._relabel_param_marks()
 
@@ -893,21 +977,36 @@ def _comparisons(expr: ast.expr) -> tuple[Comparison, ...]:
 
 def _passes_assertion_function(call: ast.Call) -> bool:
     """An argument is an assertion function itself, not called (`tm.assert_frame_equal`)."""
-    for arg in call.args:
-        if _names_assertion_function(arg):
+    values = call.args
+    if call.keywords:
+        values = [*values, *(keyword.value for keyword in call.keywords)]
+    for arg in values:
+        kind = arg.__class__
+        # `_names_assertion_function`, inline: calls have arguments by the hundred thousand
+        if kind is ast.Name:
+            last: str = arg.id  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            last = arg.attr  # type: ignore[attr-defined]
+        else:
+            continue
+        if last.startswith("assert") and (last[6:7] == "_" or last[6:7].isupper()):
             return True
-    return any(_names_assertion_function(keyword.value) for keyword in call.keywords)
+    return False
 
 
-def _names_assertion_function(arg: ast.expr) -> bool:
-    kind = arg.__class__
-    if kind is ast.Name:
-        last: str = arg.id  # type: ignore[attr-defined]
-    elif kind is ast.Attribute:
-        last = arg.attr  # type: ignore[attr-defined]
-    else:
-        return False
-    return last.startswith("assert_") or (last.startswith("assert") and last[6:7].isupper())
+# the nodes `_scan_rest` acts on; it only descends into the others
+_REST_KINDS = frozenset({
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Call, ast.Attribute,
+})
+
+
+def _may_be_param(call: ast.Call) -> bool:
+    """Whether the call may name `pytest.param`: an alias, or an attribute chain ending in
+    `.param` (qualifying keeps the last part of a chain)."""
+    func = call.func
+    if func.__class__ is ast.Attribute:
+        return func.attr == "param"
+    return func.__class__ is ast.Name
 
 
 def _is_weak(expr: ast.expr) -> bool:
@@ -966,15 +1065,6 @@ def _raises_assertion_error(node: ast.Raise) -> bool:
         exc = exc.func
     name = dotted_name(exc) if exc is not None else None
     return bool(name) and (name or "").rsplit(".", 1)[-1] in {"AssertionError", "Failed"}
-
-
-def _span(node: ast.AST) -> tuple[int, int, int, int]:
-    return (
-        getattr(node, "lineno", 0),
-        getattr(node, "col_offset", 0),
-        getattr(node, "end_lineno", 0) or 0,
-        getattr(node, "end_col_offset", 0) or 0,
-    )
 
 
 def _inside(node: ast.AST, span: tuple[int, int, int, int]) -> bool:

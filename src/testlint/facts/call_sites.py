@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from testlint.facts.bindings import _bound_names
 from testlint.facts.model import CallSite
 from testlint.facts.names import dotted_name, qualify, root_name
-from testlint.facts.traversal import _USAGE_TYPES
 from testlint.facts.vocabulary import BUILTIN_NAMES
+
+_UNSEEN = object()
 
 
 @dataclass
@@ -25,44 +26,59 @@ class _Naming:
 
     def call_name(self, call: ast.Call) -> str | None:
         key = id(call)
-        if key in self.names:
-            return self.names[key]
-        name = self.names[key] = qualify(call.func, self.imports)
-        return name
+        name = self.names.get(key, _UNSEEN)
+        if name is _UNSEEN:
+            name = self.names[key] = qualify(call.func, self.imports)
+        return name  # type: ignore[return-value]
 
 
 def _call_sites(
     naming: _Naming,
-    nodes: list[ast.AST],
+    by_type: dict[type, list[ast.AST]],
     mocks: frozenset[str],
     params: set[str],
-    locals_: set[str],
-    assertion_spans: list[tuple[int, int, int, int]],
+    asserting: list[ast.AST],
 ) -> list[CallSite]:
+    """The call sites of a test whose body's nodes are `by_type` (by exact type, each list in
+    walk order) and whose assert statements and asserting calls are `asserting`; the names the
+    test binds are read here, on first use.
+
+    Each node has one parent, so a call is at most one of: an expression statement's value, an
+    assignment's value, a with item, an argument; the kinds are read one after the other."""
+    locals_ = _local_names(by_type)
+    assertion_spans = [_span(node) for node in asserting]
     usage: dict[int, tuple[str, tuple[str, ...]]] = {}
-    loads: dict[str, list[tuple[int, int]]] = {}
-    calls: list[ast.Call] = []
-    for sub in nodes:
-        if sub.__class__ not in _USAGE_TYPES:
-            continue
-        if isinstance(sub, ast.Expr) and isinstance(sub.value, ast.Call | ast.Await):
-            inner = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+    empty: list[ast.AST] = []
+    for sub in by_type.get(ast.Expr, empty):
+        value = sub.value  # type: ignore[attr-defined]
+        if value.__class__ is ast.Call or value.__class__ is ast.Await:
+            inner = value.value if value.__class__ is ast.Await else value
             usage[id(inner)] = ("discarded", ())
-        elif isinstance(sub, ast.Assign | ast.AnnAssign) and sub.value is not None:
+    for sub in [*by_type.get(ast.Assign, empty), *by_type.get(ast.AnnAssign, empty)]:
+        if isinstance(sub, ast.Assign | ast.AnnAssign) and sub.value is not None:
             value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
             targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
             names = tuple(n for t in targets for n in _bound_names(t))
             usage[id(value)] = ("assigned", names)
-        elif isinstance(sub, ast.With | ast.AsyncWith):
-            for item in sub.items:
-                names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
-                usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
-        elif isinstance(sub, ast.Call):
-            calls.append(sub)
-            for arg in [*sub.args, *(k.value for k in sub.keywords)]:
-                usage.setdefault(id(arg), ("argument", ()))
-        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-            loads.setdefault(sub.id, []).append((sub.lineno, sub.col_offset))
+    for sub in [*by_type.get(ast.With, empty), *by_type.get(ast.AsyncWith, empty)]:
+        for item in sub.items:  # type: ignore[attr-defined]
+            names = tuple(_bound_names(item.optional_vars)) if item.optional_vars else ()
+            usage[id(item.context_expr)] = ("assigned" if names else "discarded", names)
+    calls: list[ast.Call] = by_type.get(ast.Call, empty)  # type: ignore[assignment]
+    for sub in calls:
+        for arg in sub.args:
+            usage.setdefault(id(arg), ("argument", ()))
+        for keyword in sub.keywords:
+            usage.setdefault(id(keyword.value), ("argument", ()))
+    # where each name a call's result is bound to is read: only those names are looked up
+    bound_names = {name for kind, bound in usage.values() if kind == "assigned" for name in bound}
+    loads: dict[str, list[tuple[int, int]]] = {}
+    if bound_names:
+        for sub in by_type.get(ast.Name, empty):
+            if sub.id in bound_names and sub.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+                loads.setdefault(sub.id, []).append(  # type: ignore[attr-defined]
+                    (sub.lineno, sub.col_offset)  # type: ignore[attr-defined]
+                )
     sites: list[CallSite] = []
     # "inside some assertion's span": spans sorted by start, with the furthest end reached
     # so far; a call is inside one iff a span starting at or before it ends at or after it
@@ -98,6 +114,43 @@ def _call_sites(
             )
         )
     return sites
+
+
+def _local_names(by_type: dict[type, list[ast.AST]]) -> set[str]:
+    """The names a test body binds: assignment, loop, `with ... as`, comprehension and walrus
+    targets, and `except ... as` names."""
+    found: set[str] = set()
+    for kind in _LOCAL_BINDERS:
+        for sub in by_type.get(kind, ()):
+            if isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    found.update(_bound_names(target))
+            elif isinstance(sub, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
+                found.update(_bound_names(sub.target))
+            elif isinstance(sub, ast.With | ast.AsyncWith):
+                for item in sub.items:
+                    if item.optional_vars is not None:
+                        found.update(_bound_names(item.optional_vars))
+            elif isinstance(sub, ast.comprehension | ast.NamedExpr):
+                found.update(_bound_names(sub.target))
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                found.add(sub.name)
+    return found
+
+
+_LOCAL_BINDERS = frozenset({
+    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith,
+    ast.comprehension, ast.NamedExpr, ast.ExceptHandler,
+})
+
+
+def _span(node: ast.AST) -> tuple[int, int, int, int]:
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", 0) or 0,
+        getattr(node, "end_col_offset", 0) or 0,
+    )
 
 
 def _origin(

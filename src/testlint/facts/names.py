@@ -7,16 +7,20 @@ from collections.abc import Iterable, Iterator
 
 from testlint.facts.vocabulary import TRY_NODES
 
+# The parser makes nodes of exactly these classes (no subclasses): the hot helpers below test
+# a node's class by identity, cheaper than isinstance with a union, same answers.
+_Name, _Attribute, _Subscript, _Call = ast.Name, ast.Attribute, ast.Subscript, ast.Call
+
 
 def dotted_name(node: ast.AST) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
-    if node.__class__ is ast.Name:
+    if node.__class__ is _Name:
         return node.id
     parts: list[str] = []
-    while isinstance(node, ast.Attribute):
+    while node.__class__ is _Attribute:
         parts.append(node.attr)
         node = node.value
-    if isinstance(node, ast.Name):
+    if node.__class__ is _Name:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
@@ -25,18 +29,24 @@ def dotted_name(node: ast.AST) -> str | None:
 def root_name(node: ast.AST) -> str | None:
     """The Name at the root of an attribute/call/subscript chain (`a` in `a.b().c[0]`)."""
     while True:
-        if isinstance(node, ast.Attribute | ast.Subscript):
-            node = node.value
-        elif isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Name):
-            return node.id
+        kind = node.__class__
+        if kind is _Attribute or kind is _Subscript:
+            node = node.value  # type: ignore[attr-defined]
+        elif kind is _Call:
+            node = node.func  # type: ignore[attr-defined]
+        elif kind is _Name:
+            return node.id  # type: ignore[attr-defined, no-any-return]
         else:
             return None
 
 
+_RENAMED_INITIALS = frozenset({"m", "_"})  # of the names `_normalise` changes: mock, _pytest
+
+
 def _normalise(qualified: str) -> str:
     # the `mock` backport and pytest's private module are the same API as their public names
+    if qualified[:1] not in _RENAMED_INITIALS:
+        return qualified  # most names: one test, no prefix compared
     if qualified == "mock" or qualified.startswith("mock."):
         return "unittest." + qualified
     if qualified.startswith("_pytest.mark.") or qualified == "_pytest.mark":
@@ -51,19 +61,22 @@ def _normalise(qualified: str) -> str:
 
 def qualify(node: ast.AST, imports: dict[str, str]) -> str | None:
     """The qualified name of a Name/Attribute chain whose root is an imported name, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+    root = node
+    while root.__class__ is _Attribute:
+        root = root.value
+    if root.__class__ is not _Name:
         return None
-    base = imports.get(node.id)
+    base = imports.get(root.id)
     if base is None:
         return None  # most chains (locals, fixtures, self): no string built
-    if parts:
-        parts.append(base)
-        return _normalise(".".join(reversed(parts)))
-    return _normalise(base)
+    if root is node:
+        return _normalise(base)
+    parts: list[str] = []
+    while node.__class__ is _Attribute:
+        parts.append(node.attr)
+        node = node.value
+    parts.append(base)
+    return _normalise(".".join(reversed(parts)))
 
 
 def collect_imports(tree: ast.Module, package: str | None) -> dict[str, str]:

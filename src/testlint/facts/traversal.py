@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Callable
+from typing import Any
 
 from testlint.facts.vocabulary import FunctionNode
 
@@ -35,11 +38,90 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
+# Adding a node's children to a walk: one small function per node class, written from the
+# class's signature (`Call(expr func, expr* args, keyword* keywords)`) on first sight, so a
+# walk makes one call per node instead of a getattr and type tests per field. Same children,
+# same order as reading `_child_fields` one by one; a class whose signature cannot be read
+# (or a node built by hand without its fields) goes the generic way.
+Adder = Callable[[ast.AST, Callable[[ast.AST], None], Callable[[list[ast.AST]], None]], None]
+
+_NODE_TYPE_NAMES = frozenset(
+    name for name, value in vars(ast).items()
+    if isinstance(value, type) and issubclass(value, ast.AST)
+)
+# list fields that may hold None besides nodes: `{**extra}`'s key, a keyword-only argument
+# without a default
+_LISTS_WITH_NONE = frozenset({("Dict", "keys"), ("arguments", "kw_defaults")})
+_SIGNATURE = re.compile(r"\w+\((.*)\)")
+
+
+def _add_generic(node: ast.AST, append: Callable[[ast.AST], None],
+                 extend: Callable[[list[ast.AST]], None]) -> None:
+    for name in _child_fields(node.__class__):
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    append(item)
+        elif isinstance(value, ast.AST):
+            append(value)
+
+
+def _write_adder(cls: type) -> Adder | None:
+    """The adder of `cls`; None when its nodes have no children to visit."""
+    fields = _child_fields(cls)
+    match = _SIGNATURE.fullmatch((cls.__doc__ or "").strip())
+    if match is None:
+        return _add_generic if fields else None
+    declared: dict[str, str] = {}
+    for part in match.group(1).split(","):
+        kind, _, name = part.strip().rpartition(" ")
+        declared[name] = kind
+    reads: list[str] = []
+    adds: list[str] = []
+    for index, name in enumerate(fields):
+        kind = declared.get(name)
+        if kind is None:
+            return _add_generic  # a field the signature does not name: read it generically
+        if kind.rstrip("*?") not in _NODE_TYPE_NAMES:
+            continue  # an identifier, a number, a string: never a node
+        reads.append(f"v{index} = node.{name}")
+        if not kind.endswith("*"):
+            adds.append(f"if v{index} is not None: append(v{index})")
+        elif (cls.__name__, name) in _LISTS_WITH_NONE:
+            adds.append(f"for item in v{index}:\n        if item is not None: append(item)")
+        else:
+            adds.append(f"if v{index}.__class__ is list: extend(v{index})")
+    if not reads:
+        return None
+    code = "\n    ".join([
+        "def add(node, append, extend):",
+        "try:", *(f"    {line}" for line in reads),
+        "except AttributeError:",
+        "    return add_generic(node, append, extend)",
+        *adds,
+    ])
+    namespace: dict[str, Any] = {"add_generic": _add_generic}
+    exec(code, namespace)  # code written above from the class's own field names
+    adder: Adder = namespace["add"]
+    return adder
+
+
+_ADDERS: dict[type, Adder | None] = {}
+_UNSEEN: Any = object()
+
+
+def _adder(cls: type) -> Adder | None:
+    adder = _ADDERS.get(cls, _UNSEEN)
+    if adder is _UNSEEN:
+        adder = _ADDERS[cls] = _write_adder(cls)
+    return adder  # type: ignore[no-any-return]
+
+
 # the node types each per-test scan acts on; every other node is skipped by one set lookup
+# (the names a test binds are read with its call sites, on first use)
 _TEST_BODY_TYPES = frozenset({
-    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith,
-    ast.comprehension, ast.NamedExpr, ast.ExceptHandler, ast.Assert, ast.Raise, ast.Attribute,
-    ast.Call,
+    ast.With, ast.AsyncWith, ast.Assert, ast.Raise, ast.Attribute, ast.Call,
 })
 
 
@@ -56,15 +138,9 @@ _NESTED_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lamb
 def _children(node: ast.AST) -> list[ast.AST]:
     """The direct children `walk` visits, in its order."""
     out: list[ast.AST] = []
-    fields = _CHILD_FIELDS.get(node.__class__)
-    if fields is None:
-        fields = _child_fields(node.__class__)
-    for name in fields:
-        value = getattr(node, name, None)
-        if value.__class__ is list:
-            out.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            out.append(value)
+    add = _adder(node.__class__)
+    if add is not None:
+        add(node, out.append, out.extend)
     return out
 
 
@@ -72,24 +148,14 @@ def walk(node: ast.AST) -> list[ast.AST]:
     """All nodes below `node` (inclusive), parents before children; the expression context
     markers (`ast.Load`, `ast.Store`, `ast.Del`) are not included."""
     out = [node]
-    append = out.append
-    fields_of = _CHILD_FIELDS.get
-    node_type = ast.AST
-    i = 0
-    while i < len(out):
-        current = out[i]
-        i += 1
-        fields = fields_of(current.__class__)
-        if fields is None:
-            fields = _child_fields(current.__class__)
-        for name in fields:
-            value = getattr(current, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, node_type):
-                        append(item)
-            elif isinstance(value, node_type):
-                append(value)
+    append, extend = out.append, out.extend
+    adders = _ADDERS
+    for current in out:  # a list's iterator goes on to the items appended while it runs
+        add = adders.get(current.__class__, _UNSEEN)
+        if add is _UNSEEN:
+            add = _adder(current.__class__)
+        if add is not None:
+            add(current, append, extend)
     return out
 
 
@@ -98,33 +164,24 @@ def walk_body_indexed(func: FunctionNode) -> tuple[list[ast.AST], dict[type, lis
     one pass: every test's facts need both (`TestFunction.nodes`, `TestFunction.nodes_of`)."""
     out: list[ast.AST] = []
     index: dict[type, list[ast.AST]] = {}
-    append = out.append
-    fields_of = _CHILD_FIELDS.get
+    adders = _ADDERS
     bucket_of = index.get
-    node_type = ast.AST
     for stmt in func.body:
-        i = len(out)
-        append(stmt)
-        while i < len(out):
-            current = out[i]
-            i += 1
+        found = [stmt]  # this statement's nodes, breadth first
+        append, extend = found.append, found.extend
+        for current in found:  # a list's iterator goes on to the items appended while it runs
             cls = current.__class__
             bucket = bucket_of(cls)
             if bucket is None:
                 index[cls] = [current]
             else:
                 bucket.append(current)
-            fields = fields_of(cls)
-            if fields is None:
-                fields = _child_fields(cls)
-            for name in fields:
-                value = getattr(current, name, None)
-                if value.__class__ is list:
-                    for item in value:
-                        if isinstance(item, node_type):
-                            append(item)
-                elif isinstance(value, node_type):
-                    append(value)
+            add = adders.get(cls, _UNSEEN)
+            if add is _UNSEEN:
+                add = _adder(cls)
+            if add is not None:
+                add(current, append, extend)
+        out.extend(found)
     return out, index
 
 
