@@ -1067,13 +1067,6 @@ def _raises_assertion_error(node: ast.Raise) -> bool:
     return bool(name) and (name or "").rsplit(".", 1)[-1] in {"AssertionError", "Failed"}
 
 
-def _inside(node: ast.AST, span: tuple[int, int, int, int]) -> bool:
-    line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
-    start = (span[0], span[1])
-    end = (span[2], span[3])
-    return start <= (line, col) and (node.end_lineno or line, node.end_col_offset or col) <= end  # type: ignore[attr-defined]
-
-
 def _is_monkeypatch(call: ast.Call, params: set[str]) -> bool:
     func = call.func
     return (

@@ -212,7 +212,8 @@ class TestFunction:
         order of `nodes`): a function, lambda or class defined in the test is included, its body
         is not (it runs when called). Built on first use and shared by the rules that ask."""
         nodes = self.nodes
-        if not any(node.__class__ in _NESTED_SCOPE_TYPES for node in nodes):
+        index = self._by_type  # (shared with nodes_of: a look-up per scope type, not per node)
+        if not any(kind in index for kind in _NESTED_SCOPE_TYPES):
             return nodes  # the usual test: nothing nested, every node is its own
         # the same breadth-first walk as `nodes`, not descending into nested scopes: removing
         # whole subtrees from a breadth-first order keeps the order of the rest

@@ -128,9 +128,6 @@ _TEST_BODY_TYPES = frozenset({
 _BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr})
 
 
-_USAGE_TYPES = frozenset({ast.Expr, ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.Call,
-                          ast.Name})
-
 
 _NESTED_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
 
