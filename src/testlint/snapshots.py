@@ -183,6 +183,15 @@ def literal_size(node: ast.AST) -> Size:
                 content_chars=len(ast.unparse(node)), distinct=distinct)
 
 
+def may_exceed(node: ast.AST, max_lines: int, max_items: int) -> bool:
+    """False when `literal_size(node)` cannot exceed the limits, told without its costly parts
+    (a dump of every leaf, an unparse): a container's measured lines are never more than its
+    source lines, so one within `max_lines` lines exceeds only by its item count."""
+    if isinstance(node, ast.Constant | ast.JoinedStr):
+        return True
+    return literal_lines(node) > max_lines or leaf_items(node) > max_items
+
+
 def text_chars(node: ast.AST) -> int:
     """The characters (bytes) of a str/bytes literal's value; f-string placeholders count as
     nothing."""

@@ -125,7 +125,7 @@ from testlint.facts import (
     walk,
 )
 from testlint.rules.base import RuleContext
-from testlint.snapshots import TEXT_LINE_WIDTH, is_literal, limits, literal_size
+from testlint.snapshots import TEXT_LINE_WIDTH, is_literal, limits, literal_size, may_exceed
 
 CODE = "TL303"
 NAME = "giant-snapshot-literal"
@@ -517,6 +517,17 @@ def _annotated(literal: ast.expr, comments: dict[int, str]) -> bool:
     )
 
 
+def _comments_around(ctx: RuleContext, test: TestFunction, literal: ast.expr) -> dict[int, str]:
+    """The comments that may sit inside `literal`: from its test's lines alone when the test
+    holds it (tokenizing one test, not the file), else the file's."""
+    node = test.node
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    last = literal.end_lineno or literal.lineno
+    if first <= literal.lineno and last <= (node.end_lineno or node.lineno):
+        return ctx.module.source.comments_in(first, last)
+    return ctx.module.source.comments
+
+
 def _container_chars(max_items: int) -> int:
     """The characters a container needs to hold more than `max_items` leaf items: each item is
     at least one character, and a separator (a comma, a bracket) stands between two, so n items
@@ -575,7 +586,7 @@ def _report_literals(ctx: RuleContext, info: _Module, max_lines: int, max_items:
             if found is None:
                 continue
             literal = found.literal
-            if id(literal) in reported:
+            if id(literal) in reported or not may_exceed(literal, max_lines, max_items):
                 continue
             size = literal_size(literal)
             if found.text:
@@ -586,7 +597,7 @@ def _report_literals(ctx: RuleContext, info: _Module, max_lines: int, max_items:
                 found.name in scope.inputs or (not found.local and found.name in info.inputs)
             ):
                 continue  # the test feeds this data in: a round trip, not a frozen output
-            if _annotated(literal, ctx.module.source.comments):
+            if _annotated(literal, _comments_around(ctx, scope.test, literal)):
                 continue
             reported.add(id(literal))
             ctx.report(
