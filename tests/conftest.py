@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,18 @@ from hypothesis import settings
 settings.register_profile("thorough", max_examples=1000)
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: one worker more than the cores. A third of the suite's time goes to waiting on
+    child processes (pytest, pre-commit, the language server, the fake model server), when a
+    core would otherwise idle; on 2 cores three workers take the run from about 74 s to 62 s.
+    PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (
+        (os.cpu_count() or 1) + 1)
 FIXTURES = REPO / "fixtures"
 
 
