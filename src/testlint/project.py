@@ -6,9 +6,11 @@ test file's facts ask about them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
 from testlint.config import Config
 from testlint.dependencies.declared import Declared, DeclaredReader, pytest11_modules
@@ -23,6 +25,8 @@ from testlint.facts import (
 from testlint.pytest_config import PytestConfig
 from testlint.snapshots import SnapshotFile, SnapshotFinder
 from testlint.source import UnreadableSource, read_source
+
+T = TypeVar("T")
 
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "_testing"})
 PROJECT_ROOT_MARKERS = (".git", ".hg", "pyproject.toml", "setup.py", "setup.cfg", "tox.ini")
@@ -76,14 +80,9 @@ class Project:
         directory = path.resolve().parent
         memo = self._packages.get(directory)
         if memo is None:
-            outer, self.reads = self.reads, {}
-            try:
-                memo = (self._package_in(directory), tuple(self.reads))
-            finally:
-                self.reads = outer
-            self._packages[directory] = memo
-        for read in memo[1]:
-            self.note_read(read)
+            memo = self._packages[directory] = self._recording(
+                lambda: self._package_in(directory))
+        self._replay(memo[1])
         return memo[0]
 
     def _package_in(self, directory: Path) -> str | None:
@@ -108,6 +107,19 @@ class Project:
             chain.append(parent)
         return list(reversed(chain))
 
+    def _recording(self, compute: Callable[[], T]) -> tuple[T, tuple[Path, ...]]:
+        """`compute()`, and the files it read, kept apart from the reads of the file being
+        linted: a memoised answer is replayed (`_replay`) for every later file that asks."""
+        outer, self.reads = self.reads, {}
+        try:
+            return compute(), tuple(self.reads)
+        finally:
+            self.reads = outer
+
+    def _replay(self, reads: tuple[Path, ...]) -> None:
+        for read in reads:
+            self.note_read(read)
+
     def conftests_for(self, path: Path) -> list[TestModule]:
         """Conftest facts that apply to a test file, outermost first.
 
@@ -116,16 +128,10 @@ class Project:
         key = path.parent
         memo = None if path.name == "conftest.py" else self._conftests_by_dir.get(key)
         if memo is None:
-            outer, self.reads = self.reads, {}
-            try:
-                found = self._find_conftests(path)
-                memo = (found, tuple(self.reads))
-            finally:
-                self.reads = outer
+            memo = self._recording(lambda: self._find_conftests(path))
             if path.name != "conftest.py":
                 self._conftests_by_dir[key] = memo
-        for read in memo[1]:
-            self.note_read(read)
+        self._replay(memo[1])
         return memo[0]
 
     def _find_conftests(self, path: Path) -> list[TestModule]:
@@ -145,14 +151,9 @@ class Project:
         """Facts of a conftest or helper module, parsed once; the files its facts read (its
         package's `__init__.py` files) are noted for every test file that uses it."""
         if path not in store:
-            outer, self.reads = self.reads, {}
-            try:
-                store[path] = self._parse_file(path, is_conftest=True)
-                self._parse_reads[path] = tuple(self.reads)
-            finally:
-                self.reads = outer
-        for read in self._parse_reads.get(path, ()):
-            self.note_read(read)
+            store[path], self._parse_reads[path] = self._recording(
+                lambda: self._parse_file(path, is_conftest=True))
+        self._replay(self._parse_reads.get(path, ()))
         return store[path]
 
     def conftest_faults(self, path: Path) -> list[tuple[Path, UnreadableSource]]:
@@ -272,15 +273,9 @@ class Project:
         key = (qualname, near.parent)
         memo = self._helper_lookups.get(key)
         if memo is None:
-            outer, self.reads = self.reads, {}
-            try:
-                found = self._find_helper_module(qualname, near)
-                memo = (found, tuple(self.reads))
-            finally:
-                self.reads = outer
-            self._helper_lookups[key] = memo
-        for path in memo[1]:
-            self.note_read(path)
+            memo = self._helper_lookups[key] = self._recording(
+                lambda: self._find_helper_module(qualname, near))
+        self._replay(memo[1])
         return memo[0]
 
     def _find_helper_module(self, qualname: str, near: Path) -> tuple[TestModule, str] | None:
