@@ -21,8 +21,10 @@ def walk_body(func: FunctionNode) -> list[ast.AST]:
 # Fields that never hold a child worth visiting: names, flags, and the Load/Store/Del context
 # markers (a shared instance on every Name, Attribute, Subscript...: a third of all nodes, and
 # nothing asks about them except through `.ctx`).
+# fields that never hold a node, skipped without a look (not `name`: a `type X = ...` alias
+# keeps its name as a `Name` node, where a def or an import keeps a string)
 _LEAF_FIELDS = frozenset(
-    {"ctx", "id", "attr", "arg", "name", "module", "level", "kind", "conversion", "is_async",
+    {"ctx", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async",
      "simple", "type_comment", "n", "s", "tag"}
 )
 
