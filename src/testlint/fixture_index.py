@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from testlint.source import may_spell
+
 # pytest's builtin fixtures, for when its sources cannot be read (a zipapp, a stripped install)
 PYTEST_BUILTINS = frozenset(
     {
@@ -350,7 +352,7 @@ def pytest_builtin_fixtures() -> frozenset[str]:
                 data = file.read_bytes()
             except OSError:
                 continue
-            if b"fixture" not in data and data.isascii():
+            if not may_spell(data, b"fixture"):
                 continue  # every fixture decorator's name has "fixture" in it
             tree = _parse(file, data)
             if tree is not None:

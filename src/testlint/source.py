@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import AnyStr
 
 # Larger files are almost always generated data, not tests, and would dominate a run's time.
 MAX_FILE_BYTES = 5_000_000
@@ -33,6 +34,13 @@ class UnreadableSource(Exception):
 # editor's) breaks only at \r\n, \r and \n: a form feed between functions is not a new line
 _OTHER_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def may_spell(text: AnyStr, *words: AnyStr) -> bool:
+    """Whether `text` may hold one of `words` as an identifier: it contains one, or it is not
+    plain ASCII (Python reads an identifier written in compatibility characters, full-width
+    letters for instance, as its NFKC form). A cheap gate before walking a tree for names."""
+    return not text.isascii() or any(word in text for word in words)
 
 
 def split_lines(text: str, keepends: bool = False) -> list[str]:

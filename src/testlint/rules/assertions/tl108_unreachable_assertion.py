@@ -51,6 +51,7 @@ import ast
 from testlint.facts import TestFunction, TestModule
 from testlint.rules._body import assertion_nodes, blocks, call_name, contains
 from testlint.rules.base import RuleContext
+from testlint.source import may_spell
 
 CODE = "TL108"
 NAME = "unreachable-assertion"
@@ -159,10 +160,7 @@ def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
 
 
 def check(ctx: RuleContext) -> None:
-    text = ctx.module.source.text
-    # a call of `fail` is spelled so in an ASCII source (elsewhere an identifier written with
-    # full-width letters is normalised to it)
-    may_fail = "fail" in text or not text.isascii()
+    may_fail = may_spell(ctx.module.source.text, "fail")
     for test in ctx.module.tests:
         nodes = assertion_nodes(test)
         if not nodes or not _may_leave_early(test, may_fail):

@@ -87,6 +87,7 @@ from testlint.facts import (
     dotted_name,
 )
 from testlint.rules.base import RuleContext
+from testlint.source import may_spell
 
 CODE = "TL203"
 NAME = "over-mocking"
@@ -197,8 +198,7 @@ class _MockFactories:
             if any(f.startswith(qualified + ".") for f in factories):
                 roots.add(alias)
         self.roots = frozenset(roots)
-        text = module.source.text
-        self.possible = bool(self.names or roots or "mocker" in text or not text.isascii())
+        self.possible = bool(self.names or roots or may_spell(module.source.text, "mocker"))
 
     def made_by(self, call: ast.Call) -> bool:
         func = call.func
