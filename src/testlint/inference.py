@@ -47,6 +47,7 @@ from testlint.facts import (
     TestFunction,
     TestModule,
     dotted_name,
+    statements_besides_constants,
 )
 from testlint.module_index import ModuleIndex
 
@@ -1105,9 +1106,7 @@ def _decorator_spelling(node: ast.expr) -> str:
 
 def _returns_value_ast(node: FunctionNode) -> bool | None:
     """`_returns_value` for a stdlib AST function (a snippet's stand-in)."""
-    body = [
-        s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-    ]
+    body = statements_besides_constants(node.body)
     if not body or (len(body) == 1 and isinstance(body[0], ast.Pass)):
         return None
     stack: list[ast.AST] = list(node.body)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import re
 
-from testlint.facts import TestFunction, TestModule, dotted_name
+from testlint.facts import TestFunction, TestModule, dotted_name, statements_besides_constants
 
 # "this test means: the call does not raise", said in the name ...
 INTENT_NAME = re.compile(
@@ -114,9 +114,7 @@ def stated_intent(module: TestModule, test: TestFunction) -> bool:
 
 def _only_imports(test: TestFunction) -> bool:
     """The body (besides a docstring) only imports: an import smoke test."""
-    body = [
-        s for s in test.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-    ]
+    body = statements_besides_constants(test.body)
     return bool(body) and all(isinstance(s, ast.Import | ast.ImportFrom) for s in body)
 
 
@@ -135,9 +133,7 @@ def _converts_an_exception(test: TestFunction) -> bool:
 def _only_renders(test: TestFunction) -> bool:
     """The body (besides a docstring) is nothing but rendering calls whose results it drops:
     `repr(container); str(container)`, a smoke test of the representation."""
-    body = [
-        s for s in test.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-    ]
+    body = statements_besides_constants(test.body)
     return bool(body) and all(
         isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and _is_rendering(s.value)
         for s in body

@@ -64,6 +64,7 @@ from testlint.facts.names import (
 )
 from testlint.facts.traversal import (
     parent_map,
+    statements_besides_constants,
     walk,
     walk_body,
 )
@@ -158,6 +159,7 @@ __all__ = [
     "qualify",
     "root_name",
     "single_bindings",
+    "statements_besides_constants",
     "walk",
     "walk_body",
 ]

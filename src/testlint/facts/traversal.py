@@ -143,6 +143,11 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+def statements_besides_constants(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A body's statements other than bare constants (its docstring, a `...`)."""
+    return [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+
+
 def walk(node: ast.AST) -> list[ast.AST]:
     """All nodes below `node` (inclusive), parents before children; the expression context
     markers (`ast.Load`, `ast.Store`, `ast.Del`) are not included."""

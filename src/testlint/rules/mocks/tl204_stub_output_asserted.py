@@ -74,7 +74,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from testlint.ast_shape import same
-from testlint.facts import Kind, TestFunction, TestModule, dotted_name, qualify
+from testlint.facts import (
+    Kind,
+    TestFunction,
+    TestModule,
+    dotted_name,
+    qualify,
+    statements_besides_constants,
+)
 from testlint.rules.base import RuleContext
 
 if TYPE_CHECKING:
@@ -359,8 +366,7 @@ def _calls_super(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 def _is_stub_body(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """`pass`, `...` or a docstring: a placeholder, not a value the test relies on."""
-    body = [s for s in func.body
-            if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    body = statements_besides_constants(func.body)
     return all(isinstance(s, ast.Pass) for s in body)
 
 
