@@ -166,12 +166,14 @@ def test_the_type_index_and_own_nodes_agree_with_their_definitions(source: str) 
     for kind in {type(node) for node in test.nodes}:
         assert test.nodes_of(kind) == [n for n in test.nodes if type(n) is kind]
     # the facts' walk leaves out the Load/Store/Del markers, nothing else
-    expected = set(_own_by_definition(test.node))
-    expected -= {id(n) for n in ast.walk(test.node) if isinstance(n, ast.expr_context)}
-    own = test.own_nodes
-    assert {id(n) for n in own} == expected
-    # in the order of `nodes` (operators are shared singletons: they have no one position)
+    # (operators are shared singletons: one `+` object for every `+` of the file, so they have
+    # no one scope and no one position, and are not compared)
     shared = (ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    expected = set(_own_by_definition(test.node))
+    expected -= {id(n) for n in ast.walk(test.node) if isinstance(n, (ast.expr_context, *shared))}
+    own = test.own_nodes
+    assert {id(n) for n in own if not isinstance(n, shared)} == expected
+    # in the order of `nodes`
     position = {id(n): i for i, n in enumerate(test.nodes) if not isinstance(n, shared)}
     ordered = [position[id(n)] for n in own if not isinstance(n, shared)]
     assert ordered == sorted(ordered)

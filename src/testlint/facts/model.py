@@ -12,12 +12,20 @@ from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from testlint.facts.bindings import single_bindings
 from testlint.facts.names import dotted_name, qualify
-from testlint.facts.traversal import _NESTED_SCOPE_TYPES, _children, parent_map
+from testlint.facts.traversal import _NESTED_SCOPE_TYPES, parent_map, walk
 from testlint.facts.vocabulary import DEFAULT_HELPER_PREFIXES, FunctionNode, NodeT, OtherT
 from testlint.source import SourceFile
 
 if TYPE_CHECKING:
     from testlint.dependencies.declared import Declared
+
+
+# the parser gives every `+`, `and`, `not`, `==` of a file one shared instance: such a node
+# inside a nested scope is the same object as one in the test's own code
+_SHARED_NODE_TYPES = frozenset(
+    cls for base in (ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    for cls in base.__subclasses__()
+)
 
 
 class Kind(str, Enum):
@@ -200,35 +208,38 @@ class TestFunction:
     def own_nodes_of(self, *types: type[ast.AST]) -> list[Any]:
         """`nodes_of`, keeping only the test's own nodes (see `own_nodes`)."""
         found = self.nodes_of(*types)
-        own = self.own_nodes
-        if own is self.nodes or not found:
+        if not found:
             return found
-        ids = {id(node) for node in own}
-        return [node for node in found if id(node) in ids]
+        inner = self._nested_ids
+        if not inner:
+            return found
+        return [node for node in found if id(node) not in inner]
 
     @cached_property
     def own_nodes(self) -> list[ast.AST]:
         """The body's nodes that run as part of the test itself, parents before children (the
         order of `nodes`): a function, lambda or class defined in the test is included, its body
-        is not (it runs when called). Built on first use and shared by the rules that ask."""
-        nodes = self.nodes
+        is not (it runs when called). Built on first use and shared by the rules that ask.
+        An operator (`+`, `and`, `==`) is one object shared by the whole file, in no one scope:
+        it is kept wherever it occurs."""
+        inner = self._nested_ids
+        if not inner:
+            return self.nodes  # the usual test: nothing nested, every node is its own
+        return [node for node in self.nodes if id(node) not in inner]
+
+    @cached_property
+    def _nested_ids(self) -> set[int]:
+        """The ids of the nodes inside the scopes the test defines (a def, lambda or class
+        within it), which are not its own: usually a lambda or two, so walking them costs far
+        less than walking the test again (dropping whole subtrees keeps the order of the rest)."""
         index = self._by_type  # (shared with nodes_of: a look-up per scope type, not per node)
-        if not any(kind in index for kind in _NESTED_SCOPE_TYPES):
-            return nodes  # the usual test: nothing nested, every node is its own
-        # the same breadth-first walk as `nodes`, not descending into nested scopes: removing
-        # whole subtrees from a breadth-first order keeps the order of the rest
-        found: list[ast.AST] = []
-        for stmt in self.node.body:
-            start = len(found)
-            found.append(stmt)
-            i = start
-            while i < len(found):
-                current = found[i]
-                i += 1
-                if current.__class__ in _NESTED_SCOPE_TYPES:
-                    continue
-                found.extend(_children(current))
-        return found
+        inner: set[int] = set()
+        for kind in _NESTED_SCOPE_TYPES:
+            for scope in index.get(kind, ()):
+                if id(scope) not in inner:
+                    inner.update(id(node) for node in walk(scope)[1:]
+                                 if node.__class__ not in _SHARED_NODE_TYPES)
+        return inner
 
     def ancestors(self, node: ast.AST) -> list[ast.AST]:
         """The nodes enclosing `node` in this test, nearest first, ending with the test's def.
