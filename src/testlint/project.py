@@ -287,13 +287,10 @@ class Project:
             module, _, func = qualname.lstrip(".").rpartition(".")
             candidates = [base / Path(*module.split("."))] if module else []
             return self._load_helper(candidates, func)
-        module, _, func = qualname.rpartition(".")
-        top = module.split(".", 1)[0]
-        if not module or top in STDLIB_MODULES or top in TEST_SUPPORT_ROOTS:
+        if not may_name_test_helper(qualname):
             return None
+        module, _, func = qualname.rpartition(".")
         parts = module.split(".")
-        if not any(p in TEST_DIR_NAMES or "test" in p for p in parts):
-            return None  # only test-support modules are read; the code under test is not
         roots = [d for d in self._ancestors(near)]
         roots += [self.config.root / s for s in self.config.src]
         candidates = [root / Path(*parts) for root in dict.fromkeys(roots)]
@@ -311,6 +308,22 @@ class Project:
                 if module is not None:
                     return module, func
         return None
+
+
+def may_name_test_helper(qualname: str) -> bool:
+    """Whether `pkg.helpers.func` (or a relative `.helpers.func`) may name a function of a
+    test-support module, which `Project.helper_module` reads: its module path names tests
+    (`tests`, `testing`, `test_utils`...) and is not the standard library's or pytest's. The
+    code under test is never read."""
+    if qualname.startswith("."):
+        return True
+    module = qualname.rpartition(".")[0]
+    if not module:
+        return False
+    top = module.split(".", 1)[0]
+    if top in STDLIB_MODULES or top in TEST_SUPPORT_ROOTS:
+        return False
+    return any(part in TEST_DIR_NAMES or "test" in part for part in module.split("."))
 
 
 @dataclass
@@ -371,6 +384,9 @@ class ProjectFileLookup:
     def function_asserts(self, qualname: str) -> bool | None:
         if qualname in self._asserts:  # the file's reads were noted on the first ask
             return self._asserts[qualname]
+        if not may_name_test_helper(qualname):
+            self._asserts[qualname] = None  # the code under test, a library: nothing is read
+            return None
         resolved = self.project.helper_module(qualname, self.path)
         verdict = None if resolved is None else resolved[0].helper_asserts.get(resolved[1])
         self._asserts[qualname] = verdict
