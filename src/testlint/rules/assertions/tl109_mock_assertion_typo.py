@@ -157,6 +157,18 @@ SPECIFIC_STRIPPED = frozenset(
 MOCK_WORDS = ("cal", "awa", "has_", "any_", "not_")
 ASSERT_PREFIXES = ("assert", "assret", "asert", "aseert", "assrt", "asset", "asssert")
 _MOCK_WORD = re.compile("|".join(re.escape(part) for part in MOCK_WORDS))
+# method name -> whether it may be a misspelt mock assertion (not a real one, keeps a mock
+# word): a suite calls the same few thousand method names over and over
+_MAY_BE_MISSPELT: dict[str, bool] = {}
+
+
+def _may_be_misspelt(attr: str) -> bool:
+    if len(_MAY_BE_MISSPELT) > 100_000:  # a long-lived process (the language server)
+        _MAY_BE_MISSPELT.clear()
+    verdict = _MAY_BE_MISSPELT[attr] = (
+        attr not in MOCK_ASSERT_METHODS and _MOCK_WORD.search(attr.lower()) is not None
+    )
+    return verdict
 
 
 def _distance(a: str, b: str, limit: int = 2) -> int:
@@ -265,7 +277,8 @@ def check(ctx: RuleContext) -> None:
         for node in test.nodes_of(ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
-                if func.attr in MOCK_ASSERT_METHODS or not _MOCK_WORD.search(func.attr.lower()):
+                verdict = _MAY_BE_MISSPELT.get(func.attr)
+                if not (_may_be_misspelt(func.attr) if verdict is None else verdict):
                     continue  # `diagnose`'s first answer, without the call
                 problem = diagnose(test, func, called=True)
                 if problem is not None:
