@@ -44,7 +44,10 @@ def unasserted_comparisons(module: TestModule, test: TestFunction) -> list[ast.E
 def _explained(module: TestModule, node: ast.AST) -> bool:
     """`90 in idx  # True`: a comment on the line shows the comparison is evaluated on purpose,
     for its side effect, with its result known (a test of caching, of `__contains__`)."""
-    comment = module.source.comments.get(getattr(node, "end_lineno", 0) or 0, "")
+    first = getattr(node, "lineno", 0)
+    last = getattr(node, "end_lineno", None) or first
+    # the statement's own lines: tokenizing the whole file is for rules that need all comments
+    comment = module.source.comments_in(first, last).get(last, "")
     return bool(RESULT_COMMENT.match(comment.lstrip("#").strip()))
 
 
