@@ -30,7 +30,8 @@ peak resident memory (the largest of the process and its workers).
 The targets (pandas' tests, CPU medians): testlint --jobs 1 within 4x of the floor; in the project
 layout the default rules within 3.0x, `--select ALL` within 3.5x, the inference rules ignored
 within 2.3x, peak memory of the default rules under 120 MiB; at least 3x faster than flake8 with
-flake8-pytest-style, a cached rerun under 0.1x of the cold run; each run prints whether they hold.
+flake8-pytest-style, a cached rerun under 0.1x of the cold run; another suite (sympy) within 10%
+of the project-layout ratios; each run prints whether they hold.
 """
 
 from __future__ import annotations
@@ -283,24 +284,33 @@ def bench_suite(name: str, root: Path, repeat: int, peer_repeat: int, jobs: int,
             f"| {timing.cpu_median / floor.cpu_median:.2f}x "
             f"| {timing.wall_median / base.wall_median:.2f}x | {max(timing.rss):.0f} |"
         )
-    rows += ["", *verdicts(runs)]
+    rows += ["", *verdicts(runs, 1.0 if name == "pandas" else OTHER_SUITE_SLACK)]
     return rows
 
 
-def verdicts(runs: dict[str, Timing]) -> list[str]:
+# The project-layout ratios are pandas' targets; another suite must come within 10% of them
+# (its files are shaped differently: sympy's are fewer, longer and denser in calls).
+OTHER_SUITE_SLACK = 1.1
+
+
+def verdicts(runs: dict[str, Timing], slack: float = 1.0) -> list[str]:
     """The issue's targets, each with its measured ratio (CPU medians; the cached rerun and the
-    peer in wall time, what a user waits)."""
+    peer in wall time, what a user waits); `slack` scales the project-layout ratio targets."""
     floor = runs[FLOOR_LABEL].cpu_median
     base = runs[COLD]
+    allowed = "" if slack == 1.0 else f" (+{slack - 1:.0%} of pandas' target)"
     lines = [
         _verdict("testlint --jobs 1 within 4x of the ast.parse floor (CPU)",
                  base.cpu_median / floor, 4.0, "<="),
-        _verdict("project layout, default rules, within 3.0x of the floor (CPU)",
-                 runs[PROJECT_DEFAULT].cpu_median / floor, 3.0, "<="),
-        _verdict("project layout, --select ALL, within 3.5x of the floor (CPU)",
-                 runs[PROJECT_ALL].cpu_median / floor, 3.5, "<="),
-        _verdict("project layout, inference rules ignored, within 2.3x of the floor (CPU)",
-                 runs[PROJECT_NO_INFERENCE].cpu_median / floor, 2.3, "<="),
+        *(
+            _verdict(f"project layout, {what}, within {bound * slack:.2f}x of the floor "
+                     f"(CPU){allowed}", runs[label].cpu_median / floor, bound * slack, "<=")
+            for what, label, bound in (
+                ("default rules", PROJECT_DEFAULT, 3.0),
+                ("--select ALL", PROJECT_ALL, 3.5),
+                ("inference rules ignored", PROJECT_NO_INFERENCE, 2.3),
+            )
+        ),
         _verdict("project layout, default rules, peak RSS under 120 MiB",
                  max(runs[PROJECT_DEFAULT].rss), 120.0, "<", unit=" MiB"),
         _verdict("cached rerun under 0.1x of the cold run (wall)",
