@@ -258,11 +258,9 @@ class TestFunction:
         return found
 
     def in_nested_scope(self, node: ast.AST) -> bool:
-        """`node` runs in a function, lambda or class nested in the test, not in the test itself."""
-        return any(
-            isinstance(a, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef)
-            for a in self.ancestors(node)[:-1]
-        )
+        """`node` (of the test's body) runs in a function, lambda or class nested in the test,
+        not in the test itself."""
+        return id(node) in self._nested_ids
 
 
 class ProjectLookup(Protocol):

@@ -330,21 +330,6 @@ _VALUE_STATEMENTS = frozenset({ast.Expr, ast.Assign, ast.AnnAssign})
 _WITH_STATEMENTS = frozenset({ast.With, ast.AsyncWith})
 
 
-def _any_in_nested_scope(test: TestFunction, nodes: list[ast.AST]) -> bool:
-    """Some of `nodes` runs in a function, lambda or class nested in the test
-    (`TestFunction.in_nested_scope`), told from the test's own nodes instead of a map of
-    parents: a node of the test's body is nested exactly when it is not one of them."""
-    own = test.own_nodes
-    if own is test.nodes:
-        return False  # nothing nested in the test
-    own_ids = {id(node) for node in own}
-    outside = [node for node in nodes if id(node) not in own_ids]
-    if not outside:
-        return False
-    body = {id(node) for node in test.nodes}
-    return any(id(node) in body for node in outside)
-
-
 def check(ctx: RuleContext) -> None:
     for test in ctx.module.tests:
         if not test.assertions or any(a.node is test.node for a in test.assertions):
@@ -354,7 +339,7 @@ def check(ctx: RuleContext) -> None:
         nodes = [a.node for a in test.assertions]
         if _asserts_at_top_level(test, nodes):
             continue  # the common case, decided without looking further
-        if _any_in_nested_scope(test, nodes):
+        if any(test.in_nested_scope(node) for node in nodes):
             continue
         if _Paths(ctx.module, test, nodes).runs(test.body):
             continue
