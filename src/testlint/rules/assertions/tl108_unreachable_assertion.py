@@ -47,6 +47,7 @@ None.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from testlint.facts import TestFunction, TestModule
 from testlint.rules._body import assertion_nodes, blocks, call_name, contains
@@ -121,21 +122,22 @@ def _may_leave(node: ast.AST) -> bool:
 def _may_leave_early(test: TestFunction, may_fail: bool) -> bool:
     """`_may_leave` of any of the test's own nodes, asked type by type from the facts' index:
     a return, raise, break or continue at once, then an `assert False`, then a `fail(...)`
-    (only when `may_fail`: the file spells `fail` somewhere)."""
-    if test.own_nodes_of(*LEAVES):
+    (only when `may_fail`: the file spells `fail` somewhere). Whether a candidate is the
+    test's own (not in a function it defines) is asked only of the candidates."""
+    def any_own(nodes: Iterable[ast.AST]) -> bool:
+        return any(not test.in_nested_scope(node) for node in nodes)
+
+    if any_own(test.nodes_of(*LEAVES)):
         return True
-    if any(_may_leave(node) for node in test.own_nodes_of(ast.Assert)):
+    if any_own(node for node in test.nodes_of(ast.Assert) if _may_leave(node)):
         return True
     if not may_fail:
         return False
-    for call in test.own_nodes_of(ast.Call):
-        func = call.func
-        cls = func.__class__
-        if (cls is ast.Attribute and func.attr == "fail") or (  # type: ignore[attr-defined]
-            cls is ast.Name and func.id == "fail"  # type: ignore[attr-defined]
-        ):
-            return True
-    return False
+    return any_own(
+        call for call in test.nodes_of(ast.Call)
+        if (call.func.__class__ is ast.Attribute and call.func.attr == "fail")
+        or (call.func.__class__ is ast.Name and call.func.id == "fail")
+    )
 
 
 def _terminator(module: TestModule, stmt: ast.stmt) -> str | None:
