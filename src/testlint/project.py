@@ -270,6 +270,8 @@ class Project:
         The answer depends only on the directory of `near`, so it is memoised per directory
         (resolving candidate paths dominated facts on large suites), together with the files
         the lookup read, which are noted again for every file that asks."""
+        if not may_name_test_helper(qualname):
+            return None  # the code under test, a library: nothing to read, nothing to memoise
         key = (qualname, near.parent)
         memo = self._helper_lookups.get(key)
         if memo is None:
@@ -287,12 +289,9 @@ class Project:
             module, _, func = qualname.lstrip(".").rpartition(".")
             candidates = [base / Path(*module.split("."))] if module else []
             return self._load_helper(candidates, func)
-        if not may_name_test_helper(qualname):
-            return None
         module, _, func = qualname.rpartition(".")
         parts = module.split(".")
-        roots = [d for d in self._ancestors(near)]
-        roots += [self.config.root / s for s in self.config.src]
+        roots = [*self._ancestors(near), *(self.config.root / s for s in self.config.src)]
         candidates = [root / Path(*parts) for root in dict.fromkeys(roots)]
         return self._load_helper(candidates, func)
 
@@ -384,9 +383,6 @@ class ProjectFileLookup:
     def function_asserts(self, qualname: str) -> bool | None:
         if qualname in self._asserts:  # the file's reads were noted on the first ask
             return self._asserts[qualname]
-        if not may_name_test_helper(qualname):
-            self._asserts[qualname] = None  # the code under test, a library: nothing is read
-            return None
         resolved = self.project.helper_module(qualname, self.path)
         verdict = None if resolved is None else resolved[0].helper_asserts.get(resolved[1])
         self._asserts[qualname] = verdict
