@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from testlint.facts import TestModule
 from testlint.finding import Finding
-from testlint.source import SourceFile
+from testlint.source import SourceFile, definition_start
 
 FINGERPRINT_VERSION = "2"  # 2: the test's tokens, not its AST dump (a baseline is re-recorded)
 
@@ -82,7 +82,7 @@ class Fingerprinter:
         if test is None:
             return None
         node = test.node
-        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        first = definition_start(node)
         digest = _digest(code_form(self.source.lines[first - 1 : node.end_lineno]))
         self._test_digests[qualname] = digest
         return digest

@@ -26,6 +26,7 @@ import ast
 import re
 
 from testlint.facts import TestFunction, TestModule, dotted_name, statements_besides_constants
+from testlint.source import definition_start
 
 # "this test means: the call does not raise", said in the name ...
 INTENT_NAME = re.compile(
@@ -102,7 +103,7 @@ def stated_intent(module: TestModule, test: TestFunction) -> bool:
         return True
     source = module.source
     end = test.node.end_lineno or test.node.lineno
-    first = min([test.node.lineno, *(d.lineno for d in test.node.decorator_list)])
+    first = definition_start(test.node)
     comments = source.comments_in(first, end)
     above = source.line(first - 1)
     if "#" in above:  # a comment just above the test; where quotes make it unclear, tokenize all

@@ -43,6 +43,13 @@ def may_spell(text: AnyStr, *words: AnyStr) -> bool:
     return not text.isascii() or any(word in text for word in words)
 
 
+def definition_start(node: ast.stmt) -> int:
+    """The line a statement starts on, a definition's decorators included (`node.lineno` is the
+    line of `def` or `class` itself)."""
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(decorator.lineno for decorator in decorators)])
+
+
 def split_lines(text: str, keepends: bool = False) -> list[str]:
     """`text.splitlines(keepends)`, breaking lines where Python does: at \r\n, \r and \n only."""
     if not _OTHER_LINE_BREAKS.search(text):

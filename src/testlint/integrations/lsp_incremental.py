@@ -21,6 +21,7 @@ import ast
 from dataclasses import dataclass
 
 from testlint.facts import CollectionRules
+from testlint.source import definition_start
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,7 @@ class Edit:
 
 
 def _span(node: ast.stmt) -> tuple[int, int]:
-    decorators = getattr(node, "decorator_list", [])
-    start = min([node.lineno, *(d.lineno for d in decorators)])
-    return start, node.end_lineno or node.lineno
+    return definition_start(node), node.end_lineno or node.lineno
 
 
 def _is_test(node: ast.stmt, rules: CollectionRules) -> bool:

@@ -27,7 +27,7 @@ from testlint.facts import (
 )
 from testlint.finding import Finding
 from testlint.project import TEST_DIR_NAMES, Project
-from testlint.source import SourceFile, UnreadableSource, read_source
+from testlint.source import SourceFile, UnreadableSource, definition_start, read_source
 
 MAX_FIXTURES = 8
 MAX_CALLEES = 4
@@ -105,12 +105,11 @@ class TestContext:
         return self.test.name
 
 
-def _dedent_segment(source: SourceFile, node: ast.AST) -> str:
+def _dedent_segment(source: SourceFile, node: ast.stmt) -> str:
     import textwrap
 
-    decorators = getattr(node, "decorator_list", [])
-    start = min([d.lineno for d in decorators] + [node.lineno])  # type: ignore[attr-defined]
-    end = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+    start = definition_start(node)
+    end = node.end_lineno or node.lineno
     text = "\n".join(source.line(n) for n in range(start, end + 1))
     return textwrap.dedent(text)
 

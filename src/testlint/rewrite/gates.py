@@ -36,7 +36,7 @@ from testlint.finding import Finding
 from testlint.rewrite.context import Definition
 from testlint.rewrite.redact import PLACEHOLDER
 from testlint.rewrite.sandbox import OutsideCopy, RunResult, Sandbox, Variant
-from testlint.source import SourceFile, UnreadableSource, parse_text
+from testlint.source import SourceFile, UnreadableSource, definition_start, parse_text
 
 GATES = ("1", "2", "3", "4")
 GATE_TITLES = {
@@ -148,8 +148,7 @@ def _target_node(tree: ast.Module, qualname: str) -> FunctionNode | None:
 
 
 def _span(node: FunctionNode) -> tuple[int, int]:
-    start = min([d.lineno for d in node.decorator_list] + [node.lineno])
-    return start, node.end_lineno or node.lineno
+    return definition_start(node), node.end_lineno or node.lineno
 
 
 def _tail(lines: list[str], end: int, col: int) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from testlint.source import definition_start
+
 SWITCH_NAME = "__tl_stub__"
 SWITCH_IMPORT = f"from testlint.verify._switch import stubbed as {SWITCH_NAME}"
 
@@ -24,7 +26,7 @@ def _walk(node: ast.AST, prefix: str, out: list[FunctionSpan]) -> None:
         if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
             qualname = f"{prefix}{child.name}"
             first = child.body[0].lineno if child.body else child.lineno
-            decorated = min([d.lineno for d in child.decorator_list] + [child.lineno])
+            decorated = definition_start(child)
             out.append(FunctionSpan(qualname, first, child.end_lineno or child.lineno,
                                     child.lineno, decorated))
             _walk(child, qualname + ".", out)

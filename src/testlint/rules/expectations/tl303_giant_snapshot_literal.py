@@ -126,6 +126,7 @@ from testlint.facts import (
 )
 from testlint.rules.base import RuleContext
 from testlint.snapshots import TEXT_LINE_WIDTH, is_literal, limits, literal_size, may_exceed
+from testlint.source import definition_start
 
 CODE = "TL303"
 NAME = "giant-snapshot-literal"
@@ -521,7 +522,7 @@ def _comments_around(ctx: RuleContext, test: TestFunction, literal: ast.expr) ->
     """The comments that may sit inside `literal`: from its test's lines alone when the test
     holds it (tokenizing one test, not the file), else the file's."""
     node = test.node
-    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    first = definition_start(node)
     last = literal.end_lineno or literal.lineno
     if first <= literal.lineno and last <= (node.end_lineno or node.lineno):
         return ctx.module.source.comments_in(first, last)

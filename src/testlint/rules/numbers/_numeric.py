@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from testlint.facts import BUILTIN_NAMES, Comparison, TestFunction, TestModule, dotted_name
+from testlint.source import definition_start
 
 # Head nouns that name an amount of money (matched on an identifier's last meaningful word).
 DEFAULT_MONEY_NAMES: tuple[str, ...] = (
@@ -537,7 +538,7 @@ def may_hold_floats(module: TestModule, test: TestFunction) -> bool:
     literal, a division or `float(`; without one, no comparison in it can be float by
     construction, and the test is skipped before any binding is resolved."""
     lines = module.source.lines
-    first = min([test.node.lineno, *(d.lineno for d in test.node.decorator_list)])
+    first = definition_start(test.node)
     last = test.node.end_lineno or test.node.lineno
     chunks = ["\n".join(lines[first - 1 : last])]
     if test.cls is not None:

@@ -99,6 +99,7 @@ from testlint.rules.wiring._markers import (
     name_span,
     section_for,
 )
+from testlint.source import definition_start
 
 CODE = "TL501"
 NAME = "undeclared-marker"
@@ -219,7 +220,7 @@ def _marks_a_coroutine(ctx: RuleContext, use: MarkerUse) -> bool:
 
 
 def _within(cls: ast.ClassDef, node: ast.AST) -> bool:
-    start = min([cls.lineno, *(d.lineno for d in cls.decorator_list)])
+    start = definition_start(cls)
     line = getattr(node, "lineno", 0)
     return start <= line <= (cls.end_lineno or cls.lineno)
 
