@@ -103,6 +103,20 @@ def test_tl202_names_the_patched_target_when_reached_through_an_instance() -> No
     assert finding[6].startswith("`Cart().total` (`shop.cart.Cart.total`) is patched by this test")
 
 
+def test_tl202_sees_a_mocker_fixture_spelled_in_compatibility_characters() -> None:
+    # Python reads `\uff4docker` (a full-width m) as `mocker` (NFKC), as pytest's lookup does
+    source = """
+        from shop.cart import Cart
+
+
+        def test_total(\uff4docker):
+            \uff4docker.patch.object(Cart, "total", return_value=5)
+            assert Cart().total() == 5
+        """
+    [finding] = findings(source, "TL202")
+    assert finding[:6] == (6, 12, 6, 26, "TL202", "test_total")
+
+
 TL203_SOURCE = """
     from unittest.mock import Mock
 

@@ -34,13 +34,7 @@ from testlint.facts.names import (
     qualify,
     root_name,
 )
-from testlint.facts.traversal import (
-    _BINDING_TYPES,
-    _TEST_BODY_TYPES,
-    _children,
-    walk,
-    walk_body_indexed,
-)
+from testlint.facts.traversal import _children, walk, walk_body_indexed
 from testlint.facts.vocabulary import (
     BENCHMARK_FIXTURES,
     BENCHMARK_MARK,
@@ -65,7 +59,7 @@ from testlint.facts.vocabulary import (
     UNITTEST_WEAK,
     FunctionNode,
 )
-from testlint.source import SourceFile
+from testlint.source import SourceFile, may_spell
 
 
 class _Builder:
@@ -106,7 +100,7 @@ class _Builder:
         # no mock can be made or patched here: nothing is imported from unittest.mock or mock
         # (the only way a call resolves to MOCK_FACTORIES or PATCH_CALLS) and no name spells a
         # mocker fixture; then only a fixture that returns a mock makes a name a mock
-        self._mock_free = "mocker" not in source.text and not any(
+        self._mock_free = not may_spell(source.text, "mocker") and not any(
             qualified.partition(".")[0] in {"unittest", "mock"}
             for qualified in self.imports.values()
         )
@@ -657,9 +651,7 @@ class _Builder:
                     self.call_name(sub) == "pytest.param"
                 ):
                     self._param_calls.append(sub)
-        if test.cls is not None:
-            # class-level marks apply to each test but are recorded once, by the class scan
-            pass
+        # (class-level marks apply to each test but are recorded once, by the class scan)
 
         # dispatch on the node's exact class, the commonest first (attributes and calls are most
         # of the nodes acted on); every other node is skipped by one set lookup
@@ -994,6 +986,13 @@ def _passes_assertion_function(call: ast.Call) -> bool:
     return False
 
 
+# the node types each per-test scan acts on; every other node is skipped by one set lookup
+# (the names a test binds are read with its call sites, on first use)
+_TEST_BODY_TYPES = frozenset({
+    ast.With, ast.AsyncWith, ast.Assert, ast.Raise, ast.Attribute, ast.Call,
+})
+# the nodes the mock analysis reads bindings from (`_binding_nodes`)
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr})
 # the nodes `_scan_rest` acts on; it only descends into the others
 _REST_KINDS = frozenset({
     ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.Call, ast.Attribute,

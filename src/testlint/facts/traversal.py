@@ -18,11 +18,10 @@ def walk_body(func: FunctionNode) -> list[ast.AST]:
     return out
 
 
-# Fields that never hold a child worth visiting: names, flags, and the Load/Store/Del context
-# markers (a shared instance on every Name, Attribute, Subscript...: a third of all nodes, and
-# nothing asks about them except through `.ctx`).
-# fields that never hold a node, skipped without a look (not `name`: a `type X = ...` alias
-# keeps its name as a `Name` node, where a def or an import keeps a string)
+# Fields that never hold a child worth visiting, skipped without a look: names, flags, and the
+# Load/Store/Del context markers (a shared instance on every Name, Attribute, Subscript...: a
+# third of all nodes, and nothing asks about them except through `.ctx`). Not `name`: a
+# `type X = ...` alias keeps its name as a `Name` node, where a def or an import keeps a string.
 _LEAF_FIELDS = frozenset(
     {"ctx", "id", "attr", "arg", "module", "level", "kind", "conversion", "is_async",
      "simple", "type_comment", "n", "s", "tag"}
@@ -118,17 +117,6 @@ def _adder(cls: type) -> Adder | None:
     if adder is _UNSEEN:
         adder = _ADDERS[cls] = _write_adder(cls)
     return adder  # type: ignore[no-any-return]
-
-
-# the node types each per-test scan acts on; every other node is skipped by one set lookup
-# (the names a test binds are read with its call sites, on first use)
-_TEST_BODY_TYPES = frozenset({
-    ast.With, ast.AsyncWith, ast.Assert, ast.Raise, ast.Attribute, ast.Call,
-})
-
-
-_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr})
-
 
 
 _NESTED_SCOPE_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
