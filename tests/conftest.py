@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from testlint.runner import default_jobs
+
 # The slow property tests take their example counts from tests.helpers.examples, scaled by the
 # profile: the everyday run keeps to a few examples each, so the whole suite stays fast;
 # `python -m pytest --hypothesis-profile thorough` runs ten times as many, for a change to the
@@ -13,6 +15,7 @@ from hypothesis import settings
 settings.register_profile("thorough", max_examples=1000)
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -23,9 +26,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
-    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (
-        (os.cpu_count() or 1) + 1)
-FIXTURES = REPO / "fixtures"
+    return default_jobs() + 1
 
 
 @pytest.fixture
