@@ -25,7 +25,13 @@ from __future__ import annotations
 import ast
 import re
 
-from testlint.facts import TestFunction, TestModule, dotted_name, statements_besides_constants
+from testlint.facts import (
+    TestFunction,
+    TestModule,
+    dotted_name,
+    names_an_assertion,
+    statements_besides_constants,
+)
 from testlint.source import definition_start
 
 # "this test means: the call does not raise", said in the name ...
@@ -189,8 +195,7 @@ def _is_assertion_function(node: ast.AST) -> bool:
         last = node.attr
     else:
         return False
-    last = last.lstrip("_")
-    return last.startswith("assert_") or (last.startswith("assert") and last[6:7].isupper())
+    return names_an_assertion(last.lstrip("_"))
 
 
 CHECKED_PROCESSES = frozenset({"subprocess.check_call", "subprocess.check_output"})

@@ -98,6 +98,7 @@ from testlint.facts.vocabulary import (
     FunctionNode,
     NodeT,
     OtherT,
+    names_an_assertion,
 )
 
 __all__ = [
@@ -155,6 +156,7 @@ __all__ = [
     "is_autouse_fixture",
     "marker_name",
     "marker_registrations",
+    "names_an_assertion",
     "parent_map",
     "qualify",
     "root_name",

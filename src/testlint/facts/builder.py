@@ -58,6 +58,7 @@ from testlint.facts.vocabulary import (
     UNITTEST_RAISES,
     UNITTEST_WEAK,
     FunctionNode,
+    names_an_assertion,
 )
 from testlint.source import SourceFile, may_spell
 
@@ -974,14 +975,14 @@ def _passes_assertion_function(call: ast.Call) -> bool:
         values = [*values, *(keyword.value for keyword in call.keywords)]
     for arg in values:
         kind = arg.__class__
-        # `_names_assertion_function`, inline: calls have arguments by the hundred thousand
+        # (class tests, not isinstance: calls have arguments by the hundred thousand)
         if kind is ast.Name:
             last: str = arg.id  # type: ignore[attr-defined]
         elif kind is ast.Attribute:
             last = arg.attr  # type: ignore[attr-defined]
         else:
             continue
-        if last.startswith("assert") and (last[6:7] == "_" or last[6:7].isupper()):
+        if names_an_assertion(last):
             return True
     return False
 

@@ -185,6 +185,12 @@ UNITTEST_BASES = frozenset(
 )
 
 
+def names_an_assertion(name: str) -> bool:
+    """`assert_frame_equal`, `assertEqual`: an assertion function's name, by the convention of
+    pytest helpers and unittest (not `assertion_count`, not `asserted`)."""
+    return name.startswith("assert") and (name[6:7] == "_" or name[6:7].isupper())
+
+
 DEFAULT_HELPER_PREFIXES = ("assert", "check", "verify", "expect")
 
 
