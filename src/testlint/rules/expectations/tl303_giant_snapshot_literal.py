@@ -267,8 +267,8 @@ class _Module:
     def __post_init__(self) -> None:
         _bindings(self.module.tree.body, self.constants)
 
-    def may_exceed(self, node: ast.AST, max_lines: int, max_chars: int) -> bool:
-        """Whether a literal inside `node`'s source could be over `max_lines` lines or hold more
+    def may_span_over(self, node: ast.AST, max_lines: int, max_chars: int) -> bool:
+        """Whether a literal inside `node`'s source could span over `max_lines` lines or hold more
         than `max_chars` characters (the bound `_may_hold_giant` explains), read from positions
         alone."""
         start = getattr(node, "lineno", 0)
@@ -288,12 +288,12 @@ class _Module:
 
     def giant_constants(self, max_lines: int, max_items: int) -> frozenset[str]:
         """The module constants that could hold a literal over the limits: those whose value
-        could (by the bound of `may_exceed`), and those whose value names one of them (an
+        could (by the bound of `may_span_over`), and those whose value names one of them (an
         expected side is followed from name to name)."""
         max_chars = min(_container_chars(max_items), TEXT_LINE_WIDTH * max_lines)
         found = {
             name for name, bindings in self.constants.items()
-            if any(self.may_exceed(value, max_lines, max_chars) for _, value in bindings)
+            if any(self.may_span_over(value, max_lines, max_chars) for _, value in bindings)
         }
         if not found:
             return frozenset()
@@ -546,14 +546,14 @@ def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items
     # the limits, and its strings need no look
     strings = (
         test.nodes_of(ast.Constant, ast.JoinedStr)
-        if info.may_exceed(test.node, max_lines, text_chars) else ()
+        if info.may_span_over(test.node, max_lines, text_chars) else ()
     )
     for node in strings:
         if (
             (node.end_lineno != node.lineno
              or (node.end_col_offset or 0) - node.col_offset > text_chars)
             and (isinstance(node, ast.JoinedStr) or isinstance(node.value, str | bytes))
-            and info.may_exceed(node, max_lines, text_chars)
+            and info.may_span_over(node, max_lines, text_chars)
         ):
             return True
     container_chars = _container_chars(max_items)
@@ -565,7 +565,7 @@ def _may_hold_giant(test: TestFunction, info: _Module, max_lines: int, max_items
             and (container.end_col_offset or 0) - container.col_offset <= container_chars
         ):
             continue  # one short line: the usual container, answered without a call
-        if info.may_exceed(container, max_lines, container_chars):
+        if info.may_span_over(container, max_lines, container_chars):
             return True
     return False
 
