@@ -10,6 +10,7 @@ import ast
 import io
 import re
 import tokenize
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,10 +38,18 @@ _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
 def may_spell(text: AnyStr, *words: AnyStr) -> bool:
-    """Whether `text` may hold one of `words` as an identifier: it contains one, or it is not
-    plain ASCII (Python reads an identifier written in compatibility characters, full-width
-    letters for instance, as its NFKC form). A cheap gate before walking a tree for names."""
-    return not text.isascii() or any(word in text for word in words)
+    """Whether `text` may hold one of `words` as an identifier: it contains one as written, or
+    as Python reads identifiers, in NFKC form (an identifier written in compatibility
+    characters, full-width letters for instance); undecoded bytes that are not plain ASCII may
+    hold one either way. A cheap gate before walking a tree for names."""
+    if any(word in text for word in words):
+        return True
+    if text.isascii():
+        return False
+    if isinstance(text, bytes):
+        return True
+    normal = unicodedata.normalize("NFKC", text)
+    return any(word in normal for word in words)
 
 
 def definition_start(node: ast.stmt) -> int:
